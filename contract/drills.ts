@@ -1,0 +1,111 @@
+import { z } from 'zod'
+
+import { DevlinkHandle } from './snapshot'
+
+/** The drills of DESIGN.md §Lifecycle engine (reference/domain.md §4). */
+export const DrillKind = z.enum([
+  'late-ib-reps',
+  'pf-rebind',
+  'vf-reset-isolation',
+  'mode-race',
+  'vf-churn',
+  'fatal-recovery',
+  'reload-unwind',
+])
+export type DrillKind = z.infer<typeof DrillKind>
+
+/** Description of a drill for the list view and `replab drill list`. */
+export const DrillInfo = z.object({
+  kind: DrillKind,
+  title: z.string(),
+  description: z.string(),
+  checks: z.array(z.string()),
+  source: z.string(),
+  needsFaultInjection: z.boolean(),
+})
+export type DrillInfo = z.infer<typeof DrillInfo>
+
+/** Parameters every drill takes; `vfs`/`vfsAlt` size VF counts where a drill uses them. */
+export const DrillParams = z.object({
+  iterations: z.number().int().min(1).max(10000).default(1),
+  timeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),
+  stopOnFailure: z.boolean().default(false),
+  vfs: z.number().int().min(0).max(127).default(2),
+  vfsAlt: z.number().int().min(0).max(127).optional(),
+})
+export type DrillParams = z.infer<typeof DrillParams>
+
+export const DrillStartRequest = z.object({
+  hostId: z.string(),
+  kind: DrillKind,
+  device: DevlinkHandle,
+  params: DrillParams,
+})
+export type DrillStartRequest = z.infer<typeof DrillStartRequest>
+
+/** A finding: an invariant that did not hold, with its evidence. */
+export const Finding = z.object({
+  severity: z.enum(['info', 'warning', 'error', 'fatal']),
+  invariant: z.string(),
+  message: z.string(),
+  step: z.string(),
+  iteration: z.number().int().optional(),
+  evidence: z.string().optional(),
+})
+export type Finding = z.infer<typeof Finding>
+
+/** One executed step. Durations in ms. */
+export const StepRecord = z.object({
+  name: z.string(),
+  status: z.enum(['passed', 'failed', 'error', 'skipped', 'running']),
+  durationMs: z.number(),
+  iteration: z.number().int().optional(),
+  startedAt: z.string().optional(),
+  commands: z.array(z.string()).optional(),
+  /** ms from issue to command return, and to postcondition observed. */
+  returnedMs: z.number().nullable().optional(),
+  observedMs: z.number().nullable().optional(),
+})
+export type StepRecord = z.infer<typeof StepRecord>
+
+/** The report of one drill run; the first keys are DESIGN.md's stable JSON. */
+export const DrillReport = z.object({
+  drill: DrillKind,
+  target: z.string(),
+  device: z.string(),
+  status: z.enum(['passed', 'failed', 'error', 'aborted', 'interrupted', 'running']),
+  findings: z.array(Finding),
+  steps: z.array(StepRecord),
+  runId: z.string().optional(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+  params: DrillParams.optional(),
+  restored: z.array(z.string()).optional(),
+})
+export type DrillReport = z.infer<typeof DrillReport>
+
+/** Pushed while a drill runs. */
+export const DrillProgress = z.object({
+  runId: z.string(),
+  hostId: z.string(),
+  iteration: z.number().int(),
+  iterations: z.number().int(),
+  step: StepRecord,
+  findings: z.array(Finding),
+  status: DrillReport.shape.status,
+})
+export type DrillProgress = z.infer<typeof DrillProgress>
+
+/** A past run as the journal lists it. */
+export const DrillRunSummary = z.object({
+  runId: z.string(),
+  hostId: z.string(),
+  drill: DrillKind,
+  device: z.string(),
+  status: DrillReport.shape.status,
+  startedAt: z.string(),
+  finishedAt: z.string().optional(),
+  steps: z.number().int(),
+  findings: z.number().int(),
+})
+export type DrillRunSummary = z.infer<typeof DrillRunSummary>

@@ -1,0 +1,2 @@
+/** labsim entry: see README.md. */
+export {}

@@ -1,0 +1,45 @@
+import type { Readable } from 'node:stream'
+
+/**
+ * The only way main/host and main/engine reach a host: a command runner. main/ssh implements
+ * it over ssh2; tests implement it with fakes or over SSH to labsim.
+ */
+
+/** Options of one remote command. `timeoutMs` is required: every host operation has one. */
+export interface ExecOptions {
+  /** Kill the remote command and reject with `ssh-timeout` after this many ms. */
+  readonly timeoutMs: number
+  /** Abort: closes the channel, kills the remote process group, rejects with `aborted`. */
+  readonly signal?: AbortSignal
+  /** Bytes written to the command's stdin, then EOF. */
+  readonly stdin?: string
+}
+
+/** Outcome of one remote command. `code` is null when it died of `signal`. */
+export interface ExecResult {
+  readonly stdout: string
+  readonly stderr: string
+  readonly code: number | null
+  readonly signal: string | null
+  /** Wall time from issue to channel close, ms. */
+  readonly durationMs: number
+}
+
+/** Options of a long-running output stream (monitors, trace_pipe, dmesg -w). */
+export interface StreamOptions {
+  readonly signal: AbortSignal
+}
+
+/**
+ * Runs shell commands on one host.
+ *
+ * `exec` rejects with a `LabError` (`ssh-timeout`, `aborted`, `channel-open-failed`,
+ * `ssh-connect`); a non-zero exit is *not* an error, it is `code`.
+ * `stream` yields stdout bytes with backpressure; it ends when the command exits or the signal aborts.
+ */
+export interface CommandRunner {
+  /** `user@host:port`, used in every error message. */
+  readonly target: string
+  exec(command: string, options: ExecOptions): Promise<ExecResult>
+  stream(command: string, options: StreamOptions): Readable
+}

@@ -1,0 +1,2 @@
+/** Preload entry (built to one file). */
+export {}

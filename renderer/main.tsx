@@ -1,0 +1,2 @@
+/** Renderer entry. */
+export {}
