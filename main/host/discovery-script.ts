@@ -1,0 +1,271 @@
+/**
+ * The one-round-trip discovery script and the splitter for its framed output.
+ *
+ * The script is plain POSIX `sh` restricted to the subset labsim interprets (DESIGN.md §The
+ * simulated lab): `for … in <glob>`, `if [ -e|-d|-L|-r … ]`, `cat`, `readlink`, `basename`,
+ * `printf`, `echo`, `$(…)`, variables, `2>/dev/null`, `|| true`, `;`, `&&`, plus the read-only tools
+ * `uname`, `lspci`, `devlink`, `rdma`, `ip`. No string tests, no `case`, no awk/sed/grep/find: every
+ * decision that needs a comparison is made by the parsers, not by the shell.
+ *
+ * Output framing. Every section is
+ *
+ * ```
+ * @@replab-<nonce>:<section>:<arg>\n
+ * <raw bytes of the section>
+ * \n@@replab-<nonce>:end:<exit code>\n
+ * ```
+ *
+ * The end marker is always preceded by one extra `\n`, so a section body is exactly the bytes
+ * between the begin line and `\n@@replab-<nonce>:end:`, whether or not it ended with a newline.
+ * The nonce is random per script, so real output cannot forge a marker.
+ */
+
+/** Section names the script emits, in order. `pcidev`, `eswitch`, `lag`, `nsim` repeat per device. */
+export type SectionName =
+  | 'uname'
+  | 'bootid'
+  | 'osrelease'
+  | 'modules'
+  | 'lspci'
+  | 'pcidev'
+  | 'eswitch'
+  | 'lag'
+  | 'nsim'
+  | 'devlink-dev'
+  | 'devlink-port'
+  | 'devlink-health'
+  | 'devlink-info'
+  | 'rdma-link'
+  | 'rdma-dev'
+  | 'ip-link'
+  | 'netdev-phys'
+  | 'tracer'
+  | 'crdump'
+  | 'labsim'
+
+/** Options of `buildDiscoveryScript`. */
+export interface DiscoveryScriptOptions {
+  /** Marker nonce, `[a-z0-9]{8,32}`; random when omitted. */
+  readonly nonce?: string
+  /**
+   * Prefix of every sysfs/proc/debugfs path (empty on real hosts). Used by tests to point the
+   * script at a fake tree. Must be an absolute path without whitespace or shell metacharacters.
+   */
+  readonly root?: string
+  /**
+   * Also read `phys_port_name`/`phys_switch_id` from sysfs for every netdev. Only needed when
+   * `ip -d` does not print them (old iproute2); costs two `cat`s per netdev.
+   */
+  readonly netdevPhys?: boolean
+}
+
+/** A built script and the marker prefix its sections use. */
+export interface DiscoveryScript {
+  readonly script: string
+  /** `@@replab-<nonce>` */
+  readonly marker: string
+}
+
+const NONCE = /^[a-z0-9]{8,32}$/
+const ROOT = /^(\/[A-Za-z0-9._+-]+)*$/
+
+/** Returns a random 16-character `[a-z0-9]` nonce (Math.random is enough: it only avoids collisions). */
+export function randomNonce(): string {
+  let out = ''
+  while (out.length < 16) out += Math.floor(Math.random() * 36).toString(36)
+  return out
+}
+
+/**
+ * Builds the discovery script.
+ *
+ * Throws `RangeError` when `nonce` or `root` do not match their patterns (programming error, never
+ * host data). Reads: DESIGN.md §Host model; paths from reference/domain.md §2.10, §3.1, §3.3, §6.
+ */
+export function buildDiscoveryScript(options: DiscoveryScriptOptions = {}): DiscoveryScript {
+  const nonce = options.nonce ?? randomNonce()
+  const root = options.root ?? ''
+  if (!NONCE.test(nonce)) throw new RangeError(`bad nonce ${JSON.stringify(nonce)}`)
+  if (!ROOT.test(root)) throw new RangeError(`bad root ${JSON.stringify(root)}`)
+  const marker = `@@replab-${nonce}`
+  const lines = [
+    `R='${root}'`,
+    `M='${marker}'`,
+    ...section('uname', "''", 'uname -r 2>/dev/null'),
+    ...section('bootid', "''", 'cat $R/proc/sys/kernel/random/boot_id 2>/dev/null'),
+    ...section('osrelease', "''", 'cat $R/etc/os-release 2>/dev/null'),
+    ...section('modules', "''", 'cat $R/proc/modules 2>/dev/null'),
+    ...section('lspci', "''", 'lspci -D -nn -d 15b3: 2>/dev/null'),
+    ...pciLoop(),
+    ...nsimLoop(),
+    ...section('devlink-dev', "''", 'devlink -j dev show 2>/dev/null'),
+    ...section('devlink-port', "''", 'devlink -j port show 2>/dev/null'),
+    ...section('devlink-health', "''", 'devlink -j health show 2>/dev/null'),
+    ...section('devlink-info', "''", 'devlink -j dev info 2>/dev/null'),
+    ...section('rdma-link', "''", 'rdma -j link show 2>/dev/null'),
+    ...section('rdma-dev', "''", 'rdma -j dev show 2>/dev/null'),
+    ...section('ip-link', "''", 'ip -j -d link show 2>/dev/null'),
+    ...(options.netdevPhys === true ? netdevPhysLoop() : []),
+    ...tracerLoop(),
+    ...crdumpBlock(),
+    ...section('labsim', "''", 'if [ -e $R/sys/kernel/debug/labsim/inject ]; then echo inject; fi'),
+  ]
+  return { script: lines.join('\n') + '\n', marker }
+}
+
+/** Lines that print one framed section around `body`; `arg` is a shell word. */
+function section(name: SectionName, arg: string, body: string): string[] {
+  return [begin(name, arg), body, END]
+}
+
+function begin(name: SectionName, arg: string): string {
+  return `printf '%s:${name}:%s\\n' "$M" ${arg}`
+}
+
+const END = `printf '\\n%s:end:%s\\n' "$M" "$?"`
+
+/**
+ * PCI functions worth a detailed block: SR-IOV capable devices (`sriov_totalvfs` exists even when
+ * unbound) and PFs bound to mlx5_core without SR-IOV. The parser filters by vendor. VFs are
+ * listed through their PF's `virtfn*` links with their driver and netdevs (two forks per VF).
+ */
+function pciLoop(): string[] {
+  const detail = [
+    begin('pcidev', '"$d"'),
+    'echo "vendor $(cat $d/vendor 2>/dev/null)"',
+    'echo "device $(cat $d/device 2>/dev/null)"',
+    'echo "driver $(readlink $d/driver 2>/dev/null)"',
+    'echo "physfn $(readlink $d/physfn 2>/dev/null)"',
+    'if [ -r $d/sriov_totalvfs ]; then echo "totalvfs $(cat $d/sriov_totalvfs 2>/dev/null)"; fi',
+    'if [ -r $d/sriov_numvfs ]; then echo "numvfs $(cat $d/sriov_numvfs 2>/dev/null)"; fi',
+    'if [ -r $d/sriov_drivers_autoprobe ]; then echo "autoprobe $(cat $d/sriov_drivers_autoprobe 2>/dev/null)"; fi',
+    'if [ -r $d/reset_method ]; then echo "reset_method $(cat $d/reset_method 2>/dev/null)"; fi',
+    'for n in $d/net/*; do echo "net $n"; done',
+    'for n in $d/infiniband/*; do echo "ib $n"; done',
+    'for a in $d/mlx5_core.*; do echo "aux $a"; done',
+    'for v in $d/virtfn*; do if [ -L $v ]; then echo "vf $v $(readlink $v) $(readlink $v/driver 2>/dev/null)"; for n in $v/net/*; do echo "vfnet $v $n"; done; fi; done',
+    'true',
+    END,
+  ]
+  const eswitch = [
+    'if [ -L $d/driver ]; then b=$(basename $d)',
+    begin('eswitch', '"pci/$b"'),
+    'devlink -j dev eswitch show pci/$b 2>/dev/null',
+    END,
+    'if [ -d $R/sys/kernel/debug/mlx5/$b/lag ]; then',
+    begin('lag', '"pci/$b"'),
+    'for f in $R/sys/kernel/debug/mlx5/$b/lag/*; do echo "$(basename $f) $(cat $f 2>/dev/null)"; done',
+    'true',
+    END,
+    'fi; fi',
+  ]
+  return [
+    'for d in $R/sys/bus/pci/devices/*; do if [ -e $d/sriov_totalvfs ]; then',
+    ...detail,
+    ...eswitch,
+    'fi; done',
+    'for d in $R/sys/bus/pci/drivers/mlx5_core/*:*; do if [ -L $d ]; then if [ -e $d/sriov_totalvfs ]; then true; else if [ -L $d/physfn ]; then true; else',
+    ...detail,
+    ...eswitch,
+    'fi; fi; fi; done',
+  ]
+}
+
+/** netdevsim bus devices (domain.md §6): numvfs, netdevs and their E-Switch mode. */
+function nsimLoop(): string[] {
+  return [
+    'for d in $R/sys/bus/netdevsim/devices/*; do if [ -d $d ]; then b=$(basename $d)',
+    begin('nsim', '"netdevsim/$b"'),
+    'echo "driver $(readlink $d/driver 2>/dev/null)"',
+    'if [ -r $d/sriov_numvfs ]; then echo "numvfs $(cat $d/sriov_numvfs 2>/dev/null)"; fi',
+    'for n in $d/net/*; do echo "net $n"; done',
+    'true',
+    END,
+    begin('eswitch', '"netdevsim/$b"'),
+    'devlink -j dev eswitch show netdevsim/$b 2>/dev/null',
+    END,
+    'fi; done',
+  ]
+}
+
+/** Fallback for old iproute2 without phys attrs in `ip -d` (domain.md §1.7). */
+function netdevPhysLoop(): string[] {
+  return [
+    begin('netdev-phys', "''"),
+    'for n in $R/sys/class/net/*; do if [ -e $n/phys_switch_id ]; then echo "$n $(cat $n/phys_port_name 2>/dev/null) $(cat $n/phys_switch_id 2>/dev/null)"; fi; done',
+    'true',
+    END,
+  ]
+}
+
+/** Firmware tracer event dirs, upstream `mlx5_fw` and OFED `fw_tracer` (domain.md §3.1). */
+function tracerLoop(): string[] {
+  return [
+    begin('tracer', "''"),
+    'for t in $R/sys/kernel/debug/tracing $R/sys/kernel/tracing; do for e in mlx5_fw fw_tracer; do if [ -d $t/events/mlx5/$e ]; then echo "$e $t $(cat $t/events/mlx5/$e/enable 2>/dev/null)"; fi; done; done',
+    'true',
+    END,
+  ]
+}
+
+/** MLNX_OFED crdump files (domain.md §3.3); upstream crdump goes through devlink fw_fatal. */
+function crdumpBlock(): string[] {
+  return [
+    begin('crdump', "''"),
+    'if [ -d $R/proc/driver/mlx5_core/crdump ]; then for f in $R/proc/driver/mlx5_core/crdump/*; do echo "ofed $f"; done; fi',
+    'true',
+    END,
+  ]
+}
+
+/** One framed section as split from the script's stdout. */
+export interface RawSection {
+  readonly name: string
+  readonly arg: string
+  readonly body: string
+  /** Exit status of the section's last command; null when the end marker is missing. */
+  readonly code: number | null
+  /** Byte (UTF-16 unit) offset of the body in stdout. */
+  readonly offset: number
+}
+
+/**
+ * Splits the script's stdout into sections. Text outside sections is ignored; a section without
+ * its end marker (output cut short) is returned with `code: null` and the rest of stdout as body.
+ * Never throws.
+ */
+export function splitSections(stdout: string, marker: string): RawSection[] {
+  const out: RawSection[] = []
+  const head = `${marker}:`
+  const endTag = `\n${marker}:end:`
+  let pos = 0
+  while (pos < stdout.length) {
+    const start = findLineStart(stdout, head, pos)
+    if (start < 0) break
+    const lineEnd = stdout.indexOf('\n', start)
+    if (lineEnd < 0) break
+    const header = stdout.slice(start + head.length, lineEnd)
+    const colon = header.indexOf(':')
+    const name = colon < 0 ? header : header.slice(0, colon)
+    const arg = colon < 0 ? '' : header.slice(colon + 1)
+    const bodyStart = lineEnd + 1
+    const end = stdout.indexOf(endTag, bodyStart - 1)
+    if (end < 0) {
+      out.push({ name, arg, body: stdout.slice(bodyStart), code: null, offset: bodyStart })
+      break
+    }
+    const codeEnd = stdout.indexOf('\n', end + endTag.length)
+    const codeText = stdout.slice(end + endTag.length, codeEnd < 0 ? undefined : codeEnd)
+    const code = /^\d{1,3}$/.test(codeText) ? Number(codeText) : null
+    const body = end < bodyStart ? '' : stdout.slice(bodyStart, end)
+    out.push({ name, arg, body, code, offset: bodyStart })
+    pos = codeEnd < 0 ? stdout.length : codeEnd + 1
+  }
+  return out
+}
+
+function findLineStart(text: string, needle: string, from: number): number {
+  let i = text.indexOf(needle, from)
+  while (i > 0 && text[i - 1] !== '\n') i = text.indexOf(needle, i + 1)
+  return i
+}
