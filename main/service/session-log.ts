@@ -1,0 +1,89 @@
+import { createWriteStream, type WriteStream } from 'node:fs'
+import { mkdir, rename, stat } from 'node:fs/promises'
+import { dirname } from 'node:path'
+
+/**
+ * Writes one terminal stream to disk: every line prefixed with an ISO timestamp, rotated to
+ * `<path>.1` … `<path>.<keep>` when the file passes `maxBytes` (default 64 MiB). Writes are
+ * asynchronous; a disk error is reported once through `onError` and logging stops, the stream
+ * itself goes on.
+ */
+export class SessionLog {
+  private out: WriteStream | null = null
+  private written = 0
+  private partial = ''
+  private failed = false
+  private rotating: Promise<void> | null = null
+  private held: string[] = []
+
+  constructor(
+    readonly path: string,
+    private readonly onError: (err: Error) => void = () => {},
+    private readonly maxBytes = 64 * 1024 * 1024,
+    private readonly keep = 3,
+  ) {}
+
+  /** Opens (creating directories); call once before `write`. */
+  async open(): Promise<void> {
+    await mkdir(dirname(this.path), { recursive: true })
+    this.written = await stat(this.path).then(
+      (s) => s.size,
+      () => 0,
+    )
+    this.out = this.stream()
+  }
+
+  /** Appends a chunk of output; complete lines get a timestamp prefix. */
+  write(chunk: Uint8Array | string): void {
+    if (this.failed || (!this.out && !this.rotating)) return
+    const text =
+      this.partial + (typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'))
+    const lines = text.split('\n')
+    this.partial = lines.pop() ?? ''
+    if (lines.length === 0) return
+    const stamp = new Date().toISOString()
+    const block = lines.map((l) => `${stamp} ${l}\n`).join('')
+    this.written += Buffer.byteLength(block)
+    if (this.out) this.out.write(block)
+    else this.held.push(block)
+    if (this.written > this.maxBytes && !this.rotating)
+      this.rotating = this.rotate().finally(() => (this.rotating = null))
+  }
+
+  /** Writes a marker line (e.g. `--- parked: PF unbind ---`). */
+  marker(text: string): void {
+    this.write(`${this.partial ? '\n' : ''}--- ${text} ---\n`)
+  }
+
+  /** Flushes the partial line and closes the file. */
+  async close(): Promise<void> {
+    if (this.partial) this.write('\n')
+    await this.rotating
+    const out = this.out
+    this.out = null
+    if (out) await new Promise<void>((resolve) => out.end(() => resolve()))
+  }
+
+  private stream(): WriteStream {
+    const s = createWriteStream(this.path, { flags: 'a' })
+    s.on('error', (err) => {
+      if (this.failed) return
+      this.failed = true
+      this.onError(err)
+    })
+    return s
+  }
+
+  private async rotate(): Promise<void> {
+    const old = this.out
+    if (!old) return
+    this.out = null
+    await new Promise<void>((resolve) => old.end(() => resolve()))
+    for (let i = this.keep - 1; i >= 1; i--)
+      await rename(`${this.path}.${i}`, `${this.path}.${i + 1}`).catch(() => {})
+    await rename(this.path, `${this.path}.1`).catch(() => {})
+    this.out = this.stream()
+    this.written = this.held.reduce((n, b) => n + Buffer.byteLength(b), 0)
+    for (const block of this.held.splice(0)) this.out.write(block)
+  }
+}
