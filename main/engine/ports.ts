@@ -1,0 +1,79 @@
+import type { HostSnapshot, SnapshotDiff } from '../../contract'
+import type { CommandRunner } from '../host/ports'
+
+/**
+ * The ports of the engine: everything it does to the world goes through these interfaces
+ * (style.md §3.3 rule 5, functional core / imperative shell). main/ssh and main/host implement
+ * the runner and the snapshot source; main/cli/journal-store.ts implements the journal store.
+ */
+
+export type { CommandRunner, ExecOptions, ExecResult, StreamOptions } from '../host/ports'
+
+/** Options of one snapshot read. `fresh` forces a new discovery round instead of the cache. */
+export interface SnapshotOptions {
+  readonly fresh: boolean
+  readonly signal?: AbortSignal
+}
+
+/** Options of an event-driven wait; `timeoutMs` is required (ms). */
+export interface WaitOptions {
+  readonly timeoutMs: number
+  readonly signal?: AbortSignal
+}
+
+/**
+ * Live view of one host (main/host's watcher implements it).
+ *
+ * `waitFor` resolves with the first snapshot (the current one included) for which `predicate`
+ * holds; it is driven by monitor events and snapshot diffs, polling only as a fallback inside the
+ * source. It rejects with a `LabError` `timeout` after `timeoutMs`, or `aborted` on the signal.
+ * The engine never sleeps a fixed time: every wait goes through here.
+ */
+export interface SnapshotSource {
+  snapshot(options: SnapshotOptions): Promise<HostSnapshot>
+  /** Subscribes to changes; returns the unsubscribe function. */
+  onChange(listener: (snapshot: HostSnapshot, diff: SnapshotDiff) => void): () => void
+  waitFor(
+    predicate: (snapshot: HostSnapshot) => boolean,
+    options: WaitOptions,
+  ): Promise<HostSnapshot>
+}
+
+/**
+ * Durable storage of run journals and report files.
+ *
+ * `append` writes one JSON line to `<dataDir>/runs/<runId>.jsonl` and fsyncs before it resolves.
+ * `writeArtifact` writes a report atomically (temp file + fsync + rename) and resolves with its
+ * path. Failures reject with a `LabError` `io-error` (a full disk included); nothing partial is
+ * left looking complete.
+ */
+export interface JournalStore {
+  append(runId: string, line: string): Promise<void>
+  /** Run ids present in the store, oldest first. */
+  listRuns(): Promise<string[]>
+  /** The lines of one run; rejects with `not-found` for an unknown run. A torn last line is dropped. */
+  readRun(runId: string): Promise<string[]>
+  writeArtifact(runId: string, name: string, content: string): Promise<string>
+}
+
+/** Wall clock, injectable for tests. `now()` is ms since the epoch. */
+export interface Clock {
+  now(): number
+}
+
+/** Who this console is, for the remote advisory lock owner line (`<user> from <host>`). */
+export interface ConsoleIdentity {
+  readonly user: string
+  readonly host: string
+}
+
+/** The system clock. */
+export const systemClock: Clock = { now: () => Date.now() }
+
+/** Everything an operation or drill needs to reach one host. */
+export interface HostPorts {
+  readonly hostId: string
+  readonly runner: CommandRunner
+  readonly source: SnapshotSource
+  readonly clock: Clock
+}

@@ -1,0 +1,173 @@
+import { LabError, labError, toErrorData } from '../../contract'
+import type {
+  Change,
+  CommandRecord,
+  HostSnapshot,
+  LabErrorData,
+  OperationPlan,
+  OperationProgress,
+  OperationRequest,
+  OperationResult,
+} from '../../contract'
+import { INJECT_PROBE, type FaultOptions } from './op-commands'
+import { postconditionFor } from './op-conditions'
+import { plan } from './plan'
+import type { CommandRunner, HostPorts } from './ports'
+
+/** Largest stdout/stderr kept per command record (64 KiB, contract `CommandRecord`). */
+export const MAX_OUTPUT = 64 * 1024
+
+/** Options of one operation run. */
+export interface RunOperationOptions {
+  /** Budget for the commands and the postcondition wait together, ms. */
+  readonly timeoutMs: number
+  readonly signal?: AbortSignal
+  readonly opId?: string
+  readonly target?: string
+  readonly faultOptions?: FaultOptions
+  readonly onProgress?: (progress: OperationProgress) => void
+}
+
+/** What `runOperation` hands back: the contract result plus the plan and both snapshots. */
+export interface OperationOutcome {
+  readonly result: OperationResult
+  readonly plan: OperationPlan
+  readonly before: HostSnapshot
+  /** The snapshot that satisfied the postcondition (or the last one read). */
+  readonly after: HostSnapshot | undefined
+}
+
+/** Truncates an output to `MAX_OUTPUT` characters, marking the cut. */
+export function clip(text: string, max = MAX_OUTPUT): string {
+  return text.length <= max ? text : `${text.slice(0, max)}\n[… ${text.length - max} more bytes]`
+}
+
+/** Runs one command and records it; rejects only with the runner's `LabError`s. */
+export async function execRecord(
+  runner: CommandRunner,
+  command: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<CommandRecord> {
+  const r = await runner.exec(command, {
+    timeoutMs: Math.max(1, timeoutMs),
+    ...(signal ? { signal } : {}),
+  })
+  return {
+    command,
+    code: r.code,
+    signal: r.signal,
+    stdout: clip(r.stdout),
+    stderr: clip(r.stderr),
+    durationMs: r.durationMs,
+  }
+}
+
+function statusOf(err: LabErrorData): OperationResult['status'] {
+  if (err.code === 'aborted') return 'aborted'
+  if (err.code === 'timeout' || err.code === 'ssh-timeout') return 'timeout'
+  return 'failed'
+}
+
+/**
+ * Runs one operation: fresh snapshot → precondition → commands (in order, stop at the first
+ * non-zero exit) → event-driven wait for the postcondition via `SnapshotSource.waitFor`.
+ *
+ * Never rejects for host failures: they come back as `status` + `error` (`precondition-failed`,
+ * `command-failed`, `unsupported`, `timeout`, `aborted`, ssh codes). Timings are ms since issue.
+ */
+export async function runOperation(
+  ports: HostPorts,
+  request: OperationRequest,
+  options: RunOperationOptions,
+): Promise<OperationOutcome> {
+  const issued = ports.clock.now()
+  const opId = options.opId ?? `op-${issued.toString(36)}`
+  const elapsed = (): number => ports.clock.now() - issued
+  const remaining = (): number => Math.max(1, options.timeoutMs - elapsed())
+  const progress = (phase: OperationProgress['phase'], message: string): void =>
+    options.onProgress?.({ opId, hostId: ports.hostId, phase, message, elapsedMs: elapsed() })
+  const changes: Change[] = []
+  const unsubscribe = ports.source.onChange((_s, diff) => changes.push(...diff.changes))
+  const commands: CommandRecord[] = []
+  let returnedMs: number | null = null
+  let observedMs: number | null = null
+  let before: HostSnapshot | undefined
+  let after: HostSnapshot | undefined
+  let thePlan: OperationPlan | undefined
+  const finish = (status: OperationResult['status'], error?: LabErrorData): OperationOutcome => {
+    unsubscribe()
+    progress('done', error ? error.message : status)
+    const result: OperationResult = {
+      opId,
+      status,
+      commands,
+      timings: { issuedAt: new Date(issued).toISOString(), returnedMs, observedMs },
+      output: commands.map((c) => c.stdout).join(''),
+      ...(before && after ? { diff: { from: before.takenAt, to: after.takenAt, changes } } : {}),
+      ...(error ? { error } : {}),
+    }
+    if (!thePlan || !before) throw labError('internal', 'operation finished without a plan')
+    return { result, plan: thePlan, before, after }
+  }
+  try {
+    progress('precondition', 'reading a fresh snapshot')
+    before = await ports.source.snapshot({
+      fresh: true,
+      ...(options.signal ? { signal: options.signal } : {}),
+    })
+    thePlan = plan(request, before, {
+      hostId: ports.hostId,
+      target: options.target ?? ports.runner.target,
+      ...(options.faultOptions ? { faultOptions: options.faultOptions } : {}),
+    })
+    if (!thePlan.precondition.ok) {
+      const message = `precondition of ${request.op} failed: ${thePlan.precondition.reasons.join('; ')}`
+      return finish('failed', { code: 'precondition-failed', message, host: ports.runner.target })
+    }
+    if (request.op === 'fault') {
+      const probe = await execRecord(ports.runner, INJECT_PROBE, remaining(), options.signal)
+      if (probe.code !== 0) {
+        const message = `fault injection is not supported on ${ports.runner.target} (labsim only)`
+        return finish('failed', { code: 'unsupported', message, command: INJECT_PROBE })
+      }
+    }
+    for (const command of thePlan.commands) {
+      progress('command', command)
+      const rec = await execRecord(ports.runner, command, remaining(), options.signal)
+      commands.push(rec)
+      if (rec.code !== 0) {
+        returnedMs = elapsed()
+        const detail = (rec.stderr || rec.stdout).trim()
+        const message = `${command} exited ${rec.code ?? rec.signal}${detail ? `: ${detail}` : ''}`
+        return finish('failed', {
+          code: 'command-failed',
+          message,
+          command,
+          host: ports.runner.target,
+        })
+      }
+    }
+    returnedMs = elapsed()
+    const post = postconditionFor(request, before)
+    if (post) {
+      progress('waiting', thePlan.expect)
+      after = await ports.source.waitFor(post, {
+        timeoutMs: remaining(),
+        ...(options.signal ? { signal: options.signal } : {}),
+      })
+      observedMs = elapsed()
+    }
+    return finish('ok')
+  } catch (err) {
+    const data = { ...toErrorData(err) }
+    if (err instanceof LabError && err.code === 'timeout' && thePlan) {
+      data.message = `not observed within ${options.timeoutMs} ms: ${thePlan.expect}`
+    }
+    if (!thePlan || !before) {
+      unsubscribe()
+      throw err instanceof LabError ? err : labError('internal', data.message, {}, err)
+    }
+    return finish(statusOf(data), data)
+  }
+}
