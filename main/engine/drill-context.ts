@@ -1,0 +1,387 @@
+import { LabError, labError, toErrorData } from '../../contract'
+import type {
+  Change,
+  CommandRecord,
+  DrillParams,
+  DrillProgress,
+  Finding,
+  HostSnapshot,
+  OperationRequest,
+  StepRecord,
+} from '../../contract'
+import { DmesgCursor } from './dmesg'
+import {
+  checkEthReps,
+  checkLegacy,
+  checkSplats,
+  checkStructure,
+  type FindingPlace,
+} from './invariants'
+import type { JournalWriter } from './journal'
+import { commandsFor, type FaultOptions } from './op-commands'
+import type { HostPorts } from './ports'
+import { changeKey, changesOf, type TrackedChange } from './restore'
+import { execRecord, runOperation, type OperationOutcome } from './run-operation'
+import { findDevice, modeOf } from './snapshot-query'
+
+/**
+ * The step machinery every drill uses: each step runs, then the invariants are awaited (event
+ * driven, up to `timeoutMs`) and the dmesg delta is scanned; the step is journaled (fsynced)
+ * before the next one starts, and progress is pushed.
+ */
+
+/** What a drill run is bound to. */
+export interface DrillEnv {
+  readonly ports: HostPorts
+  readonly target: string
+  readonly device: string
+  readonly params: DrillParams
+  readonly runId: string
+  readonly signal: AbortSignal
+  readonly journal: JournalWriter
+  /** The snapshot at the start of the drill: restore brings tracked items back to it. */
+  readonly baseline: HostSnapshot
+  readonly faultSupported: boolean
+  readonly onProgress?: (progress: DrillProgress) => void
+}
+
+/** Which invariants a step awaits: all structural ones, ETH reps only, or none. */
+export type StepChecks = 'all' | 'eth' | 'none'
+
+/** Thrown to end the current iteration after a failed step; the runner records it. */
+export class StepFailure extends Error {
+  constructor(readonly step: string) {
+    super(`step ${step} failed`)
+    this.name = 'StepFailure'
+  }
+}
+
+/** Everything a finished step reports before checks. */
+interface StepOutcome {
+  readonly name: string
+  readonly startedMs: number
+  readonly records: CommandRecord[]
+  readonly findings: Finding[]
+  readonly error: boolean
+  readonly returnedMs?: number | null
+  readonly observedMs?: number | null
+  readonly diff?: Change[]
+}
+
+/** Per-run state of a drill and the helpers its steps call. */
+export class DrillContext {
+  iteration = 1
+  readonly findings: Finding[] = []
+  readonly steps: StepRecord[] = []
+  private readonly tracked = new Map<string, TrackedChange>()
+  private readonly dmesg: DmesgCursor
+
+  constructor(readonly env: DrillEnv) {
+    this.dmesg = new DmesgCursor(env.ports.runner)
+  }
+
+  /** Drill parameters. */
+  get params(): DrillParams {
+    return this.env.params
+  }
+
+  /** The devlink handle under test. */
+  get device(): string {
+    return this.env.device
+  }
+
+  /** Tracked changes so far (first original value per key). */
+  changes(): TrackedChange[] {
+    return [...this.tracked.values()]
+  }
+
+  /** Positions the dmesg cursor at the end of the log. */
+  async begin(): Promise<void> {
+    await this.dmesg.start(this.params.timeoutMs, this.env.signal)
+  }
+
+  /** A fresh snapshot. */
+  snapshot(): Promise<HostSnapshot> {
+    return this.env.ports.source.snapshot({ fresh: true, signal: this.env.signal })
+  }
+
+  place(step: string): FindingPlace {
+    return { step, iteration: this.iteration }
+  }
+
+  /** Journals the items `request` may change (before it runs, so a crash still restores them). */
+  async track(request: OperationRequest): Promise<void> {
+    for (const c of changesOf(request, this.env.baseline)) {
+      const key = changeKey(c)
+      if (this.tracked.has(key)) continue
+      this.tracked.set(key, c)
+      await this.env.journal.append({ t: 'change', change: c })
+    }
+  }
+
+  /**
+   * Runs one operation as a step. A failed operation ends the iteration unless `allowFailure`.
+   * Returns the outcome (with `after` = the snapshot that met the postcondition).
+   */
+  async op(
+    name: string,
+    request: OperationRequest,
+    options: { checks?: StepChecks; allowFailure?: boolean; faultOptions?: FaultOptions } = {},
+  ): Promise<OperationOutcome> {
+    this.throwIfAborted()
+    await this.track(request)
+    const startedMs = this.env.ports.clock.now()
+    let outcome: OperationOutcome
+    try {
+      outcome = await runOperation(this.env.ports, request, {
+        timeoutMs: this.params.timeoutMs,
+        signal: this.env.signal,
+        target: this.env.target,
+        ...(options.faultOptions ? { faultOptions: options.faultOptions } : {}),
+      })
+    } catch (err) {
+      await this.failStep(name, startedMs, err)
+      throw new StepFailure(name)
+    }
+    const r = outcome.result
+    if (r.status === 'aborted') throw labError('aborted', `${name} aborted`)
+    const failed = r.status !== 'ok' && !options.allowFailure
+    const findings: Finding[] = []
+    if (r.status !== 'ok') {
+      const sev = options.allowFailure ? 'info' : 'error'
+      findings.push({
+        severity: sev,
+        invariant: 'operation',
+        message: r.error?.message ?? r.status,
+        ...this.place(name),
+        ...(r.error?.command ? { evidence: r.error.command } : {}),
+      })
+    }
+    await this.finishStep(
+      {
+        name,
+        startedMs,
+        records: r.commands,
+        findings,
+        error: failed,
+        returnedMs: r.timings.returnedMs,
+        observedMs: r.timings.observedMs,
+        ...(r.diff ? { diff: r.diff.changes } : {}),
+      },
+      failed ? 'none' : (options.checks ?? 'all'),
+    )
+    return outcome
+  }
+
+  /**
+   * A step that waits (event driven) until `predicate` holds; on timeout `explain` turns the
+   * last snapshot into findings. Resolves with the satisfying snapshot or undefined.
+   */
+  async waitStep(
+    name: string,
+    predicate: (s: HostSnapshot) => boolean,
+    explain: (s: HostSnapshot) => Finding[],
+    checks: StepChecks = 'all',
+  ): Promise<HostSnapshot | undefined> {
+    this.throwIfAborted()
+    const startedMs = this.env.ports.clock.now()
+    let found: HostSnapshot | undefined
+    let findings: Finding[] = []
+    try {
+      found = await this.env.ports.source.waitFor(predicate, {
+        timeoutMs: this.params.timeoutMs,
+        signal: this.env.signal,
+      })
+    } catch (err) {
+      if (!(err instanceof LabError) || err.code !== 'timeout') throw err
+      findings = explain(await this.snapshot())
+      if (findings.length === 0)
+        findings = [
+          {
+            severity: 'error',
+            invariant: name,
+            message: `${name}: not observed within ${this.params.timeoutMs} ms`,
+            ...this.place(name),
+          },
+        ]
+    }
+    const observedMs = found ? this.env.ports.clock.now() - startedMs : null
+    await this.finishStep(
+      { name, startedMs, records: [], findings, error: false, observedMs },
+      found ? checks : 'none',
+    )
+    return found
+  }
+
+  /** Adds findings computed by the drill itself as a zero-command step (e.g. isolation). */
+  async checkStep(name: string, findings: Finding[], records: CommandRecord[] = []): Promise<void> {
+    await this.finishStep(
+      { name, startedMs: this.env.ports.clock.now(), records, findings, error: false },
+      'none',
+    )
+  }
+
+  /**
+   * Runs command lanes concurrently (each lane in order), tolerating non-zero exits (EBUSY is the
+   * point of a race), then records every command. `affects` are tracked for restore first.
+   */
+  async race(
+    name: string,
+    lanes: readonly (readonly string[])[],
+    affects: readonly OperationRequest[],
+  ): Promise<void> {
+    this.throwIfAborted()
+    for (const r of affects) await this.track(r)
+    const startedMs = this.env.ports.clock.now()
+    const records: CommandRecord[] = []
+    try {
+      await Promise.all(
+        lanes.map(async (lane) => {
+          for (const command of lane) {
+            records.push(
+              await execRecord(
+                this.env.ports.runner,
+                command,
+                this.params.timeoutMs,
+                this.env.signal,
+              ),
+            )
+          }
+        }),
+      )
+    } catch (err) {
+      await this.failStep(name, startedMs, err, records)
+      throw new StepFailure(name)
+    }
+    const busy = records.filter((r) => r.code !== 0)
+    const findings: Finding[] = busy.map((r) => ({
+      severity: 'info',
+      invariant: 'race',
+      message: `${r.command} exited ${r.code}: ${r.stderr.trim()}`,
+      ...this.place(name),
+    }))
+    await this.finishStep(
+      {
+        name,
+        startedMs,
+        records,
+        findings,
+        error: false,
+        returnedMs: this.env.ports.clock.now() - startedMs,
+      },
+      'none',
+    )
+  }
+
+  /** Sets the E-Switch mode unless it already is `mode`. */
+  async ensureMode(mode: 'legacy' | 'switchdev'): Promise<void> {
+    if (modeOf(findDevice(await this.snapshot(), this.device)) === mode) return
+    await this.op(`eswitch mode ${mode}`, { op: 'eswitch-mode', device: this.device, mode })
+  }
+
+  /** Sets the VF count unless it already is `count`. */
+  async ensureVfs(count: number): Promise<void> {
+    if (findDevice(await this.snapshot(), this.device)?.pci?.numvfs === count) return
+    await this.op(`vf count ${count}`, { op: 'vf-count', device: this.device, count })
+  }
+
+  /** Loads or unloads mlx5_ib unless it already is in that state. */
+  async ensureIb(loaded: boolean): Promise<void> {
+    if ((await this.snapshot()).host.modules.mlx5_ib === loaded) return
+    await this.op(`${loaded ? 'load' : 'unload'} mlx5_ib`, {
+      op: 'module',
+      module: 'mlx5_ib',
+      action: loaded ? 'load' : 'unload',
+    })
+  }
+
+  /** The commands of a request against the current snapshot (for races). */
+  async commands(request: OperationRequest): Promise<string[]> {
+    return commandsFor(request, await this.snapshot())
+  }
+
+  private throwIfAborted(): void {
+    if (this.env.signal.aborted) throw labError('aborted', `drill ${this.env.runId} aborted`)
+  }
+
+  private checker(checks: StepChecks): ((s: HostSnapshot, p: FindingPlace) => Finding[]) | null {
+    if (checks === 'none') return null
+    if (checks === 'eth')
+      return (s, p) => [...checkEthReps(s, this.device, p), ...checkLegacy(s, this.device, p)]
+    return (s, p) => checkStructure(s, this.device, p)
+  }
+
+  /** Awaits the invariants (up to timeoutMs); findings from the last snapshot on timeout. */
+  private async settle(name: string, checks: StepChecks): Promise<Finding[]> {
+    const check = this.checker(checks)
+    if (!check) return []
+    const place = this.place(name)
+    try {
+      await this.env.ports.source.waitFor((s) => check(s, place).length === 0, {
+        timeoutMs: this.params.timeoutMs,
+        signal: this.env.signal,
+      })
+      return []
+    } catch (err) {
+      if (!(err instanceof LabError) || err.code !== 'timeout') throw err
+      return check(await this.snapshot(), place)
+    }
+  }
+
+  private async failStep(
+    name: string,
+    startedMs: number,
+    err: unknown,
+    records: CommandRecord[] = [],
+  ): Promise<void> {
+    const data = toErrorData(err)
+    if (data.code === 'aborted') throw err
+    const finding: Finding = {
+      severity: 'error',
+      invariant: 'operation',
+      message: data.message,
+      ...this.place(name),
+    }
+    await this.finishStep({ name, startedMs, records, findings: [finding], error: true }, 'none')
+  }
+
+  private async finishStep(o: StepOutcome, checks: StepChecks): Promise<void> {
+    const findings = [...o.findings, ...(await this.settle(o.name, checks))]
+    findings.push(
+      ...checkSplats(
+        await this.dmesg.delta(this.params.timeoutMs, this.env.signal),
+        this.place(o.name),
+      ),
+    )
+    const bad = findings.some((f) => f.severity === 'error' || f.severity === 'fatal')
+    const step: StepRecord = {
+      name: o.name,
+      status: o.error ? 'error' : bad ? 'failed' : 'passed',
+      durationMs: this.env.ports.clock.now() - o.startedMs,
+      iteration: this.iteration,
+      startedAt: new Date(o.startedMs).toISOString(),
+      commands: o.records.map((r) => r.command),
+      returnedMs: o.returnedMs ?? null,
+      observedMs: o.observedMs ?? null,
+    }
+    await this.env.journal.append({
+      t: 'step',
+      step,
+      records: o.records,
+      findings,
+      ...(o.diff ? { diff: o.diff } : {}),
+    })
+    this.steps.push(step)
+    this.findings.push(...findings)
+    this.env.onProgress?.({
+      runId: this.env.runId,
+      hostId: this.env.ports.hostId,
+      iteration: this.iteration,
+      iterations: this.params.iterations,
+      step,
+      findings,
+      status: 'running',
+    })
+    if (step.status !== 'passed') throw new StepFailure(o.name)
+  }
+}

@@ -1,0 +1,60 @@
+import type { DrillDefinition } from './drill'
+
+/**
+ * `mode-race`: E-Switch mode flips racing mlx5_ib reloads and VF count changes, for K iterations;
+ * afterwards the representors must be consistent and dmesg free of splats.
+ *
+ * Kernel behaviour: `mlx5_eswitch_(un)register_vport_reps()` (mlx5_ib aux probe/remove) raced
+ * with `mlx5_devlink_eswitch_mode_set` and VF enable/disable; pre-series kernels can end with
+ * inconsistent representors or lockdep/KASAN splats. Fixed by series patches 3/7 + 5/7 (the
+ * `reps_lock` mutex). reference/domain.md §4.2; ovs-tests test-eswitch-reload-modules-set-legacy.sh.
+ * Non-zero exits during the race (`E-Switch is busy`, EBUSY) are expected and only noted.
+ */
+export const modeRace: DrillDefinition = {
+  info: {
+    kind: 'mode-race',
+    title: 'E-Switch mode flip racing mlx5_ib reload and VF changes',
+    description:
+      'concurrently: mode legacy↔switchdev, modprobe -r/modprobe mlx5_ib, VFs 0↔N; then check consistency',
+    checks: [
+      'consistent ETH/IB representors after the race',
+      'no kernel splat (lockdep, KASAN, WARNING)',
+    ],
+    source: 'reference/domain.md §4.2 (series patches 3/7, 5/7)',
+    needsFaultInjection: false,
+  },
+  async iterate(ctx) {
+    const n = Math.max(1, ctx.params.vfs)
+    await ctx.ensureMode('switchdev')
+    await ctx.ensureVfs(n)
+    await ctx.ensureIb(true)
+    const dev = ctx.device
+    const toLegacy = await ctx.commands({ op: 'eswitch-mode', device: dev, mode: 'legacy' })
+    const toSwitchdev = await ctx.commands({ op: 'eswitch-mode', device: dev, mode: 'switchdev' })
+    const unload = await ctx.commands({ op: 'module', module: 'mlx5_ib', action: 'unload' })
+    const load = await ctx.commands({ op: 'module', module: 'mlx5_ib', action: 'load' })
+    const vfsOff = await ctx.commands({ op: 'vf-count', device: dev, count: 0 })
+    const vfsOn = vfsOff.map((c) => c.replace(/^echo 0 /, `echo ${n} `))
+    await ctx.race(
+      'race: mode flip × mlx5_ib reload × VF count',
+      [
+        [...toLegacy, ...toSwitchdev],
+        [...unload, ...load],
+        [...vfsOff, ...vfsOn],
+      ],
+      [
+        { op: 'eswitch-mode', device: dev, mode: 'switchdev' },
+        { op: 'module', module: 'mlx5_ib', action: 'load' },
+        { op: 'vf-count', device: dev, count: n },
+      ],
+    )
+    await ctx.ensureIb(true)
+    await ctx.ensureMode('switchdev')
+    await ctx.ensureVfs(n)
+    await ctx.waitStep(
+      'consistent after the race',
+      () => true,
+      () => [],
+    )
+  },
+}

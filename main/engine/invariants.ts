@@ -1,0 +1,313 @@
+import type { Change, Finding, HostSnapshot } from '../../contract'
+import { findDevice, fwFatal, functionPorts, modeOf, repPorts, vfPort } from './snapshot-query'
+
+/**
+ * The driver invariants of DESIGN.md §Lifecycle engine, as pure checks over snapshots. Each
+ * returns `Finding[]` with the evidence; empty means the invariant holds.
+ */
+
+/** Where a finding was made. */
+export interface FindingPlace {
+  readonly step: string
+  readonly iteration?: number
+}
+
+function finding(
+  place: FindingPlace,
+  invariant: string,
+  message: string,
+  evidence?: unknown,
+): Finding {
+  return {
+    severity: 'error',
+    invariant,
+    message,
+    step: place.step,
+    ...(place.iteration === undefined ? {} : { iteration: place.iteration }),
+    ...(evidence === undefined
+      ? {}
+      : { evidence: typeof evidence === 'string' ? evidence : JSON.stringify(evidence) }),
+  }
+}
+
+/**
+ * In switchdev every VF and SF has a devlink port with an ETH representor netdev, and the uplink
+ * has its netdev (domain.md §1.5: `REP_ETH LOADED` ⇔ rep netdev exists).
+ */
+export function checkEthReps(s: HostSnapshot, handle: string, place: FindingPlace): Finding[] {
+  const d = findDevice(s, handle)
+  if (!d || modeOf(d) !== 'switchdev') return []
+  const out: Finding[] = []
+  for (const vf of d.pci?.vfs ?? []) {
+    const port = vfPort(d, vf.vf)
+    if (!port)
+      out.push(
+        finding(
+          place,
+          'switchdev-eth-reps',
+          `VF ${vf.vf} (${vf.bdf}) of ${handle} has no devlink port`,
+          vf,
+        ),
+      )
+    else if (!port.netdev) {
+      out.push(
+        finding(
+          place,
+          'switchdev-eth-reps',
+          `ETH representor of VF ${vf.vf} vanished: port ${handle}/${port.index} has no netdev`,
+          port,
+        ),
+      )
+    }
+  }
+  for (const p of d.ports) {
+    if ((p.flavour === 'pcisf' || p.flavour === 'physical') && !p.netdev) {
+      out.push(
+        finding(
+          place,
+          'switchdev-eth-reps',
+          `${p.flavour} port ${handle}/${p.index} has no netdev`,
+          p,
+        ),
+      )
+    }
+  }
+  return out
+}
+
+/**
+ * With mlx5_ib loaded, every representor netdev sits on a port of exactly one IB representor
+ * device, all reps of one E-Switch on the same device, and no IB port outlives its ETH rep
+ * (domain.md §1.6, §4.1, §4.3).
+ */
+export function checkIbReps(s: HostSnapshot, handle: string, place: FindingPlace): Finding[] {
+  const d = findDevice(s, handle)
+  if (!d || modeOf(d) !== 'switchdev' || s.host.modules.mlx5_ib !== true) return []
+  const out: Finding[] = []
+  const repNetdevs = new Set<string>()
+  const ibDevices = new Set<string>()
+  const missing: string[] = []
+  for (const p of repPorts(d)) {
+    if (!p.netdev) {
+      if (p.ibRep)
+        out.push(
+          finding(
+            place,
+            'ib-rep-without-eth-rep',
+            `IB representor ${p.ibRep.device}/${p.ibRep.port} has no ETH representor (port ${handle}/${p.index})`,
+            p,
+          ),
+        )
+      continue
+    }
+    repNetdevs.add(p.netdev)
+    const devices = [...new Set(s.rdma.filter((l) => l.netdev === p.netdev).map((l) => l.device))]
+    devices.forEach((x) => ibDevices.add(x))
+    if (devices.length === 0) missing.push(`${p.netdev} (${handle}/${p.index})`)
+    else if (devices.length > 1) {
+      out.push(
+        finding(
+          place,
+          'ib-reps',
+          `representor ${p.netdev} sits on ${devices.length} IB devices: ${devices.join(', ')}`,
+          devices,
+        ),
+      )
+    }
+  }
+  if (missing.length > 0) {
+    const ev = s.rdma.map((l) => `${l.device}/${l.port} ${l.netdev ?? '-'}`).join('\n')
+    out.push(
+      finding(
+        place,
+        'ib-reps',
+        `IB representors missing for ${missing.join(', ')}`,
+        ev || 'rdma link show: no links',
+      ),
+    )
+  }
+  if (ibDevices.size > 1) {
+    out.push(
+      finding(
+        place,
+        'ib-reps',
+        `representors of ${handle} spread over IB devices ${[...ibDevices].join(', ')}`,
+      ),
+    )
+  }
+  const known = s.netdevs ? new Set(s.netdevs.map((n) => n.ifname)) : undefined
+  for (const l of s.rdma) {
+    if (!ibDevices.has(l.device) || !l.netdev || repNetdevs.has(l.netdev)) continue
+    if (known === undefined || !known.has(l.netdev)) {
+      out.push(
+        finding(
+          place,
+          'ib-rep-without-eth-rep',
+          `IB port ${l.device}/${l.port} points at ${l.netdev}, which is not an ETH representor`,
+          l,
+        ),
+      )
+    }
+  }
+  return out
+}
+
+/** In legacy there are no VF/SF representor ports (domain.md §1.2: reps exist only in switchdev). */
+export function checkLegacy(s: HostSnapshot, handle: string, place: FindingPlace): Finding[] {
+  const d = findDevice(s, handle)
+  if (!d || modeOf(d) !== 'legacy') return []
+  const ports = functionPorts(d)
+  if (ports.length === 0) return []
+  return [
+    finding(
+      place,
+      'legacy-no-vf-reps',
+      `${handle} is in legacy but has ${ports.length} VF/SF representor ports`,
+      ports.map((p) => `${handle}/${p.index} ${p.netdev ?? '-'}`).join('\n'),
+    ),
+  ]
+}
+
+/** All structural invariants of one device. */
+export function checkStructure(s: HostSnapshot, handle: string, place: FindingPlace): Finding[] {
+  return [
+    ...checkEthReps(s, handle, place),
+    ...checkIbReps(s, handle, place),
+    ...checkLegacy(s, handle, place),
+  ]
+}
+
+function netdevKeyMatches(change: Change, name: string): boolean {
+  return change.entity === 'netdev' && (change.key === name || change.key.split('/').includes(name))
+}
+
+/**
+ * A VF reset leaves the PF and the other VFs untouched: same ifindex, no carrier flap
+ * (NVIDIA Reset Flow doc: "only that VF resets"; domain.md §3.4). `changes` are the snapshot
+ * diffs observed during the reset.
+ */
+export function checkIsolation(
+  before: HostSnapshot,
+  after: HostSnapshot,
+  changes: readonly Change[],
+  handle: string,
+  resetBdf: string,
+  place: FindingPlace,
+): Finding[] {
+  const d = findDevice(before, handle)
+  if (!d) return []
+  const watched = new Set<string>()
+  if (d.uplink) watched.add(d.uplink)
+  for (const p of d.ports) if (p.flavour === 'physical' && p.netdev) watched.add(p.netdev)
+  for (const vf of d.pci?.vfs ?? []) if (vf.bdf !== resetBdf && vf.netdev) watched.add(vf.netdev)
+  const out: Finding[] = []
+  for (const name of watched) {
+    const a = before.netdevs?.find((n) => n.ifname === name)
+    const b = after.netdevs?.find((n) => n.ifname === name)
+    if (a && !b)
+      out.push(
+        finding(place, 'vf-reset-isolation', `${name} vanished during the reset of ${resetBdf}`, a),
+      )
+    else if (a && b && a.ifindex !== b.ifindex) {
+      out.push(
+        finding(
+          place,
+          'vf-reset-isolation',
+          `${name} changed ifindex ${a.ifindex} → ${b.ifindex} during the reset of ${resetBdf}`,
+        ),
+      )
+    }
+    const flaps = changes.filter(
+      (c) =>
+        netdevKeyMatches(c, name) &&
+        (c.kind !== 'changed' || c.field === 'operstate' || c.field === 'ifindex'),
+    )
+    if (flaps.length > 0 && !out.some((f) => f.message.startsWith(name))) {
+      out.push(
+        finding(
+          place,
+          'vf-reset-isolation',
+          `${name} flapped during the reset of ${resetBdf}`,
+          flaps,
+        ),
+      )
+    }
+  }
+  return out
+}
+
+/**
+ * After a fatal error the fw_fatal `error` and `recover` counters move and the device comes back
+ * healthy (domain.md §3.2 steps 4–5).
+ */
+export function checkFatalRecovery(
+  before: HostSnapshot,
+  after: HostSnapshot,
+  handle: string,
+  place: FindingPlace,
+): Finding[] {
+  const a = fwFatal(findDevice(before, handle))
+  const d = findDevice(after, handle)
+  const b = fwFatal(d)
+  if (!d?.driver)
+    return [finding(place, 'fatal-recovery', `${handle} did not come back after the fatal error`)]
+  if (!a || !b) return [finding(place, 'fatal-recovery', `${handle} has no fw_fatal reporter`)]
+  const ev = { before: a, after: b }
+  const out: Finding[] = []
+  if (b.error <= a.error)
+    out.push(
+      finding(
+        place,
+        'fatal-recovery',
+        `fw_fatal error counter did not move (${a.error} → ${b.error})`,
+        ev,
+      ),
+    )
+  if (b.recover <= a.recover)
+    out.push(
+      finding(
+        place,
+        'fatal-recovery',
+        `fw_fatal recover counter did not move (${a.recover} → ${b.recover})`,
+        ev,
+      ),
+    )
+  if (b.state !== 'healthy')
+    out.push(finding(place, 'fatal-recovery', `fw_fatal reporter is ${b.state}, not healthy`, ev))
+  return out
+}
+
+/** Kernel splat markers (lockdep, KASAN, hung task, WARN/BUG), DESIGN.md §Lifecycle engine. */
+export const SPLAT_PATTERNS: readonly RegExp[] = [
+  /WARNING:/,
+  /BUG:/,
+  /Call Trace/,
+  /possible circular locking dependency/,
+  /KASAN/,
+  /blocked for more than/,
+]
+
+/** A finding per splat in a dmesg delta, with the surrounding lines as evidence. */
+export function checkSplats(lines: readonly string[], place: FindingPlace): Finding[] {
+  const out: Finding[] = []
+  lines.forEach((line, i) => {
+    const hit = SPLAT_PATTERNS.find((p) => p.test(line))
+    if (!hit) return
+    if (
+      hit.source === 'Call Trace' &&
+      i > 0 &&
+      SPLAT_PATTERNS.some((p) => p.test(lines[i - 1] ?? ''))
+    )
+      return
+    out.push({
+      ...finding(
+        place,
+        'no-kernel-splat',
+        `kernel splat: ${line.trim()}`,
+        lines.slice(Math.max(0, i - 2), i + 8).join('\n'),
+      ),
+      severity: 'fatal',
+    })
+  })
+  return out
+}
