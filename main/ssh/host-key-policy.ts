@@ -1,0 +1,157 @@
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import type { LabError } from '../../contract/errors'
+import { sshError } from './errors'
+import {
+  addKnownHost,
+  checkHostKey,
+  fingerprintSha256,
+  keyTypeOf,
+  loadKnownHosts,
+} from './known-hosts'
+import type { KnownHostsProblem } from './known-hosts'
+
+/**
+ * Host-key policy: what happens with a key that is not on record. A changed or revoked key is
+ * always a hard refusal; there is no off switch.
+ */
+
+/** The question asked to the UI on first use. Fingerprint as OpenSSH prints it. */
+export interface HostKeyQuestion {
+  /** `user@host:port` of the hop being verified (the target or a jump host). */
+  readonly hop: string
+  readonly host: string
+  readonly port: number
+  readonly keyType: string
+  readonly fingerprint: string
+  /** Key types already on record for this host (a different type was offered). */
+  readonly knownTypes: readonly string[]
+}
+
+/**
+ * The UI's answer: `trust` records the key in replab's known_hosts, `once` goes on without
+ * recording, `reject` refuses with `ssh-hostkey-unknown`.
+ */
+export type HostKeyAnswer = 'trust' | 'once' | 'reject'
+
+/** Async first-use prompt answered by the UI. */
+export type HostKeyPromptFn = (question: HostKeyQuestion) => Promise<HostKeyAnswer>
+
+/**
+ * `strict`: refuse unknown keys (`ssh-hostkey-unknown`); `accept-new`: record and go on (like
+ * OpenSSH StrictHostKeyChecking=accept-new); a function: ask.
+ */
+export type HostKeyPolicy = 'strict' | 'accept-new' | HostKeyPromptFn
+
+/** Which known_hosts files replab reads and writes. */
+export interface KnownHostsConfig {
+  /** replab's own known_hosts (read and written). */
+  readonly file: string
+  /** The user's file, read too; default `~/.ssh/known_hosts`; `null` to ignore it. */
+  readonly userFile?: string | null
+  /** Record new keys in `userFile` as well (opt-in). Default false. */
+  readonly writeUserFile?: boolean
+  /** Write hashed entries (`|1|…`), as Debian's HashKnownHosts yes. Default true. */
+  readonly hash?: boolean
+  /** Receives unparsable lines (file:line + reason); they are skipped, never fatal. */
+  readonly onProblem?: (problem: KnownHostsProblem) => void
+}
+
+/** The default user file, `~/.ssh/known_hosts`. */
+export function defaultUserKnownHosts(): string {
+  return join(homedir(), '.ssh', 'known_hosts')
+}
+
+/** The hop being verified. */
+export interface HopIdentity {
+  readonly label: string
+  readonly host: string
+  readonly port: number
+}
+
+/**
+ * Verifies `keyBlob` for `hop`. Resolves when the key may be used (and records it when the
+ * policy says so); rejects with `ssh-hostkey-unknown`, `ssh-hostkey-changed` (both
+ * fingerprints and the known_hosts file:line) or `ssh-hostkey-revoked`.
+ */
+export async function verifyHostKey(
+  hop: HopIdentity,
+  keyBlob: Buffer,
+  config: KnownHostsConfig,
+  policy: HostKeyPolicy,
+): Promise<void> {
+  const userFile = config.userFile === undefined ? defaultUserKnownHosts() : config.userFile
+  const files = userFile === null ? [config.file] : [config.file, userFile]
+  const data = await loadKnownHosts(files)
+  for (const p of data.problems) config.onProblem?.(p)
+  const fp = fingerprintSha256(keyBlob)
+  const keyType = keyTypeOf(keyBlob)
+  const check = checkHostKey(data, hop.host, hop.port, keyBlob)
+  switch (check.status) {
+    case 'match':
+      return
+    case 'revoked':
+      throw sshError(
+        'ssh-hostkey-revoked',
+        hop.label,
+        `host key ${keyType} ${fp} is marked @revoked in ${check.location}; refusing to connect`,
+      )
+    case 'changed':
+      throw sshError(
+        'ssh-hostkey-changed',
+        hop.label,
+        `REMOTE HOST KEY HAS CHANGED: server offers ${keyType} ${fp}, ` +
+          `but ${check.location} holds ${check.knownFingerprint}. Refusing to connect; ` +
+          `if the change is expected, remove that line`,
+        { detail: check.location },
+      )
+    case 'unknown':
+      return handleUnknown(
+        hop,
+        keyBlob,
+        { fp, keyType, knownTypes: check.knownTypes },
+        config,
+        policy,
+        userFile,
+      )
+  }
+}
+
+async function handleUnknown(
+  hop: HopIdentity,
+  keyBlob: Buffer,
+  info: { fp: string; keyType: string; knownTypes: readonly string[] },
+  config: KnownHostsConfig,
+  policy: HostKeyPolicy,
+  userFile: string | null,
+): Promise<void> {
+  let answer: HostKeyAnswer
+  if (policy === 'strict') answer = 'reject'
+  else if (policy === 'accept-new') answer = 'trust'
+  else {
+    answer = await policy({
+      hop: hop.label,
+      host: hop.host,
+      port: hop.port,
+      keyType: info.keyType,
+      fingerprint: info.fp,
+      knownTypes: info.knownTypes,
+    })
+  }
+  if (answer === 'reject') throw unknownKeyError(hop, info.keyType, info.fp)
+  if (answer === 'once') return
+  const hash = config.hash ?? true
+  await addKnownHost(config.file, hop.host, hop.port, keyBlob, { hash })
+  if (config.writeUserFile && userFile !== null) {
+    await addKnownHost(userFile, hop.host, hop.port, keyBlob, { hash })
+  }
+}
+
+function unknownKeyError(hop: HopIdentity, keyType: string, fp: string): LabError {
+  return sshError(
+    'ssh-hostkey-unknown',
+    hop.label,
+    `host key for ${hop.host} port ${hop.port} is not known: ${keyType} ${fp}. ` +
+      `Check the fingerprint and connect with --accept-new (or accept it in the UI) to trust it`,
+  )
+}

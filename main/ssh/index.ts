@@ -1,0 +1,34 @@
+/**
+ * main/ssh public API: resolve a target (ssh_config, -F/-i/-J), connect with verified host keys,
+ * and use the connection as a `CommandRunner` (exec/stream), plus shells and a per-host pool.
+ */
+export type { AuthOptions, SecretPrompt, SecretRequest } from './auth'
+export { ChannelLimiter } from './channel-limiter'
+export { MAX_EXEC_OUTPUT } from './channels'
+export type { ConnectOptions } from './connect-hop'
+export { connectHost, SshConnection } from './connection'
+export type { ConnectHostOptions, ReconnectOptions, StateListener } from './connection'
+export { classifySsh2Error, sshError, targetLabel } from './errors'
+export { defaultUserKnownHosts, verifyHostKey } from './host-key-policy'
+export type {
+  HostKeyAnswer,
+  HostKeyPolicy,
+  HostKeyPromptFn,
+  HostKeyQuestion,
+  KnownHostsConfig,
+} from './host-key-policy'
+export {
+  addKnownHost,
+  checkHostKey,
+  fingerprintSha256,
+  formatKnownHostLine,
+  keyTypeOf,
+  loadKnownHosts,
+  parseKnownHosts,
+} from './known-hosts'
+export type { HostKeyCheck, KnownHostEntry, KnownHostsData, KnownHostsProblem } from './known-hosts'
+export { passphraseSecretId, passwordSecretId } from './secret-store'
+export type { SecretStore } from './secret-store'
+export { loadSshConfig, parseTargetSpec, resolveTarget } from './ssh-config'
+export type { ResolvedHop, ResolvedTarget, ResolveOptions } from './ssh-config'
+export type { ShellChannel, ShellOptions } from './streams'

@@ -1,0 +1,169 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { LabError } from '../../../contract/errors'
+import { connectHost, resolveTarget } from '../../../main/ssh'
+import type { ConnectHostOptions, SshConnection } from '../../../main/ssh'
+import type { Sshd, TestUser } from '../../helpers/sshd'
+import {
+  authorize,
+  createTestUser,
+  makeKey,
+  removeDir,
+  sshdAvailable,
+  startSshd,
+} from '../../helpers/sshd'
+
+// exec / stream against Debian's real OpenSSH sshd: throughput without errors, and remote kill.
+const available = sshdAvailable()
+let sshd: Sshd
+let user: TestUser
+let dir: string
+let key: { path: string; pub: string }
+let conn: SshConnection
+
+const opts = (): ConnectHostOptions => ({
+  knownHosts: { file: join(dir, 'known_hosts'), userFile: null },
+  hostKeyPolicy: 'accept-new',
+  auth: { agent: null },
+})
+
+beforeAll(async () => {
+  if (!available) return
+  dir = await mkdtemp(join(tmpdir(), 'replab-ssh-exec-'))
+  ;[sshd, user, key] = await Promise.all([
+    startSshd(),
+    createTestUser(),
+    makeKey(dir, 'id_ed25519'),
+  ])
+  await authorize(sshd, key.pub)
+  const target = await resolveTarget(`${user.name}@127.0.0.1:${sshd.port}`, {
+    configFile: null,
+    identityFile: key.path,
+    homeDir: dir,
+  })
+  conn = await connectHost(target, opts())
+})
+
+afterAll(async () => {
+  if (!available) return
+  conn?.close()
+  await sshd?.stop()
+  await user?.remove()
+  await removeDir(dir)
+})
+
+async function sleepers(): Promise<number> {
+  return (await sshd.descendants()).filter((p) => /(^|\/)sleep 100$/.test(p.args)).length
+}
+
+async function waitFor(pred: () => Promise<boolean>, ms: number): Promise<void> {
+  const end = Date.now() + ms
+  while (!(await pred())) {
+    if (Date.now() > end) {
+      const procs = (await sshd.descendants()).map((d) => d.args).join(' | ')
+      throw new Error(`condition not met in ${ms} ms; processes under sshd: ${procs}`)
+    }
+    await new Promise((r) => setTimeout(r, 25))
+  }
+}
+
+describe.skipIf(!available)('exec against OpenSSH sshd', () => {
+  it('runs a command and reports stdout, stderr, exit code and duration', async () => {
+    const r = await conn.exec('echo out; echo err >&2; exit 3', { timeoutMs: 5000 })
+    expect(r).toMatchObject({ stdout: 'out\n', stderr: 'err\n', code: 3, signal: null })
+    expect(r.durationMs).toBeGreaterThan(0)
+    expect(conn.target).toBe(`${user.name}@127.0.0.1:${sshd.port}`)
+  })
+
+  it('passes stdin and then EOF', async () => {
+    const r = await conn.exec('wc -c', { timeoutMs: 5000, stdin: 'hello' })
+    expect(r.stdout.trim()).toBe('5')
+  })
+
+  it('recorded the host key on first use (accept-new) with the fingerprint OpenSSH prints', async () => {
+    const text = await readFile(join(dir, 'known_hosts'), 'utf8')
+    expect(text).toMatch(/^\|1\|[^|]+\|\S+ ssh-ed25519 \S+\n$/)
+    await writeFile(join(dir, 'kh-check'), text)
+    expect(sshd.hostFingerprint).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/)
+  })
+
+  it('runs 200 sequential commands without an error', async () => {
+    for (let i = 0; i < 200; i++) {
+      const r = await conn.exec(`echo ${i}`, { timeoutMs: 5000 })
+      expect(r.stdout).toBe(`${i}\n`)
+    }
+  })
+
+  it('runs 400 parallel commands without an error, at most 4 channels in flight', async () => {
+    let peak = 0
+    const results = await Promise.all(
+      Array.from({ length: 400 }, async (_, i) => {
+        const p = conn.exec(`echo ${i}`, { timeoutMs: 20_000 })
+        peak = Math.max(peak, conn.execLimiter.inFlight)
+        return p
+      }),
+    )
+    results.forEach((r, i) => expect(r.stdout).toBe(`${i}\n`))
+    expect(peak).toBeLessThanOrEqual(4)
+  })
+})
+
+describe.skipIf(!available)('timeouts and aborts kill the remote process group', () => {
+  it('timeout kills the remote sleep 100 (gone from the process list)', async () => {
+    const p = conn.exec('sleep 100', { timeoutMs: 1500 }).catch((e: unknown) => e)
+    await waitFor(async () => (await sleepers()) === 1, 1400)
+    const err = await p
+    expect(err).toBeInstanceOf(LabError)
+    expect((err as LabError).code).toBe('ssh-timeout')
+    expect((err as LabError).message).toContain(`${user.name}@127.0.0.1:${sshd.port}`)
+    await waitFor(async () => (await sleepers()) === 0, 3000)
+  })
+
+  it('abort kills a remote pipeline in a subshell too (whole process group)', async () => {
+    const ac = new AbortController()
+    const p = conn.exec('(sleep 100; echo never) | cat; echo after', {
+      timeoutMs: 30_000,
+      signal: ac.signal,
+    })
+    await waitFor(async () => (await sleepers()) === 1, 5000)
+    ac.abort()
+    const err = await p.catch((e: unknown) => e)
+    expect((err as LabError).code).toBe('aborted')
+    await waitFor(async () => (await sleepers()) === 0, 3000)
+    expect((await sshd.descendants()).some((d) => / cat$|^cat$/.test(d.args))).toBe(false)
+  })
+})
+
+describe.skipIf(!available)('stream against OpenSSH sshd', () => {
+  it('streams output with backpressure and ends on exit', async () => {
+    const ac = new AbortController()
+    const s = conn.stream('seq 1 20000', { signal: ac.signal })
+    let text = ''
+    for await (const chunk of s) text += (chunk as Buffer).toString()
+    expect(text.split('\n').length).toBe(20001)
+  })
+
+  it('an aborted stream ends and kills the remote command', async () => {
+    const ac = new AbortController()
+    const s = conn.stream('while :; do echo tick; sleep 0.05; done', { signal: ac.signal })
+    const first = await new Promise<string>((resolve) =>
+      s.once('data', (d: Buffer) => resolve(d.toString())),
+    )
+    expect(first).toContain('tick')
+    ac.abort()
+    await new Promise((resolve) => s.on('end', resolve).resume())
+    await waitFor(
+      async () => !(await sshd.descendants()).some((d) => d.args.includes('sleep 0.05')),
+      3000,
+    )
+  })
+
+  it('a failing stream is destroyed with command-failed and its stderr', async () => {
+    const s = conn.stream('echo oops >&2; exit 2', { signal: new AbortController().signal })
+    const err = await new Promise<unknown>((resolve) => s.on('error', resolve).resume())
+    expect((err as LabError).code).toBe('command-failed')
+    expect((err as LabError).message).toContain('oops')
+  })
+})
