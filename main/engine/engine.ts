@@ -1,0 +1,320 @@
+import { DrillStartRequest, LabError, OperationRequest, labError } from '../../contract'
+import type {
+  DrillInfo,
+  DrillProgress,
+  DrillReport,
+  DrillRunSummary,
+  OperationPlan,
+  OperationProgress,
+  OperationResult,
+} from '../../contract'
+import { DeviceLocks } from './locks'
+import { DRILLS, listDrills } from './drills'
+import { restoreChanges, runDrill, takeLocks, type DrillRunDeps } from './drill-runner'
+import { foldJournal, JournalWriter, reportOf, summaryOf, type JournalRun } from './journal'
+import { INJECT_PROBE, type FaultOptions } from './op-commands'
+import { plan } from './plan'
+import {
+  systemClock,
+  type Clock,
+  type CommandRunner,
+  type ConsoleIdentity,
+  type HostPorts,
+  type JournalStore,
+  type SnapshotSource,
+} from './ports'
+import { renderReport, reportFileName, type ReportFormat } from './reports/render'
+import { runOperation } from './run-operation'
+import { lockOwner } from './shell'
+import { findPciFunction } from './snapshot-query'
+
+/** What the composition root (main/app, main/cli) wires into the engine. */
+export interface EngineDeps {
+  runnerFor(hostId: string): CommandRunner | Promise<CommandRunner>
+  snapshotSourceFor(hostId: string): SnapshotSource | Promise<SnapshotSource>
+  readonly journal: JournalStore
+  readonly consoleIdentity: ConsoleIdentity
+  readonly clock?: Clock
+  /** Run/op id generator; default: time + random, URL- and file-safe. */
+  readonly newId?: () => string
+}
+
+/** A started drill: its run id, the final report, and cancel (restore still runs). */
+export interface DrillHandle {
+  readonly runId: string
+  readonly done: Promise<DrillReport>
+  cancel(): void
+}
+
+/** Options of `Engine.runOperation`. */
+export interface EngineOpOptions {
+  readonly timeoutMs?: number
+  readonly signal?: AbortSignal
+  readonly opId?: string
+  readonly faultOptions?: FaultOptions
+  readonly onProgress?: (progress: OperationProgress) => void
+}
+
+function defaultId(clock: Clock): string {
+  const rand = Math.floor(Math.random() * 36 ** 6)
+    .toString(36)
+    .padStart(6, '0')
+  return `${new Date(clock.now())
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${rand}`
+}
+
+/**
+ * The lifecycle engine facade: plans and runs operations, runs drills with locks, journal and
+ * reports, lists and resumes runs. Build it with `createEngine`.
+ */
+export class Engine {
+  private readonly locks = new DeviceLocks()
+  private readonly clock: Clock
+  private readonly ops = new Map<string, AbortController>()
+  private readonly drills = new Map<string, AbortController>()
+
+  constructor(private readonly deps: EngineDeps) {
+    this.clock = deps.clock ?? systemClock
+  }
+
+  private newId(): string {
+    return this.deps.newId?.() ?? defaultId(this.clock)
+  }
+
+  private async ports(hostId: string): Promise<HostPorts> {
+    const [runner, source] = await Promise.all([
+      this.deps.runnerFor(hostId),
+      this.deps.snapshotSourceFor(hostId),
+    ])
+    return { hostId, runner, source, clock: this.clock }
+  }
+
+  /** The dry run of a request on the host's current snapshot. Rejects `invalid-request` on a bad request. */
+  async plan(
+    hostId: string,
+    request: unknown,
+    faultOptions?: FaultOptions,
+  ): Promise<OperationPlan> {
+    const req = parseRequest(request)
+    const p = await this.ports(hostId)
+    const snap = await p.source.snapshot({ fresh: false })
+    return plan(req, snap, {
+      hostId,
+      target: p.runner.target,
+      ...(faultOptions ? { faultOptions } : {}),
+    })
+  }
+
+  /**
+   * Runs one operation under the device's lifecycle lock (waits for a drill on that device to
+   * end). Failures come back in the result; rejects only for a bad request or an unreadable host.
+   */
+  async runOperation(
+    hostId: string,
+    request: unknown,
+    options: EngineOpOptions = {},
+  ): Promise<OperationResult> {
+    const req = parseRequest(request)
+    const p = await this.ports(hostId)
+    const opId = options.opId ?? this.newId()
+    const controller = new AbortController()
+    options.signal?.addEventListener('abort', () => controller.abort(), { once: true })
+    this.ops.set(opId, controller)
+    try {
+      const key = `${hostId}|${await lockSubject(req, p.source)}`
+      const release = await this.locks.acquire(key, `operation ${opId}`, controller.signal)
+      try {
+        const out = await runOperation(p, req, {
+          timeoutMs: options.timeoutMs ?? 30_000,
+          signal: controller.signal,
+          opId,
+          ...(options.faultOptions ? { faultOptions: options.faultOptions } : {}),
+          ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        })
+        return out.result
+      } finally {
+        release()
+      }
+    } finally {
+      this.ops.delete(opId)
+    }
+  }
+
+  /** Aborts a running operation; false when unknown. */
+  cancelOperation(opId: string): boolean {
+    const c = this.ops.get(opId)
+    c?.abort()
+    return c !== undefined
+  }
+
+  /** Drill descriptions; with a host id, only those the host supports (fault injection). */
+  async listDrills(hostId?: string): Promise<DrillInfo[]> {
+    if (hostId === undefined) return listDrills()
+    const runner = await this.deps.runnerFor(hostId)
+    const r = await runner.exec(INJECT_PROBE, { timeoutMs: 10_000 })
+    return listDrills(r.code === 0)
+  }
+
+  /**
+   * Starts a drill: validates, takes the device lock and the remote flock (rejects `host-busy`
+   * naming the holder), then runs in the background. `done` resolves with the report.
+   */
+  async startDrill(
+    request: unknown,
+    onProgress?: (p: DrillProgress) => void,
+  ): Promise<DrillHandle> {
+    const parsed = DrillStartRequest.safeParse(request)
+    if (!parsed.success)
+      throw labError('invalid-request', `bad drill request: ${parsed.error.message}`)
+    const req = parsed.data
+    const p = await this.ports(req.hostId)
+    const runId = this.newId()
+    const controller = new AbortController()
+    const id = this.deps.consoleIdentity
+    const deps: DrillRunDeps = {
+      ports: p,
+      target: p.runner.target,
+      store: this.deps.journal,
+      locks: this.locks,
+      runId,
+      signal: controller.signal,
+      owner: lockOwner(id.user, id.host, this.clock.now()),
+      ...(onProgress ? { onProgress } : {}),
+    }
+    const held = await takeLocks(deps, req.device, req.params.timeoutMs)
+    this.drills.set(runId, controller)
+    const done = runDrill(deps, req).finally(() => {
+      held.release()
+      this.drills.delete(runId)
+    })
+    return { runId, done, cancel: () => controller.abort() }
+  }
+
+  /** Runs a drill to the end (startDrill + done). */
+  async runDrill(request: unknown, onProgress?: (p: DrillProgress) => void): Promise<DrillReport> {
+    return (await this.startDrill(request, onProgress)).done
+  }
+
+  /** Cancels a running drill (its restore still runs); false when unknown. */
+  cancelDrill(runId: string): boolean {
+    const c = this.drills.get(runId)
+    c?.abort()
+    return c !== undefined
+  }
+
+  /** Every journaled run, newest first; unfinished runs not running here are `interrupted`. */
+  async listRuns(): Promise<DrillRunSummary[]> {
+    const out: DrillRunSummary[] = []
+    for (const runId of await this.deps.journal.listRuns()) {
+      try {
+        const s = summaryOf(await this.readRun(runId))
+        out.push(
+          this.drills.has(runId) && s.status === 'interrupted' ? { ...s, status: 'running' } : s,
+        )
+      } catch (err) {
+        if (!(err instanceof LabError)) throw err
+      }
+    }
+    return out.reverse()
+  }
+
+  /** A run rebuilt from its journal. Rejects `not-found` / `parse-error`. */
+  async readRun(runId: string): Promise<JournalRun> {
+    return foldJournal(await this.deps.journal.readRun(runId))
+  }
+
+  /** The DrillReport of a run. */
+  async report(runId: string): Promise<DrillReport> {
+    const r = reportOf(await this.readRun(runId))
+    return this.drills.has(runId) && r.status === 'interrupted' ? { ...r, status: 'running' } : r
+  }
+
+  /** Renders a report format of a run and writes it atomically next to the journal; resolves with content and path. */
+  async exportReport(
+    runId: string,
+    format: ReportFormat,
+  ): Promise<{ content: string; path: string }> {
+    const content = renderReport(await this.readRun(runId), format)
+    const path = await this.deps.journal.writeArtifact(
+      runId,
+      reportFileName(runId, format),
+      content,
+    )
+    return { content, path }
+  }
+
+  /**
+   * Completes the restore of an interrupted run (a crash left it without an `end` line): takes
+   * the locks again, restores what its journal says changed and is still different, and closes
+   * the run as `interrupted` with the restored items. Rejects `invalid-request` for a finished
+   * or running run, `host-busy` when locked.
+   */
+  async resumeRestore(runId: string): Promise<DrillReport> {
+    const run = await this.readRun(runId)
+    if (run.end || this.drills.has(runId))
+      throw labError('invalid-request', `run ${runId} is not interrupted`)
+    const p = await this.ports(run.start.hostId)
+    const controller = new AbortController()
+    const id = this.deps.consoleIdentity
+    const deps: DrillRunDeps = {
+      ports: p,
+      target: run.start.target,
+      store: this.deps.journal,
+      locks: this.locks,
+      runId,
+      signal: controller.signal,
+      owner: lockOwner(id.user, id.host, this.clock.now()),
+    }
+    const held = await takeLocks(deps, run.start.device, run.start.params.timeoutMs)
+    try {
+      const journal = new JournalWriter(this.deps.journal, runId)
+      await restoreChanges({
+        ports: p,
+        journal,
+        target: run.start.target,
+        timeoutMs: run.start.params.timeoutMs,
+        changes: run.changes,
+        done: new Set(run.restored),
+        runId,
+        iterations: run.start.params.iterations,
+      })
+      await journal.append({
+        t: 'end',
+        status: 'interrupted',
+        finishedAt: new Date(this.clock.now()).toISOString(),
+        error: 'resumed restore after an interruption',
+      })
+      return reportOf(await this.readRun(runId))
+    } finally {
+      held.release()
+    }
+  }
+
+  /** Whether a drill kind exists (for front doors validating input). */
+  static isDrill(kind: string): boolean {
+    return kind in DRILLS
+  }
+}
+
+function parseRequest(request: unknown): OperationRequest {
+  const r = OperationRequest.safeParse(request)
+  if (!r.success) throw labError('invalid-request', `bad operation request: ${r.error.message}`)
+  return r.data
+}
+
+/** The devlink device an operation locks: its device, the PF of its BDF, or `*` (host-wide). */
+async function lockSubject(req: OperationRequest, source: SnapshotSource): Promise<string> {
+  if ('device' in req && req.device) return req.device
+  if ('bdf' in req) {
+    const fn = findPciFunction(await source.snapshot({ fresh: false }), req.bdf)
+    return fn ? fn.device.handle : `pci/${req.bdf}`
+  }
+  return '*'
+}
+
+/** Builds the engine from its ports (see `EngineDeps`). */
+export function createEngine(deps: EngineDeps): Engine {
+  return new Engine(deps)
+}

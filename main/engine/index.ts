@@ -1,0 +1,52 @@
+/**
+ * The lifecycle engine's public surface (DESIGN.md §Lifecycle engine). Wire it with
+ * `createEngine({ runnerFor, snapshotSourceFor, journal, consoleIdentity, clock })`.
+ */
+export {
+  createEngine,
+  Engine,
+  type DrillHandle,
+  type EngineDeps,
+  type EngineOpOptions,
+} from './engine'
+export type {
+  Clock,
+  CommandRunner,
+  ConsoleIdentity,
+  HostPorts,
+  JournalStore,
+  SnapshotOptions,
+  SnapshotSource,
+  WaitOptions,
+} from './ports'
+export { systemClock } from './ports'
+export { plan, subjectOf, type PlanTarget } from './plan'
+export {
+  commandsFor,
+  faultLine,
+  INJECT_PROBE,
+  LABSIM_INJECT,
+  TRACER_PATHS,
+  type FaultOptions,
+} from './op-commands'
+export {
+  expectationText,
+  isDestructive,
+  postconditionFor,
+  preconditionReasons,
+} from './op-conditions'
+export { runOperation, type OperationOutcome, type RunOperationOptions } from './run-operation'
+export { DRILLS, listDrills } from './drills'
+export {
+  checkEthReps,
+  checkFatalRecovery,
+  checkIbReps,
+  checkIsolation,
+  checkLegacy,
+  checkSplats,
+  checkStructure,
+} from './invariants'
+export { acquireRemoteLock, DeviceLocks, type RemoteLock } from './locks'
+export { lockCommand, lockKey, lockOwner, shellArg, shellJoin } from './shell'
+export { foldJournal, JournalEntry, reportOf, summaryOf, type JournalRun } from './journal'
+export { renderReport, reportFileName, type ReportFormat } from './reports/render'
