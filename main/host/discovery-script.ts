@@ -43,6 +43,27 @@ export type SectionName =
   | 'crdump'
   | 'labsim'
 
+/**
+ * Parts of a discovery, for targeted refreshes: `system` (uname, boot id, os-release, modules,
+ * lspci), `pci` (sysfs PCI functions, VFs, LAG debugfs), `eswitch` (per-device eswitch show),
+ * `nsim` (netdevsim bus), `devlink` (dev/port/health/info), `rdma`, `ip`, `extras` (tracer,
+ * crdump, fault-injection support).
+ */
+export type DiscoveryPart =
+  'system' | 'pci' | 'eswitch' | 'nsim' | 'devlink' | 'rdma' | 'ip' | 'extras'
+
+/** Every part: a full discovery. */
+export const DISCOVERY_PARTS: readonly DiscoveryPart[] = [
+  'system',
+  'pci',
+  'eswitch',
+  'nsim',
+  'devlink',
+  'rdma',
+  'ip',
+  'extras',
+]
+
 /** Options of `buildDiscoveryScript`. */
 export interface DiscoveryScriptOptions {
   /** Marker nonce, `[a-z0-9]{8,32}`; random when omitted. */
@@ -57,6 +78,8 @@ export interface DiscoveryScriptOptions {
    * `ip -d` does not print them (old iproute2); costs two `cat`s per netdev.
    */
   readonly netdevPhys?: boolean
+  /** Parts to read; all when omitted. */
+  readonly parts?: readonly DiscoveryPart[]
 }
 
 /** A built script and the marker prefix its sections use. */
@@ -88,29 +111,44 @@ export function buildDiscoveryScript(options: DiscoveryScriptOptions = {}): Disc
   if (!NONCE.test(nonce)) throw new RangeError(`bad nonce ${JSON.stringify(nonce)}`)
   if (!ROOT.test(root)) throw new RangeError(`bad root ${JSON.stringify(root)}`)
   const marker = `@@replab-${nonce}`
+  const parts = new Set<DiscoveryPart>(options.parts ?? DISCOVERY_PARTS)
+  const has = (p: DiscoveryPart): boolean => parts.has(p)
   const lines = [
     `R='${root}'`,
     `M='${marker}'`,
+    ...(has('system') ? systemSections() : []),
+    ...(has('pci') || has('eswitch') ? pciLoop(has('pci'), has('eswitch')) : []),
+    ...(has('nsim') || has('eswitch') ? nsimLoop(has('nsim'), has('eswitch')) : []),
+    ...(has('devlink') ? devlinkSections() : []),
+    ...(has('rdma') ? section('rdma-link', "''", 'rdma -j link show 2>/dev/null') : []),
+    ...(has('rdma') ? section('rdma-dev', "''", 'rdma -j dev show 2>/dev/null') : []),
+    ...(has('ip') ? section('ip-link', "''", 'ip -j -d link show 2>/dev/null') : []),
+    ...(has('ip') && options.netdevPhys === true ? netdevPhysLoop() : []),
+    ...(has('extras') ? [...tracerLoop(), ...crdumpBlock()] : []),
+    ...(has('extras')
+      ? section('labsim', "''", 'if [ -e $R/sys/kernel/debug/labsim/inject ]; then echo inject; fi')
+      : []),
+  ]
+  return { script: lines.join('\n') + '\n', marker }
+}
+
+function systemSections(): string[] {
+  return [
     ...section('uname', "''", 'uname -r 2>/dev/null'),
     ...section('bootid', "''", 'cat $R/proc/sys/kernel/random/boot_id 2>/dev/null'),
     ...section('osrelease', "''", 'cat $R/etc/os-release 2>/dev/null'),
     ...section('modules', "''", 'cat $R/proc/modules 2>/dev/null'),
     ...section('lspci', "''", 'lspci -D -nn -d 15b3: 2>/dev/null'),
-    ...pciLoop(),
-    ...nsimLoop(),
+  ]
+}
+
+function devlinkSections(): string[] {
+  return [
     ...section('devlink-dev', "''", 'devlink -j dev show 2>/dev/null'),
     ...section('devlink-port', "''", 'devlink -j port show 2>/dev/null'),
     ...section('devlink-health', "''", 'devlink -j health show 2>/dev/null'),
     ...section('devlink-info', "''", 'devlink -j dev info 2>/dev/null'),
-    ...section('rdma-link', "''", 'rdma -j link show 2>/dev/null'),
-    ...section('rdma-dev', "''", 'rdma -j dev show 2>/dev/null'),
-    ...section('ip-link', "''", 'ip -j -d link show 2>/dev/null'),
-    ...(options.netdevPhys === true ? netdevPhysLoop() : []),
-    ...tracerLoop(),
-    ...crdumpBlock(),
-    ...section('labsim', "''", 'if [ -e $R/sys/kernel/debug/labsim/inject ]; then echo inject; fi'),
   ]
-  return { script: lines.join('\n') + '\n', marker }
 }
 
 /** Lines that print one framed section around `body`; `arg` is a shell word. */
@@ -129,7 +167,7 @@ const END = `printf '\\n%s:end:%s\\n' "$M" "$?"`
  * unbound) and PFs bound to mlx5_core without SR-IOV. The parser filters by vendor. VFs are
  * listed through their PF's `virtfn*` links with their driver and netdevs (two forks per VF).
  */
-function pciLoop(): string[] {
+function pciLoop(withDetail: boolean, withEswitch: boolean): string[] {
   const detail = [
     begin('pcidev', '"$d"'),
     'echo "vendor $(cat $d/vendor 2>/dev/null)"',
@@ -143,7 +181,7 @@ function pciLoop(): string[] {
     'for n in $d/net/*; do echo "net $n"; done',
     'for n in $d/infiniband/*; do echo "ib $n"; done',
     'for a in $d/mlx5_core.*; do echo "aux $a"; done',
-    'for v in $d/virtfn*; do if [ -L $v ]; then echo "vf $v $(readlink $v) $(readlink $v/driver 2>/dev/null)"; for n in $v/net/*; do echo "vfnet $v $n"; done; fi; done',
+    'for v in $d/virtfn*; do if [ -L $v ]; then echo "vf $v $(readlink $v) $(readlink $v/driver 2>/dev/null)"; for n in $v/net/*; do echo "vfnet $v $n"; done; for n in $v/infiniband/*; do echo "vfib $v $n"; done; fi; done',
     'true',
     END,
   ]
@@ -159,31 +197,38 @@ function pciLoop(): string[] {
     END,
     'fi; fi',
   ]
+  const body = [...(withDetail ? detail : []), ...(withEswitch ? eswitch : []), 'true']
   return [
     'for d in $R/sys/bus/pci/devices/*; do if [ -e $d/sriov_totalvfs ]; then',
-    ...detail,
-    ...eswitch,
+    ...body,
     'fi; done',
     'for d in $R/sys/bus/pci/drivers/mlx5_core/*:*; do if [ -L $d ]; then if [ -e $d/sriov_totalvfs ]; then true; else if [ -L $d/physfn ]; then true; else',
-    ...detail,
-    ...eswitch,
+    ...body,
     'fi; fi; fi; done',
   ]
 }
 
 /** netdevsim bus devices (domain.md §6): numvfs, netdevs and their E-Switch mode. */
-function nsimLoop(): string[] {
-  return [
-    'for d in $R/sys/bus/netdevsim/devices/*; do if [ -d $d ]; then b=$(basename $d)',
+function nsimLoop(withDetail: boolean, withEswitch: boolean): string[] {
+  const detail = [
     begin('nsim', '"netdevsim/$b"'),
     'echo "driver $(readlink $d/driver 2>/dev/null)"',
     'if [ -r $d/sriov_numvfs ]; then echo "numvfs $(cat $d/sriov_numvfs 2>/dev/null)"; fi',
     'for n in $d/net/*; do echo "net $n"; done',
     'true',
     END,
+  ]
+  const eswitch = [
+    'if [ -L $d/driver ]; then',
     begin('eswitch', '"netdevsim/$b"'),
     'devlink -j dev eswitch show netdevsim/$b 2>/dev/null',
     END,
+    'fi',
+  ]
+  return [
+    'for d in $R/sys/bus/netdevsim/devices/*; do if [ -d $d ]; then b=$(basename $d)',
+    ...(withDetail ? detail : []),
+    ...(withEswitch ? eswitch : []),
     'fi; done',
   ]
 }

@@ -201,7 +201,7 @@ export interface DevlinkReporter extends HealthReporter {
 /**
  * Parses `devlink -j health show`: `{"health":{"<dev>|<dev>/<port>":[{reporter,…}]}}`
  * (domain.md §2.4). Per-port arrays get `port`; `grace_period`/`burst_period` may be
- * `"unlimited"` (→ Infinity); missing optional keys stay absent; missing counters are errors.
+ * `"unlimited"` (→ `UNLIMITED`, Number.MAX_SAFE_INTEGER); missing optional keys stay absent; missing counters are errors.
  */
 export function parseHealth(ctx: ParseContext, text: string): ParseResult<DevlinkReporter[]> {
   const section = devlinkSection(ctx, text, 'health')
@@ -246,8 +246,8 @@ function reporterFrom(
     ...(split === null ? {} : { port: split.index }),
     reporter,
     state,
-    error: Number.isFinite(error) ? error : Number.MAX_SAFE_INTEGER,
-    recover: Number.isFinite(recover) ? recover : Number.MAX_SAFE_INTEGER,
+    error,
+    recover,
     ...extra,
   }
 }

@@ -91,14 +91,18 @@ export function int(obj: JsonObject, key: string): number | undefined {
   return typeof v === 'number' && Number.isInteger(v) ? v : undefined
 }
 
+/** What a devlink u64 `"unlimited"` (-1) becomes: JSON- and zod-safe, larger than any real value. */
+export const UNLIMITED = Number.MAX_SAFE_INTEGER
+
 /**
  * A devlink u64: a JSON number, or the string `"unlimited"` that iproute2 prints for `-1`
- * (`pr_out_u64`, reference/domain.md §2). `unlimited` maps to `Infinity`.
+ * (`pr_out_u64`, reference/domain.md §2). `unlimited` and values above 2^53-1 map to
+ * `UNLIMITED` (Number.MAX_SAFE_INTEGER) so snapshots stay valid JSON.
  */
 export function u64(obj: JsonObject, key: string): number | undefined {
   const v = obj[key]
-  if (typeof v === 'number' && Number.isFinite(v)) return v
-  if (v === 'unlimited') return Number.POSITIVE_INFINITY
+  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return Math.min(v, UNLIMITED)
+  if (v === 'unlimited') return UNLIMITED
   return undefined
 }
 

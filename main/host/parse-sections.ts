@@ -21,6 +21,7 @@ export interface PciVf {
   readonly bdf: string
   readonly driver: string | null
   readonly netdevs: string[]
+  readonly ibdevs: string[]
 }
 
 /** One PCI function read from sysfs. */
@@ -113,11 +114,12 @@ function applyPciLine(
       return null
     case 'vf':
       return applyVf(fn, vfByPath, value)
-    case 'vfnet': {
+    case 'vfnet':
+    case 'vfib': {
       const [vpath, npath] = value.split(' ')
       const vf = vfByPath.get(vpath ?? '')
-      if (vf === undefined || npath === undefined) return 'vfnet before its vf line'
-      vf.netdevs.push(baseName(npath))
+      if (vf === undefined || npath === undefined) return `${key} before its vf line`
+      vf[key === 'vfnet' ? 'netdevs' : 'ibdevs'].push(baseName(npath))
       return null
     }
     default:
@@ -135,6 +137,7 @@ function applyVf(fn: Mutable<PciFunction>, vfByPath: Map<string, PciVf>, value: 
     bdf,
     driver: driver === undefined || driver === '' ? null : baseName(driver),
     netdevs: [],
+    ibdevs: [],
   }
   vfByPath.set(vpath ?? '', vf)
   fn.vfs.push(vf)

@@ -72,7 +72,9 @@ function netdevOf(l: IpLink, p: ParsedSections): Netdev {
 function withParent(d: RdmaDevice, pci: readonly PciFunction[]): RdmaDevice {
   if (d.parent !== undefined) return d
   const fn = pci.find((f) => f.ibdevs.includes(d.name))
-  return fn === undefined ? d : { ...d, parent: fn.bdf }
+  if (fn !== undefined) return { ...d, parent: fn.bdf }
+  const vf = pci.flatMap((f) => f.vfs).find((v) => v.ibdevs.includes(d.name))
+  return vf === undefined ? d : { ...d, parent: vf.bdf }
 }
 
 /** mlx5 PCI functions: vendor 15b3 or bound to mlx5_core; VFs reached through their PF. */

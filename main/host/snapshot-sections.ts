@@ -1,5 +1,5 @@
 import type { DeviceInfo, EswitchInfo, ParseIssue, TracerInfo } from '../../contract/snapshot'
-import type { RawSection } from './discovery-script'
+import { DISCOVERY_PARTS, type DiscoveryPart, type RawSection } from './discovery-script'
 import {
   parseDevInfo,
   parseDevlinkDevs,
@@ -91,11 +91,19 @@ export function sectionCommand(s: Pick<RawSection, 'name' | 'arg'>): string {
 /** Sections whose failure is normal on some hosts (tool missing, attr unsupported). */
 const OPTIONAL = new Set(['lspci', 'bootid', 'osrelease', 'eswitch', 'rdma-link', 'rdma-dev'])
 
-/** Required sections: their absence (output cut short) is reported. */
-const REQUIRED = ['uname', 'modules', 'devlink-dev', 'devlink-port', 'ip-link']
+/** Required sections per part: their absence (output cut short) is reported. */
+const REQUIRED: Partial<Record<DiscoveryPart, readonly string[]>> = {
+  system: ['uname', 'modules'],
+  devlink: ['devlink-dev', 'devlink-port'],
+  ip: ['ip-link'],
+}
 
-/** Parses all sections of one discovery run. Never throws. */
-export function parseSections(host: string, sections: readonly RawSection[]): ParsedSections {
+/** Parses all sections of one discovery run of `parts` (default: all). Never throws. */
+export function parseSections(
+  host: string,
+  sections: readonly RawSection[],
+  parts: readonly DiscoveryPart[] = DISCOVERY_PARTS,
+): ParsedSections {
   const out: ParsedSections = {
     ...{ kernel: '', modules: [], lspci: [], pci: [], nsim: [], eswitch: new Map() },
     ...{ lag: new Map(), devs: null, ports: [], health: [], info: new Map(), rdmaLinks: [] },
@@ -104,7 +112,7 @@ export function parseSections(host: string, sections: readonly RawSection[]): Pa
   }
   for (const s of sections) parseOne(out, { host, command: sectionCommand(s) }, s)
   const seen = new Set(sections.map((s) => s.name))
-  for (const name of REQUIRED) {
+  for (const name of parts.flatMap((p) => REQUIRED[p] ?? [])) {
     if (!seen.has(name)) {
       const command = sectionCommand({ name, arg: '' })
       out.issues.push(parseIssue({ host, command }, 'section missing from discovery output', ''))

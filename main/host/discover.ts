@@ -1,0 +1,141 @@
+import type { HostSnapshot, ParseIssue } from '../../contract/snapshot'
+import {
+  buildDiscoveryScript,
+  DISCOVERY_PARTS,
+  splitSections,
+  type DiscoveryPart,
+} from './discovery-script'
+import type { CommandRunner } from './ports'
+import { buildSnapshot } from './snapshot-build'
+import { parseSections, type ParsedSections } from './snapshot-sections'
+
+/**
+ * Discovery: one remote command (the framed POSIX script of discovery-script.ts) → a typed
+ * `HostSnapshot` (DESIGN.md §Host model). `stats.roundTrips` is always 1 per call.
+ */
+
+/** Options of `discover` and `refreshParts`. */
+export interface DiscoverOptions {
+  /** Host name shown in the snapshot and named in parse errors. */
+  readonly hostName: string
+  /** Timeout of the remote command, ms (rejects with `ssh-timeout` from the runner). */
+  readonly timeoutMs: number
+  readonly signal?: AbortSignal
+  /** sysfs/proc/debugfs prefix for fake trees (tests); empty on real hosts. */
+  readonly root?: string
+  /** Read phys_port_name/phys_switch_id from sysfs (old iproute2 without them in `ip -d`). */
+  readonly netdevPhys?: boolean
+  /** Clock for `takenAt` (tests). */
+  readonly now?: () => Date
+}
+
+/** A snapshot together with the parsed sections it was built from (input of `refreshParts`). */
+export interface Discovery {
+  readonly snapshot: HostSnapshot
+  readonly sections: ParsedSections
+}
+
+/**
+ * Reads the whole host in one round trip. Rejects only with the runner's `LabError`s
+ * (`ssh-timeout`, `aborted`, `channel-open-failed`, `ssh-connect`); output that does not parse
+ * gives a partial snapshot whose `errors` name each failed section.
+ */
+export async function discover(
+  runner: CommandRunner,
+  opts: DiscoverOptions,
+): Promise<HostSnapshot> {
+  return (await discoverWithSections(runner, opts)).snapshot
+}
+
+/** `discover`, also returning the parsed sections for later targeted refreshes. */
+export async function discoverWithSections(
+  runner: CommandRunner,
+  opts: DiscoverOptions,
+): Promise<Discovery> {
+  return runParts(runner, opts, DISCOVERY_PARTS, null)
+}
+
+/**
+ * Targeted refresh: re-reads only `parts` (one round trip) and merges them into `previous`.
+ * Devlink events want `['devlink','eswitch','pci','rdma']`, link events `['ip','rdma']`.
+ */
+export async function refreshParts(
+  runner: CommandRunner,
+  opts: DiscoverOptions,
+  previous: ParsedSections,
+  parts: readonly DiscoveryPart[],
+): Promise<Discovery> {
+  return runParts(runner, opts, parts, previous)
+}
+
+async function runParts(
+  runner: CommandRunner,
+  opts: DiscoverOptions,
+  parts: readonly DiscoveryPart[],
+  previous: ParsedSections | null,
+): Promise<Discovery> {
+  const { script, marker } = buildDiscoveryScript({
+    parts,
+    ...(opts.root === undefined ? {} : { root: opts.root }),
+    ...(opts.netdevPhys === undefined ? {} : { netdevPhys: opts.netdevPhys }),
+  })
+  const result = await runner.exec(script, {
+    timeoutMs: opts.timeoutMs,
+    ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+  })
+  const raw = splitSections(result.stdout, marker)
+  const fresh = parseSections(opts.hostName, raw, parts)
+  const sections = previous === null ? fresh : mergeSections(previous, fresh, parts)
+  const snapshot = buildSnapshot(sections, {
+    hostName: opts.hostName,
+    takenAt: (opts.now?.() ?? new Date()).toISOString(),
+  })
+  snapshot.stats = {
+    roundTrips: 1,
+    durationMs: result.durationMs,
+    bytes: Buffer.byteLength(result.stdout),
+  }
+  return { snapshot, sections }
+}
+
+/** Fields of `ParsedSections` each part owns. */
+const OWNED: Record<DiscoveryPart, readonly (keyof ParsedSections)[]> = {
+  system: ['kernel', 'bootId', 'os', 'modules', 'lspci'],
+  pci: ['pci', 'lag'],
+  eswitch: ['eswitch'],
+  nsim: ['nsim'],
+  devlink: ['devs', 'ports', 'health', 'info'],
+  rdma: ['rdmaLinks', 'rdmaDevs'],
+  ip: ['links', 'phys'],
+  extras: ['tracer', 'crdump', 'faultInjection'],
+}
+
+/** Issue commands each part produces (see `sectionCommand`). */
+const ISSUE_PREFIX: Record<DiscoveryPart, readonly string[]> = {
+  system: ['uname', 'cat /proc', 'cat /etc', 'lspci'],
+  pci: ['discovery pcidev', 'discovery lag'],
+  eswitch: ['devlink -j dev eswitch'],
+  nsim: ['discovery nsim'],
+  devlink: ['devlink -j dev show', 'devlink -j port', 'devlink -j health', 'devlink -j dev info'],
+  rdma: ['rdma'],
+  ip: ['ip ', 'discovery netdev-phys'],
+  extras: ['discovery tracer', 'discovery crdump', 'discovery labsim'],
+}
+
+/** Replaces the parts' fields of `previous` with `fresh`; keeps other parts' issues. */
+export function mergeSections(
+  previous: ParsedSections,
+  fresh: ParsedSections,
+  parts: readonly DiscoveryPart[],
+): ParsedSections {
+  const merged: ParsedSections = { ...previous }
+  const target = merged as unknown as Record<string, unknown>
+  const source = fresh as unknown as Record<string, unknown>
+  for (const part of parts) for (const field of OWNED[part]) target[field] = source[field]
+  const refreshed = parts.flatMap((p) => ISSUE_PREFIX[p])
+  const kept = previous.issues.filter(
+    (i: ParseIssue) => !refreshed.some((prefix) => i.command.startsWith(prefix)),
+  )
+  merged.issues = [...kept, ...fresh.issues]
+  return merged
+}
