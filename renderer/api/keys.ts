@@ -1,0 +1,175 @@
+import { QueryClient, queryOptions } from '@tanstack/react-query'
+
+import type { DrillProgress, DrillReport, Finding, StepRecord } from '../../contract/drills'
+import type { HostKeyPrompt } from '../../contract/hosts'
+import type { OperationProgress } from '../../contract/operations'
+import type { SnapshotDiff } from '../../contract/snapshot'
+
+import { lab } from './lab'
+import { call } from './unwrap'
+
+/**
+ * Every query key of the renderer, in one place (reference/style.md §3.3 rule 12). Components
+ * use the `*Options` factories below and never write a key inline.
+ */
+export const keys = {
+  hosts: () => ['hosts'] as const,
+  snapshot: (hostId: string) => ['snapshot', hostId] as const,
+  lastDiff: (hostId: string) => ['snapshot-diff', hostId] as const,
+  hostKeyPrompts: () => ['host-key-prompts'] as const,
+  opProgress: (hostId: string) => ['op-progress', hostId] as const,
+  drillList: (hostId: string | null) => ['drills', 'list', hostId] as const,
+  drillHistoryAll: () => ['drills', 'history'] as const,
+  drillHistory: (hostId: string | null) => ['drills', 'history', hostId] as const,
+  drillReport: (runId: string) => ['drills', 'report', runId] as const,
+  drillRun: (runId: string) => ['drills', 'run', runId] as const,
+}
+
+/** A diff as it arrived, with its arrival time in ms (`Date.now()`), for row highlighting. */
+export interface ReceivedDiff {
+  at: number
+  diff: SnapshotDiff
+}
+
+/** A running (or finished) drill as the run view shows it, built from `drills:progress`. */
+export interface LiveRun {
+  runId: string
+  iteration: number
+  iterations: number
+  status: DrillReport['status']
+  steps: StepRecord[]
+  findings: Finding[]
+}
+
+/** The QueryClient with replab's defaults: IPC is not the network, mutations never retry. */
+export function createQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      queries: { networkMode: 'always', retry: 1, refetchOnWindowFocus: false, staleTime: 5_000 },
+      mutations: { networkMode: 'always', retry: false },
+    },
+  })
+}
+
+/** Host inventory with live connection state (`hosts:list`, then `hosts:changed` events). */
+export function hostsOptions() {
+  return queryOptions({
+    queryKey: keys.hosts(),
+    queryFn: () => call(lab().hosts.list({})),
+    staleTime: Infinity,
+  })
+}
+
+/** The discovered host (`snapshot:get`); kept fresh by `snapshot:changed` events. */
+export function snapshotOptions(hostId: string, enabled = true) {
+  return queryOptions({
+    queryKey: keys.snapshot(hostId),
+    queryFn: () => call(lab().snapshot.get({ hostId, fresh: false })),
+    staleTime: Infinity,
+    enabled,
+  })
+}
+
+/** The last diff received for a host (event-fed only; never fetched). */
+export function lastDiffOptions(hostId: string) {
+  return queryOptions({
+    queryKey: keys.lastDiff(hostId),
+    queryFn: (): ReceivedDiff | null => null,
+    staleTime: Infinity,
+  })
+}
+
+/** Pending host-key prompts (event-fed only). */
+export function hostKeyPromptsOptions() {
+  return queryOptions({
+    queryKey: keys.hostKeyPrompts(),
+    queryFn: (): HostKeyPrompt[] => [],
+    staleTime: Infinity,
+  })
+}
+
+/** Latest progress of the operation running on a host (event-fed only). */
+export function opProgressOptions(hostId: string) {
+  return queryOptions({
+    queryKey: keys.opProgress(hostId),
+    queryFn: (): OperationProgress | null => null,
+    staleTime: Infinity,
+  })
+}
+
+/** Drills available for a host (`drills:list`). */
+export function drillListOptions(hostId: string | null) {
+  return queryOptions({
+    queryKey: keys.drillList(hostId),
+    queryFn: () => call(lab().drills.list(hostId ? { hostId } : {})),
+    staleTime: 60_000,
+  })
+}
+
+/** Past runs from the journal (`drills:history`). */
+export function drillHistoryOptions(hostId: string | null) {
+  return queryOptions({
+    queryKey: keys.drillHistory(hostId),
+    queryFn: () => call(lab().drills.history(hostId ? { hostId } : {})),
+  })
+}
+
+/** A finished run's report (`drills:report`). */
+export function drillReportOptions(runId: string) {
+  return queryOptions({
+    queryKey: keys.drillReport(runId),
+    queryFn: () => call(lab().drills.report({ runId })),
+    staleTime: Infinity,
+  })
+}
+
+/** Converts a report into the run view's shape. */
+export function liveRunFromReport(runId: string, report: DrillReport): LiveRun {
+  const iterations = report.params?.iterations ?? 1
+  const last = report.steps.reduce((n, s) => Math.max(n, s.iteration ?? 1), 1)
+  return {
+    runId,
+    iteration: last,
+    iterations,
+    status: report.status,
+    steps: report.steps,
+    findings: report.findings,
+  }
+}
+
+/** A live run: fed by `drills:progress`, seeded from `drills:report` when opened later. */
+export function drillRunOptions(runId: string) {
+  return queryOptions({
+    queryKey: keys.drillRun(runId),
+    queryFn: async () =>
+      liveRunFromReport(runId, await call(lab().drills.report({ runId }))),
+    staleTime: Infinity,
+  })
+}
+
+/** Applies one progress event to a live run (pure; returns a new object). */
+export function applyDrillProgress(run: LiveRun | undefined, p: DrillProgress): LiveRun {
+  const base: LiveRun = run ?? {
+    runId: p.runId,
+    iteration: p.iteration,
+    iterations: p.iterations,
+    status: p.status,
+    steps: [],
+    findings: [],
+  }
+  const steps = [...base.steps]
+  const same = (s: StepRecord) =>
+    s.name === p.step.name && (s.iteration ?? 1) === (p.step.iteration ?? p.iteration)
+  const at = steps.findLastIndex(same)
+  const step = { ...p.step, iteration: p.step.iteration ?? p.iteration }
+  if (at >= 0) steps[at] = step
+  else steps.push(step)
+  return {
+    ...base,
+    iteration: p.iteration,
+    iterations: p.iterations,
+    status: p.status,
+    steps,
+    findings: p.findings.length >= base.findings.length ? p.findings : base.findings,
+  }
+}

@@ -1,0 +1,104 @@
+import { FLOW, type TerminalKind } from '../../contract/terminals'
+
+import { lab } from './lab'
+import { call } from './unwrap'
+
+/**
+ * Counts bytes and lines consumed by xterm and acks about every `thresholdBytes`
+ * (contract/terminals.ts `FLOW.ackBytes`). `flush()` acks whatever is pending.
+ */
+export interface AckCounter {
+  consumed(chunk: Uint8Array): void
+  flush(): void
+  /** Bytes consumed but not yet acked. */
+  pending(): number
+}
+
+/** Builds an `AckCounter` calling `send(bytes, lines)`; pure apart from `send`. */
+export function createAckCounter(
+  send: (bytes: number, lines: number) => void,
+  thresholdBytes: number = FLOW.ackBytes,
+): AckCounter {
+  let bytes = 0
+  let lines = 0
+  function flush() {
+    if (bytes === 0) return
+    send(bytes, lines)
+    bytes = 0
+    lines = 0
+  }
+  return {
+    consumed(chunk) {
+      bytes += chunk.length
+      for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++
+      if (bytes >= thresholdBytes) flush()
+    },
+    flush,
+    pending: () => bytes,
+  }
+}
+
+/** One open terminal stream as a pane uses it. Every method is fire-and-forget. */
+export interface TerminalStream {
+  readonly streamId: string
+  readonly logPath: string | undefined
+  ack(bytes: number, lines: number): void
+  input(data: string): void
+  interrupt(): void
+  resize(cols: number, rows: number): void
+  close(): void
+}
+
+/** Callbacks of `openTerminalStream`; `data` gets raw bytes in order (seq-ordered by the server). */
+export interface StreamHandlers {
+  data(bytes: Uint8Array): void
+  status(state: string, message: string | undefined): void
+}
+
+/**
+ * Opens a terminal stream (`terminals:open`) and routes its `terminals:data` and
+ * `terminals:status` events to `handlers`. Data arriving before the open call returns is
+ * buffered and delivered in order once the stream id is known. Throws `LabError` when the open
+ * fails; the subscription is removed then.
+ */
+export async function openTerminalStream(
+  req: { hostId: string; kind: TerminalKind; cols: number; rows: number; filter?: string },
+  handlers: StreamHandlers,
+): Promise<TerminalStream & { dispose(): void }> {
+  const api = lab()
+  let streamId: string | null = null
+  const early: { streamId: string; data: Uint8Array }[] = []
+  const offData = api.events.terminalData((d) => {
+    if (streamId === null) early.push(d)
+    else if (d.streamId === streamId) handlers.data(d.data)
+  })
+  const offStatus = api.events.terminalStatus((s) => {
+    if (s.streamId === streamId) handlers.status(s.state, s.message)
+  })
+  let opened
+  try {
+    opened = await call(api.terminals.open(req))
+  } catch (err) {
+    offData()
+    offStatus()
+    throw err
+  }
+  const id = opened.streamId
+  streamId = id
+  for (const d of early) if (d.streamId === id) handlers.data(d.data)
+  early.length = 0
+  const quiet = (p: Promise<unknown>) => void p.catch(() => {})
+  return {
+    streamId: id,
+    logPath: opened.logPath,
+    ack: (bytes, lines) => quiet(api.terminals.ack({ streamId: id, bytes, lines })),
+    input: (data) => quiet(api.terminals.input({ streamId: id, data })),
+    interrupt: () => quiet(api.terminals.interrupt({ streamId: id })),
+    resize: (cols, rows) => quiet(api.terminals.resize({ streamId: id, cols, rows })),
+    close: () => quiet(api.terminals.close({ streamId: id })),
+    dispose() {
+      offData()
+      offStatus()
+    },
+  }
+}

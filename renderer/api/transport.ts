@@ -1,0 +1,38 @@
+import type { LabApi } from '../../contract/api'
+
+import { createWsClient, type SocketState, type WsClient } from './ws-client'
+
+declare global {
+  interface Window {
+    /** Exposed by the Electron preload; absent in browser mode. */
+    lab?: LabApi
+  }
+}
+
+/** The back end as the renderer sees it: the api, and the connection to it. */
+export interface Transport {
+  api: LabApi
+  kind: 'electron' | 'websocket'
+  state(): SocketState
+  onState(listener: (state: SocketState) => void): () => void
+}
+
+/** `ws://` or `wss://` URL of the same-origin `/ws` endpoint for a page location. */
+export function socketUrl(location: { protocol: string; host: string }): string {
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`
+}
+
+/**
+ * Returns the transport: `window.lab` when the Electron preload (or a test harness) exposes it,
+ * otherwise a WebSocket client to `/ws` on the page's origin. The server authenticates the page
+ * by its HttpOnly session cookie, so no token is sent here.
+ */
+export function createTransport(): Transport {
+  const lab = window.lab
+  if (lab) {
+    const open: SocketState = { state: 'open' }
+    return { api: lab, kind: 'electron', state: () => open, onState: () => () => {} }
+  }
+  const client: WsClient = createWsClient({ url: socketUrl(window.location) })
+  return { api: client.api, kind: 'websocket', state: client.state, onState: client.onState }
+}

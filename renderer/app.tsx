@@ -1,0 +1,188 @@
+import { useQuery } from '@tanstack/react-query'
+import { useEffect, useRef, useState } from 'react'
+
+import { hostsOptions } from './api/keys'
+import type { SocketState } from './api/ws-client'
+import { useLabEvents } from './api/use-lab-events'
+import { DrillsView } from './features/drills/drills-view'
+import { HistoryView } from './features/drills/history-view'
+import { HostView, HostHeader } from './features/host/host-view'
+import { HostKeyDialogs } from './features/hosts/host-key-dialog'
+import { HostList } from './features/hosts/host-list'
+import { HostGateProvider, OperationProvider } from './features/ops/op-context'
+import { TerminalDock } from './features/terminals/terminal-dock'
+import { Modal } from './ui/dialog'
+import { shortcutLabel, useShortcuts, type Shortcut } from './ui/shortcuts'
+import { useTheme } from './ui/theme'
+
+type Tab = 'devices' | 'drills' | 'history'
+const TABS: { id: Tab; label: string }[] = [
+  { id: 'devices', label: 'Devices' },
+  { id: 'drills', label: 'Drills' },
+  { id: 'history', label: 'History' },
+]
+
+/** Props of `App`: the transport's socket state, for the status bar. */
+export interface AppProps {
+  transportKind: 'electron' | 'websocket'
+  socketState: () => SocketState
+  onSocketState: (l: (s: SocketState) => void) => () => void
+}
+
+function useSocketState(props: AppProps): SocketState {
+  const [s, setS] = useState(props.socketState)
+  useEffect(() => props.onSocketState(setS), [props])
+  return s
+}
+
+function socketText(s: SocketState): string {
+  if (s.state === 'open') return 'connected to console server'
+  if (s.state === 'connecting')
+    return s.attempt > 0 ? `reconnecting (attempt ${s.attempt + 1})…` : 'connecting…'
+  return `disconnected: ${s.reason}; retrying in ${Math.ceil(s.retryInMs / 1000)} s`
+}
+
+/** The console: header, host inventory, host view with tabs, and the terminal dock. */
+export function App(props: AppProps) {
+  useLabEvents()
+  const { theme, toggle } = useTheme()
+  const socket = useSocketState(props)
+  const hosts = useQuery(hostsOptions())
+  const [hostId, setHostId] = useState<string | null>(null)
+  const [tab, setTab] = useState<Tab>('devices')
+  const [runId, setRunId] = useState<string | null>(null)
+  const [dock, setDock] = useState(true)
+  const [help, setHelp] = useState(false)
+  const searchRef = useRef<HTMLInputElement>(null)
+  const host = hosts.data?.find((h) => h.config.id === hostId) ?? hosts.data?.[0]
+
+  const shortcuts: Shortcut[] = [
+    { key: '/', description: 'Search hosts', run: () => searchRef.current?.focus() },
+    { key: '1', alt: true, description: 'Devices tab', run: () => setTab('devices') },
+    { key: '2', alt: true, description: 'Drills tab', run: () => setTab('drills') },
+    { key: '3', alt: true, description: 'History tab', run: () => setTab('history') },
+    { key: 't', alt: true, description: 'Show or hide terminals', run: () => setDock((d) => !d) },
+    { key: 'l', alt: true, description: 'Toggle light/dark theme', run: toggle },
+    { key: '?', shift: true, description: 'Keyboard shortcuts', run: () => setHelp(true) },
+  ]
+  useShortcuts(shortcuts)
+
+  const connected = host?.connection.state === 'ready'
+  return (
+    <OperationProvider>
+      <div className={`app ${dock && connected ? 'with-dock' : ''}`}>
+        <header className="topbar">
+          <span className="brand">replab</span>
+          <span
+            className={`socket socket-${socket.state}`}
+            role="status"
+            aria-label="Console server connection"
+          >
+            {props.transportKind === 'electron' ? 'local' : socketText(socket)}
+          </span>
+          <span className="spacer-flex" />
+          <button
+            type="button"
+            onClick={() => setDock((d) => !d)}
+            aria-pressed={dock}
+            aria-keyshortcuts="Alt+T"
+          >
+            Terminals
+          </button>
+          <button
+            type="button"
+            onClick={toggle}
+            aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}
+            aria-keyshortcuts="Alt+L"
+          >
+            {theme === 'dark' ? 'Light theme' : 'Dark theme'}
+          </button>
+          <button
+            type="button"
+            onClick={() => setHelp(true)}
+            aria-label="Keyboard shortcuts"
+            aria-keyshortcuts="Shift+?"
+          >
+            ?
+          </button>
+        </header>
+        <HostList selected={host?.config.id ?? null} onSelect={setHostId} searchRef={searchRef} />
+        <main className="main" aria-label="Host">
+          {host ? (
+            <>
+              <div role="tablist" aria-label="Host views" className="tabs main-tabs">
+                {TABS.map((t, i) => (
+                  <button
+                    key={t.id}
+                    type="button"
+                    role="tab"
+                    aria-selected={tab === t.id}
+                    aria-keyshortcuts={`Alt+${i + 1}`}
+                    onClick={() => setTab(t.id)}
+                  >
+                    {t.label}
+                  </button>
+                ))}
+              </div>
+              <div
+                role="tabpanel"
+                aria-label={TABS.find((t) => t.id === tab)?.label}
+                className="tabpanel"
+              >
+                {tab === 'devices' && <HostView key={host.config.id} host={host} />}
+                {tab !== 'devices' && (
+                  <HostGateProvider
+                    gate={{
+                      hostId: host.config.id,
+                      readOnly: host.config.readOnly,
+                      connected: connected === true,
+                    }}
+                  >
+                    <HostHeader host={host} />
+                    {tab === 'drills' && (
+                      <DrillsView hostId={host.config.id} runId={runId} onRun={setRunId} />
+                    )}
+                    {tab === 'history' && (
+                      <HistoryView
+                        hostId={null}
+                        onOpen={(id, h) => {
+                          setHostId(h)
+                          setRunId(id)
+                          setTab('drills')
+                        }}
+                      />
+                    )}
+                  </HostGateProvider>
+                )}
+              </div>
+            </>
+          ) : (
+            <p className="muted pad">
+              {hosts.isPending ? 'Loading…' : 'No hosts yet. Add one from the sidebar.'}
+            </p>
+          )}
+        </main>
+        {host && dock && connected && (
+          <HostGateProvider
+            gate={{ hostId: host.config.id, readOnly: host.config.readOnly, connected: true }}
+          >
+            <TerminalDock key={host.config.id} hostId={host.config.id} theme={theme} />
+          </HostGateProvider>
+        )}
+      </div>
+      <HostKeyDialogs />
+      {help && (
+        <Modal title="Keyboard shortcuts" onClose={() => setHelp(false)}>
+          <dl className="kv">
+            {shortcuts.map((s) => (
+              <div key={s.description} className="kv-row">
+                <dt className="mono">{shortcutLabel(s)}</dt>
+                <dd>{s.description}</dd>
+              </div>
+            ))}
+          </dl>
+        </Modal>
+      )}
+    </OperationProvider>
+  )
+}

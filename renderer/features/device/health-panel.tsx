@@ -1,0 +1,135 @@
+import type { Device, HealthReporter } from '../../../contract/snapshot'
+import type { OperationRequest } from '../../../contract/operations'
+import { Badge } from '../../ui/badge'
+import { useHostGate, useOperation } from '../ops/op-context'
+
+type ReporterName = Extract<OperationRequest, { op: 'health' }>['reporter']
+const known = new Set<string>(['fw', 'fw_fatal', 'tx', 'rx', 'vnic', 'dummy', 'empty'])
+
+function reporterLabel(r: HealthReporter): string {
+  return r.port !== undefined ? `${r.reporter} (port ${r.port})` : r.reporter
+}
+
+/** True when the device's `fw_fatal` reporter is in error (domain.md §2.4). */
+export function fatalReporter(device: Device): HealthReporter | undefined {
+  return device.health.find((r) => r.reporter === 'fw_fatal' && r.state !== 'healthy')
+}
+
+/** Fatal firmware error banner that opens the reporter's dump. */
+export function FatalBanner({ device }: { device: Device }) {
+  const gate = useHostGate()
+  const start = useOperation()
+  const fatal = fatalReporter(device)
+  if (!fatal) return null
+  return (
+    <div role="alert" className="banner banner-bad">
+      <strong>Fatal firmware error</strong> on <span className="mono">{device.handle}</span>:
+      fw_fatal {fatal.state}, {fatal.error} errors, {fatal.recover} recoveries
+      {fatal.lastDump ? `, last dump ${fatal.lastDump}` : ''}.{' '}
+      <button
+        type="button"
+        className="link-button"
+        disabled={!gate.connected}
+        onClick={() =>
+          start({
+            hostId: gate.hostId,
+            title: `Dump fw_fatal of ${device.handle}`,
+            request: { op: 'health', device: device.handle, reporter: 'fw_fatal', action: 'dump' },
+          })
+        }
+      >
+        Open fw_fatal dump
+      </button>
+    </div>
+  )
+}
+
+/** Health reporters with state and counters, and recover/diagnose/dump per reporter. */
+export function HealthPanel({ device }: { device: Device }) {
+  const gate = useHostGate()
+  const start = useOperation()
+  const act = (r: HealthReporter, action: 'recover' | 'diagnose' | 'dump') =>
+    start({
+      hostId: gate.hostId,
+      title: `Health ${action} ${reporterLabel(r)} on ${device.handle}`,
+      request: {
+        op: 'health',
+        device: device.handle,
+        reporter: r.reporter as ReporterName,
+        action,
+        ...(r.port !== undefined ? { port: r.port } : {}),
+      },
+    })
+  return (
+    <section className="panel health" aria-label={`Health ${device.handle}`}>
+      <h3>Health reporters</h3>
+      {device.health.length === 0 ? (
+        <p className="muted">No health reporters.</p>
+      ) : (
+        <table className="grid compact" aria-label="Health reporters">
+          <thead>
+            <tr>
+              <th scope="col">Reporter</th>
+              <th scope="col">State</th>
+              <th scope="col">Errors</th>
+              <th scope="col">Recovers</th>
+              <th scope="col">Auto</th>
+              <th scope="col">Last dump</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {device.health.map((r) => {
+              const label = reporterLabel(r)
+              const can = known.has(r.reporter) && gate.blocked === null
+              return (
+                <tr key={label}>
+                  <td className="mono">{label}</td>
+                  <td>
+                    <Badge tone={r.state === 'healthy' ? 'ok' : 'bad'}>{r.state}</Badge>
+                  </td>
+                  <td className="num">{r.error}</td>
+                  <td className="num">{r.recover}</td>
+                  <td className="small">
+                    {r.autoRecover ? 'recover' : '—'}
+                    {r.autoDump ? ' · dump' : ''}
+                  </td>
+                  <td className="mono small">{r.lastDump ?? '—'}</td>
+                  <td className="row-actions">
+                    <button
+                      type="button"
+                      className="small-button"
+                      disabled={!can}
+                      aria-label={`Diagnose ${label}`}
+                      onClick={() => act(r, 'diagnose')}
+                    >
+                      Diagnose
+                    </button>
+                    <button
+                      type="button"
+                      className="small-button"
+                      disabled={!can}
+                      aria-label={`Dump ${label}`}
+                      onClick={() => act(r, 'dump')}
+                    >
+                      Dump
+                    </button>
+                    <button
+                      type="button"
+                      className="small-button"
+                      disabled={!can}
+                      aria-label={`Recover ${label}`}
+                      onClick={() => act(r, 'recover')}
+                    >
+                      Recover
+                    </button>
+                  </td>
+                </tr>
+              )
+            })}
+          </tbody>
+        </table>
+      )}
+    </section>
+  )
+}

@@ -1,0 +1,203 @@
+import {
+  createColumnHelper,
+  flexRender,
+  getCoreRowModel,
+  getFilteredRowModel,
+  getSortedRowModel,
+  useReactTable,
+  type SortingState,
+} from '@tanstack/react-table'
+import { useVirtualizer } from '@tanstack/react-virtual'
+import { useEffect, useMemo, useRef, useState } from 'react'
+
+import { VfActions } from './vf-actions'
+import type { RepRow } from './rows'
+
+const col = createColumnHelper<RepRow>()
+const columns = [
+  col.accessor('flavour', { header: 'Flavour', size: 82 }),
+  col.accessor('number', {
+    header: 'pf/vf/sf',
+    size: 84,
+    sortingFn: (a, b) => a.original.numberSort - b.original.numberSort,
+  }),
+  col.accessor('index', { header: 'Port index', size: 86 }),
+  col.accessor('netdev', { header: 'Netdev', size: 150 }),
+  col.accessor('physPortName', { header: 'phys_port_name', size: 118 }),
+  col.accessor('ethRep', { header: 'ETH rep', size: 76 }),
+  col.accessor('ibRep', { header: 'IB rep', size: 96 }),
+  col.accessor('vfBdf', { header: 'VF BDF', size: 112 }),
+  col.accessor('vfDriver', { header: 'VF driver', size: 92 }),
+  col.accessor('link', { header: 'Link', size: 70 }),
+  col.accessor('mac', { header: 'MAC', size: 134 }),
+  col.display({ id: 'actions', header: 'Actions', size: 168 }),
+]
+
+const ROW_HEIGHT = 26
+
+/** Props of `RepresentorsTable`. `changed` holds row keys to highlight briefly. */
+export interface RepresentorsTableProps {
+  rows: RepRow[]
+  changed: Set<string>
+}
+
+function cellClass(row: RepRow, id: string): string {
+  if (id === 'ethRep' && row.ethRep === 'missing') return 'cell-bad'
+  if (id === 'ibRep' && row.ibMissing) return 'cell-bad'
+  if (id === 'link') return row.link === 'up' ? 'cell-ok' : row.link === 'down' ? 'cell-warn' : ''
+  return ''
+}
+
+/**
+ * The representors table: TanStack Table (filter, sort) over a @tanstack/react-virtual window,
+ * so 2,000 rows render only what is visible. A native `<table>` with fixed layout and spacer
+ * rows keeps the column widths stable while scrolling; `aria-rowcount`/`aria-rowindex` tell
+ * assistive tech the full size.
+ */
+export function RepresentorsTable({ rows, changed }: RepresentorsTableProps) {
+  const [sorting, setSorting] = useState<SortingState>([])
+  const [filter, setFilter] = useState('')
+  const table = useReactTable({
+    data: rows,
+    columns,
+    state: { sorting, globalFilter: filter },
+    onSortingChange: setSorting,
+    onGlobalFilterChange: setFilter,
+    getCoreRowModel: getCoreRowModel(),
+    getSortedRowModel: getSortedRowModel(),
+    getFilteredRowModel: getFilteredRowModel(),
+    getRowId: (r) => r.key,
+    globalFilterFn: 'includesString',
+  })
+  const model = table.getRowModel().rows
+  const scrollRef = useRef<HTMLDivElement>(null)
+  const virtual = useVirtualizer({
+    count: model.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+  })
+  const items = virtual.getVirtualItems()
+  const top = items[0]?.start ?? 0
+  const bottom = virtual.getTotalSize() - (items.at(-1)?.end ?? 0)
+  const flash = useFlash(changed)
+  const width = useMemo(() => columns.reduce((n, c) => n + (c.size ?? 100), 0), [])
+
+  return (
+    <section className="reps" aria-label="Representors section">
+      <div className="reps-head">
+        <h3>Representors</h3>
+        <input
+          type="search"
+          aria-label="Filter representors"
+          placeholder="Filter (netdev, BDF, driver…)"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+        />
+        <span className="muted small" aria-live="polite">
+          {model.length} of {rows.length} ports
+        </span>
+      </div>
+      <div
+        className="reps-scroll"
+        ref={scrollRef}
+        tabIndex={0}
+        aria-label="Representors scroll area"
+      >
+        <table
+          className="grid"
+          aria-label="Representors"
+          aria-rowcount={model.length + 1}
+          style={{ width }}
+        >
+          <colgroup>
+            {columns.map((c, i) => (
+              <col key={i} style={{ width: c.size }} />
+            ))}
+          </colgroup>
+          <thead>
+            {table.getHeaderGroups().map((hg) => (
+              <tr key={hg.id} aria-rowindex={1}>
+                {hg.headers.map((h) => {
+                  const dir = h.column.getIsSorted()
+                  return (
+                    <th
+                      key={h.id}
+                      scope="col"
+                      aria-sort={
+                        dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : 'none'
+                      }
+                    >
+                      {h.column.getCanSort() ? (
+                        <button
+                          type="button"
+                          className="th-sort"
+                          onClick={h.column.getToggleSortingHandler()}
+                          aria-label={`Sort by ${String(h.column.columnDef.header)}`}
+                        >
+                          {flexRender(h.column.columnDef.header, h.getContext())}
+                          <span aria-hidden="true">
+                            {dir === 'asc' ? ' ▲' : dir === 'desc' ? ' ▼' : ''}
+                          </span>
+                        </button>
+                      ) : (
+                        flexRender(h.column.columnDef.header, h.getContext())
+                      )}
+                    </th>
+                  )
+                })}
+              </tr>
+            ))}
+          </thead>
+          <tbody>
+            {top > 0 && (
+              <tr aria-hidden="true" className="spacer">
+                <td colSpan={columns.length} style={{ height: top }} />
+              </tr>
+            )}
+            {items.map((vi) => {
+              const row = model[vi.index]
+              if (!row) return null
+              const r = row.original
+              return (
+                <tr
+                  key={row.id}
+                  aria-rowindex={vi.index + 2}
+                  className={flash.has(r.key) ? 'row-changed' : undefined}
+                  data-key={r.key}
+                >
+                  {row.getVisibleCells().map((cell) => (
+                    <td key={cell.id} className={cellClass(r, cell.column.id)}>
+                      {cell.column.id === 'actions' ? (
+                        <VfActions row={r} />
+                      ) : (
+                        String(cell.getValue() ?? '')
+                      )}
+                    </td>
+                  ))}
+                </tr>
+              )
+            })}
+            {bottom > 0 && (
+              <tr aria-hidden="true" className="spacer">
+                <td colSpan={columns.length} style={{ height: bottom }} />
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  )
+}
+
+/** Keeps `changed` keys for 2 s so the highlight outlives the render that brought them. */
+function useFlash(changed: Set<string>): Set<string> {
+  const [flash, setFlash] = useState<Set<string>>(new Set())
+  useEffect(() => {
+    if (changed.size === 0) return
+    setFlash(changed)
+    const t = setTimeout(() => setFlash(new Set()), 2_000)
+    return () => clearTimeout(t)
+  }, [changed])
+  return flash
+}

@@ -1,0 +1,137 @@
+import { useQuery } from '@tanstack/react-query'
+
+import { drillRunOptions } from '../../api/keys'
+import { useCancelDrill, useExportReport } from '../../api/mutations'
+import { Badge, statusTone } from '../../ui/badge'
+import { ErrorText } from '../../ui/error-text'
+
+import { TimelinePlot } from './timeline-plot'
+
+const formats = [
+  { format: 'json', label: 'JSON' },
+  { format: 'junit', label: 'JUnit' },
+  { format: 'html', label: 'HTML' },
+  { format: 'repro', label: 'repro.sh' },
+] as const
+
+/**
+ * The run view of one drill: progress bar, live step list, timeline plot, findings with
+ * evidence, cancel, and report export once the run has finished.
+ */
+export function DrillRun({ runId }: { runId: string }) {
+  const run = useQuery(drillRunOptions(runId))
+  const cancel = useCancelDrill()
+  const exporter = useExportReport()
+  const r = run.data
+  if (!r) {
+    return (
+      <section className="panel" aria-label="Drill run">
+        {run.isPending ? (
+          <p className="muted">Loading run {runId}…</p>
+        ) : (
+          <ErrorText error={run.error} />
+        )}
+      </section>
+    )
+  }
+  const done = r.steps.filter((s) => s.status !== 'running' && s.iteration === r.iteration).length
+  const perIter = Math.max(1, new Set(r.steps.map((s) => s.name)).size)
+  const fraction =
+    r.status === 'running' ? Math.min(1, (r.iteration - 1 + done / perIter) / r.iterations) : 1
+  const pct = Math.round(fraction * 100)
+  const recent = r.steps.slice(-40).reverse()
+  return (
+    <section className="panel drill-run" aria-label="Drill run">
+      <header className="row">
+        <h3>
+          Run <span className="mono">{runId}</span>
+        </h3>
+        <Badge tone={statusTone(r.status)}>{r.status}</Badge>
+        <span className="muted small">
+          iteration {r.iteration} / {r.iterations}
+        </span>
+        <span className="spacer-flex" />
+        {r.status === 'running' && (
+          <button
+            type="button"
+            className="danger"
+            disabled={cancel.isPending}
+            onClick={() => cancel.mutate(runId)}
+          >
+            Cancel drill
+          </button>
+        )}
+      </header>
+      <div
+        className="progress"
+        role="progressbar"
+        aria-label="Drill progress"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={pct}
+        aria-valuetext={`${pct}%, iteration ${r.iteration} of ${r.iterations}`}
+      >
+        <div className="progress-fill" style={{ width: `${pct}%` }} />
+      </div>
+      <ErrorText error={cancel.error} prefix="Cancel" />
+      <div className="run-grid">
+        <div>
+          <h4>Steps</h4>
+          <ol className="steps" aria-label="Steps" aria-live="polite">
+            {recent.map((s, i) => (
+              <li key={`${s.iteration}-${s.name}-${i}`}>
+                <Badge tone={statusTone(s.status)}>{s.status}</Badge>{' '}
+                <span className="mono small">#{s.iteration ?? 1}</span> {s.name}{' '}
+                <span className="muted small">{Math.round(s.durationMs)} ms</span>
+              </li>
+            ))}
+          </ol>
+        </div>
+        <TimelinePlot steps={r.steps} />
+      </div>
+      <h4>Findings ({r.findings.length})</h4>
+      {r.findings.length === 0 ? (
+        <p className="muted small">No invariant broken{r.status === 'running' ? ' so far' : ''}.</p>
+      ) : (
+        <ul className="findings" aria-label="Findings">
+          {r.findings.map((f, i) => (
+            <li key={i} className={`finding finding-${f.severity}`}>
+              <Badge
+                tone={f.severity === 'info' ? 'info' : f.severity === 'warning' ? 'warn' : 'bad'}
+              >
+                {f.severity}
+              </Badge>{' '}
+              <strong>{f.invariant}</strong>: {f.message}{' '}
+              <span className="muted small">
+                (step {f.step}
+                {f.iteration !== undefined ? `, iteration ${f.iteration}` : ''})
+              </span>
+              {f.evidence && (
+                <details>
+                  <summary>Evidence</summary>
+                  <pre className="mono code">{f.evidence}</pre>
+                </details>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {r.status !== 'running' && (
+        <div className="button-row" role="group" aria-label="Export report">
+          {formats.map((x) => (
+            <button
+              key={x.format}
+              type="button"
+              disabled={exporter.isPending}
+              onClick={() => exporter.mutate({ runId, format: x.format })}
+            >
+              Export {x.label}
+            </button>
+          ))}
+          {exporter.data && <span className="muted small">Saved {exporter.data.fileName}</span>}
+          <ErrorText error={exporter.error} prefix="Export" />
+        </div>
+      )}
+    </section>
+  )
+}
