@@ -187,21 +187,18 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     pid: () => child.pid ?? -1,
     descendants: () => descendantsOf(child.pid ?? -1),
     stop: async () => {
-      const kids = await descendantsOf(child.pid ?? -1)
-      signalAll([...kids.map((k) => k.pid)], 'SIGCONT')
+      // freeze the tree first (stopped processes cannot fork), then kill all of it
+      const all = await freezeTree(child.pid ?? -1)
+      signalAll(all, 'SIGKILL')
+      signalAll(all, 'SIGCONT')
       await killAndWait(child)
-      signalAll(
-        kids.map((k) => k.pid),
-        'SIGKILL',
-      )
     },
     restart: async () => {
       await sshd.stop()
       child = await spawnSshd(cfg, port)
     },
     freeze: async () => {
-      const kids = await descendantsOf(child.pid ?? -1)
-      signalAll([child.pid ?? -1, ...kids.map((k) => k.pid)], 'SIGSTOP')
+      await freezeTree(child.pid ?? -1)
     },
     thaw: async () => {
       const kids = await descendantsOf(child.pid ?? -1)
@@ -209,6 +206,17 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     },
   }
   return sshd
+}
+
+/** SIGSTOPs a process and its descendants; two passes catch a fork racing the first one. */
+async function freezeTree(root: number): Promise<number[]> {
+  const seen = new Set<number>([root])
+  for (let pass = 0; pass < 2; pass++) {
+    const kids = await descendantsOf(root)
+    for (const k of kids) seen.add(k.pid)
+    signalAll([...seen], 'SIGSTOP')
+  }
+  return [...seen]
 }
 
 async function spawnSshd(cfg: string, port: number): Promise<ChildProcess> {

@@ -1,0 +1,142 @@
+import { execFile } from 'node:child_process'
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { LabError } from '../../../contract/errors'
+import { connectHost, fingerprintSha256, resolveTarget } from '../../../main/ssh'
+import type { HostKeyPolicy, HostKeyQuestion, ResolvedTarget } from '../../../main/ssh'
+import type { Sshd, TestUser } from '../../helpers/sshd'
+import {
+  authorize,
+  createTestUser,
+  makeKey,
+  pubBlob,
+  removeDir,
+  sshdAvailable,
+  startSshd,
+} from '../../helpers/sshd'
+
+// Host-key verification against a real sshd: what OpenSSH users expect from known_hosts.
+const run = promisify(execFile)
+const available = sshdAvailable()
+let sshd: Sshd
+let user: TestUser
+let dir: string
+let target: ResolvedTarget
+
+beforeAll(async () => {
+  if (!available) return
+  dir = await mkdtemp(join(tmpdir(), 'replab-ssh-hk-'))
+  let key: { path: string; pub: string }
+  ;[sshd, user, key] = await Promise.all([startSshd(), createTestUser(), makeKey(dir, 'id')])
+  await authorize(sshd, key.pub)
+  target = await resolveTarget(`${user.name}@127.0.0.1:${sshd.port}`, {
+    configFile: null,
+    identityFile: key.path,
+    homeDir: dir,
+  })
+})
+
+afterAll(async () => {
+  if (!available) return
+  await sshd?.stop()
+  await user?.remove()
+  await removeDir(dir)
+})
+
+let n = 0
+async function attempt(
+  policy: HostKeyPolicy,
+  knownHostsText?: string,
+): Promise<{ err?: LabError; file: string }> {
+  const file = join(dir, `kh-${n++}`)
+  if (knownHostsText !== undefined) await writeFile(file, knownHostsText)
+  try {
+    const conn = await connectHost(target, {
+      knownHosts: { file, userFile: null },
+      hostKeyPolicy: policy,
+      auth: { agent: null },
+    })
+    await conn.exec('true', { timeoutMs: 5000 })
+    conn.close()
+    return { file }
+  } catch (err) {
+    return { err: err as LabError, file }
+  }
+}
+
+describe.skipIf(!available)('host keys against OpenSSH sshd', () => {
+  it('refuses an unknown key without accept-new, naming host, port and the fingerprint', async () => {
+    const { err, file } = await attempt('strict')
+    expect(err?.code).toBe('ssh-hostkey-unknown')
+    expect(err?.message).toContain(`127.0.0.1 port ${sshd.port}`)
+    expect(err?.message).toContain(sshd.hostFingerprint)
+    await expect(readFile(file, 'utf8')).rejects.toThrow(/ENOENT/)
+  })
+
+  it('accepts and records an unknown key with accept-new; the record then passes strict', async () => {
+    const { err, file } = await attempt('accept-new')
+    expect(err).toBeUndefined()
+    const text = await readFile(file, 'utf8')
+    const again = await attempt('strict', text)
+    expect(again.err).toBeUndefined()
+    // OpenSSH's own client accepts the file replab wrote (hashed [host]:port entry).
+    const found = await run('ssh-keygen', ['-F', `[127.0.0.1]:${sshd.port}`, '-f', file])
+    expect(found.stdout).toContain('ssh-ed25519')
+  })
+
+  it('refuses a changed key, naming both fingerprints and the known_hosts line', async () => {
+    const other = await makeKey(dir, 'other-host-key')
+    const { err, file } = await attempt(
+      'accept-new',
+      `# comment\n[127.0.0.1]:${sshd.port} ${other.pub}\n`,
+    )
+    expect(err?.code).toBe('ssh-hostkey-changed')
+    expect(err?.message).toContain(sshd.hostFingerprint)
+    expect(err?.message).toContain(fingerprintSha256(pubBlob(other.pub)))
+    expect(err?.message).toContain(`${file}:2`)
+  })
+
+  it('matches a hashed entry made by OpenSSH (ssh-keygen -H)', async () => {
+    const file = join(dir, 'hashed-by-openssh')
+    await writeFile(file, `[127.0.0.1]:${sshd.port} ${sshd.hostPub}\n`)
+    await run('ssh-keygen', ['-H', '-f', file])
+    const text = await readFile(file, 'utf8')
+    expect(text).toMatch(/^\|1\|/)
+    expect((await attempt('strict', text)).err).toBeUndefined()
+  })
+
+  it('refuses a key marked @revoked even with accept-new', async () => {
+    const { err } = await attempt('accept-new', `@revoked * ${sshd.hostPub}\n`)
+    expect(err?.code).toBe('ssh-hostkey-revoked')
+  })
+
+  it('asks the prompt callback on first use and records only when trusted', async () => {
+    const asked: HostKeyQuestion[] = []
+    const rejected = await attempt(async (q) => (asked.push(q), 'reject'))
+    expect(rejected.err?.code).toBe('ssh-hostkey-unknown')
+    expect(asked[0]).toMatchObject({ host: '127.0.0.1', port: sshd.port, keyType: 'ssh-ed25519' })
+    expect(asked[0]?.fingerprint).toBe(sshd.hostFingerprint)
+    const trusted = await attempt(async () => 'trust')
+    expect(trusted.err).toBeUndefined()
+    expect(await readFile(trusted.file, 'utf8')).toContain('ssh-ed25519')
+  })
+
+  it('skips bad lines and @cert-authority lines, reporting bad ones with file:line', async () => {
+    const problems: string[] = []
+    const file = join(dir, 'mixed')
+    await writeFile(
+      file,
+      `garbage\n@cert-authority * ${sshd.hostPub}\n[127.0.0.1]:${sshd.port} ${sshd.hostPub}\n`,
+    )
+    const conn = await connectHost(target, {
+      knownHosts: { file, userFile: null, onProblem: (p) => problems.push(`${p.file}:${p.line}`) },
+      hostKeyPolicy: 'strict',
+      auth: { agent: null },
+    })
+    conn.close()
+    expect(problems).toEqual([`${file}:1`])
+  })
+})

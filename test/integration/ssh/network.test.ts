@@ -1,0 +1,192 @@
+import { mkdtemp, readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ConnectionState } from '../../../contract/hosts'
+import type { LabError } from '../../../contract/errors'
+import { connectHost, resolveTarget } from '../../../main/ssh'
+import type { ConnectHostOptions, SshConnection } from '../../../main/ssh'
+import type { Sshd, TestUser } from '../../helpers/sshd'
+import {
+  authorize,
+  createTestUser,
+  makeKey,
+  removeDir,
+  sshdAvailable,
+  startSshd,
+} from '../../helpers/sshd'
+
+// ProxyJump chains, keepalive and reconnect against real sshd processes.
+const available = sshdAvailable()
+let target: Sshd
+let jumpA: Sshd
+let jumpB: Sshd
+let user: TestUser
+let dir: string
+let key: { path: string; pub: string }
+
+beforeAll(async () => {
+  if (!available) return
+  dir = await mkdtemp(join(tmpdir(), 'replab-ssh-net-'))
+  ;[target, jumpA, jumpB, user, key] = await Promise.all([
+    startSshd(),
+    startSshd(),
+    startSshd(),
+    createTestUser(),
+    makeKey(dir, 'id'),
+  ])
+  await Promise.all([target, jumpA, jumpB].map((s) => authorize(s, key.pub)))
+})
+
+afterAll(async () => {
+  if (!available) return
+  await Promise.all([target, jumpA, jumpB].map((s) => s?.stop()))
+  await user?.remove()
+  await removeDir(dir)
+})
+
+function options(file: string, extra: Partial<ConnectHostOptions> = {}): ConnectHostOptions {
+  return {
+    knownHosts: { file: join(dir, file), userFile: null },
+    hostKeyPolicy: 'accept-new',
+    auth: { agent: null },
+    ...extra,
+  }
+}
+
+const spec = (s: Sshd): string => `${user.name}@127.0.0.1:${s.port}`
+
+function waitState(
+  conn: SshConnection,
+  pred: (s: ConnectionState) => boolean,
+  ms: number,
+): Promise<ConnectionState> {
+  return new Promise((resolve, reject) => {
+    if (pred(conn.state)) return resolve(conn.state)
+    const timer = setTimeout(
+      () => reject(new Error(`state not reached in ${ms} ms: ${JSON.stringify(conn.state)}`)),
+      ms,
+    )
+    const off = conn.onState((s) => {
+      if (pred(s)) {
+        clearTimeout(timer)
+        off()
+        resolve(s)
+      }
+    })
+  })
+}
+
+describe.skipIf(!available)('ProxyJump through real sshd jump hosts', () => {
+  it('runs a command through a chain of two jump hosts, recording every hop key', async () => {
+    const t = await resolveTarget(spec(target), {
+      configFile: null,
+      homeDir: dir,
+      identityFile: key.path,
+      jump: `${spec(jumpA)},${spec(jumpB)}`,
+    })
+    expect(t.jumps.map((j) => j.port)).toEqual([jumpA.port, jumpB.port])
+    const conn = await connectHost(
+      { ...t, jumps: t.jumps.map((j) => ({ ...j, identityFiles: [key.path] })) },
+      options('kh-chain'),
+    )
+    try {
+      const r = await conn.exec('echo $SSH_CONNECTION', { timeoutMs: 5000 })
+      // the target sees a connection from the last jump host (over loopback)
+      expect(r.stdout).toContain(` ${target.port}`)
+    } finally {
+      conn.close()
+    }
+    const kh = await readFile(join(dir, 'kh-chain'), 'utf8')
+    expect(kh.trim().split('\n')).toHaveLength(3)
+  })
+
+  it('verifies each hop: an unknown jump host key is refused under strict, naming that hop', async () => {
+    const t = await resolveTarget(spec(target), {
+      configFile: null,
+      homeDir: dir,
+      identityFile: key.path,
+      jump: spec(jumpA),
+    })
+    const err = await connectHost(
+      { ...t, jumps: t.jumps.map((j) => ({ ...j, identityFiles: [key.path] })) },
+      options('kh-strict', { hostKeyPolicy: 'strict' }),
+    ).catch((e: unknown) => e as LabError)
+    expect((err as LabError).code).toBe('ssh-hostkey-unknown')
+    expect((err as LabError).message).toContain(`${spec(jumpA)}:`)
+    expect((err as LabError).message).toContain(jumpA.hostFingerprint)
+  })
+})
+
+describe.skipIf(!available)('keepalive and reconnect', () => {
+  it('keepalive notices a frozen server within interval × (countMax + 1), then reconnects after it thaws', async () => {
+    const t = await resolveTarget(spec(target), {
+      configFile: null,
+      homeDir: dir,
+      identityFile: key.path,
+    })
+    const conn = await connectHost(
+      t,
+      options('kh-ka', {
+        keepaliveIntervalMs: 200,
+        keepaliveCountMax: 2,
+        readyTimeoutMs: 3000,
+        reconnect: { baseMs: 50 },
+      }),
+    )
+    try {
+      // the post-auth session process exists only once a channel has run
+      await conn.exec('true', { timeoutMs: 5000 })
+      const frozenAt = Date.now()
+      await target.freeze()
+      const s = await waitState(conn, (x) => x.state === 'reconnecting', 3000)
+      const noticedMs = Date.now() - frozenAt
+      expect(noticedMs).toBeLessThan(200 * 3 + 500)
+      expect(s.state === 'reconnecting' && s.reason).toMatch(/keepalive/i)
+      await target.thaw()
+      await waitState(conn, (x) => x.state === 'ready', 8000)
+      expect((await conn.exec('echo back', { timeoutMs: 5000 })).stdout).toBe('back\n')
+    } finally {
+      await target.thaw()
+      conn.close()
+    }
+  })
+
+  it('reconnects after the server restarts; a command issued meanwhile waits and runs', async () => {
+    const t = await resolveTarget(spec(target), {
+      configFile: null,
+      homeDir: dir,
+      identityFile: key.path,
+    })
+    const conn = await connectHost(
+      t,
+      options('kh-restart', { reconnect: { baseMs: 50, maxMs: 500 } }),
+    )
+    const states: string[] = []
+    conn.onState((s) => states.push(s.state))
+    try {
+      await conn.exec('true', { timeoutMs: 5000 })
+      const dropped = waitState(conn, (x) => x.state === 'reconnecting', 5000)
+      await target.restart()
+      await dropped
+      const r = await conn.exec('echo again', { timeoutMs: 10_000 })
+      expect(r.stdout).toBe('again\n')
+      expect(states).toContain('ready')
+      expect(states[0]).toBe('reconnecting')
+    } finally {
+      conn.close()
+    }
+  })
+
+  it('does not retry a host-key failure: the state is failed with the code', async () => {
+    const t = await resolveTarget(spec(target), {
+      configFile: null,
+      homeDir: dir,
+      identityFile: key.path,
+    })
+    const err = await connectHost(t, options('kh-none', { hostKeyPolicy: 'strict' })).catch(
+      (e: unknown) => e,
+    )
+    expect((err as LabError).code).toBe('ssh-hostkey-unknown')
+  })
+})
