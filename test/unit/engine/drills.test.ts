@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest'
+
+import type { DrillKind } from '../../../contract'
+import { listDrills } from '../../../main/engine'
+import { drillRequest, harness } from './harness'
+
+const kinds: DrillKind[] = [
+  'late-ib-reps',
+  'pf-rebind',
+  'vf-reset-isolation',
+  'mode-race',
+  'vf-churn',
+  'fatal-recovery',
+  'reload-unwind',
+]
+
+describe('drill list', () => {
+  it('lists the seven drills; hosts without injection do not get reload-unwind', () => {
+    expect(
+      listDrills()
+        .map((d) => d.kind)
+        .sort(),
+    ).toEqual([...kinds].sort())
+    expect(listDrills(false).map((d) => d.kind)).not.toContain('reload-unwind')
+    for (const d of listDrills()) expect(d.source).toMatch(/domain\.md|Reset Flow/)
+  })
+})
+
+describe('drills on the fixed kernel', () => {
+  it.each(kinds)('%s passes and puts the host back as it found it', async (kind) => {
+    const h = harness({ inject: true })
+    const before = h.host.snapshot()
+    const report = await h.engine.runDrill(drillRequest(kind, { iterations: 2 }), (p) =>
+      h.progress.push(p),
+    )
+    expect(report.findings.filter((f) => f.severity === 'error' || f.severity === 'fatal')).toEqual(
+      [],
+    )
+    expect(report.status).toBe('passed')
+    expect(report.steps.length).toBeGreaterThan(1)
+    expect(h.progress.length).toBe(report.steps.length)
+    const after = h.host.snapshot()
+    expect(after.devices[0]?.eswitch).toEqual(before.devices[0]?.eswitch)
+    expect(after.devices[0]?.pci?.numvfs).toBe(before.devices[0]?.pci?.numvfs)
+    expect(after.host.modules).toEqual(before.host.modules)
+    expect(h.host.locks.size).toBe(0)
+  })
+})
+
+describe('drills on the pre-series kernel', () => {
+  it('late-ib-reps fails naming the missing IB representors', async () => {
+    const h = harness({ profile: 'pre-series' })
+    const report = await h.engine.runDrill(drillRequest('late-ib-reps', { timeoutMs: 150 }))
+    expect(report.status).toBe('failed')
+    const f = report.findings.find((x) => x.invariant === 'ib-reps')
+    expect(f?.step).toBe('IB representors appear')
+    expect(f?.message).toContain('IB representors missing for enp8s0f0np0')
+    expect(f?.message).toContain('enp8s0f0npf0vf1')
+  })
+
+  it('reload-unwind fails naming the vanished ETH representor', async () => {
+    const h = harness({ profile: 'pre-series', inject: true })
+    const report = await h.engine.runDrill(drillRequest('reload-unwind', { timeoutMs: 150 }))
+    expect(report.status).toBe('failed')
+    expect(report.findings.map((f) => f.message)).toContain(
+      'ETH representor enp8s0f0npf0vf0 (VF 0) vanished after the failed IB representor load',
+    )
+  })
+
+  it('a kernel splat during a mode change is a fatal finding', async () => {
+    const h = harness({ splatOnModeChange: true })
+    const report = await h.engine.runDrill(drillRequest('vf-churn'))
+    expect(report.status).toBe('failed')
+    expect(report.findings.find((f) => f.invariant === 'no-kernel-splat')?.message).toMatch(
+      /possible circular locking dependency/,
+    )
+  })
+
+  it('vf-reset-isolation flags a reset that re-created the PF netdev', async () => {
+    const h = harness({ leakyReset: true })
+    const report = await h.engine.runDrill(drillRequest('vf-reset-isolation'))
+    expect(report.status).toBe('failed')
+    expect(
+      report.findings.some(
+        (f) => f.invariant === 'vf-reset-isolation' && f.message.startsWith('enp8s0f0np0'),
+      ),
+    ).toBe(true)
+  })
+
+  it('stop-on-failure ends after the first failed iteration; otherwise all iterations run', async () => {
+    const stop = harness({ profile: 'pre-series' })
+    const r1 = await stop.engine.runDrill(
+      drillRequest('late-ib-reps', { iterations: 3, timeoutMs: 120, stopOnFailure: true }),
+    )
+    expect(
+      new Set(r1.steps.filter((s) => s.iteration !== undefined).map((s) => s.iteration)),
+    ).toEqual(new Set([1]))
+    const all = harness({ profile: 'pre-series' })
+    const r2 = await all.engine.runDrill(
+      drillRequest('late-ib-reps', { iterations: 2, timeoutMs: 120 }),
+    )
+    expect(new Set(r2.steps.map((s) => s.iteration).filter((i) => i !== undefined))).toEqual(
+      new Set([1, 2]),
+    )
+  })
+})
+
+describe('restore only what changed', () => {
+  it('restores mode and VF count but never touches what the drill did not change', async () => {
+    const h = harness()
+    h.host.run('echo 3 > /sys/bus/pci/devices/0000:08:00.0/sriov_numvfs')
+    const report = await h.engine.runDrill(drillRequest('late-ib-reps', { vfs: 3 }))
+    expect(report.status).toBe('passed')
+    expect(report.restored).toEqual(['mode:pci/0000:08:00.0'])
+    expect(h.host.log).not.toContain('echo 0 > /sys/bus/pci/devices/0000:08:00.0/sriov_numvfs')
+    expect(h.host.snapshot().devices[0]?.eswitch?.mode).toBe('legacy')
+    expect(h.host.snapshot().devices[0]?.pci?.numvfs).toBe(3)
+  })
+
+  it('restores after a failure too', async () => {
+    const h = harness({ profile: 'pre-series' })
+    const report = await h.engine.runDrill(drillRequest('late-ib-reps', { timeoutMs: 120 }))
+    expect(report.status).toBe('failed')
+    expect(report.restored).toEqual(['mode:pci/0000:08:00.0', 'numvfs:pci/0000:08:00.0'])
+    expect(h.host.snapshot().devices[0]?.pci?.numvfs).toBe(0)
+  })
+
+  it('refuses a drill needing injection on a host without it, changing nothing', async () => {
+    const h = harness({ inject: false })
+    const report = await h.engine.runDrill(drillRequest('reload-unwind'))
+    expect(report.status).toBe('error')
+    expect(report.findings[0]?.message).toMatch(/needs fault injection/)
+    expect(h.host.log.filter((c) => c.startsWith('devlink') || c.startsWith('echo'))).toEqual([])
+  })
+})
