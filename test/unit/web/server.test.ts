@@ -10,10 +10,13 @@ let server: WebServer | undefined
 const logLines: string[] = []
 
 async function start(): Promise<WebServer> {
-  const dispatcher = new Dispatcher(
-    stubHandlers({ hosts: { list: async () => [] } }),
-  )
-  server = await startWebServer({ dispatcher, hub: new EventHub(), staticDir: '/nonexistent', log: (l) => logLines.push(l) })
+  const dispatcher = new Dispatcher(stubHandlers({ hosts: { list: async () => [] } }))
+  server = await startWebServer({
+    dispatcher,
+    hub: new EventHub(),
+    staticDir: '/nonexistent',
+    log: (l) => logLines.push(l),
+  })
   return server
 }
 
@@ -69,9 +72,15 @@ describe('browser-mode front door', () => {
     const origin = `http://127.0.0.1:${s.port}`
     await expect(openWs(s, { cookie, origin: 'http://evil.example' })).rejects.toThrow('HTTP 403')
     await expect(openWs(s, { origin })).rejects.toThrow('HTTP 403')
-    await expect(openWs(s, { cookie, origin, host: `evil.example:${s.port}` })).rejects.toThrow('HTTP 403')
+    await expect(openWs(s, { cookie, origin, host: `evil.example:${s.port}` })).rejects.toThrow(
+      'HTTP 403',
+    )
     const ws = await openWs(s, { cookie, origin })
-    expect(await call(ws, { t: 'call', id: 1, channel: 'hosts:list', request: {} })).toEqual({ t: 'result', id: 1, result: { ok: true, value: [] } })
+    expect(await call(ws, { t: 'call', id: 1, channel: 'hosts:list', request: {} })).toEqual({
+      t: 'result',
+      id: 1,
+      result: { ok: true, value: [] },
+    })
     ws.close()
   })
 
@@ -82,11 +91,18 @@ describe('browser-mode front door', () => {
     const bad = [
       'not json',
       { t: 'call', id: 2, channel: 'hosts:nope', request: {} },
-      { t: 'call', id: 3, channel: 'ops:run', request: { hostId: 'a', request: { op: 'pci-reset', bdf: '$(reboot)' }, confirmed: true } },
+      {
+        t: 'call',
+        id: 3,
+        channel: 'ops:run',
+        request: { hostId: 'a', request: { op: 'pci-reset', bdf: '$(reboot)' }, confirmed: true },
+      },
       { t: 'call', id: 4, channel: 'snapshot:get', request: { hostId: '; rm -rf /' } },
     ]
     for (const message of bad) {
-      const answer = (await call(ws, message)) as { result: { ok: boolean; error: { code: string } } }
+      const answer = (await call(ws, message)) as {
+        result: { ok: boolean; error: { code: string } }
+      }
       expect(answer.result.ok).toBe(false)
       expect(answer.result.error.code).toBe('invalid-request')
     }

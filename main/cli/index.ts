@@ -1,0 +1,28 @@
+import { Command } from 'commander'
+
+import { LabError } from '../../contract'
+import { registerDiscover } from './commands/discover'
+import { registerServe } from './commands/serve'
+import { registerSim } from './commands/sim'
+
+/**
+ * The headless `replab` command. Exit codes: 0 success, 1 failure (a drill that did not pass,
+ * a refused host key, a failed command), 2 usage errors.
+ */
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command('replab')
+    .description(
+      'lab console for mlx5 / devlink E-Switch and representor lifecycle testing over SSH',
+    )
+    .showHelpAfterError()
+  registerSim(program)
+  registerServe(program)
+  registerDiscover(program)
+  try {
+    await program.parseAsync(argv)
+  } catch (err) {
+    const message = err instanceof LabError ? `${err.code}: ${err.message}` : (err as Error).message
+    console.error(`replab: ${message}`)
+    process.exitCode = 1
+  }
+}

@@ -1,0 +1,58 @@
+import { appendFile, mkdir, open, readFile } from 'node:fs/promises'
+import { dirname } from 'node:path'
+
+import { z } from 'zod'
+
+import { CommandRecord, labError } from '../../contract'
+
+/** One audited mutating operation (issue 9, Audit log). Durations in ms. */
+export const AuditEntry = z.object({
+  at: z.string(),
+  who: z.string(),
+  session: z.string(),
+  hostId: z.string(),
+  target: z.string(),
+  device: z.string().optional(),
+  action: z.string(),
+  status: z.string(),
+  durationMs: z.number(),
+  commands: z.array(CommandRecord.pick({ command: true, code: true, durationMs: true })),
+})
+export type AuditEntry = z.infer<typeof AuditEntry>
+
+/**
+ * Append-only audit trail of every mutating operation, as JSON Lines at `path`, each line
+ * fsynced before `append` resolves. Raises `io-error` (e.g. a full disk) naming the file.
+ */
+export class AuditLog {
+  constructor(readonly path: string) {}
+
+  async append(entry: AuditEntry): Promise<void> {
+    try {
+      await mkdir(dirname(this.path), { recursive: true })
+      await appendFile(this.path, `${JSON.stringify(AuditEntry.parse(entry))}\n`, { mode: 0o600 })
+      const fh = await open(this.path, 'r')
+      await fh.sync().finally(() => fh.close())
+    } catch (err) {
+      throw labError(
+        'io-error',
+        `could not write the audit log ${this.path}: ${(err as Error).message}`,
+      )
+    }
+  }
+
+  /** All entries, oldest first; unreadable lines are skipped (a torn last line after a crash). */
+  async read(): Promise<AuditEntry[]> {
+    const text = await readFile(this.path, 'utf8').catch(() => '')
+    const out: AuditEntry[] = []
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue
+      try {
+        out.push(AuditEntry.parse(JSON.parse(line)))
+      } catch {
+        // torn or foreign line: skip, never fail the whole log
+      }
+    }
+    return out
+  }
+}

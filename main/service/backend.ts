@@ -1,0 +1,195 @@
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+
+import { labError, type HostConfig } from '../../contract'
+import { Dispatcher, type Handlers } from './dispatcher'
+import { EngineBridge } from './engine-bridge'
+import { EventHub } from './event-hub'
+import { HostSessions } from './host-sessions'
+import { Inventory } from './inventory'
+import type { SimHostInfo } from './sim-hosts'
+import { importSshConfigHosts } from './ssh-import'
+import { TerminalManager } from './terminals'
+import { openTerminalChannel } from './terminal-channels'
+
+/** Options of the back end. `dataDir` holds the inventory, known_hosts, journal and logs. */
+export interface BackendOptions {
+  readonly dataDir: string
+  /** `user` for the remote advisory lock's owner line; default the local user. */
+  readonly consoleUser?: string
+}
+
+/** The back end both front doors serve. `close()` disconnects every host and pane. */
+export interface Backend {
+  readonly dispatcher: Dispatcher
+  readonly hub: EventHub
+  readonly sessions: HostSessions
+  /** Registers labsim's announced hosts (in memory, simulated, key pinned) and connects them. */
+  addSimulatedHosts(hosts: readonly SimHostInfo[]): Promise<void>
+  close(): Promise<void>
+}
+
+/** The default data directory: `$REPLAB_DATA_DIR`, else `$XDG_DATA_HOME/replab`, else `~/.local/share/replab`. */
+export function defaultDataDir(): string {
+  return (
+    process.env.REPLAB_DATA_DIR ??
+    join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local/share'), 'replab')
+  )
+}
+
+/** Builds the back end: inventory, SSH sessions, engine bridge, terminals and the call table. */
+export async function createBackend(options: BackendOptions): Promise<Backend> {
+  const hub = new EventHub()
+  const inventory = new Inventory(join(options.dataDir, 'hosts.json'))
+  const warning = await inventory.load()
+  if (warning) console.error(`replab: ${warning}`)
+  const sessions = new HostSessions(inventory, hub, options.dataDir)
+  const engine = new EngineBridge({
+    hub,
+    sessions,
+    inventory,
+    dataDir: options.dataDir,
+    consoleUser: options.consoleUser,
+  })
+  const terminals = new TerminalManager(
+    hub,
+    join(options.dataDir, 'logs'),
+    (hostId, request, signal) => {
+      if (request.kind === 'shell' && inventory.get(hostId).readOnly) {
+        throw labError('read-only', `${hostId} is read-only: the interactive shell is disabled`)
+      }
+      return openTerminalChannel(sessions, engine, hostId, request, signal)
+    },
+  )
+  const dispatcher = new Dispatcher(handlers({ hub, inventory, sessions, engine, terminals }))
+  return {
+    dispatcher,
+    hub,
+    sessions,
+    async addSimulatedHosts(hosts) {
+      for (const h of hosts) {
+        const config: HostConfig = {
+          id: h.name,
+          name: h.name,
+          host: h.host,
+          port: h.port,
+          user: h.user,
+          identityFile: h.identityFile,
+          group: 'labsim',
+          readOnly: false,
+          simulated: true,
+        }
+        await inventory.put(config)
+        sessions.pin(h.name, h.hostKeyFingerprint)
+      }
+      hub.emit('hostsChanged', sessions.views())
+    },
+    async close() {
+      await terminals.dispose()
+      await engine.close()
+      sessions.closeAll()
+    },
+  }
+}
+
+interface Parts {
+  hub: EventHub
+  inventory: Inventory
+  sessions: HostSessions
+  engine: EngineBridge
+  terminals: TerminalManager
+}
+
+function writable(inventory: Inventory, hostId: string): void {
+  if (inventory.get(hostId).readOnly)
+    throw labError('read-only', `${hostId} is in read-only mode: no mutating operation runs there`)
+}
+
+function hostHandlers({ hub, inventory, sessions, engine }: Parts): Handlers['hosts'] {
+  const changed = (): void => hub.emit('hostsChanged', sessions.views())
+  return {
+    list: async () => sessions.views(),
+    add: async (config) => {
+      if (inventory.has(config.id))
+        throw labError('invalid-request', `a host with id ${config.id} already exists`)
+      await inventory.put(config)
+      changed()
+      return sessions.view(config.id)
+    },
+    remove: async ({ hostId }) => {
+      sessions.disconnect(hostId)
+      await inventory.remove(hostId)
+      changed()
+      return { ok: true as const }
+    },
+    setReadOnly: async ({ hostId, readOnly }) => {
+      await inventory.put({ ...inventory.get(hostId), readOnly })
+      changed()
+      return sessions.view(hostId)
+    },
+    connect: async ({ hostId }, ctx) => {
+      await sessions.connect(hostId, ctx.signal)
+      void engine.watch(hostId).catch(() => {})
+      return sessions.view(hostId)
+    },
+    disconnect: async ({ hostId }) => {
+      engine.unwatch(hostId)
+      sessions.disconnect(hostId)
+      return sessions.view(hostId)
+    },
+    importSshConfig: async ({ path }) => importSshConfigHosts(path),
+    answerHostKey: async ({ promptId, accept }) => {
+      sessions.answerHostKey(promptId, accept)
+      return { ok: true as const }
+    },
+  }
+}
+
+function handlers(parts: Parts): Handlers {
+  const { inventory, engine, terminals } = parts
+  return {
+    hosts: hostHandlers(parts),
+    snapshot: {
+      get: async ({ hostId, fresh }, ctx) => engine.snapshot(hostId, fresh, ctx.signal),
+    },
+    ops: {
+      plan: async ({ hostId, request }, ctx) => engine.plan(hostId, request, ctx.signal),
+      run: async ({ hostId, request }, ctx) => {
+        writable(inventory, hostId)
+        return engine.run(hostId, request, ctx.sessionId)
+      },
+      cancel: async ({ opId }) => {
+        engine.cancel(opId)
+        return { ok: true as const }
+      },
+    },
+    drills: {
+      list: async ({ hostId }) => engine.listDrills(hostId),
+      start: async (request, ctx) => {
+        writable(inventory, request.hostId)
+        return engine.startDrill(request, ctx.sessionId)
+      },
+      cancel: async ({ runId }) => {
+        engine.cancelDrill(runId)
+        return { ok: true as const }
+      },
+      history: async ({ hostId }) => engine.history(hostId),
+      report: async ({ runId }) => engine.report(runId),
+      exportReport: async ({ runId, format }) => engine.exportReport(runId, format),
+    },
+    terminals: {
+      open: async (request, ctx) => terminals.open(ctx.sessionId, request),
+      input: async ({ streamId, data }) => (terminals.input(streamId, data), { ok: true as const }),
+      interrupt: async ({ streamId }) => (terminals.interrupt(streamId), { ok: true as const }),
+      resize: async ({ streamId, cols, rows }) => (
+        terminals.resize(streamId, cols, rows),
+        { ok: true as const }
+      ),
+      ack: async ({ streamId, bytes, lines }) => (
+        terminals.ack(streamId, bytes, lines),
+        { ok: true as const }
+      ),
+      close: async ({ streamId }) => (terminals.close(streamId), { ok: true as const }),
+    },
+  }
+}
