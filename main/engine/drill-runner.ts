@@ -11,7 +11,7 @@ import { DRILLS } from './drills'
 import { DrillContext, StepFailure } from './drill-context'
 import { drillBlockers } from './drills/drill'
 import { foldJournal, JournalWriter, reportOf } from './journal'
-import type { DeviceLocks} from './locks';
+import type { DeviceLocks } from './locks'
 import { acquireRemoteLock, type Release, type RemoteLock } from './locks'
 import { INJECT_PROBE } from './op-commands'
 import type { HostPorts, JournalStore } from './ports'

@@ -63,6 +63,28 @@ export async function execRecord(
   }
 }
 
+/** Runs commands in order into `records`; the error of the first non-zero exit, if any. */
+async function runCommands(
+  runner: CommandRunner,
+  list: readonly string[],
+  records: CommandRecord[],
+  remaining: () => number,
+  signal: AbortSignal | undefined,
+  onCommand: (command: string) => void,
+): Promise<LabErrorData | undefined> {
+  for (const command of list) {
+    onCommand(command)
+    const rec = await execRecord(runner, command, remaining(), signal)
+    records.push(rec)
+    if (rec.code !== 0) {
+      const detail = (rec.stderr || rec.stdout).trim()
+      const message = `${command} exited ${rec.code ?? rec.signal}${detail ? `: ${detail}` : ''}`
+      return { code: 'command-failed', message, command, host: runner.target }
+    }
+  }
+  return undefined
+}
+
 function statusOf(err: LabErrorData): OperationResult['status'] {
   if (err.code === 'aborted') return 'aborted'
   if (err.code === 'timeout' || err.code === 'ssh-timeout') return 'timeout'
@@ -75,7 +97,9 @@ function statusOf(err: LabErrorData): OperationResult['status'] {
  *
  * Never rejects for host failures: they come back as `status` + `error` (`precondition-failed`,
  * `command-failed`, `unsupported`, `timeout`, `aborted`, ssh codes). Timings are ms since issue.
+ * Rejects only when the fresh snapshot cannot be read (no plan can be made).
  */
+// One linear flow on purpose: the timing bookkeeping (issued → returned → observed) reads top to bottom.
 export async function runOperation(
   ports: HostPorts,
   request: OperationRequest,
@@ -132,23 +156,16 @@ export async function runOperation(
         return finish('failed', { code: 'unsupported', message, command: INJECT_PROBE })
       }
     }
-    for (const command of thePlan.commands) {
-      progress('command', command)
-      const rec = await execRecord(ports.runner, command, remaining(), options.signal)
-      commands.push(rec)
-      if (rec.code !== 0) {
-        returnedMs = elapsed()
-        const detail = (rec.stderr || rec.stdout).trim()
-        const message = `${command} exited ${rec.code ?? rec.signal}${detail ? `: ${detail}` : ''}`
-        return finish('failed', {
-          code: 'command-failed',
-          message,
-          command,
-          host: ports.runner.target,
-        })
-      }
-    }
+    const failed = await runCommands(
+      ports.runner,
+      thePlan.commands,
+      commands,
+      remaining,
+      options.signal,
+      (c) => progress('command', c),
+    )
     returnedMs = elapsed()
+    if (failed) return finish('failed', failed)
     const post = postconditionFor(request, before)
     if (post) {
       progress('waiting', thePlan.expect)
