@@ -25,6 +25,10 @@ export interface FakeHost {
   readonly root: string
   readonly binDir: string
   run(shell: readonly string[], script: string): Promise<string>
+  /** Replaces a command's canned output (the host "changes"). */
+  setCommand(command: string, out: string, rc?: number): Promise<void>
+  /** Writes a file under the fake root. */
+  write(path: string, content: string): Promise<void>
   dispose(): Promise<void>
 }
 
@@ -52,9 +56,12 @@ export async function createFakeHost(spec: FakeHostSpec): Promise<FakeHost> {
     await mkdir(dirname(join(root, path)), { recursive: true })
     await symlink(target, join(root, path))
   }
-  for (const [command, { out, rc }] of Object.entries(spec.commands)) {
+  const setCommand = async (command: string, out: string, rc = 0): Promise<void> => {
     await writeFile(join(outDir, `${key(command)}.out`), out)
-    await writeFile(join(outDir, `${key(command)}.rc`), String(rc ?? 0))
+    await writeFile(join(outDir, `${key(command)}.rc`), String(rc))
+  }
+  for (const [command, { out, rc }] of Object.entries(spec.commands)) {
+    await setCommand(command, out, rc)
   }
   for (const tool of TOOLS) {
     const stub = [
@@ -73,6 +80,8 @@ export async function createFakeHost(spec: FakeHostSpec): Promise<FakeHost> {
     root,
     binDir,
     run: (shell, script) => runShell(shell, script, binDir),
+    setCommand,
+    write: (path, content) => writeFile(join(root, path), content),
     dispose: () => rm(base, { recursive: true, force: true }),
   }
 }
