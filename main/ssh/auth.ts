@@ -1,5 +1,9 @@
 import { readFile } from 'node:fs/promises'
-import { utils } from 'ssh2'
+import ssh2 from 'ssh2'
+
+// ssh2 is CommonJS: Node's ESM loader only sees `Client` as a named export, so `utils` must come
+// from the default export (vitest's transform hides this; the real CLI under tsx does not).
+const { utils } = ssh2
 import type { AnyAuthMethod, AuthHandlerMiddleware, ParsedKey } from 'ssh2'
 import { sshError } from './errors'
 
