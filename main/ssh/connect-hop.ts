@@ -6,7 +6,7 @@ import type { AuthOptions } from './auth'
 import { buildAuthHandler } from './auth'
 import { classifySsh2Error, sshError } from './errors'
 import type { HostKeyPolicy, KnownHostsConfig } from './host-key-policy'
-import { verifyHostKey } from './host-key-policy'
+import { preferredHostKeyAlgorithms, verifyHostKey } from './host-key-policy'
 import type { ResolvedHop, ResolvedTarget } from './ssh-config'
 
 /**
@@ -43,8 +43,10 @@ export async function connectHop(
   const authHandler = await buildAuthHandler(hop, options.auth ?? {}, (e) => {
     failure ??= classifySsh2Error(e, hop.label)
   })
+  const serverHostKey = await preferredHostKeyAlgorithms(hop, options.knownHosts)
   const client = new Client()
   const cfg: ConnectConfig = {
+    algorithms: { serverHostKey },
     host: hop.host,
     port: hop.port,
     username: hop.user,

@@ -12,6 +12,7 @@ import { classifySsh2Error, isPermanent, sshError } from './errors'
 import type { ResolvedTarget } from './ssh-config'
 import type { ShellChannel, ShellOptions } from './streams'
 import { openShell, openStream } from './streams'
+import { SecretMemo } from './secret-memo'
 
 /** Reconnect schedule: delay = min(maxMs, baseMs·2^(attempt-1)) · (0.8…1.2 jitter). */
 export interface ReconnectOptions {
@@ -53,10 +54,18 @@ export class SshConnection implements CommandRunner, ChannelHost {
   private retryTimer: NodeJS.Timeout | undefined
   private attempt = 0
 
+  private readonly options: ConnectHostOptions
+  private readonly memo: SecretMemo | null
+
   constructor(
     readonly resolved: ResolvedTarget,
-    private readonly options: ConnectHostOptions,
+    options: ConnectHostOptions,
   ) {
+    const prompt = options.auth?.prompt
+    this.memo = prompt ? new SecretMemo(prompt) : null
+    this.options = this.memo
+      ? { ...options, auth: { ...options.auth, prompt: this.memo.ask } }
+      : options
     this.target = resolved.label
     this.execLimiter = new ChannelLimiter(options.maxExecChannels ?? 4)
     this.streamLimiter = new ChannelLimiter(options.maxStreamChannels ?? 4)
@@ -158,6 +167,7 @@ export class SshConnection implements CommandRunner, ChannelHost {
     }
     this.chain = chain
     this.attempt = 0
+    this.memo?.commit()
     for (const c of chain.clients) {
       c.on('error', (err: Error) => this.onDrop(chain, classifySsh2Error(err, this.target)))
       c.on('close', () =>
@@ -200,6 +210,7 @@ export class SshConnection implements CommandRunner, ChannelHost {
   private async retry(): Promise<void> {
     if (this.closed) return
     this.setState({ state: 'connecting', attempt: this.attempt })
+    this.memo?.round()
     try {
       const { signal: _initialOnly, ...opts } = this.options
       this.adopt(await connectChain(this.resolved, opts))

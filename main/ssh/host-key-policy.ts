@@ -6,7 +6,9 @@ import {
   addKnownHost,
   checkHostKey,
   fingerprintSha256,
+  hostFieldMatches,
   keyTypeOf,
+  knownHostName,
   loadKnownHosts,
 } from './known-hosts'
 import type { KnownHostsProblem } from './known-hosts'
@@ -60,6 +62,42 @@ export interface KnownHostsConfig {
 /** The default user file, `~/.ssh/known_hosts`. */
 export function defaultUserKnownHosts(): string {
   return join(homedir(), '.ssh', 'known_hosts')
+}
+
+/** ssh2's host key algorithms, most preferred first (ssh2 lib/protocol/constants.js). */
+const HOST_KEY_ALGORITHMS = [
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+  'ssh-rsa',
+] as const
+
+/** A host key algorithm ssh2 can negotiate. */
+export type HostKeyAlgorithm = (typeof HOST_KEY_ALGORITHMS)[number]
+
+function algorithmsOf(keyType: string): HostKeyAlgorithm[] {
+  if (keyType === 'ssh-rsa') return ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa']
+  return HOST_KEY_ALGORITHMS.filter((a) => a === keyType)
+}
+
+/**
+ * Host key algorithms ordered so that types already on record for `host`/`port` come first, as
+ * OpenSSH does (sshconnect2.c `order_hostkeyalgs`): a host known by its RSA key is not reported
+ * as "unknown" just because it also offers ed25519.
+ */
+export async function preferredHostKeyAlgorithms(
+  hop: { readonly host: string; readonly port: number },
+  config: KnownHostsConfig,
+): Promise<HostKeyAlgorithm[]> {
+  const userFile = config.userFile === undefined ? defaultUserKnownHosts() : config.userFile
+  const data = await loadKnownHosts(userFile === null ? [config.file] : [config.file, userFile])
+  const name = knownHostName(hop.host, hop.port)
+  const known = data.entries.filter((e) => e.marker === null && hostFieldMatches(e.hosts, name))
+  const first = [...new Set(known.flatMap((e) => algorithmsOf(e.keyType)))]
+  return [...first, ...HOST_KEY_ALGORITHMS.filter((a) => !first.includes(a))]
 }
 
 /** The hop being verified. */

@@ -68,6 +68,8 @@ export interface Sshd {
   readonly hostFingerprint: string
   readonly authorizedKeys: string
   pid(): number
+  /** sshd's log so far (stderr, LogLevel VERBOSE). */
+  log(): string
   /** Stops sshd and every session process under it. */
   stop(): Promise<void>
   /** Starts it again on the same port with the same keys. */
@@ -185,6 +187,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     hostFingerprint: fp.split(/\s+/)[1] ?? '',
     authorizedKeys,
     pid: () => child.pid ?? -1,
+    log: () => logs.get(cfg) ?? '',
     descendants: () => descendantsOf(child.pid ?? -1),
     stop: async () => {
       // freeze the tree first (stopped processes cannot fork), then kill all of it
@@ -219,11 +222,16 @@ async function freezeTree(root: number): Promise<number[]> {
   return [...seen]
 }
 
+/** Last 256 KiB of each sshd's log (LogLevel VERBOSE on stderr), by config path. */
+const logs = new Map<string, string>()
+
 async function spawnSshd(cfg: string, port: number): Promise<ChildProcess> {
   const child = spawn(SSHD, ['-D', '-e', '-f', cfg], { stdio: ['ignore', 'ignore', 'pipe'] })
   await waitListening(child, port)
-  if (process.env['REPLAB_SSHD_LOG']) child.stderr?.pipe(process.stderr)
-  else child.stderr?.resume()
+  child.stderr?.on('data', (d: Buffer) => {
+    logs.set(cfg, ((logs.get(cfg) ?? '') + d.toString()).slice(-256 * 1024))
+    if (process.env['REPLAB_SSHD_LOG']) process.stderr.write(d)
+  })
   return child
 }
 

@@ -74,6 +74,9 @@ describe.skipIf(!available)('host keys against OpenSSH sshd', () => {
     expect(err?.message).toContain(`127.0.0.1 port ${sshd.port}`)
     expect(err?.message).toContain(sshd.hostFingerprint)
     await expect(readFile(file, 'utf8')).rejects.toThrow(/ENOENT/)
+    // refused during key exchange: sshd never saw an authentication attempt
+    expect(sshd.log()).toContain('Connection from 127.0.0.1')
+    expect(sshd.log()).not.toMatch(/publickey|password|Accepted|Postponed/)
   })
 
   it('accepts and records an unknown key with accept-new; the record then passes strict', async () => {
