@@ -1,4 +1,4 @@
-import { LabError, labError, toErrorData } from '../../contract'
+import { toErrorData } from '../../contract'
 import type {
   DrillParams,
   DrillProgress,
@@ -267,11 +267,4 @@ export async function restoreChanges(
     } else failed.push(next.key)
   }
   return { restored, failed }
-}
-
-/** Wraps anything thrown into a `LabError` (for callers that need one). */
-export function asLabError(err: unknown): LabError {
-  return err instanceof LabError
-    ? err
-    : labError(toErrorData(err).code, toErrorData(err).message, {}, err)
 }

@@ -1,4 +1,4 @@
-import type { DrillInfo, DrillKind } from '../../contract'
+import type { DrillInfo, DrillKind, DrillParams } from '../../contract'
 import type { DrillDefinition } from './drills/drill'
 import { fatalRecovery } from './drills/fatal-recovery'
 import { lateIbReps } from './drills/late-ib-reps'
@@ -27,4 +27,12 @@ export function listDrills(faultSupported?: boolean): DrillInfo[] {
   return Object.values(DRILLS)
     .map((d) => d.info)
     .filter((i) => faultSupported !== false || !i.needsFaultInjection)
+}
+
+/**
+ * A drill's own parameter defaults (front doors apply them where the user gave no value, before
+ * `DrillParams` fills the rest): `mode-race` runs 10 iterations by default.
+ */
+export function drillDefaults(kind: DrillKind): Partial<DrillParams> {
+  return DRILLS[kind].defaults ?? {}
 }

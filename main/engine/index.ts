@@ -36,7 +36,7 @@ export {
   preconditionReasons,
 } from './op-conditions'
 export { runOperation, type OperationOutcome, type RunOperationOptions } from './run-operation'
-export { DRILLS, listDrills } from './drills'
+export { DRILLS, drillDefaults, listDrills } from './drills'
 export {
   checkEthReps,
   checkFatalRecovery,

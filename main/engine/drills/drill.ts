@@ -1,10 +1,12 @@
-import type { DrillInfo, HostSnapshot } from '../../../contract'
+import type { DrillInfo, DrillParams, HostSnapshot } from '../../../contract'
 import type { DrillContext } from '../drill-context'
 import { findDevice } from '../snapshot-query'
 
 /** One drill: its description and one iteration of its procedure. */
 export interface DrillDefinition {
   readonly info: DrillInfo
+  /** Parameter defaults of this drill where they differ from `DrillParams`' (e.g. race iterations). */
+  readonly defaults?: Partial<DrillParams>
   /** Runs one iteration; failed steps throw `StepFailure` (the runner records and continues). */
   iterate(ctx: DrillContext): Promise<void>
 }

@@ -23,6 +23,8 @@ export const modeRace: DrillDefinition = {
     source: 'reference/domain.md §4.2 (series patches 3/7, 5/7)',
     needsFaultInjection: false,
   },
+  // A race needs repetitions: K = 10 unless the caller asks otherwise (domain.md §4.2).
+  defaults: { iterations: 10 },
   async iterate(ctx) {
     const n = Math.max(1, ctx.params.vfs)
     await ctx.ensureMode('switchdev')
