@@ -1,19 +1,21 @@
 import { useQuery } from '@tanstack/react-query'
 import { useEffect, useRef, useState } from 'react'
 
+import type { HostView as HostViewData } from '../contract/hosts'
+
 import { hostsOptions } from './api/keys'
-import type { SocketState } from './api/ws-client'
 import { useLabEvents } from './api/use-lab-events'
+import type { SocketState } from './api/ws-client'
 import { DrillsView } from './features/drills/drills-view'
 import { HistoryView } from './features/drills/history-view'
-import { HostView, HostHeader } from './features/host/host-view'
+import { HostHeader, HostView } from './features/host/host-view'
 import { HostKeyDialogs } from './features/hosts/host-key-dialog'
 import { HostList } from './features/hosts/host-list'
 import { HostGateProvider, OperationProvider } from './features/ops/op-context'
 import { TerminalDock } from './features/terminals/terminal-dock'
 import { Modal } from './ui/dialog'
 import { shortcutLabel, useShortcuts, type Shortcut } from './ui/shortcuts'
-import { useTheme } from './ui/theme'
+import { useTheme, type Theme } from './ui/theme'
 
 type Tab = 'devices' | 'drills' | 'history'
 const TABS: { id: Tab; label: string }[] = [
@@ -22,7 +24,7 @@ const TABS: { id: Tab; label: string }[] = [
   { id: 'history', label: 'History' },
 ]
 
-/** Props of `App`: the transport's socket state, for the status bar. */
+/** Props of `App`: the transport's kind and socket state, for the top bar. */
 export interface AppProps {
   transportKind: 'electron' | 'websocket'
   socketState: () => SocketState
@@ -35,27 +37,26 @@ function useSocketState(props: AppProps): SocketState {
   return s
 }
 
-function socketText(s: SocketState): string {
+/** Top-bar text for the socket state, naming the reason and the retry delay. */
+export function socketText(s: SocketState): string {
   if (s.state === 'open') return 'connected to console server'
-  if (s.state === 'connecting')
+  if (s.state === 'connecting') {
     return s.attempt > 0 ? `reconnecting (attempt ${s.attempt + 1})…` : 'connecting…'
+  }
   return `disconnected: ${s.reason}; retrying in ${Math.ceil(s.retryInMs / 1000)} s`
 }
 
-/** The console: header, host inventory, host view with tabs, and the terminal dock. */
+/** The console: top bar, host inventory, host view with tabs, and the terminal dock. */
 export function App(props: AppProps) {
   useLabEvents()
   const { theme, toggle } = useTheme()
-  const socket = useSocketState(props)
   const hosts = useQuery(hostsOptions())
   const [hostId, setHostId] = useState<string | null>(null)
   const [tab, setTab] = useState<Tab>('devices')
-  const [runId, setRunId] = useState<string | null>(null)
   const [dock, setDock] = useState(true)
   const [help, setHelp] = useState(false)
   const searchRef = useRef<HTMLInputElement>(null)
   const host = hosts.data?.find((h) => h.config.id === hostId) ?? hosts.data?.[0]
-
   const shortcuts: Shortcut[] = [
     { key: '/', description: 'Search hosts', run: () => searchRef.current?.focus() },
     { key: '1', alt: true, description: 'Devices tab', run: () => setTab('devices') },
@@ -66,96 +67,22 @@ export function App(props: AppProps) {
     { key: '?', shift: true, description: 'Keyboard shortcuts', run: () => setHelp(true) },
   ]
   useShortcuts(shortcuts)
-
   const connected = host?.connection.state === 'ready'
   return (
     <OperationProvider>
       <div className={`app ${dock && connected ? 'with-dock' : ''}`}>
-        <header className="topbar">
-          <span className="brand">replab</span>
-          <span
-            className={`socket socket-${socket.state}`}
-            role="status"
-            aria-label="Console server connection"
-          >
-            {props.transportKind === 'electron' ? 'local' : socketText(socket)}
-          </span>
-          <span className="spacer-flex" />
-          <button
-            type="button"
-            onClick={() => setDock((d) => !d)}
-            aria-pressed={dock}
-            aria-keyshortcuts="Alt+T"
-          >
-            Terminals
-          </button>
-          <button
-            type="button"
-            onClick={toggle}
-            aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}
-            aria-keyshortcuts="Alt+L"
-          >
-            {theme === 'dark' ? 'Light theme' : 'Dark theme'}
-          </button>
-          <button
-            type="button"
-            onClick={() => setHelp(true)}
-            aria-label="Keyboard shortcuts"
-            aria-keyshortcuts="Shift+?"
-          >
-            ?
-          </button>
-        </header>
+        <TopBar
+          {...props}
+          theme={theme}
+          toggleTheme={toggle}
+          dock={dock}
+          toggleDock={() => setDock((d) => !d)}
+          showHelp={() => setHelp(true)}
+        />
         <HostList selected={host?.config.id ?? null} onSelect={setHostId} searchRef={searchRef} />
         <main className="main" aria-label="Host">
           {host ? (
-            <>
-              <div role="tablist" aria-label="Host views" className="tabs main-tabs">
-                {TABS.map((t, i) => (
-                  <button
-                    key={t.id}
-                    type="button"
-                    role="tab"
-                    aria-selected={tab === t.id}
-                    aria-keyshortcuts={`Alt+${i + 1}`}
-                    onClick={() => setTab(t.id)}
-                  >
-                    {t.label}
-                  </button>
-                ))}
-              </div>
-              <div
-                role="tabpanel"
-                aria-label={TABS.find((t) => t.id === tab)?.label}
-                className="tabpanel"
-              >
-                {tab === 'devices' && <HostView key={host.config.id} host={host} />}
-                {tab !== 'devices' && (
-                  <HostGateProvider
-                    gate={{
-                      hostId: host.config.id,
-                      readOnly: host.config.readOnly,
-                      connected: connected === true,
-                    }}
-                  >
-                    <HostHeader host={host} />
-                    {tab === 'drills' && (
-                      <DrillsView hostId={host.config.id} runId={runId} onRun={setRunId} />
-                    )}
-                    {tab === 'history' && (
-                      <HistoryView
-                        hostId={null}
-                        onOpen={(id, h) => {
-                          setHostId(h)
-                          setRunId(id)
-                          setTab('drills')
-                        }}
-                      />
-                    )}
-                  </HostGateProvider>
-                )}
-              </div>
-            </>
+            <HostTabs host={host} tab={tab} setTab={setTab} onSelectHost={setHostId} />
           ) : (
             <p className="muted pad">
               {hosts.isPending ? 'Loading…' : 'No hosts yet. Add one from the sidebar.'}
@@ -171,18 +98,124 @@ export function App(props: AppProps) {
         )}
       </div>
       <HostKeyDialogs />
-      {help && (
-        <Modal title="Keyboard shortcuts" onClose={() => setHelp(false)}>
-          <dl className="kv">
-            {shortcuts.map((s) => (
-              <div key={s.description} className="kv-row">
-                <dt className="mono">{shortcutLabel(s)}</dt>
-                <dd>{s.description}</dd>
-              </div>
-            ))}
-          </dl>
-        </Modal>
-      )}
+      {help && <ShortcutHelp shortcuts={shortcuts} onClose={() => setHelp(false)} />}
     </OperationProvider>
+  )
+}
+
+function TopBar(
+  p: AppProps & {
+    theme: Theme
+    toggleTheme: () => void
+    dock: boolean
+    toggleDock: () => void
+    showHelp: () => void
+  },
+) {
+  const socket = useSocketState(p)
+  return (
+    <header className="topbar">
+      <span className="brand">replab</span>
+      <span
+        className={`socket socket-${socket.state}`}
+        role="status"
+        aria-label="Console server connection"
+      >
+        {p.transportKind === 'electron' ? 'local' : socketText(socket)}
+      </span>
+      <span className="spacer-flex" />
+      <button type="button" onClick={p.toggleDock} aria-pressed={p.dock} aria-keyshortcuts="Alt+T">
+        Terminals
+      </button>
+      <button
+        type="button"
+        onClick={p.toggleTheme}
+        aria-label={`Switch to ${p.theme === 'dark' ? 'light' : 'dark'} theme`}
+        aria-keyshortcuts="Alt+L"
+      >
+        {p.theme === 'dark' ? 'Light theme' : 'Dark theme'}
+      </button>
+      <button
+        type="button"
+        onClick={p.showHelp}
+        aria-label="Keyboard shortcuts"
+        aria-keyshortcuts="Shift+?"
+      >
+        ?
+      </button>
+    </header>
+  )
+}
+
+function HostTabs({
+  host,
+  tab,
+  setTab,
+  onSelectHost,
+}: {
+  host: HostViewData
+  tab: Tab
+  setTab: (t: Tab) => void
+  onSelectHost: (id: string) => void
+}) {
+  const [runId, setRunId] = useState<string | null>(null)
+  const gate = {
+    hostId: host.config.id,
+    readOnly: host.config.readOnly,
+    connected: host.connection.state === 'ready',
+  }
+  return (
+    <>
+      <div role="tablist" aria-label="Host views" className="tabs main-tabs">
+        {TABS.map((t, i) => (
+          <button
+            key={t.id}
+            type="button"
+            role="tab"
+            aria-selected={tab === t.id}
+            aria-keyshortcuts={`Alt+${i + 1}`}
+            onClick={() => setTab(t.id)}
+          >
+            {t.label}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" aria-label={TABS.find((t) => t.id === tab)?.label} className="tabpanel">
+        {tab === 'devices' && <HostView key={host.config.id} host={host} />}
+        {tab !== 'devices' && (
+          <HostGateProvider gate={gate}>
+            <HostHeader host={host} />
+            {tab === 'drills' && (
+              <DrillsView hostId={host.config.id} runId={runId} onRun={setRunId} />
+            )}
+            {tab === 'history' && (
+              <HistoryView
+                hostId={null}
+                onOpen={(id, h) => {
+                  onSelectHost(h)
+                  setRunId(id)
+                  setTab('drills')
+                }}
+              />
+            )}
+          </HostGateProvider>
+        )}
+      </div>
+    </>
+  )
+}
+
+function ShortcutHelp({ shortcuts, onClose }: { shortcuts: Shortcut[]; onClose: () => void }) {
+  return (
+    <Modal title="Keyboard shortcuts" onClose={onClose}>
+      <dl className="kv">
+        {shortcuts.map((s) => (
+          <div key={s.description} className="kv-row">
+            <dt className="mono">{shortcutLabel(s)}</dt>
+            <dd>{s.description}</dd>
+          </div>
+        ))}
+      </dl>
+    </Modal>
   )
 }

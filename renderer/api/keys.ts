@@ -141,8 +141,7 @@ export function liveRunFromReport(runId: string, report: DrillReport): LiveRun {
 export function drillRunOptions(runId: string) {
   return queryOptions({
     queryKey: keys.drillRun(runId),
-    queryFn: async () =>
-      liveRunFromReport(runId, await call(lab().drills.report({ runId }))),
+    queryFn: async () => liveRunFromReport(runId, await call(lab().drills.report({ runId }))),
     staleTime: Infinity,
   })
 }

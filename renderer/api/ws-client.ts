@@ -1,17 +1,19 @@
-import { calls, events, type CallDef, type EventDef, type LabApi } from '../../contract/api'
+import type { LabApi } from '../../contract/api'
 import type { IpcResult, LabErrorData } from '../../contract/errors'
-import { ServerMessage, decodeDataFrame, type ClientMessage } from '../../contract/wire'
+import type { ClientMessage } from '../../contract/wire'
 
-/** State of the browser-mode socket, shown in the status bar. */
+import { buildLabApi } from './lab-api-builder'
+import { decodeBinary, decodeText, type Incoming } from './wire-decode'
+
+/** State of the browser-mode socket, shown in the top bar. */
 export type SocketState =
   | { state: 'connecting'; attempt: number }
   | { state: 'open' }
   | { state: 'closed'; attempt: number; retryInMs: number; reason: string }
 
-/** The minimum of the DOM `WebSocket` the client uses (injectable for tests). */
+/** The part of the DOM `WebSocket` the client uses (injectable for tests). */
 export interface SocketLike {
   binaryType: string
-  readonly readyState: number
   send(data: string): void
   close(): void
   onopen: ((ev: unknown) => void) | null
@@ -29,8 +31,6 @@ export interface WsClientOptions {
   maxDelayMs?: number
   /** How long a call waits for the socket to open before failing with `io-error`. */
   openTimeoutMs?: number
-  setTimer?: (fn: () => void, ms: number) => unknown
-  clearTimer?: (handle: unknown) => void
 }
 
 /** A LabApi over a WebSocket plus its connection state and a `close()` that stops reconnecting. */
@@ -41,174 +41,145 @@ export interface WsClient {
   close(): void
 }
 
-type Pending = { resolve: (r: IpcResult<unknown>) => void; channel: string }
+type Result = IpcResult<unknown>
 
 function ioError(message: string): { ok: false; error: LabErrorData } {
   return { ok: false, error: { code: 'io-error', message } }
 }
 
-/** Backoff delay in ms for a reconnect attempt (0-based), capped. */
+/** Backoff delay in ms for reconnect attempt `attempt` (0-based), capped at `maxMs`. */
 export function backoffMs(attempt: number, baseMs = 250, maxMs = 10_000): number {
   return Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 16))
 }
 
 /**
- * Builds a `LabApi` speaking contract/wire.ts over one WebSocket, mechanically from
- * `calls`/`events` in contract/api.ts. Reconnects with exponential backoff; calls made while
- * the socket is down wait up to `openTimeoutMs`, then resolve to an `io-error` result. Results
- * and event payloads are validated with the contract schemas; a mismatch becomes an `internal`
- * error result (calls) or is dropped (events). Binary frames become `terminalData` events.
- * Never throws for wire problems.
+ * A `LabApi` speaking contract/wire.ts over one WebSocket (browser mode). Reconnects with
+ * exponential backoff; calls made while the socket is down wait up to `openTimeoutMs` and then
+ * resolve to an `io-error` result; calls in flight when it drops resolve to `io-error` too.
+ * Binary frames become `terminals:data` events. Never throws for wire problems.
  */
 export function createWsClient(options: WsClientOptions): WsClient {
-  const makeSocket =
-    options.makeSocket ?? ((url: string) => new WebSocket(url) as unknown as SocketLike)
-  const setTimer = options.setTimer ?? ((fn, ms) => setTimeout(fn, ms))
-  const clearTimer = options.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>))
-  const listeners = new Map<string, Set<(payload: unknown) => void>>()
-  const stateListeners = new Set<(s: SocketState) => void>()
-  const pending = new Map<number, Pending>()
-  const waiters = new Set<() => void>()
-  const defs = new Map<string, CallDef>()
-  let nextId = 1
-  let attempt = 0
-  let socket: SocketLike | null = null
-  let closed = false
-  let current: SocketState = { state: 'connecting', attempt: 0 }
+  const conn = new Connection(options)
+  return {
+    api: buildLabApi(
+      (channel, request) => conn.invoke(channel, request),
+      (channel, listener) => conn.subscribe(channel, listener),
+    ),
+    state: () => conn.current,
+    onState: (l) => conn.onState(l),
+    close: () => conn.close(),
+  }
+}
 
-  function setState(s: SocketState): void {
-    current = s
-    for (const l of stateListeners) l(s)
+class Connection {
+  current: SocketState = { state: 'connecting', attempt: 0 }
+  private socket: SocketLike | null = null
+  private attempt = 0
+  private closed = false
+  private nextId = 1
+  private readonly pending = new Map<number, { resolve: (r: Result) => void; channel: string }>()
+  private readonly listeners = new Map<string, Set<(payload: unknown) => void>>()
+  private readonly stateListeners = new Set<(s: SocketState) => void>()
+  private readonly waiters = new Set<() => void>()
+
+  constructor(private readonly o: WsClientOptions) {
+    this.connect()
   }
 
-  function emit(channel: string, payload: unknown): void {
-    for (const l of listeners.get(channel) ?? []) l(payload)
+  subscribe(channel: string, listener: (payload: unknown) => void): () => void {
+    const set = this.listeners.get(channel) ?? new Set()
+    set.add(listener)
+    this.listeners.set(channel, set)
+    return () => set.delete(listener)
   }
 
-  function onText(text: string): void {
-    let msg: ServerMessage
-    try {
-      msg = ServerMessage.parse(JSON.parse(text))
-    } catch {
-      return
+  onState(listener: (s: SocketState) => void): () => void {
+    this.stateListeners.add(listener)
+    return () => this.stateListeners.delete(listener)
+  }
+
+  async invoke(channel: string, request: unknown): Promise<Result> {
+    if (this.closed) return ioError('client closed')
+    if (!(await this.whenOpen()) || !this.socket) {
+      return ioError(`console server unreachable: ${channel} not sent`)
     }
-    if (msg.t === 'result') {
-      const p = pending.get(msg.id)
-      if (!p) return
-      pending.delete(msg.id)
-      if (!msg.result.ok) return p.resolve(msg.result)
-      const def = defs.get(p.channel)
-      const parsed = def ? def.response.safeParse(msg.result.value) : null
-      if (parsed && !parsed.success) {
-        return p.resolve({
-          ok: false,
-          error: { code: 'internal', message: `response to ${p.channel} does not match contract` },
-        })
-      }
-      return p.resolve({ ok: true, value: parsed ? parsed.data : msg.result.value })
+    const id = this.nextId++
+    const msg: ClientMessage = { t: 'call', id, channel, request }
+    return new Promise((resolve) => {
+      this.pending.set(id, { resolve, channel })
+      this.socket?.send(JSON.stringify(msg))
+    })
+  }
+
+  close(): void {
+    this.closed = true
+    this.socket?.close()
+  }
+
+  private setState(s: SocketState): void {
+    this.current = s
+    for (const l of this.stateListeners) l(s)
+  }
+
+  private deliver(m: Incoming): void {
+    if (m.kind === 'event') {
+      for (const l of this.listeners.get(m.channel) ?? []) l(m.payload)
+    } else if (m.kind === 'result') {
+      const p = this.pending.get(m.id)
+      this.pending.delete(m.id)
+      p?.resolve(m.result)
     }
-    const def = eventDefs.get(msg.channel)
-    const parsed = def?.payload.safeParse(msg.payload)
-    if (parsed?.success) emit(msg.channel, parsed.data)
   }
 
-  function onBinary(data: ArrayBuffer | Uint8Array): void {
-    const frame = decodeDataFrame(data instanceof Uint8Array ? data : new Uint8Array(data))
-    if (!frame) return
-    emit(events.terminalData.channel, { ...frame.header, data: frame.payload })
-  }
-
-  function connect(): void {
-    if (closed) return
-    setState({ state: 'connecting', attempt })
-    const ws = makeSocket(options.url)
+  private connect(): void {
+    if (this.closed) return
+    this.setState({ state: 'connecting', attempt: this.attempt })
+    const ws = (this.o.makeSocket ?? ((url) => new WebSocket(url) as unknown as SocketLike))(
+      this.o.url,
+    )
     ws.binaryType = 'arraybuffer'
-    socket = ws
+    this.socket = ws
     ws.onopen = () => {
-      attempt = 0
-      setState({ state: 'open' })
-      for (const w of [...waiters]) w()
+      this.attempt = 0
+      this.setState({ state: 'open' })
+      for (const w of [...this.waiters]) w()
     }
     ws.onmessage = (ev) => {
-      if (typeof ev.data === 'string') onText(ev.data)
-      else if (ev.data instanceof ArrayBuffer || ev.data instanceof Uint8Array) onBinary(ev.data)
+      if (typeof ev.data === 'string') {
+        this.deliver(decodeText(ev.data, (id) => this.pending.get(id)?.channel))
+      } else if (ev.data instanceof ArrayBuffer || ev.data instanceof Uint8Array) {
+        this.deliver(decodeBinary(ev.data))
+      }
     }
     ws.onerror = () => {}
-    ws.onclose = (ev) => {
-      socket = null
-      for (const [id, p] of pending) {
-        pending.delete(id)
-        p.resolve(ioError(`connection to the console server lost during ${p.channel}`))
-      }
-      if (closed) return
-      const retryInMs = backoffMs(attempt, options.baseDelayMs, options.maxDelayMs)
-      const reason = ev.reason || (ev.code ? `socket closed (code ${ev.code})` : 'socket closed')
-      setState({ state: 'closed', attempt, retryInMs, reason })
-      attempt++
-      setTimer(connect, retryInMs)
-    }
+    ws.onclose = (ev) => this.onClose(ev)
   }
 
-  function whenOpen(): Promise<boolean> {
-    if (socket && current.state === 'open') return Promise.resolve(true)
+  private onClose(ev: { code?: number; reason?: string }): void {
+    this.socket = null
+    for (const [id, p] of this.pending) {
+      this.pending.delete(id)
+      p.resolve(ioError(`connection to the console server lost during ${p.channel}`))
+    }
+    if (this.closed) return
+    const retryInMs = backoffMs(this.attempt, this.o.baseDelayMs, this.o.maxDelayMs)
+    const reason = ev.reason || (ev.code ? `socket closed (code ${ev.code})` : 'socket closed')
+    this.setState({ state: 'closed', attempt: this.attempt, retryInMs, reason })
+    this.attempt++
+    setTimeout(() => this.connect(), retryInMs)
+  }
+
+  private whenOpen(): Promise<boolean> {
+    if (this.socket && this.current.state === 'open') return Promise.resolve(true)
     return new Promise((resolve) => {
       const done = (ok: boolean) => {
-        waiters.delete(onOpen)
-        clearTimer(timer)
+        this.waiters.delete(onOpen)
+        clearTimeout(timer)
         resolve(ok)
       }
       const onOpen = () => done(true)
-      const timer = setTimer(() => done(false), options.openTimeoutMs ?? 10_000)
-      waiters.add(onOpen)
+      const timer = setTimeout(() => done(false), this.o.openTimeoutMs ?? 10_000)
+      this.waiters.add(onOpen)
     })
-  }
-
-  async function invoke(channel: string, request: unknown): Promise<IpcResult<unknown>> {
-    if (closed) return ioError('client closed')
-    if (!(await whenOpen()) || !socket) {
-      return ioError(`console server unreachable: ${channel} not sent`)
-    }
-    const id = nextId++
-    const msg: ClientMessage = { t: 'call', id, channel, request }
-    return new Promise((resolve) => {
-      pending.set(id, { resolve, channel })
-      socket?.send(JSON.stringify(msg))
-    })
-  }
-
-  const eventDefs = new Map<string, EventDef>()
-  const api: Record<string, unknown> = {}
-  for (const [domain, verbs] of Object.entries(calls)) {
-    const group: Record<string, unknown> = {}
-    for (const [verb, def] of Object.entries(verbs) as [string, CallDef][]) {
-      defs.set(def.channel, def)
-      group[verb] = (request: unknown) => invoke(def.channel, request)
-    }
-    api[domain] = group
-  }
-  const eventGroup: Record<string, unknown> = {}
-  for (const [name, def] of Object.entries(events) as [string, EventDef][]) {
-    eventDefs.set(def.channel, def)
-    eventGroup[name] = (listener: (payload: unknown) => void) => {
-      const set = listeners.get(def.channel) ?? new Set()
-      set.add(listener)
-      listeners.set(def.channel, set)
-      return () => set.delete(listener)
-    }
-  }
-  api.events = eventGroup
-
-  connect()
-  return {
-    api: api as LabApi,
-    state: () => current,
-    onState(listener) {
-      stateListeners.add(listener)
-      return () => stateListeners.delete(listener)
-    },
-    close() {
-      closed = true
-      socket?.close()
-    },
   }
 }

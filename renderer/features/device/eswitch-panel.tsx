@@ -1,7 +1,6 @@
 import { useState } from 'react'
 
-import type { EswitchMode } from '../../../contract/snapshot'
-import type { Device, HostSnapshot } from '../../../contract/snapshot'
+import type { Device, EswitchMode, HostSnapshot } from '../../../contract/snapshot'
 import { Badge } from '../../ui/badge'
 import { useHostGate, useOperation } from '../ops/op-context'
 
@@ -14,147 +13,172 @@ type Encap = 'none' | 'basic'
  */
 export function EswitchPanel({ device, snap }: { device: Device; snap: HostSnapshot }) {
   const gate = useHostGate()
+  const ib = snap.host.modules.mlx5_ib
+  return (
+    <section className="panel eswitch" aria-label={`E-Switch ${device.handle}`}>
+      <h3>E-Switch</h3>
+      <EswitchFacts device={device} ib={ib} />
+      <ModeControl device={device} blocked={gate.blocked} />
+      <VfCountControl device={device} blocked={gate.blocked} />
+      <IbControl ib={ib} blocked={gate.blocked} />
+    </section>
+  )
+}
+
+function EswitchFacts({ device, ib }: { device: Device; ib: boolean }) {
+  const mode = device.eswitch?.mode ?? null
+  const tone = mode === 'switchdev' ? 'ok' : mode === 'legacy' ? 'idle' : 'warn'
+  return (
+    <dl className="kv compact">
+      <dt>Mode</dt>
+      <dd aria-label="E-Switch mode now">
+        <Badge tone={mode ? tone : 'idle'}>{mode ?? 'no E-Switch'}</Badge>
+      </dd>
+      <dt>VFs</dt>
+      <dd className="mono" aria-label="VFs enabled">
+        {device.pci?.numvfs ?? 0} / {device.pci?.totalvfs ?? 0}
+      </dd>
+      <dt>Inline</dt>
+      <dd className="mono">{device.eswitch?.inlineMode ?? '—'}</dd>
+      <dt>Encap</dt>
+      <dd className="mono">{device.eswitch?.encapMode ?? '—'}</dd>
+      <dt>mlx5_ib</dt>
+      <dd>
+        <Badge tone={ib ? 'ok' : 'warn'}>{ib ? 'loaded' : 'unloaded'}</Badge>
+      </dd>
+    </dl>
+  )
+}
+
+function ModeControl({ device, blocked }: { device: Device; blocked: string | null }) {
+  const gate = useHostGate()
   const start = useOperation()
   const current = device.eswitch?.mode ?? null
   const [mode, setMode] = useState<EswitchMode>(current === 'switchdev' ? 'legacy' : 'switchdev')
   const [inline, setInline] = useState<Inline | ''>('')
   const [encap, setEncap] = useState<Encap | ''>('')
-  const numvfs = device.pci?.numvfs ?? 0
-  const total = device.pci?.totalvfs ?? 0
-  const [count, setCount] = useState(String(numvfs))
-  const ib = snap.host.modules.mlx5_ib
-  const disabled = gate.blocked !== null
-  const hint = gate.blocked ?? undefined
-  const countValid = /^\d+$/.test(count) && Number(count) <= total
-
+  const run = () =>
+    start({
+      hostId: gate.hostId,
+      title: `Set E-Switch mode ${mode} on ${device.handle}`,
+      request: {
+        op: 'eswitch-mode',
+        device: device.handle,
+        mode,
+        ...(inline ? { inlineMode: inline } : {}),
+        ...(encap ? { encapMode: encap } : {}),
+      },
+    })
   return (
-    <section className="panel eswitch" aria-label={`E-Switch ${device.handle}`}>
-      <h3>E-Switch</h3>
-      <dl className="kv compact">
-        <dt>Mode</dt>
-        <dd>
-          {current ? (
-            <Badge tone={current === 'switchdev' ? 'ok' : current === 'legacy' ? 'idle' : 'warn'}>
-              {current}
-            </Badge>
-          ) : (
-            <Badge tone="idle">no E-Switch</Badge>
-          )}
-        </dd>
-        <dt>Inline mode</dt>
-        <dd className="mono">{device.eswitch?.inlineMode ?? '—'}</dd>
-        <dt>Encap mode</dt>
-        <dd className="mono">{device.eswitch?.encapMode ?? '—'}</dd>
-        <dt>VFs</dt>
-        <dd className="mono" aria-label="VFs enabled">
-          {numvfs} / {total}
-        </dd>
-        <dt>mlx5_ib</dt>
-        <dd>
-          <Badge tone={ib ? 'ok' : 'warn'}>{ib ? 'loaded' : 'unloaded'}</Badge>
-        </dd>
-      </dl>
-      <fieldset className="control-row" disabled={disabled || !current} title={hint}>
-        <legend>Switch mode</legend>
-        <div role="radiogroup" aria-label="E-Switch mode" className="segmented">
-          {(['legacy', 'switchdev'] as const).map((m) => (
-            <label key={m} className={mode === m ? 'on' : ''}>
-              <input
-                type="radio"
-                name={`mode-${device.handle}`}
-                value={m}
-                checked={mode === m}
-                onChange={() => setMode(m)}
-              />
-              {m}
-            </label>
-          ))}
-        </div>
-        <select
-          aria-label="Inline mode"
-          value={inline}
-          onChange={(e) => setInline(e.target.value as Inline | '')}
-        >
-          <option value="">inline: keep</option>
-          {(['none', 'link', 'network', 'transport'] as const).map((v) => (
-            <option key={v} value={v}>
-              inline {v}
-            </option>
-          ))}
-        </select>
-        <select
-          aria-label="Encap mode"
-          value={encap}
-          onChange={(e) => setEncap(e.target.value as Encap | '')}
-        >
-          <option value="">encap: keep</option>
-          <option value="none">encap none</option>
-          <option value="basic">encap basic</option>
-        </select>
-        <button
-          type="button"
-          className="primary"
-          onClick={() =>
-            start({
-              hostId: gate.hostId,
-              title: `Set E-Switch mode ${mode} on ${device.handle}`,
-              request: {
-                op: 'eswitch-mode',
-                device: device.handle,
-                mode,
-                ...(inline ? { inlineMode: inline } : {}),
-                ...(encap ? { encapMode: encap } : {}),
-              },
-            })
-          }
-        >
-          Set E-Switch mode
-        </button>
-      </fieldset>
-      <fieldset className="control-row" disabled={disabled || !device.pci} title={hint}>
-        <legend>SR-IOV</legend>
-        <label className="inline-field">
-          VF count
-          <input
-            type="number"
-            role="spinbutton"
-            aria-label="VF count"
-            min={0}
-            max={total}
-            value={count}
-            onChange={(e) => setCount(e.target.value)}
-          />
-        </label>
-        <span className="muted small">max {total}</span>
-        <button
-          type="button"
-          disabled={!countValid}
-          onClick={() =>
-            start({
-              hostId: gate.hostId,
-              title: `Set VF count ${count} on ${device.handle}`,
-              request: { op: 'vf-count', device: device.handle, count: Number(count) },
-            })
-          }
-        >
-          Set VF count
-        </button>
-      </fieldset>
-      <fieldset className="control-row" disabled={disabled} title={hint}>
-        <legend>mlx5_ib</legend>
-        <button
-          type="button"
-          onClick={() =>
-            start({
-              hostId: gate.hostId,
-              title: ib ? 'Unload mlx5_ib' : 'Load mlx5_ib',
-              request: { op: 'module', module: 'mlx5_ib', action: ib ? 'unload' : 'load' },
-            })
-          }
-        >
-          {ib ? 'Unload mlx5_ib' : 'Load mlx5_ib'}
-        </button>
-      </fieldset>
-    </section>
+    <fieldset
+      className="control-row"
+      disabled={blocked !== null || !current}
+      title={blocked ?? undefined}
+    >
+      <legend>Switch to</legend>
+      <div role="radiogroup" aria-label="E-Switch mode" className="segmented">
+        {(['legacy', 'switchdev'] as const).map((m) => (
+          <label key={m} className={mode === m ? 'on' : ''}>
+            <input
+              type="radio"
+              name={`mode-${device.handle}`}
+              value={m}
+              checked={mode === m}
+              onChange={() => setMode(m)}
+            />
+            {m}
+          </label>
+        ))}
+      </div>
+      <select
+        aria-label="Inline mode"
+        value={inline}
+        onChange={(e) => setInline(e.target.value as Inline | '')}
+      >
+        <option value="">inline: keep</option>
+        {(['none', 'link', 'network', 'transport'] as const).map((v) => (
+          <option key={v} value={v}>
+            inline {v}
+          </option>
+        ))}
+      </select>
+      <select
+        aria-label="Encap mode"
+        value={encap}
+        onChange={(e) => setEncap(e.target.value as Encap | '')}
+      >
+        <option value="">encap: keep</option>
+        <option value="none">encap none</option>
+        <option value="basic">encap basic</option>
+      </select>
+      <button type="button" className="primary" onClick={run}>
+        Set E-Switch mode
+      </button>
+    </fieldset>
+  )
+}
+
+function VfCountControl({ device, blocked }: { device: Device; blocked: string | null }) {
+  const gate = useHostGate()
+  const start = useOperation()
+  const total = device.pci?.totalvfs ?? 0
+  const [count, setCount] = useState(String(device.pci?.numvfs ?? 0))
+  const valid = /^\d+$/.test(count) && Number(count) <= total
+  return (
+    <fieldset
+      className="control-row"
+      disabled={blocked !== null || !device.pci}
+      title={blocked ?? undefined}
+    >
+      <legend>SR-IOV</legend>
+      <label className="inline-field">
+        VF count
+        <input
+          type="number"
+          aria-label="VF count"
+          min={0}
+          max={total}
+          value={count}
+          onChange={(e) => setCount(e.target.value)}
+        />
+      </label>
+      <span className="muted small">max {total}</span>
+      <button
+        type="button"
+        disabled={!valid}
+        onClick={() =>
+          start({
+            hostId: gate.hostId,
+            title: `Set VF count ${count} on ${device.handle}`,
+            request: { op: 'vf-count', device: device.handle, count: Number(count) },
+          })
+        }
+      >
+        Set VF count
+      </button>
+    </fieldset>
+  )
+}
+
+function IbControl({ ib, blocked }: { ib: boolean; blocked: string | null }) {
+  const gate = useHostGate()
+  const start = useOperation()
+  return (
+    <fieldset className="control-row" disabled={blocked !== null} title={blocked ?? undefined}>
+      <legend>mlx5_ib</legend>
+      <button
+        type="button"
+        onClick={() =>
+          start({
+            hostId: gate.hostId,
+            title: ib ? 'Unload mlx5_ib' : 'Load mlx5_ib',
+            request: { op: 'module', module: 'mlx5_ib', action: ib ? 'unload' : 'load' },
+          })
+        }
+      >
+        {ib ? 'Unload mlx5_ib' : 'Load mlx5_ib'}
+      </button>
+      <span className="muted small">reloads every IB representor on the host</span>
+    </fieldset>
   )
 }

@@ -79,57 +79,59 @@ export function HealthPanel({ device }: { device: Device }) {
             </tr>
           </thead>
           <tbody>
-            {device.health.map((r) => {
-              const label = reporterLabel(r)
-              const can = known.has(r.reporter) && gate.blocked === null
-              return (
-                <tr key={label}>
-                  <td className="mono">{label}</td>
-                  <td>
-                    <Badge tone={r.state === 'healthy' ? 'ok' : 'bad'}>{r.state}</Badge>
-                  </td>
-                  <td className="num">{r.error}</td>
-                  <td className="num">{r.recover}</td>
-                  <td className="small">
-                    {r.autoRecover ? 'recover' : '—'}
-                    {r.autoDump ? ' · dump' : ''}
-                  </td>
-                  <td className="mono small">{r.lastDump ?? '—'}</td>
-                  <td className="row-actions">
-                    <button
-                      type="button"
-                      className="small-button"
-                      disabled={!can}
-                      aria-label={`Diagnose ${label}`}
-                      onClick={() => act(r, 'diagnose')}
-                    >
-                      Diagnose
-                    </button>
-                    <button
-                      type="button"
-                      className="small-button"
-                      disabled={!can}
-                      aria-label={`Dump ${label}`}
-                      onClick={() => act(r, 'dump')}
-                    >
-                      Dump
-                    </button>
-                    <button
-                      type="button"
-                      className="small-button"
-                      disabled={!can}
-                      aria-label={`Recover ${label}`}
-                      onClick={() => act(r, 'recover')}
-                    >
-                      Recover
-                    </button>
-                  </td>
-                </tr>
-              )
-            })}
+            {device.health.map((r) => (
+              <ReporterRow
+                key={reporterLabel(r)}
+                r={r}
+                can={known.has(r.reporter) && gate.blocked === null}
+                act={act}
+              />
+            ))}
           </tbody>
         </table>
       )}
     </section>
+  )
+}
+
+function ReporterRow({
+  r,
+  can,
+  act,
+}: {
+  r: HealthReporter
+  can: boolean
+  act: (r: HealthReporter, action: 'recover' | 'diagnose' | 'dump') => void
+}) {
+  const label = reporterLabel(r)
+  return (
+    <tr>
+      <td className="mono">{label}</td>
+      <td>
+        <Badge tone={r.state === 'healthy' ? 'ok' : 'bad'}>{r.state}</Badge>
+      </td>
+      <td className="num">{r.error}</td>
+      <td className="num">{r.recover}</td>
+      <td className="small">
+        {r.autoRecover ? 'recover' : '—'}
+        {r.autoDump ? ' · dump' : ''}
+      </td>
+      <td className="mono small">{r.lastDump ?? '—'}</td>
+      <td className="row-actions">
+        {(['diagnose', 'dump', 'recover'] as const).map((a) => (
+          <button
+            key={a}
+            type="button"
+            className="small-button"
+            disabled={!can}
+            aria-label={`${a[0]!.toUpperCase()}${a.slice(1)} ${label}`}
+            onClick={() => act(r, a)}
+          >
+            {a[0]!.toUpperCase()}
+            {a.slice(1)}
+          </button>
+        ))}
+      </td>
+    </tr>
   )
 }

@@ -5,34 +5,36 @@ import {
   getFilteredRowModel,
   getSortedRowModel,
   useReactTable,
+  type Row,
   type SortingState,
+  type Table,
 } from '@tanstack/react-table'
-import { useVirtualizer } from '@tanstack/react-virtual'
-import { useEffect, useMemo, useRef, useState } from 'react'
+import { useVirtualizer, type Virtualizer } from '@tanstack/react-virtual'
+import { useEffect, useRef, useState } from 'react'
 
-import { VfActions } from './vf-actions'
 import type { RepRow } from './rows'
+import { VfActions } from './vf-actions'
 
 const col = createColumnHelper<RepRow>()
 const columns = [
-  col.accessor('flavour', { header: 'Flavour', size: 82 }),
+  col.accessor('flavour', { header: 'Flavour', size: 76 }),
   col.accessor('number', {
     header: 'pf/vf/sf',
-    size: 84,
+    size: 80,
     sortingFn: (a, b) => a.original.numberSort - b.original.numberSort,
   }),
-  col.accessor('index', { header: 'Port index', size: 86 }),
+  col.accessor('index', { header: 'Port index', size: 82 }),
   col.accessor('netdev', { header: 'Netdev', size: 150 }),
-  col.accessor('physPortName', { header: 'phys_port_name', size: 118 }),
-  col.accessor('ethRep', { header: 'ETH rep', size: 76 }),
+  col.accessor('physPortName', { header: 'phys_port_name', size: 112 }),
+  col.accessor('ethRep', { header: 'ETH rep', size: 72 }),
   col.accessor('ibRep', { header: 'IB rep', size: 96 }),
-  col.accessor('vfBdf', { header: 'VF BDF', size: 112 }),
-  col.accessor('vfDriver', { header: 'VF driver', size: 92 }),
-  col.accessor('link', { header: 'Link', size: 70 }),
-  col.accessor('mac', { header: 'MAC', size: 134 }),
-  col.display({ id: 'actions', header: 'Actions', size: 168 }),
+  col.accessor('vfBdf', { header: 'VF BDF', size: 108 }),
+  col.accessor('vfDriver', { header: 'VF driver', size: 86 }),
+  col.accessor('link', { header: 'Link', size: 60 }),
+  col.accessor('mac', { header: 'MAC', size: 132 }),
+  col.display({ id: 'actions', header: 'Actions', size: 124 }),
 ]
-
+const TABLE_WIDTH = columns.reduce((n, c) => n + (c.size ?? 100), 0)
 const ROW_HEIGHT = 26
 
 /** Props of `RepresentorsTable`. `changed` holds row keys to highlight briefly. */
@@ -77,12 +79,7 @@ export function RepresentorsTable({ rows, changed }: RepresentorsTableProps) {
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
   })
-  const items = virtual.getVirtualItems()
-  const top = items[0]?.start ?? 0
-  const bottom = virtual.getTotalSize() - (items.at(-1)?.end ?? 0)
   const flash = useFlash(changed)
-  const width = useMemo(() => columns.reduce((n, c) => n + (c.size ?? 100), 0), [])
-
   return (
     <section className="reps" aria-label="Representors section">
       <div className="reps-head">
@@ -108,85 +105,107 @@ export function RepresentorsTable({ rows, changed }: RepresentorsTableProps) {
           className="grid"
           aria-label="Representors"
           aria-rowcount={model.length + 1}
-          style={{ width }}
+          style={{ width: TABLE_WIDTH }}
         >
           <colgroup>
             {columns.map((c, i) => (
               <col key={i} style={{ width: c.size }} />
             ))}
           </colgroup>
-          <thead>
-            {table.getHeaderGroups().map((hg) => (
-              <tr key={hg.id} aria-rowindex={1}>
-                {hg.headers.map((h) => {
-                  const dir = h.column.getIsSorted()
-                  return (
-                    <th
-                      key={h.id}
-                      scope="col"
-                      aria-sort={
-                        dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : 'none'
-                      }
-                    >
-                      {h.column.getCanSort() ? (
-                        <button
-                          type="button"
-                          className="th-sort"
-                          onClick={h.column.getToggleSortingHandler()}
-                          aria-label={`Sort by ${String(h.column.columnDef.header)}`}
-                        >
-                          {flexRender(h.column.columnDef.header, h.getContext())}
-                          <span aria-hidden="true">
-                            {dir === 'asc' ? ' ▲' : dir === 'desc' ? ' ▼' : ''}
-                          </span>
-                        </button>
-                      ) : (
-                        flexRender(h.column.columnDef.header, h.getContext())
-                      )}
-                    </th>
-                  )
-                })}
-              </tr>
-            ))}
-          </thead>
-          <tbody>
-            {top > 0 && (
-              <tr aria-hidden="true" className="spacer">
-                <td colSpan={columns.length} style={{ height: top }} />
-              </tr>
-            )}
-            {items.map((vi) => {
-              const row = model[vi.index]
-              if (!row) return null
-              const r = row.original
-              return (
-                <tr
-                  key={row.id}
-                  aria-rowindex={vi.index + 2}
-                  className={flash.has(r.key) ? 'row-changed' : undefined}
-                  data-key={r.key}
-                >
-                  {row.getVisibleCells().map((cell) => (
-                    <td key={cell.id} className={cellClass(r, cell.column.id)}>
-                      {cell.column.id === 'actions' ? (
-                        <VfActions row={r} />
-                      ) : (
-                        String(cell.getValue() ?? '')
-                      )}
-                    </td>
-                  ))}
-                </tr>
-              )
-            })}
-            {bottom > 0 && (
-              <tr aria-hidden="true" className="spacer">
-                <td colSpan={columns.length} style={{ height: bottom }} />
-              </tr>
-            )}
-          </tbody>
+          <RepsHead table={table} />
+          <RepsBody model={model} virtual={virtual} flash={flash} />
         </table>
       </div>
     </section>
+  )
+}
+
+function RepsHead({ table }: { table: Table<RepRow> }) {
+  return (
+    <thead>
+      {table.getHeaderGroups().map((hg) => (
+        <tr key={hg.id} aria-rowindex={1}>
+          {hg.headers.map((h) => {
+            const dir = h.column.getIsSorted()
+            const label = flexRender(h.column.columnDef.header, h.getContext())
+            return (
+              <th
+                key={h.id}
+                scope="col"
+                aria-sort={dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : 'none'}
+              >
+                {h.column.getCanSort() ? (
+                  <button
+                    type="button"
+                    className="th-sort"
+                    onClick={h.column.getToggleSortingHandler()}
+                    aria-label={`Sort by ${String(h.column.columnDef.header)}`}
+                  >
+                    {label}
+                    <span aria-hidden="true">
+                      {dir === 'asc' ? ' ▲' : dir === 'desc' ? ' ▼' : ''}
+                    </span>
+                  </button>
+                ) : (
+                  label
+                )}
+              </th>
+            )
+          })}
+        </tr>
+      ))}
+    </thead>
+  )
+}
+
+function RepsBody({
+  model,
+  virtual,
+  flash,
+}: {
+  model: Row<RepRow>[]
+  virtual: Virtualizer<HTMLDivElement, Element>
+  flash: Set<string>
+}) {
+  const items = virtual.getVirtualItems()
+  const top = items[0]?.start ?? 0
+  const bottom = virtual.getTotalSize() - (items.at(-1)?.end ?? 0)
+  return (
+    <tbody>
+      {top > 0 && (
+        <tr aria-hidden="true" className="spacer">
+          <td colSpan={columns.length} style={{ height: top }} />
+        </tr>
+      )}
+      {items.map((vi) => {
+        const row = model[vi.index]
+        if (!row) return null
+        const r = row.original
+        return (
+          <tr
+            key={row.id}
+            aria-rowindex={vi.index + 2}
+            className={flash.has(r.key) ? 'row-changed' : undefined}
+            data-key={r.key}
+          >
+            {row.getVisibleCells().map((cell) => (
+              <td key={cell.id} className={cellClass(r, cell.column.id)}>
+                {cell.column.id === 'actions' ? (
+                  <VfActions row={r} />
+                ) : (
+                  String(cell.getValue() ?? '')
+                )}
+              </td>
+            ))}
+          </tr>
+        )
+      })}
+      {bottom > 0 && (
+        <tr aria-hidden="true" className="spacer">
+          <td colSpan={columns.length} style={{ height: bottom }} />
+        </tr>
+      )}
+    </tbody>
   )
 }
 

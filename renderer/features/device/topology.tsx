@@ -1,4 +1,7 @@
+import { useRef } from 'react'
+
 import type { Device } from '../../../contract/snapshot'
+import { useWidth } from '../../ui/use-width'
 
 import type { RepRow } from './rows'
 import { layoutTopology, NODE_H, NODE_W, VF_H, type TopoNode } from './topology-model'
@@ -62,11 +65,13 @@ function RepNode({ n, busY }: { n: TopoNode; busY: number }) {
  * missing IB representor or dangling state are drawn in the alert style and named in text.
  */
 export function Topology({ device, rows }: { device: Device; rows: RepRow[] }) {
-  const layout = layoutTopology(rows)
+  const box = useRef<HTMLElement>(null)
+  const width = useWidth(box)
+  const layout = layoutTopology(rows, Math.max(3, Math.floor((width - 12) / 140)))
   const busY = 118
   const mode = device.eswitch?.mode ?? 'none'
   return (
-    <figure className="panel topology" aria-label={`Topology ${device.handle}`}>
+    <figure ref={box} className="panel topology" aria-label={`Topology ${device.handle}`}>
       <figcaption>
         <h3>Topology</h3>
         <span className="muted small">

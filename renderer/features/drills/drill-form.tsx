@@ -5,6 +5,28 @@ import { useStartDrill } from '../../api/mutations'
 import { ErrorText } from '../../ui/error-text'
 import { useHostGate } from '../ops/op-context'
 
+/** The form's raw fields (strings as typed). */
+export interface DrillFields {
+  iterations: string
+  timeoutMs: string
+  vfs: string
+  vfsAlt: string
+  stopOnFailure: boolean
+}
+
+/** Validates form fields with the contract's `DrillParams`; the issues as one line on failure. */
+export function parseDrillParams(f: DrillFields): { params: DrillParams } | { error: string } {
+  const parsed = DrillParams.safeParse({
+    iterations: Number(f.iterations),
+    timeoutMs: Number(f.timeoutMs),
+    vfs: Number(f.vfs),
+    stopOnFailure: f.stopOnFailure,
+    ...(f.vfsAlt ? { vfsAlt: Number(f.vfsAlt) } : {}),
+  })
+  if (parsed.success) return { params: parsed.data }
+  return { error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') }
+}
+
 /** Parameter form of one drill; calls `onStarted(runId)` when `drills:start` answers. */
 export function DrillForm({
   drill,
@@ -18,7 +40,7 @@ export function DrillForm({
   const gate = useHostGate()
   const start = useStartDrill()
   const [device, setDevice] = useState(devices[0] ?? '')
-  const [f, setF] = useState({
+  const [f, setF] = useState<DrillFields>({
     iterations: '3',
     timeoutMs: '30000',
     vfs: '2',
@@ -29,41 +51,14 @@ export function DrillForm({
 
   function submit(e: FormEvent) {
     e.preventDefault()
-    const parsed = DrillParams.safeParse({
-      iterations: Number(f.iterations),
-      timeoutMs: Number(f.timeoutMs),
-      vfs: Number(f.vfs),
-      stopOnFailure: f.stopOnFailure,
-      ...(f.vfsAlt ? { vfsAlt: Number(f.vfsAlt) } : {}),
-    })
-    if (!parsed.success) {
-      return setError(
-        parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-      )
-    }
+    const parsed = parseDrillParams(f)
+    if ('error' in parsed) return setError(parsed.error)
     setError(null)
     start.mutate(
-      { hostId: gate.hostId, kind: drill.kind, device, params: parsed.data },
+      { hostId: gate.hostId, kind: drill.kind, device, params: parsed.params },
       { onSuccess: (r) => onStarted(r.runId) },
     )
   }
-  const num = (
-    k: 'iterations' | 'timeoutMs' | 'vfs' | 'vfsAlt',
-    label: string,
-    min: number,
-    max: number,
-  ) => (
-    <label className="field">
-      <span>{label}</span>
-      <input
-        type="number"
-        min={min}
-        max={max}
-        value={f[k]}
-        onChange={(e) => setF({ ...f, [k]: e.target.value })}
-      />
-    </label>
-  )
   return (
     <form
       className="form-grid drill-form"
@@ -80,18 +75,7 @@ export function DrillForm({
           ))}
         </select>
       </label>
-      {num('iterations', 'Iterations', 1, 10000)}
-      {num('timeoutMs', 'Step timeout (ms)', 100, 3_600_000)}
-      {num('vfs', 'VFs', 0, 127)}
-      {num('vfsAlt', 'Alternate VFs', 0, 127)}
-      <label className="checkbox">
-        <input
-          type="checkbox"
-          checked={f.stopOnFailure}
-          onChange={(e) => setF({ ...f, stopOnFailure: e.target.checked })}
-        />
-        Stop on first failure
-      </label>
+      <ParamFields f={f} setF={setF} />
       <div className="form-actions">
         <button
           type="submit"
@@ -110,5 +94,36 @@ export function DrillForm({
       )}
       <ErrorText error={start.error} prefix="Start drill" />
     </form>
+  )
+}
+
+function ParamFields({ f, setF }: { f: DrillFields; setF: (f: DrillFields) => void }) {
+  const num = (k: 'iterations' | 'timeoutMs' | 'vfs' | 'vfsAlt', label: string, max: number) => (
+    <label className="field">
+      <span>{label}</span>
+      <input
+        type="number"
+        min={0}
+        max={max}
+        value={f[k]}
+        onChange={(e) => setF({ ...f, [k]: e.target.value })}
+      />
+    </label>
+  )
+  return (
+    <>
+      {num('iterations', 'Iterations', 10000)}
+      {num('timeoutMs', 'Step timeout (ms)', 3_600_000)}
+      {num('vfs', 'VFs', 127)}
+      {num('vfsAlt', 'Alternate VFs', 127)}
+      <label className="checkbox">
+        <input
+          type="checkbox"
+          checked={f.stopOnFailure}
+          onChange={(e) => setF({ ...f, stopOnFailure: e.target.checked })}
+        />
+        Stop on first failure
+      </label>
+    </>
   )
 }

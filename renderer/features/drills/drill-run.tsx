@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query'
 
+import type { Finding, StepRecord } from '../../../contract/drills'
 import { drillRunOptions } from '../../api/keys'
 import { useCancelDrill, useExportReport } from '../../api/mutations'
 import { Badge, statusTone } from '../../ui/badge'
@@ -21,7 +22,6 @@ const formats = [
 export function DrillRun({ runId }: { runId: string }) {
   const run = useQuery(drillRunOptions(runId))
   const cancel = useCancelDrill()
-  const exporter = useExportReport()
   const r = run.data
   if (!r) {
     return (
@@ -39,7 +39,6 @@ export function DrillRun({ runId }: { runId: string }) {
   const fraction =
     r.status === 'running' ? Math.min(1, (r.iteration - 1 + done / perIter) / r.iterations) : 1
   const pct = Math.round(fraction * 100)
-  const recent = r.steps.slice(-40).reverse()
   return (
     <section className="panel drill-run" aria-label="Drill run">
       <header className="row">
@@ -75,26 +74,42 @@ export function DrillRun({ runId }: { runId: string }) {
       </div>
       <ErrorText error={cancel.error} prefix="Cancel" />
       <div className="run-grid">
-        <div>
-          <h4>Steps</h4>
-          <ol className="steps" aria-label="Steps" aria-live="polite">
-            {recent.map((s, i) => (
-              <li key={`${s.iteration}-${s.name}-${i}`}>
-                <Badge tone={statusTone(s.status)}>{s.status}</Badge>{' '}
-                <span className="mono small">#{s.iteration ?? 1}</span> {s.name}{' '}
-                <span className="muted small">{Math.round(s.durationMs)} ms</span>
-              </li>
-            ))}
-          </ol>
-        </div>
+        <StepList steps={r.steps} />
         <TimelinePlot steps={r.steps} />
       </div>
-      <h4>Findings ({r.findings.length})</h4>
-      {r.findings.length === 0 ? (
-        <p className="muted small">No invariant broken{r.status === 'running' ? ' so far' : ''}.</p>
+      <FindingList findings={r.findings} running={r.status === 'running'} />
+      {r.status !== 'running' && <ExportRow runId={runId} />}
+    </section>
+  )
+}
+
+function StepList({ steps }: { steps: StepRecord[] }) {
+  const recent = steps.slice(-40).reverse()
+  return (
+    <div>
+      <h4>Steps</h4>
+      <ol className="steps" aria-label="Steps" aria-live="polite">
+        {recent.map((s, i) => (
+          <li key={`${s.iteration}-${s.name}-${i}`}>
+            <Badge tone={statusTone(s.status)}>{s.status}</Badge>{' '}
+            <span className="mono small">#{s.iteration ?? 1}</span> {s.name}{' '}
+            <span className="muted small">{Math.round(s.durationMs)} ms</span>
+          </li>
+        ))}
+      </ol>
+    </div>
+  )
+}
+
+function FindingList({ findings, running }: { findings: Finding[]; running: boolean }) {
+  return (
+    <>
+      <h4>Findings ({findings.length})</h4>
+      {findings.length === 0 ? (
+        <p className="muted small">No invariant broken{running ? ' so far' : ''}.</p>
       ) : (
         <ul className="findings" aria-label="Findings">
-          {r.findings.map((f, i) => (
+          {findings.map((f, i) => (
             <li key={i} className={`finding finding-${f.severity}`}>
               <Badge
                 tone={f.severity === 'info' ? 'info' : f.severity === 'warning' ? 'warn' : 'bad'}
@@ -116,22 +131,26 @@ export function DrillRun({ runId }: { runId: string }) {
           ))}
         </ul>
       )}
-      {r.status !== 'running' && (
-        <div className="button-row" role="group" aria-label="Export report">
-          {formats.map((x) => (
-            <button
-              key={x.format}
-              type="button"
-              disabled={exporter.isPending}
-              onClick={() => exporter.mutate({ runId, format: x.format })}
-            >
-              Export {x.label}
-            </button>
-          ))}
-          {exporter.data && <span className="muted small">Saved {exporter.data.fileName}</span>}
-          <ErrorText error={exporter.error} prefix="Export" />
-        </div>
-      )}
-    </section>
+    </>
+  )
+}
+
+function ExportRow({ runId }: { runId: string }) {
+  const exporter = useExportReport()
+  return (
+    <div className="button-row" role="group" aria-label="Export report">
+      {formats.map((x) => (
+        <button
+          key={x.format}
+          type="button"
+          disabled={exporter.isPending}
+          onClick={() => exporter.mutate({ runId, format: x.format })}
+        >
+          Export {x.label}
+        </button>
+      ))}
+      {exporter.data && <span className="muted small">Saved {exporter.data.fileName}</span>}
+      <ErrorText error={exporter.error} prefix="Export" />
+    </div>
   )
 }

@@ -30,8 +30,6 @@ export function AddHostDialog({ onClose }: { onClose: () => void }) {
   const [fields, setFields] = useState(empty)
   const [formError, setFormError] = useState<string | null>(null)
   const add = useAddHosts()
-  const importer = useImportSshConfig()
-  const [picked, setPicked] = useState<Set<string>>(new Set())
 
   function submit(e: FormEvent) {
     e.preventDefault()
@@ -51,7 +49,6 @@ export function AddHostDialog({ onClose }: { onClose: () => void }) {
       />
     </label>
   )
-  const found = importer.data ?? []
   return (
     <Modal title="Add host" onClose={onClose} wide>
       <form className="form-grid" onSubmit={submit} aria-label="Add host form">
@@ -74,57 +71,67 @@ export function AddHostDialog({ onClose }: { onClose: () => void }) {
         )}
         <ErrorText error={add.error} prefix="Add host" />
       </form>
-      <section className="import" aria-label="Import from ssh config">
-        <h3>Import from ~/.ssh/config</h3>
-        <button
-          type="button"
-          onClick={() => importer.mutate(undefined)}
-          disabled={importer.isPending}
-        >
-          Read ~/.ssh/config
-        </button>
-        <ErrorText error={importer.error} prefix="ssh_config" />
-        {importer.isSuccess && found.length === 0 && <p className="muted">No hosts found.</p>}
-        {found.length > 0 && (
-          <>
-            <ul className="import-list">
-              {found.map((c) => (
-                <li key={c.id}>
-                  <label>
-                    <input
-                      type="checkbox"
-                      checked={picked.has(c.id)}
-                      onChange={(e) => {
-                        const next = new Set(picked)
-                        if (e.target.checked) next.add(c.id)
-                        else next.delete(c.id)
-                        setPicked(next)
-                      }}
-                    />
-                    <span className="mono">
-                      {c.id} — {c.user}@{c.host}:{c.port}
-                      {c.proxyJump ? ` via ${c.proxyJump}` : ''}
-                    </span>
-                  </label>
-                </li>
-              ))}
-            </ul>
-            <button
-              type="button"
-              className="primary"
-              disabled={picked.size === 0 || add.isPending}
-              onClick={() =>
-                add.mutate(
-                  found.filter((c) => picked.has(c.id)),
-                  { onSuccess: onClose },
-                )
-              }
-            >
-              Import {picked.size} selected
-            </button>
-          </>
-        )}
-      </section>
+      <ImportSection onDone={onClose} />
     </Modal>
+  )
+}
+
+function ImportSection({ onDone }: { onDone: () => void }) {
+  const importer = useImportSshConfig()
+  const add = useAddHosts()
+  const [picked, setPicked] = useState<Set<string>>(new Set())
+  const found = importer.data ?? []
+  return (
+    <section className="import" aria-label="Import from ssh config">
+      <h3>Import from ~/.ssh/config</h3>
+      <button
+        type="button"
+        onClick={() => importer.mutate(undefined)}
+        disabled={importer.isPending}
+      >
+        Read ~/.ssh/config
+      </button>
+      <ErrorText error={importer.error} prefix="ssh_config" />
+      {importer.isSuccess && found.length === 0 && <p className="muted">No hosts found.</p>}
+      {found.length > 0 && (
+        <>
+          <ul className="import-list">
+            {found.map((c) => (
+              <li key={c.id}>
+                <label>
+                  <input
+                    type="checkbox"
+                    checked={picked.has(c.id)}
+                    onChange={(e) => {
+                      const next = new Set(picked)
+                      if (e.target.checked) next.add(c.id)
+                      else next.delete(c.id)
+                      setPicked(next)
+                    }}
+                  />
+                  <span className="mono">
+                    {c.id} — {c.user}@{c.host}:{c.port}
+                    {c.proxyJump ? ` via ${c.proxyJump}` : ''}
+                  </span>
+                </label>
+              </li>
+            ))}
+          </ul>
+          <button
+            type="button"
+            className="primary"
+            disabled={picked.size === 0 || add.isPending}
+            onClick={() =>
+              add.mutate(
+                found.filter((c) => picked.has(c.id)),
+                { onSuccess: onDone },
+              )
+            }
+          >
+            Import {picked.size} selected
+          </button>
+        </>
+      )}
+    </section>
   )
 }

@@ -1,10 +1,12 @@
 import type { LabApi } from '../../../contract/api'
-import type { DrillInfo, DrillReport, DrillRunSummary, StepRecord } from '../../../contract/drills'
+import type { DrillRunSummary } from '../../../contract/drills'
 import type { IpcResult } from '../../../contract/errors'
 import type { HostConfig, HostKeyPrompt, HostView } from '../../../contract/hosts'
 import type { OperationPlan, OperationRequest, OperationResult } from '../../../contract/operations'
 
+import { emit, listeners, stats, type Listener } from './fake-bus'
 import { fakeDrills, planOf } from './fake-ops'
+import { cancelled, drive, enc, openStream, runs, streams } from './fake-streams'
 import { freshState, snapshotOf, type FakeHostState } from './fake-model'
 
 /**
@@ -12,11 +14,6 @@ import { freshState, snapshotOf, type FakeHostState } from './fake-model'
  * driven in real Chromium before (and independently of) the WebSocket back end. Injected with
  * Playwright's `addInitScript`; never shipped. `window.__fakeLab` exposes hooks for tests.
  */
-type Listener = (payload: never) => void
-const listeners = new Map<string, Set<Listener>>()
-function emit(name: string, payload: unknown): void {
-  for (const l of listeners.get(name) ?? []) (l as (p: unknown) => void)(payload)
-}
 const ok = <T>(value: T): Promise<IpcResult<T>> => Promise.resolve({ ok: true, value })
 const fail = (
   code: 'not-found' | 'read-only' | 'ssh-hostkey-changed',
@@ -48,14 +45,6 @@ const states = new Map<string, FakeHostState>(
 )
 states.get('big-01')!.mode = ['switchdev', 'legacy']
 states.get('big-01')!.numvfs = [8, 0]
-const stats = {
-  acked: 0,
-  ackLines: 0,
-  sent: 0,
-  interrupts: 0,
-  inputs: [] as string[],
-  calls: [] as string[],
-}
 const pendingPrompts = new Map<string, string>()
 
 function state(hostId: string): FakeHostState {
@@ -196,81 +185,6 @@ async function run(hostId: string, request: OperationRequest): Promise<IpcResult
     timings: { issuedAt: new Date().toISOString(), returnedMs: 12, observedMs: 380 },
     ...(output ? { output } : {}),
   })
-}
-
-const runs = new Map<string, DrillReport & { hostId: string }>()
-const cancelled = new Set<string>()
-async function drive(runId: string, hostId: string, info: DrillInfo, iterations: number) {
-  const r = runs.get(runId)!
-  const steps = ['set switchdev', 'set VFs', 'wait reps', 'check IB reps']
-  for (let it = 1; it <= iterations && !cancelled.has(runId); it++) {
-    for (const name of steps) {
-      const durationMs = 20 + ((it * 37 + name.length * 13) % 60)
-      const step: StepRecord = { name, status: 'passed', durationMs, iteration: it }
-      if (it === 2 && name === 'check IB reps' && info.kind === 'late-ib-reps') {
-        step.status = 'failed'
-        r.findings.push({
-          severity: 'error',
-          invariant: 'ib-reps-loaded',
-          message: 'no IB representor for pf0vf1 after modprobe mlx5_ib',
-          step: name,
-          iteration: it,
-          evidence: 'rdma link show: (no link for enp8s0f0npf0vf1)',
-        })
-      }
-      r.steps.push(step)
-      emit('drillProgress', {
-        runId,
-        hostId,
-        iteration: it,
-        iterations,
-        step,
-        findings: structuredClone(r.findings),
-        status: 'running',
-      })
-      await sleep(60)
-    }
-  }
-  r.status = cancelled.has(runId) ? 'aborted' : r.findings.length ? 'failed' : 'passed'
-  r.finishedAt = new Date().toISOString()
-  const last = r.steps.at(-1)!
-  emit('drillProgress', {
-    runId,
-    hostId,
-    iteration: last.iteration ?? 1,
-    iterations,
-    step: last,
-    findings: r.findings,
-    status: r.status,
-  })
-}
-
-const streams = new Map<string, { timer: ReturnType<typeof setInterval> | null; kind: string }>()
-let seq = 0
-const enc = new TextEncoder()
-function openStream(hostId: string, kind: string) {
-  const streamId = `s-${kind}-${++seq}`
-  let n = 0
-  let cSeq = 0
-  const timer =
-    kind === 'shell'
-      ? null
-      : setInterval(() => {
-          const line =
-            kind === 'trace'
-              ? `mlx5_fw: [${(performance.now() / 1000).toFixed(6)}] ${hostId} pci/0000:08:00.0 fw_tracer: event ${n++} eswitch vport ${n % 8} state change\n`
-              : `[${(performance.now() / 1000).toFixed(6)}] mlx5_core 0000:08:00.0: ${kind} line ${n++}\n`
-          const data = enc.encode(line)
-          stats.sent += data.length
-          emit('terminalData', { streamId, seq: cSeq++, data })
-        }, 200)
-  streams.set(streamId, { timer, kind })
-  if (kind === 'shell')
-    setTimeout(
-      () => emit('terminalData', { streamId, seq: cSeq++, data: enc.encode(`root@${hostId}:~# `) }),
-      50,
-    )
-  return streamId
 }
 
 const api: LabApi = {

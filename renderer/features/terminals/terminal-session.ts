@@ -1,0 +1,147 @@
+import { FitAddon } from '@xterm/addon-fit'
+import { SearchAddon } from '@xterm/addon-search'
+import { SerializeAddon } from '@xterm/addon-serialize'
+import { WebLinksAddon } from '@xterm/addon-web-links'
+import { Terminal, type ITheme } from '@xterm/xterm'
+
+import type { TerminalKind } from '../../../contract/terminals'
+import {
+  createAckCounter,
+  openTerminalStream,
+  type TerminalStream,
+} from '../../api/terminal-stream'
+import { describeError } from '../../api/unwrap'
+import type { Theme } from '../../ui/theme'
+
+/** Serialized scrollback per `<hostId>/<kind>`, restored when a pane is reopened. */
+const scrollback = new Map<string, string>()
+
+/** xterm colours per console theme. */
+export const TERM_THEMES: Record<Theme, ITheme> = {
+  dark: {
+    background: '#0c0f13',
+    foreground: '#d5dae1',
+    cursor: '#9fb3c8',
+    selectionBackground: '#33475b',
+  },
+  light: {
+    background: '#f4f5f6',
+    foreground: '#1d232a',
+    cursor: '#38506a',
+    selectionBackground: '#c9d8e8',
+  },
+}
+
+/** A mounted terminal: the xterm, its fit and search addons, and `dispose()` (the only owner). */
+export interface TerminalSession {
+  term: Terminal
+  fit(): void
+  search: SearchAddon
+  dispose(): void
+}
+
+/** Options of `mountTerminal`. `onStatus` gets human-readable stream states. */
+export interface MountOptions {
+  hostId: string
+  kind: TerminalKind
+  label: string
+  theme: Theme
+  onStatus: (text: string) => void
+}
+
+function safeFit(fit: FitAddon): void {
+  try {
+    if (fit.proposeDimensions()) fit.fit()
+  } catch {
+    // hidden pane: no dimensions yet; refit when it is shown
+  }
+}
+
+/**
+ * Creates an xterm `Terminal` (DOM renderer; no WebGL) in `el` with fit, search, web-links and
+ * serialize addons, restores the pane's serialized scrollback, opens the stream and wires it:
+ * bytes go straight to `term.write(bytes, cb)`; the callback feeds the ack counter, which acks
+ * about every FLOW.ackBytes and after 250 ms idle. Ctrl-C (without a selection) is sent as
+ * `terminals:interrupt`, keystrokes of the shell as `terminals:input`, size changes as
+ * `terminals:resize`. `dispose()` serializes the scrollback, closes the stream and the xterm.
+ */
+export function mountTerminal(el: HTMLElement, o: MountOptions): TerminalSession {
+  const key = `${o.hostId}/${o.kind}`
+  const shell = o.kind === 'shell'
+  const term = new Terminal({
+    convertEol: !shell,
+    disableStdin: !shell,
+    scrollback: 20_000,
+    fontFamily: 'ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace',
+    fontSize: 12,
+    theme: TERM_THEMES[o.theme],
+  })
+  const fit = new FitAddon()
+  const search = new SearchAddon()
+  const serialize = new SerializeAddon()
+  for (const addon of [fit, search, serialize, new WebLinksAddon()]) term.loadAddon(addon)
+  term.open(el)
+  safeFit(fit)
+  const saved = scrollback.get(key)
+  if (saved) term.write(saved)
+  term.textarea?.setAttribute('aria-label', `${o.label} terminal input`)
+
+  let stream: (TerminalStream & { dispose(): void }) | null = null
+  let disposed = false
+  let idle: ReturnType<typeof setTimeout> | undefined
+  const counter = createAckCounter((bytes, lines) => stream?.ack(bytes, lines))
+  const write = (bytes: Uint8Array) =>
+    term.write(bytes, () => {
+      counter.consumed(bytes)
+      clearTimeout(idle)
+      idle = setTimeout(() => counter.flush(), 250)
+    })
+  term.attachCustomKeyEventHandler((e) => {
+    if (e.type === 'keydown' && e.ctrlKey && e.key === 'c' && !term.hasSelection()) {
+      stream?.interrupt()
+      return false
+    }
+    return true
+  })
+  const subs = [
+    term.onData((d) => stream?.input(d)),
+    term.onResize(({ cols, rows }) => stream?.resize(cols, rows)),
+  ]
+  openTerminalStream(
+    { hostId: o.hostId, kind: o.kind, cols: term.cols, rows: term.rows },
+    { data: write, status: (state, msg) => o.onStatus(msg ? `${state}: ${msg}` : state) },
+  ).then(
+    (s) => {
+      if (disposed) {
+        s.close()
+        s.dispose()
+        return
+      }
+      stream = s
+      o.onStatus(s.logPath ? `open · log ${s.logPath}` : 'open')
+    },
+    (err: unknown) => {
+      if (disposed) return
+      o.onStatus(`failed: ${describeError(err)}`)
+      term.write(`\r\n\x1b[31m[replab] ${describeError(err)}\x1b[0m\r\n`)
+    },
+  )
+  const ro = new ResizeObserver(() => safeFit(fit))
+  ro.observe(el)
+  return {
+    term,
+    search,
+    fit: () => safeFit(fit),
+    dispose() {
+      disposed = true
+      ro.disconnect()
+      clearTimeout(idle)
+      counter.flush()
+      scrollback.set(key, serialize.serialize({ scrollback: 5_000 }))
+      stream?.close()
+      stream?.dispose()
+      subs.forEach((s) => s.dispose())
+      term.dispose()
+    },
+  }
+}
