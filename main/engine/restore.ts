@@ -2,7 +2,10 @@ import { z } from 'zod'
 
 import { assertNever, EswitchMode, ModuleName } from '../../contract'
 import type { HostSnapshot, OperationRequest } from '../../contract'
+import { checkStructure } from './invariants'
 import { findDevice, findPciFunction } from './snapshot-query'
+
+const PLACE = { step: 'restore' }
 
 /**
  * What a drill changed and how to put it back: each tracked item remembers its value at the
@@ -15,6 +18,8 @@ export const TrackedChange = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('module'), module: ModuleName, original: z.boolean() }),
   z.object({ kind: z.literal('mode'), device: z.string(), original: EswitchMode }),
   z.object({ kind: z.literal('numvfs'), device: z.string(), original: z.number().int() }),
+  /** Representors consistent (structural invariants held); put back with a driver_reinit. */
+  z.object({ kind: z.literal('reps'), device: z.string(), original: z.literal(true) }),
 ])
 export type TrackedChange = z.infer<typeof TrackedChange>
 
@@ -29,6 +34,8 @@ export function changeKey(c: TrackedChange): string {
       return `mode:${c.device}`
     case 'numvfs':
       return `numvfs:${c.device}`
+    case 'reps':
+      return `reps:${c.device}`
     default:
       return assertNever(c, 'tracked change')
   }
@@ -80,9 +87,16 @@ export function changesOf(request: OperationRequest, baseline: HostSnapshot): Tr
     case 'devlink-reload':
       return deviceState(baseline, request.device)
     case 'fault':
-      return request.device && request.fault === 'fw-assert'
-        ? deviceState(baseline, request.device)
-        : []
+      if (!request.device) return []
+      if (request.fault === 'fw-assert') return deviceState(baseline, request.device)
+      // An injected IB rep load failure can leave representors broken (domain.md §4.3).
+      if (
+        request.fault === 'ib-rep-load-fail' &&
+        checkStructure(baseline, request.device, PLACE).length === 0
+      ) {
+        return [{ kind: 'reps', device: request.device, original: true }]
+      }
+      return []
     case 'health':
     case 'fw-tracer':
     case 'crdump':
@@ -106,6 +120,8 @@ function currentValue(c: TrackedChange, s: HostSnapshot): boolean | number | str
       return findDevice(s, c.device)?.eswitch?.mode
     case 'numvfs':
       return findDevice(s, c.device)?.pci?.numvfs
+    case 'reps':
+      return findDevice(s, c.device) ? checkStructure(s, c.device, PLACE).length === 0 : undefined
     default:
       return assertNever(c, 'tracked change')
   }
@@ -123,15 +139,23 @@ function restoreRequest(c: TrackedChange): OperationRequest {
       return { op: 'eswitch-mode', device: c.device, mode: c.original }
     case 'numvfs':
       return { op: 'vf-count', device: c.device, count: c.original }
+    case 'reps':
+      return { op: 'devlink-reload', device: c.device, action: 'driver_reinit' }
     default:
       return assertNever(c, 'tracked change')
   }
 }
 
-/** Restore order: bind PFs, modules, E-Switch mode, VF count, then VF bindings. */
+/** Restore order: bind PFs, modules, E-Switch mode, VF count, representors, then VF bindings. */
 function rank(c: TrackedChange): number {
-  if (c.kind === 'bound') return c.pf ? 0 : 4
-  return c.kind === 'module' ? 1 : c.kind === 'mode' ? 2 : 3
+  const order: Record<TrackedChange['kind'], number> = {
+    bound: 0,
+    module: 1,
+    mode: 2,
+    numvfs: 3,
+    reps: 4,
+  }
+  return c.kind === 'bound' && !c.pf ? 5 : order[c.kind]
 }
 
 /**

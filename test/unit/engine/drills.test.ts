@@ -2,8 +2,11 @@ import { describe, expect, it } from 'vitest'
 
 import type { DrillKind } from '../../../contract'
 import { listDrills } from '../../../main/engine'
+import { nextRestore, type TrackedChange } from '../../../main/engine/restore'
+import { FakeHost } from './fake-host'
 import { drillRequest, harness } from './harness'
 
+const dev = 'pci/0000:08:00.0'
 const kinds: DrillKind[] = [
   'late-ib-reps',
   'pf-rebind',
@@ -65,6 +68,18 @@ describe('drills on the pre-series kernel', () => {
     expect(report.findings.map((f) => f.message)).toContain(
       'ETH representor enp8s0f0npf0vf0 (VF 0) vanished after the failed IB representor load',
     )
+    // mode and VFs were set by the drill: restoring them (legacy, 0 VFs) also removes the broken reps
+    expect(report.restored).toEqual(['mode:pci/0000:08:00.0', 'numvfs:pci/0000:08:00.0'])
+  })
+
+  it('reload-unwind repairs representors it broke when mode and VFs were already set', async () => {
+    const h = harness({ profile: 'pre-series', inject: true })
+    h.host.run('echo 2 > /sys/bus/pci/devices/0000:08:00.0/sriov_numvfs')
+    h.host.run('devlink dev eswitch set pci/0000:08:00.0 mode switchdev')
+    const report = await h.engine.runDrill(drillRequest('reload-unwind', { timeoutMs: 150 }))
+    expect(report.status).toBe('failed')
+    expect(report.restored).toEqual(['reps:pci/0000:08:00.0'])
+    expect(h.host.snapshot().devices[0]?.ports.every((p) => p.netdev !== null)).toBe(true)
   })
 
   it('a kernel splat during a mode change is a fatal finding', async () => {
@@ -106,6 +121,34 @@ describe('drills on the pre-series kernel', () => {
 })
 
 describe('restore only what changed', () => {
+  it('plans restores in order: bind, module, mode, VFs, reps, VF binding; skips what is back', () => {
+    const changes: TrackedChange[] = [
+      { kind: 'numvfs', device: dev, original: 0 },
+      { kind: 'bound', bdf: '0000:08:00.1', pf: false, original: true },
+      { kind: 'mode', device: dev, original: 'legacy' },
+      { kind: 'module', module: 'mlx5_ib', original: true },
+      { kind: 'bound', bdf: '0000:08:00.0', pf: true, original: true },
+    ]
+    const h = new FakeHost()
+    h.run('echo 0000:08:00.0 > /sys/bus/pci/devices/0000:08:00.0/driver/unbind')
+    h.run('modprobe -r mlx5_ib')
+    const done = new Set<string>()
+    const seen: string[] = []
+    for (
+      let next = nextRestore(changes, h.snapshot(), done);
+      next;
+      next = nextRestore(changes, h.snapshot(), done)
+    ) {
+      done.add(next.key)
+      seen.push(next.key)
+      if (next.request.op === 'pci-bind')
+        h.run('echo 0000:08:00.0 > /sys/bus/pci/drivers/mlx5_core/bind')
+      if (next.request.op === 'module') h.run('modprobe mlx5_ib')
+    }
+    // the PF comes back in legacy with 0 VFs, so mode and VFs need nothing
+    expect(seen).toEqual(['bound:0000:08:00.0', 'module:mlx5_ib'])
+  })
+
   it('restores mode and VF count but never touches what the drill did not change', async () => {
     const h = harness()
     h.host.run('echo 3 > /sys/bus/pci/devices/0000:08:00.0/sriov_numvfs')
