@@ -135,7 +135,7 @@ export async function runDrill(
     status = outcome.status
     error = outcome.error
   }
-  await restoreChanges({
+  const restore = await restoreChanges({
     ports,
     journal,
     target: deps.target,
@@ -146,6 +146,10 @@ export async function runDrill(
     runId,
     iterations: params.iterations,
   })
+  if (restore.failed.length > 0 && status === 'passed') {
+    status = 'error'
+    error = `restore failed: ${restore.failed.join(', ')}`
+  }
   await journal.append({
     t: 'end',
     status,

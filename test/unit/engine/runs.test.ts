@@ -67,6 +67,23 @@ describe('cancel', () => {
   })
 })
 
+describe('restore failures', () => {
+  it('turn a passing drill into an error and say what was not restored', async () => {
+    const h = harness()
+    const run = h.host.run.bind(h.host)
+    h.host.run = (cmd) =>
+      cmd.endsWith('mode legacy')
+        ? { code: 1, stdout: '', stderr: "Error: mlx5_core: Can't change mode, E-Switch is busy." }
+        : run(cmd)
+    const report = await h.engine.runDrill(drillRequest('vf-churn'))
+    expect(report.status).toBe('error')
+    expect(report.restored).toEqual([])
+    expect(report.findings.map((f) => f.message)).toEqual([
+      "restore of mode:pci/0000:08:00.0 failed: devlink dev eswitch set pci/0000:08:00.0 mode legacy exited 1: Error: mlx5_core: Can't change mode, E-Switch is busy.",
+    ])
+  })
+})
+
 describe('journal: interruption and resume', () => {
   it('lists a crashed run as interrupted with its finished steps and completes its restore', async () => {
     const h = harness()
