@@ -1,0 +1,83 @@
+import { EventBus } from './bus'
+
+/** What a netdev is, for sysfs and `ip -d` (parent bus/device, switch attributes). */
+export interface Netdev {
+  readonly ifindex: number
+  readonly name: string
+  readonly kind: 'loopback' | 'mgmt' | 'pf' | 'vf' | 'rep' | 'sim'
+  mac: string
+  mtu: number
+  up: boolean
+  /** `phys_port_name` (absent → EOPNOTSUPP, as on VF netdevs and plain NICs). */
+  readonly physPortName?: string
+  readonly physSwitchId?: string
+  /** Parent device for `/sys/class/net/<if>/device` and `parentbus/parentdev`. */
+  readonly parent?: { bus: 'pci' | 'netdevsim'; dev: string }
+  /** ethtool -i driver name. */
+  readonly driver: string
+  /** The PF netdev whose `vfinfo_list` includes this device's VFs (legacy SR-IOV). */
+  vfCount?: () => number
+}
+
+/** A link event as `ip monitor link` reports it. */
+export interface LinkEvent {
+  readonly kind: 'new' | 'del'
+  readonly netdev: Netdev
+}
+
+/**
+ * The host's netdev table: ifindexes are allocated monotonically (never reused within a
+ * boot, like `dev_new_index`), every change is published on `events`.
+ */
+export class NetdevTable {
+  private readonly byName = new Map<string, Netdev>()
+  private nextIndex = 1
+  readonly events = new EventBus<LinkEvent>()
+
+  /** Registers a netdev; returns it with its new ifindex. */
+  add(spec: Omit<Netdev, 'ifindex'>): Netdev {
+    const netdev: Netdev = { ...spec, ifindex: this.nextIndex++ }
+    this.byName.set(netdev.name, netdev)
+    this.events.emit({ kind: 'new', netdev })
+    return netdev
+  }
+
+  /** Unregisters a netdev by name (no-op when absent). */
+  remove(name: string | undefined): void {
+    if (!name) return
+    const netdev = this.byName.get(name)
+    if (!netdev) return
+    this.byName.delete(name)
+    this.events.emit({ kind: 'del', netdev })
+  }
+
+  /** Publishes a state change (flap). */
+  changed(name: string): void {
+    const netdev = this.byName.get(name)
+    if (netdev) this.events.emit({ kind: 'new', netdev })
+  }
+
+  get(name: string): Netdev | undefined {
+    return this.byName.get(name)
+  }
+
+  /** All netdevs in ifindex order. */
+  list(): Netdev[] {
+    return [...this.byName.values()].sort((a, b) => a.ifindex - b.ifindex)
+  }
+}
+
+/** A locally administered MAC derived from a seed string (stable per name). */
+export function macFor(seed: string): string {
+  let h = 2166136261
+  for (const c of seed) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0
+  const bytes = [
+    0x02,
+    (h >>> 24) & 0xff,
+    (h >>> 16) & 0xff,
+    (h >>> 8) & 0xff,
+    h & 0xff,
+    seed.length & 0xff,
+  ]
+  return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':')
+}

@@ -1,0 +1,173 @@
+import { hexId } from '../model/catalog'
+import { driverBind, driverUnbind } from '../model/driver'
+import { KernelError } from '../model/errno'
+import { fatalFlow } from '../model/health'
+import type { Kernel } from '../model/kernel'
+import type { Pf, Vf } from '../model/mlx5-types'
+import { resetVf, setNumVfs } from '../model/sriov'
+import type { VDir, VNode } from './nodes'
+import { attr, dir, link, rwAttr, woAttr } from './nodes'
+import { deviceInfiniband, deviceNet } from './sysfs-net'
+
+/** Non-mlx5 PCI functions every simulated host has (host bridge, root port, management NIC). */
+const staticDevices: {
+  bdf: string
+  vendor: number
+  device: number
+  cls: string
+  driver?: string
+}[] = [
+  { bdf: '0000:00:00.0', vendor: 0x8086, device: 0x1237, cls: '0x060000' },
+  { bdf: '0000:00:01.0', vendor: 0x8086, device: 0x7000, cls: '0x060400', driver: 'pcieport' },
+  { bdf: '0000:00:03.0', vendor: 0x8086, device: 0x100e, cls: '0x020000', driver: 'e1000' },
+]
+
+/** Parses a sysfs integer store like kstrtou16 (trailing newline allowed). */
+export function parseStoreInt(value: string): number {
+  const text = value.trim()
+  if (!/^\d+$/.test(text)) throw new KernelError('EINVAL')
+  return Number(text)
+}
+
+function driverLink(name: string): VNode {
+  return link(`../../../../bus/pci/drivers/${name}`)
+}
+
+function pfDir(kernel: Kernel, pf: Pf): VDir {
+  return dir(() => {
+    const entries: [string, VNode][] = [
+      ['vendor', attr(() => '0x15b3')],
+      ['device', attr(() => hexId(pf.card.info.deviceId))],
+      ['subsystem_vendor', attr(() => '0x15b3')],
+      ['subsystem_device', attr(() => '0x0016')],
+      ['class', attr(() => '0x020000')],
+      ['numa_node', attr(() => 0)],
+      ['current_link_speed', attr(() => '16.0 GT/s PCIe')],
+      ['current_link_width', attr(() => 16)],
+      ['sriov_totalvfs', attr(() => pf.totalVfs)],
+      [
+        'sriov_numvfs',
+        rwAttr(
+          () => pf.numVfs,
+          (v) => setNumVfs(kernel, pf, parseStoreInt(v)),
+        ),
+      ],
+      [
+        'sriov_drivers_autoprobe',
+        rwAttr(
+          () => (pf.autoprobe ? 1 : 0),
+          (v) => void (pf.autoprobe = parseStoreInt(v) !== 0),
+        ),
+      ],
+      ['sriov_offset', attr(() => 2)],
+      ['sriov_stride', attr(() => 1)],
+      ['sriov_vf_device', attr(() => pf.card.info.vfDeviceId.toString(16))],
+      ['reset', woAttr((v) => resetPf(kernel, pf, v))],
+      [
+        'reset_method',
+        rwAttr(
+          () => 'flr bus',
+          () => undefined,
+        ),
+      ],
+      ['net', deviceNet(kernel, 'pci', pf.bdf)],
+      ['infiniband', deviceInfiniband(kernel, pf.bdf)],
+    ]
+    if (pf.bound) entries.push(['driver', driverLink('mlx5_core')])
+    for (const vf of pf.vfs) entries.push([`virtfn${vf.index}`, link(`../${vf.bdf}`)])
+    return entries
+  })
+}
+
+async function resetPf(kernel: Kernel, pf: Pf, value: string): Promise<void> {
+  if (value.trim() !== '1') throw new KernelError('EINVAL')
+  kernel.fwTrace(pf, 'function level reset requested')
+  await kernel.clock.sleep(100)
+  // mlx5 has no reset_prepare/reset_done: the health poller sees the disabled NIC and runs
+  // the fatal → recover flow (domain.md §3.2, §8 item 5).
+  void fatalFlow(kernel, pf, 3).catch(() => undefined)
+}
+
+function vfDir(kernel: Kernel, pf: Pf, vf: Vf): VDir {
+  return dir(() => {
+    const entries: [string, VNode][] = [
+      ['vendor', attr(() => '0x15b3')],
+      ['device', attr(() => hexId(pf.card.info.vfDeviceId))],
+      ['class', attr(() => '0x020000')],
+      ['numa_node', attr(() => 0)],
+      ['physfn', link(`../${pf.bdf}`)],
+      [
+        'reset',
+        woAttr(async (v) => {
+          if (v.trim() !== '1') throw new KernelError('EINVAL')
+          await resetVf(kernel, pf, vf)
+        }),
+      ],
+      [
+        'reset_method',
+        rwAttr(
+          () => 'flr',
+          () => undefined,
+        ),
+      ],
+      ['net', deviceNet(kernel, 'pci', vf.bdf)],
+      ['infiniband', deviceInfiniband(kernel, vf.bdf)],
+    ]
+    if (vf.bound) entries.push(['driver', driverLink('mlx5_core')])
+    return entries
+  })
+}
+
+function staticDir(kernel: Kernel, d: (typeof staticDevices)[number]): VDir {
+  return dir(() => {
+    const entries: [string, VNode][] = [
+      ['net', deviceNet(kernel, 'pci', d.bdf)],
+      ['vendor', attr(() => hexId(d.vendor))],
+      ['device', attr(() => hexId(d.device))],
+      ['class', attr(() => d.cls)],
+    ]
+    if (d.driver) entries.push(['driver', driverLink(d.driver)])
+    return entries
+  })
+}
+
+/** All PCI function directories, keyed by BDF (`/sys/devices/pci0000:00/0000:00:01.0/<bdf>`). */
+export function pciFunctions(kernel: Kernel): Map<string, VNode> {
+  const out = new Map<string, VNode>()
+  for (const d of staticDevices) out.set(d.bdf, staticDir(kernel, d))
+  for (const pf of kernel.pfs) {
+    out.set(pf.bdf, pfDir(kernel, pf))
+    for (const vf of pf.vfs) out.set(vf.bdf, vfDir(kernel, pf, vf))
+  }
+  return new Map([...out.entries()].sort(([a], [b]) => (a < b ? -1 : 1)))
+}
+
+/** `/sys/bus/pci`: `devices/*` links and `drivers/mlx5_core/{bind,unbind,<bdf>}`. */
+export function busPci(kernel: Kernel): VDir {
+  const devices = dir(() =>
+    [...pciFunctions(kernel).keys()].map(
+      (bdf) => [bdf, link(`../../../devices/pci0000:00/0000:00:01.0/${bdf}`)] as [string, VNode],
+    ),
+  )
+  const mlx5 = dir(() => {
+    const entries: [string, VNode][] = [
+      ['bind', woAttr((v) => driverBind(kernel, v.trim()))],
+      ['unbind', woAttr((v) => driverUnbind(kernel, v.trim()))],
+      ['new_id', woAttr(() => undefined)],
+      ['module', link('../../../../module/mlx5_core')],
+    ]
+    for (const pf of kernel.pfs) {
+      if (pf.bound)
+        entries.push([pf.bdf, link(`../../../../devices/pci0000:00/0000:00:01.0/${pf.bdf}`)])
+      for (const vf of pf.vfs)
+        if (vf.bound)
+          entries.push([vf.bdf, link(`../../../../devices/pci0000:00/0000:00:01.0/${vf.bdf}`)])
+    }
+    return entries
+  })
+  const drivers = dir(() => (kernel.modules.has('mlx5_core') ? [['mlx5_core', mlx5]] : []))
+  return dir(() => [
+    ['devices', devices],
+    ['drivers', drivers],
+  ])
+}
