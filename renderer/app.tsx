@@ -33,7 +33,11 @@ export interface AppProps {
 
 function useSocketState(props: AppProps): SocketState {
   const [s, setS] = useState(props.socketState)
-  useEffect(() => props.onSocketState(setS), [props])
+  useEffect(() => {
+    const off = props.onSocketState(setS)
+    setS(props.socketState())
+    return off
+  }, [props])
   return s
 }
 

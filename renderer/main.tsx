@@ -1,3 +1,5 @@
+import './api/zod-jitless'
+
 import { QueryClientProvider } from '@tanstack/react-query'
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'

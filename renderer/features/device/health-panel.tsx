@@ -6,6 +6,11 @@ import { useHostGate, useOperation } from '../ops/op-context'
 type ReporterName = Extract<OperationRequest, { op: 'health' }>['reporter']
 const known = new Set<string>(['fw', 'fw_fatal', 'tx', 'rx', 'vnic', 'dummy', 'empty'])
 
+function autoText(r: HealthReporter): string {
+  const on = [r.autoRecover && 'recover', r.autoDump && 'dump'].filter(Boolean)
+  return on.length ? on.join(' + ') : 'off'
+}
+
 function reporterLabel(r: HealthReporter): string {
   return r.port !== undefined ? `${r.reporter} (port ${r.port})` : r.reporter
 }
@@ -66,29 +71,31 @@ export function HealthPanel({ device }: { device: Device }) {
       {device.health.length === 0 ? (
         <p className="muted">No health reporters.</p>
       ) : (
-        <table className="grid compact" aria-label="Health reporters">
-          <thead>
-            <tr>
-              <th scope="col">Reporter</th>
-              <th scope="col">State</th>
-              <th scope="col">Errors</th>
-              <th scope="col">Recovers</th>
-              <th scope="col">Auto</th>
-              <th scope="col">Last dump</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {device.health.map((r) => (
-              <ReporterRow
-                key={reporterLabel(r)}
-                r={r}
-                can={known.has(r.reporter) && gate.blocked === null}
-                act={act}
-              />
-            ))}
-          </tbody>
-        </table>
+        <div className="table-scroll">
+          <table className="grid compact" aria-label="Health reporters">
+            <thead>
+              <tr>
+                <th scope="col">Reporter</th>
+                <th scope="col">State</th>
+                <th scope="col">Errors</th>
+                <th scope="col">Recovers</th>
+                <th scope="col">Auto</th>
+                <th scope="col">Last dump</th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {device.health.map((r) => (
+                <ReporterRow
+                  key={reporterLabel(r)}
+                  r={r}
+                  can={known.has(r.reporter) && gate.blocked === null}
+                  act={act}
+                />
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   )
@@ -112,10 +119,7 @@ function ReporterRow({
       </td>
       <td className="num">{r.error}</td>
       <td className="num">{r.recover}</td>
-      <td className="small">
-        {r.autoRecover ? 'recover' : '—'}
-        {r.autoDump ? ' · dump' : ''}
-      </td>
+      <td className="small">{autoText(r)}</td>
       <td className="mono small">{r.lastDump ?? '—'}</td>
       <td className="row-actions">
         {(['diagnose', 'dump', 'recover'] as const).map((a) => (
