@@ -22,6 +22,8 @@ export interface ChannelHost {
   client(signal: AbortSignal): Promise<Client>
   readonly execLimiter: ChannelLimiter
   readonly streamLimiter: ChannelLimiter
+  /** Cap on stdout + stderr bytes of one exec (default MAX_EXEC_OUTPUT). */
+  readonly maxOutputBytes?: number
 }
 
 const OPEN_RETRIES = 6
@@ -196,15 +198,13 @@ function collect(
     let bytes = 0
     const add = (list: Buffer[], d: Buffer): void => {
       bytes += d.length
-      if (bytes > MAX_EXEC_OUTPUT) {
+      const cap = host.maxOutputBytes ?? MAX_EXEC_OUTPUT
+      if (bytes > cap) {
         killChannel(ch)
         fail(
-          sshError(
-            'command-failed',
-            host.target,
-            `output exceeds ${MAX_EXEC_OUTPUT} bytes; command killed`,
-            { command },
-          ),
+          sshError('command-failed', host.target, `output exceeds ${cap} bytes; command killed`, {
+            command,
+          }),
         )
         return
       }
@@ -246,7 +246,7 @@ function collect(
 /**
  * Runs `command` and collects its output. Never rejects for a non-zero exit (that is `code`);
  * rejects with `ssh-timeout`, `aborted`, `channel-open-failed`, `ssh-connect`, or
- * `command-failed` when output exceeds MAX_EXEC_OUTPUT. Holds one `execLimiter` slot until the
+ * `command-failed` when output exceeds `maxOutputBytes`. Holds one `execLimiter` slot until the
  * channel has closed.
  */
 export async function runExec(

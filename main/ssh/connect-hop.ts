@@ -82,6 +82,7 @@ export async function connectHop(
       if (err) {
         client.on('error', () => undefined)
         client.end()
+        client.destroy() // a half-done handshake must not leave the socket open
         reject(err)
       } else resolve(client)
     }

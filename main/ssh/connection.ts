@@ -26,6 +26,8 @@ export interface ReconnectOptions {
 export interface ConnectHostOptions extends Omit<ConnectOptions, 'signal'> {
   /** Exec channels in flight (default 4, see perf.md 2c). */
   readonly maxExecChannels?: number
+  /** Cap on one exec's stdout + stderr, bytes (default 64 MiB); beyond it `command-failed`. */
+  readonly maxOutputBytes?: number
   /** Stream channels in flight (default 4). */
   readonly maxStreamChannels?: number
   /** `false` disables automatic reconnects. */
@@ -46,6 +48,7 @@ export class SshConnection implements CommandRunner, ChannelHost {
   readonly target: string
   readonly execLimiter: ChannelLimiter
   readonly streamLimiter: ChannelLimiter
+  readonly maxOutputBytes: number | undefined
   private chain: ConnectedChain | null = null
   private current: ConnectionState = { state: 'idle' }
   private readonly listeners = new Set<StateListener>()
@@ -68,6 +71,7 @@ export class SshConnection implements CommandRunner, ChannelHost {
       : options
     this.target = resolved.label
     this.execLimiter = new ChannelLimiter(options.maxExecChannels ?? 4)
+    this.maxOutputBytes = options.maxOutputBytes
     this.streamLimiter = new ChannelLimiter(options.maxStreamChannels ?? 4)
   }
 

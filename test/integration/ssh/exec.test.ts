@@ -77,6 +77,19 @@ describe.skipIf(!available)('exec against OpenSSH sshd', () => {
     expect(conn.target).toBe(`${user.name}@127.0.0.1:${sshd.port}`)
   })
 
+  it('output beyond the cap is a typed command-failed and the command is killed', async () => {
+    const small = await connectHost(conn.resolved, { ...opts(), maxOutputBytes: 1024 * 1024 })
+    try {
+      const err = await small
+        .exec('cat /dev/zero', { timeoutMs: 10_000 })
+        .catch((e: unknown) => e as LabError)
+      expect(err).toMatchObject({ code: 'command-failed' })
+      expect((err as LabError).message).toContain('exceeds 1048576 bytes')
+    } finally {
+      small.close()
+    }
+  })
+
   it('passes stdin and then EOF', async () => {
     const r = await conn.exec('wc -c', { timeoutMs: 5000, stdin: 'hello' })
     expect(r.stdout.trim()).toBe('5')
