@@ -8,6 +8,7 @@ import type {
   OperationProgress,
   OperationResult,
 } from '../../contract'
+import { withFreshFallback, type FreshFallbackOptions } from './fresh-fallback'
 import { DeviceLocks } from './locks'
 import { DRILLS, listDrills } from './drills'
 import { restoreChanges, runDrill, takeLocks, type DrillRunDeps } from './drill-runner'
@@ -37,6 +38,11 @@ export interface EngineDeps {
   readonly clock?: Clock
   /** Run/op id generator; default: time + random, URL- and file-safe. */
   readonly newId?: () => string
+  /**
+   * Back `waitFor` with fresh reads for sources whose monitors miss changes (see
+   * fresh-fallback.ts). Default on; `false` trusts the source's events alone.
+   */
+  readonly freshFallback?: FreshFallbackOptions | false
 }
 
 /** A started drill: its run id, the final report, and cancel (restore still runs). */
@@ -84,10 +90,12 @@ export class Engine {
   }
 
   private async ports(hostId: string): Promise<HostPorts> {
-    const [runner, source] = await Promise.all([
+    const [runner, raw] = await Promise.all([
       this.deps.runnerFor(hostId),
       this.deps.snapshotSourceFor(hostId),
     ])
+    const fallback = this.deps.freshFallback
+    const source = fallback === false ? raw : withFreshFallback(raw, fallback ?? {})
     return { hostId, runner, source, clock: this.clock }
   }
 

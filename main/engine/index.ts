@@ -20,6 +20,7 @@ export type {
   WaitOptions,
 } from './ports'
 export { systemClock } from './ports'
+export { withFreshFallback, type FreshFallbackOptions } from './fresh-fallback'
 export { plan, subjectOf, type PlanTarget } from './plan'
 export {
   commandsFor,

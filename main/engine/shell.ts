@@ -1,7 +1,5 @@
 import { quote } from 'shell-quote'
 
-import { labError } from '../../contract'
-
 /**
  * Shell quoting for every command the engine sends. Words made only of characters that no POSIX
  * shell treats specially stay bare (so repro.sh reads like what a kernel developer types); all
@@ -31,21 +29,17 @@ export function lockKey(handle: string): string {
   return handle.replace(/[^A-Za-z0-9.-]/g, '_')
 }
 
-const OWNER_PART = /^[A-Za-z0-9_.@-]{1,64}$/
+/** Keeps an owner part to `[A-Za-z0-9_.@-]` (at most 64 chars) so it cannot leave the quotes. */
+function ownerPart(text: string): string {
+  return text.replace(/[^A-Za-z0-9_.@-]/g, '_').slice(0, 64) || 'unknown'
+}
 
 /**
- * The owner line of the remote lock: `<user> from <console host> since <ISO time>`.
- *
- * Throws `invalid-request` when user or host carry characters that could leave the single quotes.
+ * The owner line of the remote lock: `<user> from <console host> since <ISO time>`. Characters
+ * that could leave the single quotes of the lock command (or confuse a reader) become `_`.
  */
 export function lockOwner(user: string, host: string, sinceMs: number): string {
-  if (!OWNER_PART.test(user) || !OWNER_PART.test(host)) {
-    throw labError(
-      'invalid-request',
-      `invalid console identity ${JSON.stringify(`${user}@${host}`)}`,
-    )
-  }
-  return `${user} from ${host} since ${new Date(sinceMs).toISOString()}`
+  return `${ownerPart(user)} from ${ownerPart(host)} since ${new Date(sinceMs).toISOString()}`
 }
 
 /**
