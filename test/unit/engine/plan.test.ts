@@ -152,7 +152,7 @@ describe('operation commands', () => {
       "mkdir -p /run/replab && flock -n -E 75 /run/replab/pci_0000_08_00.0.lock sh -c 'echo \"$0\" > /run/replab/pci_0000_08_00.0.owner && echo locked && exec cat' 'alice from laptop-1 since 2026-01-02T03:04:05.000Z'",
     )
     expect(lockOwner("bob'; reboot", 'DOMAIN\\pc 1', 0)).toBe(
-      'bob__reboot from DOMAIN_pc_1 since 1970-01-01T00:00:00.000Z',
+      'bob___reboot from DOMAIN_pc_1 since 1970-01-01T00:00:00.000Z',
     )
   })
 })
