@@ -20,20 +20,19 @@ export async function loadMlx5Ib(kernel: Kernel): Promise<void> {
   if (kernel.modules.has('mlx5_ib')) return
   kernel.modules.add('mlx5_ib')
   for (const pf of kernel.pfs.filter((p) => p.bound && p.state !== 'unloaded')) {
-    if (!pf.offloads) createLegacyIb(kernel, pf)
-    else await registerIbReps(kernel, pf)
-    for (const vf of pf.vfs) addVfIb(kernel, pf, vf)
+    const probe = async (): Promise<void> => {
+      if (!pf.offloads) createLegacyIb(kernel, pf)
+      else registerReps(pf, 'ib')
+      for (const vf of pf.vfs) addVfIb(kernel, pf, vf)
+    }
+    if (kernel.profile === 'pre-series') {
+      if (pf.operation) pf.raced = true
+      await probe()
+      continue
+    }
+    await pf.repsLock.run(probe)
+    if (pf.offloads) void lateLoadWork(kernel, pf)
   }
-}
-
-async function registerIbReps(kernel: Kernel, pf: Pf): Promise<void> {
-  if (kernel.profile === 'pre-series') {
-    if (pf.operation) pf.raced = true
-    registerReps(pf, 'ib')
-    return
-  }
-  await pf.repsLock.run(async () => registerReps(pf, 'ib'))
-  void lateLoadWork(kernel, pf)
 }
 
 async function lateLoadWork(kernel: Kernel, pf: Pf): Promise<void> {
@@ -59,20 +58,21 @@ async function lateLoadWork(kernel: Kernel, pf: Pf): Promise<void> {
 export async function unloadMlx5Ib(kernel: Kernel): Promise<void> {
   kernel.modules.delete('mlx5_ib')
   for (const pf of kernel.pfs) {
-    for (const vf of pf.vfs) {
-      kernel.rdma.remove(vf.ibdev)
-      vf.ibdev = undefined
+    const remove = async (): Promise<void> => {
+      for (const vf of pf.vfs) {
+        kernel.rdma.remove(vf.ibdev)
+        vf.ibdev = undefined
+      }
+      if (pf.offloads && pf.bound) unregisterReps(kernel, pf, 'ib')
+      else {
+        kernel.rdma.remove(pf.ibdev)
+        pf.ibdev = undefined
+      }
     }
-    if (pf.offloads && pf.bound) {
-      if (kernel.profile === 'pre-series') {
-        if (pf.operation) pf.raced = true
-        unregisterReps(kernel, pf, 'ib')
-      } else await pf.repsLock.run(async () => unregisterReps(kernel, pf, 'ib'))
-    } else {
-      kernel.rdma.remove(pf.ibdev)
-      pf.ibdev = undefined
-    }
+    if (kernel.profile === 'pre-series') {
+      if (pf.operation) pf.raced = true
+      await remove()
+    } else await pf.repsLock.run(remove)
   }
-  for (const device of kernel.rdma.list())
-    if (device.name.startsWith('mlx5_')) kernel.rdma.remove(device.name)
+  for (const device of kernel.rdma.list()) kernel.rdma.remove(device.name)
 }

@@ -1,3 +1,4 @@
+import { readAll } from '../shell/streams'
 import type { Command, CommandContext } from '../shell/types'
 import { cwdOf, fileError, inputLines } from './file-utils'
 
@@ -111,7 +112,21 @@ async function collectLines(ctx: CommandContext, tool: string, files: string[]):
 }
 
 async function collect(ctx: CommandContext, files: string[]): Promise<string> {
-  return (await collectLines(ctx, 'head', files)).map((l) => `${l}\n`).join('')
+  return rawInput(ctx, 'head', files)
+}
+
+/** Whole input bytes (files or stdin), without line normalisation (`wc -c`, `head -c`). */
+async function rawInput(ctx: CommandContext, tool: string, files: string[]): Promise<string> {
+  if (files.length === 0 || files[0] === '-') return readAll(ctx.io.stdin, ctx.signal)
+  let text = ''
+  for (const file of files) {
+    try {
+      text += await ctx.sys.vfs.read(file, cwdOf(ctx))
+    } catch (error) {
+      await ctx.io.stderr.write(fileError(tool, file, error))
+    }
+  }
+  return text
 }
 
 /** tail(1): -n N / -N / -n +N. */
@@ -129,7 +144,7 @@ export const tail: Command = async (ctx) => {
 /** wc(1): -l -w -c (all three without options). */
 export const wc: Command = async (ctx) => {
   const { flags, rest } = splitOptions(ctx.argv.slice(1), '')
-  const text = (await collectLines(ctx, 'wc', rest)).map((l) => `${l}\n`).join('')
+  const text = await rawInput(ctx, 'wc', rest)
   const counts: number[] = []
   const all = !flags.has('l') && !flags.has('w') && !flags.has('c') && !flags.has('m')
   if (all || flags.has('l')) counts.push(text.split('\n').length - 1)
