@@ -26,20 +26,25 @@ test('the Electron app opens a sandboxed console on the simulated lab', async ()
   })
   try {
     const window = await app.firstWindow()
-    await expect(window.getByRole('heading', { name: /replab/i })).toBeVisible()
-    const prefs = await app.evaluate(({ BrowserWindow }) => {
-      const w = BrowserWindow.getAllWindows()[0]!
-      const p = w.webContents.getLastWebPreferences()
+    await expect(window.getByRole('navigation', { name: 'Hosts' })).toBeVisible()
+    // Sandboxed, context-isolated page: no Node globals, only the contract's window.lab.
+    const globals = await window.evaluate(() => {
+      const w = window as unknown as { require?: unknown; process?: unknown; lab?: object }
       return {
-        sandbox: p?.sandbox,
-        contextIsolation: p?.contextIsolation,
-        nodeIntegration: p?.nodeIntegration,
+        require: typeof w.require,
+        process: typeof w.process,
+        lab: Object.keys(w.lab ?? {}).sort(),
       }
     })
-    expect(prefs).toEqual({ sandbox: true, contextIsolation: true, nodeIntegration: false })
-    expect(
-      await window.evaluate(() => typeof (window as unknown as { require?: unknown }).require),
-    ).toBe('undefined')
+    expect(globals).toEqual({
+      require: 'undefined',
+      process: 'undefined',
+      lab: ['drills', 'events', 'hosts', 'ops', 'snapshot', 'terminals'],
+    })
+    // The simulated lab's hosts are pre-registered.
+    await expect(window.getByRole('button', { name: 'Host sim-a' })).toBeVisible({
+      timeout: 60_000,
+    })
   } finally {
     await app.close()
   }
