@@ -65,7 +65,8 @@ export function fmsgText(obj: Record<string, unknown>, indent = 0): string {
             : `${pad}    ${String(item)}\n`
     } else inline += ` ${key}: ${String(value)}`
   }
-  return `${inline ? `${pad}${inline}\n` : ''}${blocks}`
+  const head = indent > 0 ? `${pad}  ${inline.trimStart()}` : inline
+  return `${inline ? `${head}\n` : ''}${blocks}`
 }
 
 /** `YYYY-MM-DD` and `HH:MM:SS` of a dump time, as devlink prints `last_dump_date/time`. */

@@ -6,20 +6,24 @@ import { globalOptions, matches } from './common'
 
 function flags(n: Netdev): string[] {
   if (n.kind === 'loopback') return ['LOOPBACK', 'UP', 'LOWER_UP']
-  if (n.kind === 'sim')
+  if (n.driver === 'netdevsim')
     return n.up ? ['BROADCAST', 'NOARP', 'UP', 'LOWER_UP'] : ['BROADCAST', 'NOARP']
   return n.up ? ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'] : ['BROADCAST', 'MULTICAST']
 }
 
 function operstate(n: Netdev): string {
   if (n.kind === 'loopback') return 'UNKNOWN'
-  if (n.kind === 'sim') return n.up ? 'UNKNOWN' : 'DOWN'
+  if (n.driver === 'netdevsim') return n.up ? 'UNKNOWN' : 'DOWN'
   return n.up ? 'UP' : 'DOWN'
 }
 
 function vfList(kernel: Kernel, n: Netdev): Record<string, unknown>[] {
   const pf = kernel.pfs.find((p) => p.netdev === n.name && !p.offloads)
-  const count = pf ? pf.numVfs : n.kind === 'sim' && kernel.netdevsim ? kernel.netdevsim.numVfs : 0
+  const count = pf
+    ? pf.numVfs
+    : kernel.netdevsim && n.name === kernel.netdevsim.portName
+      ? kernel.netdevsim.numVfs
+      : 0
   return Array.from({ length: count }, (_v, vf) => ({
     vf,
     link_type: 'ether',
