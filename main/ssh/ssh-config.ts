@@ -239,3 +239,29 @@ export async function resolveTarget(
   const jumpSpec = options.jump ?? first(c['proxyjump'])
   return { ...hop, jumps: resolveChain(config, jumpSpec, o, 0) }
 }
+
+/** The inventory fields `resolveHostConfig` reads (contract `HostConfig`). */
+export interface InventoryHost {
+  readonly host: string
+  readonly port: number
+  readonly user: string
+  readonly identityFile?: string | undefined
+  readonly proxyJump?: string | undefined
+}
+
+/**
+ * Resolves an inventory entry (contract `HostConfig`) like `resolveTarget('user@host:port')`
+ * with its identity file as `-i` and its ProxyJump as `-J`; ssh_config still supplies the rest
+ * (keepalive, ConnectTimeout, jump hosts' own settings). Raises like `resolveTarget`.
+ */
+export function resolveHostConfig(
+  entry: InventoryHost,
+  options: Omit<ResolveOptions, 'identityFile' | 'jump'> = {},
+): Promise<ResolvedTarget> {
+  const host = entry.host.includes(':') ? `[${entry.host}]` : entry.host
+  return resolveTarget(`${entry.user}@${host}:${entry.port}`, {
+    ...options,
+    ...(entry.identityFile ? { identityFile: entry.identityFile } : {}),
+    ...(entry.proxyJump ? { jump: entry.proxyJump } : {}),
+  })
+}

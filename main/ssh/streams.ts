@@ -16,7 +16,7 @@ const STDERR_TAIL = 4096
  *
  * Ends when the command exits 0 or `signal` aborts (remote process group killed). A non-zero
  * exit destroys the stream with `command-failed` carrying the stderr tail; open/connect problems
- * destroy it with `channel-open-failed` / `ssh-connect`. Holds one `streamLimiter` slot.
+ * and a connection lost mid-stream destroy it with `channel-open-failed` / `ssh-connect`. Holds one `streamLimiter` slot.
  */
 export function openStream(host: ChannelHost, command: string, options: StreamOptions): Readable {
   let ch: ClientChannel | null = null
@@ -78,16 +78,18 @@ function wire(
     signal.removeEventListener('abort', onAbort)
     done()
     if (out.destroyed) return
-    const code = opened.exit()?.code ?? null
-    const sig = opened.exit()?.signal ?? null
-    if (signal.aborted || code === 0) out.push(null)
-    else {
-      const how = code === null ? `signal ${sig ?? 'unknown (connection lost?)'}` : `exit ${code}`
+    const exit = opened.exit()
+    if (signal.aborted || exit?.code === 0) out.push(null)
+    else if (exit === null) {
       out.destroy(
-        sshError('command-failed', host.target, `stream ended with ${how}: ${stderr.trim()}`, {
+        sshError('ssh-connect', host.target, 'stream lost: channel closed without an exit status', {
           command,
         }),
       )
+    } else {
+      const how = exit.code === null ? `signal ${exit.signal ?? 'unknown'}` : `exit ${exit.code}`
+      const msg = `stream ended with ${how}: ${stderr.trim()}`
+      out.destroy(sshError('command-failed', host.target, msg, { command }))
     }
   })
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { LabError } from '../../../contract/errors'
-import { parseTargetSpec, resolveTarget } from '../../../main/ssh'
+import { parseTargetSpec, resolveHostConfig, resolveTarget } from '../../../main/ssh'
 
 // ssh_config(5) resolution as ssh(1) does it, from real files in a temporary home.
 let home: string
@@ -159,6 +159,21 @@ describe('resolveTarget: jump chains and config files', () => {
       (e: unknown) => e as LabError,
     )
     expect(err).toMatchObject({ code: 'parse-error' })
+  })
+
+  it('resolves an inventory entry with its identity file and ProxyJump', async () => {
+    const t = await resolveHostConfig(
+      { host: 'lab-7', port: 22, user: 'root', identityFile: '/k/id', proxyJump: 'bastion' },
+      { homeDir: home },
+    )
+    expect(t).toMatchObject({ label: 'root@lab-7.lab.example:22', keepaliveIntervalMs: 5000 })
+    expect(t.identityFiles[0]).toBe('/k/id')
+    expect(t.jumps.map((j) => j.label)).toEqual(['jumper@10.0.0.1:22'])
+    const v6 = await resolveHostConfig(
+      { host: 'fe80::1', port: 2222, user: 'u' },
+      { configFile: null },
+    )
+    expect(v6.label).toBe('u@[fe80::1]:2222')
   })
 
   it('an unreadable -F file is io-error', async () => {
