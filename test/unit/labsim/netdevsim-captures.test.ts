@@ -32,7 +32,7 @@ function normalise(text: string): string {
     .replace(/"test_binary":\[[\d,]+\]/g, '"test_binary":[…]')
     .replace(/"last_dump_(date|time)":"[^"]+"/g, '"last_dump_$1":"…"')
     .replace(/last_dump_(date|time) \S+/g, 'last_dump_$1 …')
-    .replace(/^(    [0-9a-f]{2}( [0-9a-f]{2}){15} )$/gm, '    <16 bytes>')
+    .replace(/^( {4}[0-9a-f]{2}( [0-9a-f]{2}){15} )$/gm, '    <16 bytes>')
     .replace(/ens2/g, 'eno1')
 }
 
