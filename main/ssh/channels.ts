@@ -245,7 +245,7 @@ function collect(
 
 /**
  * Runs `command` and collects its output. Never rejects for a non-zero exit (that is `code`);
- * rejects with `ssh-timeout`, `aborted`, `channel-open-failed`, `ssh-connect`, or
+ * rejects with `invalid-request` (bad timeoutMs), `ssh-timeout`, `aborted`, `channel-open-failed`, `ssh-connect`, or
  * `command-failed` when output exceeds `maxOutputBytes`. Holds one `execLimiter` slot until the
  * channel has closed.
  */
@@ -254,6 +254,14 @@ export async function runExec(
   command: string,
   options: ExecOptions,
 ): Promise<ExecResult> {
+  if (!(options.timeoutMs > 0) || !Number.isFinite(options.timeoutMs)) {
+    throw sshError(
+      'invalid-request',
+      host.target,
+      `exec: timeoutMs must be a positive number of ms, got ${options.timeoutMs}`,
+      { command },
+    )
+  }
   const started = performance.now()
   const cs = commandSignal(host.target, command, options.timeoutMs, options.signal)
   let release: (() => void) | undefined

@@ -43,6 +43,13 @@ export function openStream(host: ChannelHost, command: string, options: StreamOp
       release()
       throw err
     }
+    if (stopped) {
+      // the consumer destroyed the stream while the channel was opening
+      opened.ch.once('close', release)
+      killChannel(opened.ch)
+      cs.dispose()
+      return
+    }
     wire(opened, out, host, command, cs.signal, () => {
       release()
       cs.dispose()
