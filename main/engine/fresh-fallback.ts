@@ -1,3 +1,4 @@
+import { labError } from '../../contract'
 import type { HostSnapshot } from '../../contract'
 import type { SnapshotSource, WaitOptions } from './ports'
 
@@ -38,15 +39,26 @@ async function freshReads(
 ): Promise<HostSnapshot> {
   let delay = options.firstMs ?? 100
   for (;;) {
-    if (signal.aborted) return new Promise<HostSnapshot>(() => undefined)
-    try {
-      const s = await source.snapshot({ fresh: true, signal })
-      if (predicate(s)) return s
-    } catch {
-      // a failed read leaves the decision to the inner wait (its timeout or abort)
-    }
     await pause(delay, signal)
+    if (signal.aborted) return new Promise<HostSnapshot>(() => undefined)
+    const s = await readFresh(source, predicate, signal)
+    if (s) return s
     delay = Math.min(delay * 2, options.maxMs ?? 2000)
+  }
+}
+
+/** One fresh read; the snapshot when it satisfies `predicate`. Read errors count as "not yet". */
+async function readFresh(
+  source: SnapshotSource,
+  predicate: (s: HostSnapshot) => boolean,
+  signal: AbortSignal | undefined,
+): Promise<HostSnapshot | undefined> {
+  try {
+    const s = await source.snapshot({ fresh: true, ...(signal ? { signal } : {}) })
+    return predicate(s) ? s : undefined
+  } catch {
+    // a failed read leaves the decision to the inner wait (its timeout or abort)
+    return undefined
   }
 }
 
@@ -59,6 +71,11 @@ export function withFreshFallback(
     snapshot: (o) => source.snapshot(o),
     onChange: (listener) => source.onChange(listener),
     async waitFor(predicate: (s: HostSnapshot) => boolean, o: WaitOptions): Promise<HostSnapshot> {
+      // Read-after-write first: a cached snapshot from before the command may satisfy a
+      // predicate that also held before it (devlink reload keeps mode and driver).
+      const now = await readFresh(source, predicate, o.signal)
+      if (now) return now
+      if (o.signal?.aborted) throw labError('aborted', 'wait aborted')
       const stop = new AbortController()
       const onAbort = (): void => stop.abort()
       o.signal?.addEventListener('abort', onAbort, { once: true })

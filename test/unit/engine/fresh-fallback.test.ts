@@ -58,4 +58,19 @@ describe('fresh fallback', () => {
     ac.abort()
     await expect(pending).rejects.toMatchObject({ code: 'aborted' })
   })
+
+  it('prefers a fresh read to a cached snapshot that predates the command', async () => {
+    const host = new FakeHost()
+    const stale = host.snapshot()
+    host.run('echo 2 > /sys/bus/pci/devices/0000:08:00.0/sriov_numvfs')
+    const cached: SnapshotSource = {
+      snapshot: async (o) => (o.fresh ? host.snapshot() : stale),
+      onChange: () => () => undefined,
+      waitFor: async (p) => (p(stale) ? stale : host.snapshot()),
+    }
+    const s = await withFreshFallback(cached).waitFor((x) => Boolean(x.devices[0]?.driver), {
+      timeoutMs: 500,
+    })
+    expect(s.devices[0]?.pci?.numvfs).toBe(2)
+  })
 })
