@@ -27,6 +27,8 @@ export interface DiscoverOptions {
   readonly netdevPhys?: boolean
   /** Clock for `takenAt` (tests). */
   readonly now?: () => Date
+  /** See `DiscoveryScriptOptions.eswitchHandles` (targeted refreshes only). */
+  readonly eswitchHandles?: readonly string[]
 }
 
 /** A snapshot together with the parsed sections it was built from (input of `refreshParts`). */
@@ -47,6 +49,15 @@ export async function discover(
   return (await discoverWithSections(runner, opts)).snapshot
 }
 
+/** Devlink handles whose E-Switch a fast refresh reads directly (PFs and netdevsim devices). */
+export function knownEswitchHandles(previous: ParsedSections): string[] {
+  const handles = new Set<string>(previous.eswitch.keys())
+  for (const f of previous.pci)
+    if (f.physfn === null && f.driver !== null) handles.add(`pci/${f.bdf}`)
+  for (const n of previous.nsim) handles.add(n.handle)
+  return [...handles]
+}
+
 /** `discover`, also returning the parsed sections for later targeted refreshes. */
 export async function discoverWithSections(
   runner: CommandRunner,
@@ -57,7 +68,7 @@ export async function discoverWithSections(
 
 /**
  * Targeted refresh: re-reads only `parts` (one round trip) and merges them into `previous`.
- * Devlink events want `['devlink','eswitch','pci','rdma']`, link events `['ip','rdma']`.
+ * monitor-events.ts says which parts each event invalidates.
  */
 export async function refreshParts(
   runner: CommandRunner,
@@ -78,6 +89,9 @@ async function runParts(
     parts,
     ...(opts.root === undefined ? {} : { root: opts.root }),
     ...(opts.netdevPhys === undefined ? {} : { netdevPhys: opts.netdevPhys }),
+    ...(opts.eswitchHandles === undefined || previous === null
+      ? {}
+      : { eswitchHandles: opts.eswitchHandles }),
   })
   const result = await runner.exec(script, {
     timeoutMs: opts.timeoutMs,
@@ -104,8 +118,10 @@ const OWNED: Record<DiscoveryPart, readonly (keyof ParsedSections)[]> = {
   pci: ['pci', 'lag'],
   eswitch: ['eswitch'],
   nsim: ['nsim'],
-  devlink: ['devs', 'ports', 'health', 'info'],
-  rdma: ['rdmaLinks', 'rdmaDevs'],
+  devlink: ['devs', 'ports'],
+  health: ['health'],
+  info: ['info', 'rdmaDevs'],
+  rdma: ['rdmaLinks'],
   ip: ['links', 'phys'],
   extras: ['tracer', 'crdump', 'faultInjection'],
 }
@@ -116,8 +132,10 @@ const ISSUE_PREFIX: Record<DiscoveryPart, readonly string[]> = {
   pci: ['discovery pcidev', 'discovery lag'],
   eswitch: ['devlink -j dev eswitch'],
   nsim: ['discovery nsim'],
-  devlink: ['devlink -j dev show', 'devlink -j port', 'devlink -j health', 'devlink -j dev info'],
-  rdma: ['rdma'],
+  devlink: ['devlink -j dev show', 'devlink -j port'],
+  health: ['devlink -j health'],
+  info: ['devlink -j dev info', 'rdma -j dev'],
+  rdma: ['rdma -j link'],
   ip: ['ip ', 'discovery netdev-phys'],
   extras: ['discovery tracer', 'discovery crdump', 'discovery labsim'],
 }

@@ -46,11 +46,12 @@ export type SectionName =
 /**
  * Parts of a discovery, for targeted refreshes: `system` (uname, boot id, os-release, modules,
  * lspci), `pci` (sysfs PCI functions, VFs, LAG debugfs), `eswitch` (per-device eswitch show),
- * `nsim` (netdevsim bus), `devlink` (dev/port/health/info), `rdma`, `ip`, `extras` (tracer,
+ * `nsim` (netdevsim bus), `devlink` (dev show, port show), `health` (health show), `info`
+ * (dev info, rdma dev show), `rdma` (rdma link show), `ip` (ip -d link), `extras` (tracer,
  * crdump, fault-injection support).
  */
 export type DiscoveryPart =
-  'system' | 'pci' | 'eswitch' | 'nsim' | 'devlink' | 'rdma' | 'ip' | 'extras'
+  'system' | 'pci' | 'eswitch' | 'nsim' | 'devlink' | 'health' | 'info' | 'rdma' | 'ip' | 'extras'
 
 /** Every part: a full discovery. */
 export const DISCOVERY_PARTS: readonly DiscoveryPart[] = [
@@ -59,6 +60,8 @@ export const DISCOVERY_PARTS: readonly DiscoveryPart[] = [
   'eswitch',
   'nsim',
   'devlink',
+  'health',
+  'info',
   'rdma',
   'ip',
   'extras',
@@ -80,7 +83,16 @@ export interface DiscoveryScriptOptions {
   readonly netdevPhys?: boolean
   /** Parts to read; all when omitted. */
   readonly parts?: readonly DiscoveryPart[]
+  /**
+   * Known devlink handles whose E-Switch to read directly, instead of walking sysfs for them:
+   * used by targeted refreshes without `pci` (fast path after an event). Handles that are not a
+   * PCI BDF handle or `netdevsim/netdevsimN` are ignored (they reach a shell).
+   */
+  readonly eswitchHandles?: readonly string[]
 }
+
+const SAFE_HANDLE =
+  /^(pci\/[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]|netdevsim\/netdevsim\d{1,9})$/
 
 /** A built script and the marker prefix its sections use. */
 export interface DiscoveryScript {
@@ -113,15 +125,20 @@ export function buildDiscoveryScript(options: DiscoveryScriptOptions = {}): Disc
   const marker = `@@replab-${nonce}`
   const parts = new Set<DiscoveryPart>(options.parts ?? DISCOVERY_PARTS)
   const has = (p: DiscoveryPart): boolean => parts.has(p)
+  const walkEswitch = has('eswitch') && (has('pci') || options.eswitchHandles === undefined)
   const lines = [
     `R='${root}'`,
     `M='${marker}'`,
     ...(has('system') ? systemSections() : []),
-    ...(has('pci') || has('eswitch') ? pciLoop(has('pci'), has('eswitch')) : []),
-    ...(has('nsim') || has('eswitch') ? nsimLoop(has('nsim'), has('eswitch')) : []),
-    ...(has('devlink') ? devlinkSections() : []),
+    ...(has('pci') || walkEswitch ? pciLoop(has('pci'), walkEswitch) : []),
+    ...(has('nsim') || walkEswitch ? nsimLoop(has('nsim'), walkEswitch) : []),
+    ...(has('eswitch') && !walkEswitch ? directEswitch(options.eswitchHandles ?? []) : []),
+    ...(has('devlink') ? section('devlink-dev', "''", 'devlink -j dev show 2>/dev/null') : []),
+    ...(has('devlink') ? section('devlink-port', "''", 'devlink -j port show 2>/dev/null') : []),
+    ...(has('health') ? section('devlink-health', "''", 'devlink -j health show 2>/dev/null') : []),
+    ...(has('info') ? section('devlink-info', "''", 'devlink -j dev info 2>/dev/null') : []),
+    ...(has('info') ? section('rdma-dev', "''", 'rdma -j dev show 2>/dev/null') : []),
     ...(has('rdma') ? section('rdma-link', "''", 'rdma -j link show 2>/dev/null') : []),
-    ...(has('rdma') ? section('rdma-dev', "''", 'rdma -j dev show 2>/dev/null') : []),
     ...(has('ip') ? section('ip-link', "''", 'ip -j -d link show 2>/dev/null') : []),
     ...(has('ip') && options.netdevPhys === true ? netdevPhysLoop() : []),
     ...(has('extras') ? [...tracerLoop(), ...crdumpBlock()] : []),
@@ -142,15 +159,6 @@ function systemSections(): string[] {
   ]
 }
 
-function devlinkSections(): string[] {
-  return [
-    ...section('devlink-dev', "''", 'devlink -j dev show 2>/dev/null'),
-    ...section('devlink-port', "''", 'devlink -j port show 2>/dev/null'),
-    ...section('devlink-health', "''", 'devlink -j health show 2>/dev/null'),
-    ...section('devlink-info', "''", 'devlink -j dev info 2>/dev/null'),
-  ]
-}
-
 /** Lines that print one framed section around `body`; `arg` is a shell word. */
 function section(name: SectionName, arg: string, body: string): string[] {
   return [begin(name, arg), body, END]
@@ -164,8 +172,9 @@ const END = `printf '\\n%s:end:%s\\n' "$M" "$?"`
 
 /**
  * PCI functions worth a detailed block: SR-IOV capable devices (`sriov_totalvfs` exists even when
- * unbound) and PFs bound to mlx5_core without SR-IOV. The parser filters by vendor. VFs are
- * listed through their PF's `virtfn*` links with their driver and netdevs (two forks per VF).
+ * unbound). The parser filters by vendor; a bound PF without SR-IOV is still found through its
+ * devlink instance and lspci. VFs are listed through their PF's `virtfn*` links with their
+ * driver, netdevs and IB devices (two forks per VF).
  */
 function pciLoop(withDetail: boolean, withEswitch: boolean): string[] {
   const detail = [
@@ -202,10 +211,14 @@ function pciLoop(withDetail: boolean, withEswitch: boolean): string[] {
     'for d in $R/sys/bus/pci/devices/*; do if [ -e $d/sriov_totalvfs ]; then',
     ...body,
     'fi; done',
-    'for d in $R/sys/bus/pci/drivers/mlx5_core/*:*; do if [ -L $d ]; then if [ -e $d/sriov_totalvfs ]; then true; else if [ -L $d/physfn ]; then true; else',
-    ...body,
-    'fi; fi; fi; done',
   ]
+}
+
+/** `devlink -j dev eswitch show` for each known, validated handle. */
+function directEswitch(handles: readonly string[]): string[] {
+  return handles
+    .filter((h) => SAFE_HANDLE.test(h))
+    .flatMap((h) => section('eswitch', `'${h}'`, `devlink -j dev eswitch show ${h} 2>/dev/null`))
 }
 
 /** netdevsim bus devices (domain.md §6): numvfs, netdevs and their E-Switch mode. */

@@ -24,9 +24,13 @@ export interface MonitorEvent {
   readonly link?: IpLink
 }
 
-const DEVLINK_PARTS: readonly DiscoveryPart[] = ['devlink', 'eswitch', 'pci', 'nsim', 'rdma', 'ip']
-const HEALTH_PARTS: readonly DiscoveryPart[] = ['devlink']
-const LINK_PARTS: readonly DiscoveryPart[] = ['ip', 'rdma', 'devlink', 'pci']
+const DEVLINK_PARTS: readonly DiscoveryPart[] = [
+  ...['devlink', 'eswitch', 'rdma', 'ip', 'nsim'],
+  ...['pci', 'health', 'info'],
+] as DiscoveryPart[]
+const HEALTH_PARTS: readonly DiscoveryPart[] = ['health']
+// An E-Switch mode change re-registers the uplink netdev: link events refresh the mode too.
+const LINK_PARTS: readonly DiscoveryPart[] = ['ip', 'rdma', 'devlink', 'eswitch', 'pci', 'health']
 
 /** Decodes one element of the devlink monitor stream; null for values that are not events. */
 export function devlinkEvent(value: Json): MonitorEvent | null {
@@ -42,7 +46,7 @@ export function devlinkEvent(value: Json): MonitorEvent | null {
   }
 }
 
-/** Parts a devlink object invalidates: dev/port → most, health → devlink, others none. */
+/** Parts a devlink object invalidates: dev/port → all but system/extras, health → health. */
 function partsOf(object: string): readonly DiscoveryPart[] {
   if (object === 'health') return HEALTH_PARTS
   return object === 'dev' || object === 'port' ? DEVLINK_PARTS : []

@@ -127,7 +127,7 @@ function buildDevice(
   canon: (h: string) => string,
 ): Device {
   const bdf = handle.startsWith('pci/') ? handle.slice(4) : null
-  const fn = bdf === null ? undefined : fns.find((f) => f.bdf === bdf)
+  const fn = bdf === null ? undefined : (fns.find((f) => f.bdf === bdf) ?? fromLspci(bdf, p))
   const nsim = p.nsim.find((n) => n.handle === handle)
   const info = p.info.get(handle)
   const eswitch = p.eswitch.get(handle) ?? null
@@ -153,6 +153,16 @@ function buildDevice(
     uplink,
     crdump,
     lag: p.lag.get(handle) ?? null,
+  }
+}
+
+/** A PF seen by devlink and lspci but without a sysfs block (no SR-IOV capability). */
+function fromLspci(bdf: string, p: ParsedSections): PciFunction | undefined {
+  const l = p.lspci.find((x) => x.bdf === bdf && !x.isVf)
+  if (l === undefined || p.pci.some((f) => f.vfs.some((v) => v.bdf === bdf))) return undefined
+  return {
+    ...{ bdf, vendorId: l.vendorId ?? '', deviceId: l.deviceId ?? '', driver: null },
+    ...{ physfn: null, netdevs: [], ibdevs: [], aux: [], vfs: [] },
   }
 }
 

@@ -3,6 +3,7 @@ import type { HostSnapshot, SnapshotDiff } from '../../contract/snapshot'
 import { diffSnapshots } from './diff'
 import {
   discoverWithSections,
+  knownEswitchHandles,
   refreshParts,
   type DiscoverOptions,
   type Discovery,
@@ -23,7 +24,7 @@ import type { CommandRunner } from './ports'
 
 /** Options of `startHostWatcher`. */
 export interface HostWatcherOptions extends Omit<DiscoverOptions, 'signal'> {
-  /** Coalescing window after an event before refreshing, ms (default 25). */
+  /** Coalescing window after an event before refreshing, ms (default 15). */
   readonly debounceMs?: number
   /** First polling interval while a monitor is down, ms (default 1000); doubles when idle. */
   readonly pollMinMs?: number
@@ -61,6 +62,9 @@ export interface HostWatcher {
   close(): void
 }
 
+/** Parts cheap enough to refresh first after an event (no per-VF sysfs walk). */
+const FAST_PARTS = new Set<DiscoveryPart>(['devlink', 'eswitch', 'rdma', 'ip', 'nsim'])
+
 interface Waiter {
   resolve(s: HostSnapshot): void
   reject(e: unknown): void
@@ -97,6 +101,8 @@ class WatcherCore {
   private pollDelay: number
   private readonly up = { devlink: false, ip: false }
   private closed = false
+  /** A fast stage read E-Switches by handle; the next `pci` stage also walks for new ones. */
+  private eswitchWalkDue = false
   /** Number of refreshes that changed something (drives the polling backoff). */
   private changes = 0
 
@@ -145,6 +151,9 @@ class WatcherCore {
   private request(parts: readonly DiscoveryPart[]): Promise<HostSnapshot> {
     if (this.closed) return Promise.reject(abortedError(this.opts.hostName))
     for (const p of parts) this.pending.add(p)
+    if (this.pending.size === 0 && !this.pumping && this.discovery !== null) {
+      return Promise.resolve(this.discovery.snapshot)
+    }
     const done = new Promise<HostSnapshot>((resolve, reject) => {
       this.waiters.push({ resolve, reject })
     })
@@ -152,26 +161,60 @@ class WatcherCore {
     return done
   }
 
+  /**
+   * Runs refreshes until nothing is pending. An event-driven refresh runs in two stages so the
+   * UI sees ports/modes/netdevs fast: first the cheap parts (devlink, eswitch, rdma, ip, nsim),
+   * then the sysfs walk (pci: one readlink pair per VF). Waiters resolve when pending is empty.
+   */
   private async pump(): Promise<void> {
     this.pumping = true
     while (this.pending.size > 0 && !this.closed) {
-      const parts = [...this.pending]
-      this.pending = new Set()
-      const waiters = this.waiters
-      this.waiters = []
+      const parts = this.nextStage()
+      const waiters = this.pending.size === 0 ? this.waiters.splice(0) : []
       try {
         const snap = await this.runRefresh(parts)
         for (const w of waiters) w.resolve(snap)
       } catch (err) {
-        for (const w of waiters) w.reject(err)
+        for (const w of [...waiters, ...this.waiters.splice(0)]) w.reject(err)
+        this.pending.clear()
       }
     }
     this.pumping = false
+    // Only debounce requests (which add no parts of their own) can be left here.
+    const snap = this.discovery?.snapshot
+    for (const w of this.waiters.splice(0)) {
+      if (snap === undefined || this.closed) w.reject(abortedError(this.opts.hostName))
+      else w.resolve(snap)
+    }
+  }
+
+  /**
+   * Takes the parts of the next refresh out of `pending`. The fast stage reads the known
+   * E-Switches directly by handle; the slow stage (with `pci`) walks sysfs for new ones.
+   */
+  private nextStage(): DiscoveryPart[] {
+    const all = [...this.pending]
+    const fast = all.filter((p) => FAST_PARTS.has(p))
+    const parts = all.length === DISCOVERY_PARTS.length || fast.length === 0 ? all : fast
+    for (const p of parts) this.pending.delete(p)
+    if (parts.includes('eswitch') && !parts.includes('pci')) {
+      this.eswitchWalkDue = true
+      this.pending.add('pci')
+    } else if (parts.includes('pci') && this.eswitchWalkDue) {
+      this.eswitchWalkDue = false
+      if (!parts.includes('eswitch')) parts.push('eswitch')
+    }
+    return parts
   }
 
   private async runRefresh(parts: readonly DiscoveryPart[]): Promise<HostSnapshot> {
-    const opts = { ...this.opts, signal: this.ac.signal }
     const prev = this.discovery
+    const direct = prev !== null && parts.includes('eswitch') && !parts.includes('pci')
+    const opts = {
+      ...this.opts,
+      signal: this.ac.signal,
+      ...(direct ? { eswitchHandles: knownEswitchHandles(prev.sections) } : {}),
+    }
     const full = prev === null || parts.length === DISCOVERY_PARTS.length
     const next = full
       ? await discoverWithSections(this.runner, opts)
@@ -196,7 +239,7 @@ class WatcherCore {
     this.debounce = setTimeout(() => {
       this.debounce = null
       this.request([]).catch(() => undefined)
-    }, this.opts.debounceMs ?? 25)
+    }, this.opts.debounceMs ?? 15)
   }
 
   private startMonitor(kind: 'devlink' | 'ip'): void {

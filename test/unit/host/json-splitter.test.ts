@@ -40,7 +40,7 @@ describe.each(KERNELS)('devlink -j monitor stream of iproute2 (%s)', (kernel) =>
       const damaged = garbage.map(damagedDevlinkEvent)
       expect(values.length + damaged.filter((e) => e !== null).length).toBe(expected)
       expect(damaged.filter((e) => e?.object === 'health').length).toBeGreaterThan(0)
-      expect(damaged.find((e) => e?.object === 'health')?.parts).toEqual(['devlink'])
+      expect(damaged.find((e) => e?.object === 'health')?.parts).toEqual(['health'])
       const events = values.map(devlinkEvent)
       expect(events.every((e) => e !== null)).toBe(true)
       expect(events.filter((e) => e?.object === 'port').length).toBeGreaterThan(20)
@@ -73,12 +73,12 @@ describe('other stream shapes', () => {
         object: 'link',
         command: 'del',
         keys: ['eth0'],
-        parts: ['ip', 'rdma', 'devlink', 'pci'],
+        parts: ['ip', 'rdma', 'devlink', 'eswitch', 'pci', 'health'],
         link: { ifindex: 3, ifname: 'eth0', vfs: [], altnames: [] },
       },
     ])
     expect(devlinkEvent({ command: 'new' })).toBeNull()
-    expect(devlinkEvent({ health: { 'pci/0000:08:00.0': {} } })?.parts).toEqual(['devlink'])
+    expect(devlinkEvent({ health: { 'pci/0000:08:00.0': {} } })?.parts).toEqual(['health'])
   })
 
   it('never throws on hostile input and emits only parsed JSON', () => {
