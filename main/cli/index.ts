@@ -2,6 +2,8 @@ import { Command } from 'commander'
 
 import { LabError } from '../../contract'
 import { registerDiscover } from './commands/discover'
+import { registerDrill } from './commands/drill'
+import { registerOp } from './commands/op'
 import { registerServe } from './commands/serve'
 import { registerSim } from './commands/sim'
 
@@ -18,6 +20,8 @@ export async function main(argv: string[]): Promise<void> {
   registerSim(program)
   registerServe(program)
   registerDiscover(program)
+  registerDrill(program)
+  registerOp(program)
   try {
     await program.parseAsync(argv)
   } catch (err) {

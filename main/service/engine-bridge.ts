@@ -16,6 +16,7 @@ import { createFsJournalStore } from '../cli/journal-store'
 import { createEngine, type Engine, type SnapshotSource } from '../engine'
 import { startHostWatcher, type HostWatcher } from '../host/watcher'
 import { AuditLog } from './audit-log'
+import { watcherSource } from './snapshot-source'
 import type { EventHub } from './event-hub'
 import type { HostSessions } from './host-sessions'
 import type { Inventory } from './inventory'
@@ -54,7 +55,7 @@ export class EngineBridge {
     this.engine = createEngine({
       runnerFor: async (hostId) => (await options.sessions.get(hostId)).control,
       snapshotSourceFor: (hostId) => this.source(hostId),
-      journal: createFsJournalStore(join(options.dataDir, 'journal')),
+      journal: createFsJournalStore(options.dataDir),
       consoleIdentity: { user: options.consoleUser ?? userInfo().username, host: hostname() },
     })
   }
@@ -180,13 +181,7 @@ export class EngineBridge {
   }
 
   private async source(hostId: string): Promise<SnapshotSource> {
-    const w = await this.watch(hostId)
-    return {
-      snapshot: async ({ fresh, signal }) =>
-        fresh ? w.refresh({ fresh: true, ...(signal ? { signal } : {}) }) : w.current(),
-      onChange: (listener) => w.onChange(listener),
-      waitFor: (predicate, opts) => waitWithFallback(w, predicate, opts),
-    }
+    return watcherSource(await this.watch(hostId))
   }
 
   private async startWatcher(hostId: string): Promise<HostWatcher> {
@@ -200,35 +195,5 @@ export class EngineBridge {
     )
     this.options.hub.emit('snapshotChanged', { hostId, snapshot: watcher.current(), diff: null })
     return watcher
-  }
-}
-
-/**
- * `waitFor` on the watcher's events, plus a polling fallback while it is pending: monitor events
- * can arrive mid-transition (the refresh they trigger may still see the old state) and some
- * changes emit no event at all (an E-Switch mode change with 0 VFs). Polls at 50 ms doubling to
- * 1 s; resolves with the first snapshot that satisfies `predicate`.
- */
-async function waitWithFallback(
-  w: HostWatcher,
-  predicate: (s: HostSnapshot) => boolean,
-  opts: { timeoutMs: number; signal?: AbortSignal },
-): Promise<HostSnapshot> {
-  const stop = new AbortController()
-  const onAbort = (): void => stop.abort()
-  opts.signal?.addEventListener('abort', onAbort, { once: true })
-  const poll = async (): Promise<void> => {
-    for (let delay = 50; !stop.signal.aborted; delay = Math.min(1000, delay * 2)) {
-      await new Promise((r) => setTimeout(r, delay))
-      if (stop.signal.aborted) return
-      await w.refresh({ fresh: true, signal: stop.signal }).catch(() => {})
-    }
-  }
-  void poll()
-  try {
-    return await w.waitFor(predicate, opts)
-  } finally {
-    stop.abort()
-    opts.signal?.removeEventListener('abort', onAbort)
   }
 }

@@ -1,0 +1,154 @@
+import { createInterface } from 'node:readline/promises'
+
+import type { Command } from 'commander'
+
+import { labError, OperationRequest, type OperationPlan } from '../../../contract'
+import { CLI_HOST_ID, cliEngine } from '../cli-engine'
+import { timeoutMs, withSshOptions, type SshCliOptions } from '../ssh-options'
+
+/** Usage of every operation, as `replab op` takes it. */
+export const OP_USAGE = [
+  'eswitch-mode <device> <legacy|switchdev|switchdev_inactive>',
+  'vf-count <device> <n>',
+  'pci-unbind <bdf> | pci-bind <bdf> | pci-reset <bdf>',
+  'module <mlx5_ib|mlx5_core> <load|unload>',
+  'devlink-reload <device> <driver_reinit|fw_activate>',
+  'health <device> <fw|fw_fatal|tx|rx|vnic> <recover|diagnose|dump> [port]',
+  'fw-tracer <on|off> [upstream|ofed]',
+  'crdump <device> [devlink|ofed]',
+  'mlxconfig <bdf> query | mlxconfig <bdf> set <true|false>',
+  'fault <fw-assert|ib-rep-load-fail|hang|slow|disconnect|reboot> [device] [vport]   (labsim only)',
+]
+
+/**
+ * Turns `replab op` words into a validated `OperationRequest`. Raises `invalid-request` naming
+ * the operation's usage; identifiers are validated by the contract, never passed through raw.
+ */
+export function parseOperation(op: string, args: readonly string[]): OperationRequest {
+  const [a, b, c] = args
+  const candidates: Record<string, () => unknown> = {
+    'eswitch-mode': () => ({ op, device: a, mode: b }),
+    'vf-count': () => ({ op, device: a, count: Number(b) }),
+    'pci-unbind': () => ({ op, bdf: a }),
+    'pci-bind': () => ({ op, bdf: a }),
+    'pci-reset': () => ({ op, bdf: a }),
+    module: () => ({ op, module: a, action: b }),
+    'devlink-reload': () => ({ op, device: a, action: b }),
+    health: () => ({
+      op,
+      device: a,
+      reporter: b,
+      action: c,
+      ...(args[3] !== undefined ? { port: Number(args[3]) } : {}),
+    }),
+    'fw-tracer': () => ({
+      op,
+      enable: a === 'on' ? true : a === 'off' ? false : a,
+      ...(b ? { path: b } : {}),
+    }),
+    crdump: () => ({ op, device: a, ...(b ? { source: b } : {}) }),
+    mlxconfig: () => ({
+      op,
+      bdf: a,
+      action: b,
+      ...(b === 'set'
+        ? { swRecoveryOnErrors: c === 'true' ? true : c === 'false' ? false : c }
+        : {}),
+    }),
+    fault: () => ({
+      op,
+      fault: a,
+      ...(b ? { device: b } : {}),
+      ...(c !== undefined ? { vport: Number(c) } : {}),
+    }),
+  }
+  const build = candidates[op]
+  if (!build)
+    throw labError(
+      'invalid-request',
+      `unknown operation ${JSON.stringify(op)}; operations:\n  ${OP_USAGE.join('\n  ')}`,
+    )
+  const parsed = OperationRequest.safeParse(build())
+  if (!parsed.success) {
+    const usage = OP_USAGE.find((u) => u.startsWith(op)) ?? op
+    throw labError(
+      'invalid-request',
+      `${op}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}\nusage: replab op <target> ${usage}`,
+    )
+  }
+  return parsed.data
+}
+
+function describePlan(plan: OperationPlan): string {
+  const lines = [`${plan.confirm}`, 'commands:', ...plan.commands.map((c) => `  ${c}`)]
+  if (plan.blastRadius.length)
+    lines.push(
+      'blast radius:',
+      ...plan.blastRadius.map((b) => `  ${b.kind} ${b.name}${b.detail ? ` (${b.detail})` : ''}`),
+    )
+  lines.push(`expect: ${plan.expect}`)
+  if (!plan.precondition.ok)
+    lines.push('precondition FAILED:', ...plan.precondition.reasons.map((r) => `  ${r}`))
+  return lines.join('\n')
+}
+
+async function confirmed(plan: OperationPlan, yes: boolean): Promise<boolean> {
+  if (yes || !plan.destructive) return true
+  if (!process.stdin.isTTY)
+    throw labError(
+      'precondition-failed',
+      'destructive operation: pass --yes to run it without a terminal to confirm on',
+    )
+  const rl = createInterface({ input: process.stdin, output: process.stderr })
+  try {
+    return /^y(es)?$/i.test((await rl.question('Run it? [y/N] ')).trim())
+  } finally {
+    rl.close()
+  }
+}
+
+/** `replab op <target> <operation> <args…> [--dry-run] [--yes] [--json]`. */
+export function registerOp(program: Command): void {
+  withSshOptions(
+    program
+      .command('op <target> <operation> [args...]')
+      .description(`run one lifecycle operation; operations:\n  ${OP_USAGE.join('\n  ')}`)
+      .option('--dry-run', 'print the exact commands and the blast radius, run nothing')
+      .option('--yes', 'do not ask for confirmation')
+      .option('--data-dir <dir>', 'where the journal lives')
+      .option('--json', 'print the plan or result as JSON'),
+  ).action(
+    async (
+      target: string,
+      operation: string,
+      args: string[],
+      opts: SshCliOptions & { dryRun?: boolean; yes?: boolean; json?: boolean; dataDir?: string },
+    ) => {
+      const request = parseOperation(operation, args)
+      const lab = await cliEngine(target, opts)
+      try {
+        const plan = await lab.engine.plan(CLI_HOST_ID, request)
+        if (opts.dryRun)
+          return void console.log(opts.json ? JSON.stringify(plan, null, 2) : describePlan(plan))
+        console.error(describePlan(plan))
+        if (!plan.precondition.ok)
+          throw labError('precondition-failed', plan.precondition.reasons.join('; '))
+        if (!(await confirmed(plan, opts.yes ?? false))) throw labError('aborted', 'not confirmed')
+        const result = await lab.engine.runOperation(CLI_HOST_ID, request, {
+          timeoutMs: timeoutMs(opts),
+          onProgress: (p) =>
+            process.stderr.write(`  ${p.phase}: ${p.message} (${Math.round(p.elapsedMs)} ms)\n`),
+        })
+        if (opts.json) console.log(JSON.stringify(result, null, 2))
+        else if (result.output) process.stdout.write(result.output)
+        console.error(
+          `replab: ${operation} ${result.status} (returned ${result.timings.returnedMs ?? '-'} ms, observed ${result.timings.observedMs ?? '-'} ms)`,
+        )
+        if (result.error) console.error(`replab: ${result.error.code}: ${result.error.message}`)
+        process.exitCode = result.status === 'ok' ? 0 : 1
+      } finally {
+        lab.close()
+      }
+    },
+  )
+}
