@@ -117,7 +117,8 @@ async function waitMaster(common: string[], host: string): Promise<void> {
       await run('ssh', [...common, '-O', 'check', host])
       return
     } catch (err) {
-      if (nowMs() > deadline) throw new Error(`master not up in 15 s: ${errText(err)}`, { cause: err })
+      if (nowMs() > deadline)
+        throw new Error(`master not up in 15 s: ${errText(err)}`, { cause: err })
       await pause(50)
     }
   }

@@ -1,0 +1,160 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+
+import type { Page } from 'playwright-core'
+
+import { createBackend } from '../../main/service/backend'
+import { startWebServer } from '../../main/web/server'
+import { RENDERER_DIR } from '../e2e/harness/console'
+import { launchChromium } from './browser'
+import type { TraceResult } from './trace-page'
+
+/**
+ * The real trace path of issue 8: labsim (a child process, trace-lab.ts) → SSH (`cat
+ * …/trace_pipe`) → main (the back end of `replab serve`: createBackend + startWebServer, in this
+ * process) → WebSocket → the console's "Firmware trace" pane (xterm) in headless Chromium.
+ * The page counts terminal payload bytes and lines as they arrive on the WebSocket (binary
+ * frames: 4-byte header length, JSON header, payload; contract/wire.ts) and frame gaps with rAF;
+ * the run ends when the last numbered line is visible in the pane.
+ */
+
+type SimHosts = Parameters<Awaited<ReturnType<typeof createBackend>>['addSimulatedHosts']>[0]
+
+/** Installed before the console loads: counts binary WebSocket payloads, records rAF gaps. */
+const PAGE_HOOK = `(() => {
+  const s = { bytes: 0, lines: 0, gaps: [], recording: false, t0: 0 };
+  window.__trace = s;
+  const Orig = window.WebSocket;
+  window.WebSocket = class extends Orig {
+    constructor(...a) {
+      super(...a);
+      this.addEventListener('message', (e) => {
+        if (!(e.data instanceof ArrayBuffer) || !s.recording) return;
+        const v = new DataView(e.data);
+        const head = v.getUint32(0);
+        const p = new Uint8Array(e.data, 4 + head);
+        s.bytes += p.length;
+        for (let i = 0; i < p.length; i++) if (p[i] === 10) s.lines++;
+      });
+    }
+  };
+  let last = 0;
+  const frame = (t) => { if (s.recording && last) s.gaps.push(t - last); last = t; requestAnimationFrame(frame); };
+  requestAnimationFrame(frame);
+})()`
+
+function readJsonLines(child: ChildProcess, onLine: (v: Record<string, unknown>) => void): void {
+  const rl = createInterface({ input: child.stdout! })
+  rl.on('line', (l) => {
+    try {
+      onLine(JSON.parse(l) as Record<string, unknown>)
+    } catch {
+      // not ours
+    }
+  })
+}
+
+/** Runs `mb` MB through the real path; rejects when a piece is missing or stalls. */
+export async function runRealPath(mb: number): Promise<TraceResult> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('./trace-lab.ts', import.meta.url))],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  )
+  let hostsResolve: (h: unknown) => void = () => undefined
+  let doneResolve: (n: number) => void = () => undefined
+  const hostsP = new Promise((r) => (hostsResolve = r))
+  const doneP = new Promise<number>((r) => (doneResolve = r))
+  readJsonLines(child, (v) => {
+    if (v.hosts) hostsResolve(v.hosts)
+    if (typeof v.done === 'number') doneResolve(v.done)
+  })
+  const dataDir = await mkdtemp(join(tmpdir(), 'replab-bench-trace-'))
+  const exited = new Promise((_, reject) =>
+    child.once('exit', (c) => reject(new Error(`trace-lab exited ${c}`))),
+  )
+  exited.catch(() => undefined)
+  const hosts = (await Promise.race([hostsP, exited])) as SimHosts
+  const backend = await createBackend({ dataDir })
+  const server = await (async () => {
+    await backend.addSimulatedHosts(hosts)
+    return startWebServer({
+      dispatcher: backend.dispatcher,
+      hub: backend.hub,
+      staticDir: `${RENDERER_DIR}/`,
+      port: 0,
+    })
+  })()
+  const browser = await launchChromium()
+  try {
+    const ctx = await browser.newContext({ viewport: { width: 1600, height: 1000 } })
+    await ctx.addInitScript({ content: PAGE_HOOK })
+    const page = await ctx.newPage()
+    await page.goto(server.url)
+    await openTracePane(page, hosts[0]?.name ?? 'sim-a')
+    await page.evaluate('window.__trace.recording = true; window.__trace.t0 = performance.now()')
+    child.stdin!.write(`flood ${Math.round(mb * 1e6)}\n`)
+    const lines = await doneP
+    return await finish(page, lines)
+  } finally {
+    await browser.close()
+    await server.close()
+    await backend.close()
+    child.stdin!.end()
+    await new Promise((r) => (child.exitCode === null ? child.once('exit', r) : r(null)))
+    await rm(dataDir, { recursive: true, force: true })
+  }
+}
+
+async function openTracePane(page: Page, host: string): Promise<void> {
+  await page.getByRole('button', { name: `Host ${host}` }).click()
+  const connect = page.getByRole('button', { name: 'Connect', exact: true })
+  const table = page.locator('table[aria-label="Representors"] tbody tr').first()
+  await Promise.race([
+    table.waitFor({ timeout: 60_000 }),
+    connect.click({ timeout: 60_000 }).then(() => table.waitFor({ timeout: 60_000 })),
+  ])
+  await page.getByRole('tab', { name: 'Firmware trace' }).click()
+  await page.waitForFunction(
+    () =>
+      (
+        document.querySelector('[aria-label="Firmware trace status"]')?.textContent ?? ''
+      ).startsWith('open'),
+    undefined,
+    { timeout: 30_000 },
+  )
+}
+
+async function finish(page: Page, lines: number): Promise<TraceResult> {
+  const lastSeq = `seq=${String(lines - 1).padStart(10, '0')}`
+  let lost = 0
+  try {
+    await page.waitForFunction(
+      (seq) =>
+        (
+          document.querySelector('[aria-label="Firmware trace output"]')?.textContent ?? ''
+        ).includes(seq),
+      lastSeq,
+      { timeout: 300_000, polling: 'raf' },
+    )
+  } catch {
+    lost = -1 // the last line never showed; computed from the counts below
+  }
+  const s = (await page.evaluate(
+    '(() => { const s = window.__trace; s.recording = false; return { bytes: s.bytes, lines: s.lines, gaps: s.gaps, ms: performance.now() - s.t0 } })()',
+  )) as { bytes: number; lines: number; gaps: number[]; ms: number }
+  const sorted = [...s.gaps].sort((a, b) => a - b)
+  if (lost !== 0 || s.lines !== lines) lost = lines - s.lines
+  return {
+    ms: s.ms,
+    bytes: s.bytes,
+    lines: s.lines,
+    longestGapMs: sorted[sorted.length - 1] ?? 0,
+    p95GapMs: sorted[Math.floor(sorted.length * 0.95)] ?? 0,
+    lost,
+  }
+}
