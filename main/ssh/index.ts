@@ -34,3 +34,5 @@ export type { InventoryHost, ResolvedHop, ResolvedTarget, ResolveOptions } from 
 export type { ShellChannel, ShellOptions } from './streams'
 export { SshPool } from './pool'
 export type { ConnectionRole } from './pool'
+export { importSshConfig } from './ssh-config-import'
+export type { SshConfigImport } from './ssh-config-import'

@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { LabError } from '../../../contract/errors'
-import { parseTargetSpec, resolveHostConfig, resolveTarget } from '../../../main/ssh'
+import {
+  importSshConfig,
+  parseTargetSpec,
+  resolveHostConfig,
+  resolveTarget,
+} from '../../../main/ssh'
 
 // ssh_config(5) resolution as ssh(1) does it, from real files in a temporary home.
 let home: string
@@ -181,5 +186,35 @@ describe('resolveTarget: jump chains and config files', () => {
       (e: unknown) => e as LabError,
     )
     expect(err).toMatchObject({ code: 'io-error' })
+  })
+})
+
+describe('importSshConfig', () => {
+  it('imports every concrete alias, resolved, and skips patterns and broken entries', async () => {
+    const r = await importSshConfig(undefined, { homeDir: home })
+    expect(r.hosts.map((h) => h.name)).toEqual([
+      'inc-a',
+      'inc-b',
+      'bastion',
+      'deep',
+      'j2',
+      'direct',
+    ])
+    expect(r.hosts.find((h) => h.name === 'inc-a')).toMatchObject({
+      id: 'inc-a',
+      host: '192.0.2.10',
+      port: 2200,
+      user: 'fallback',
+    })
+    expect(r.hosts.find((h) => h.name === 'deep')?.proxyJump).toBe('ops@j1:2201,j2')
+    expect(r.hosts.find((h) => h.name === 'direct')?.proxyJump).toBeUndefined()
+    expect(r.skipped.map((s) => s.alias)).toEqual(['loop'])
+  })
+
+  it('a missing file imports nothing', async () => {
+    expect(await importSshConfig(join(home, 'nope'), { homeDir: home })).toEqual({
+      hosts: [],
+      skipped: [],
+    })
   })
 })
