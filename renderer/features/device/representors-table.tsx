@@ -52,9 +52,8 @@ function cellClass(row: RepRow, id: string): string {
 
 /**
  * The representors table: TanStack Table (filter, sort) over a @tanstack/react-virtual window,
- * so 2,000 rows render only what is visible. A native `<table>` with fixed layout and spacer
- * rows keeps the column widths stable while scrolling; `aria-rowcount`/`aria-rowindex` tell
- * assistive tech the full size.
+ * so 2,000 rows render only what is visible. Native table elements laid out as a grid with
+ * fixed column widths; `aria-rowcount`/`aria-rowindex` tell assistive tech the full size.
  */
 export function RepresentorsTable({ rows, changed }: RepresentorsTableProps) {
   const [sorting, setSorting] = useState<SortingState>([])
@@ -77,7 +76,7 @@ export function RepresentorsTable({ rows, changed }: RepresentorsTableProps) {
     count: model.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
+    overscan: 6,
   })
   const flash = useFlash(changed)
   return (
@@ -107,11 +106,6 @@ export function RepresentorsTable({ rows, changed }: RepresentorsTableProps) {
           aria-rowcount={model.length + 1}
           style={{ width: TABLE_WIDTH }}
         >
-          <colgroup>
-            {columns.map((c, i) => (
-              <col key={i} style={{ width: c.size }} />
-            ))}
-          </colgroup>
           <RepsHead table={table} />
           <RepsBody model={model} virtual={virtual} flash={flash} />
         </table>
@@ -122,9 +116,9 @@ export function RepresentorsTable({ rows, changed }: RepresentorsTableProps) {
 
 function RepsHead({ table }: { table: Table<RepRow> }) {
   return (
-    <thead>
+    <thead className="vgrid-head">
       {table.getHeaderGroups().map((hg) => (
-        <tr key={hg.id} aria-rowindex={1}>
+        <tr key={hg.id} aria-rowindex={1} className="vgrid-row" style={{ width: TABLE_WIDTH }}>
           {hg.headers.map((h) => {
             const dir = h.column.getIsSorted()
             const label = flexRender(h.column.columnDef.header, h.getContext())
@@ -132,6 +126,7 @@ function RepsHead({ table }: { table: Table<RepRow> }) {
               <th
                 key={h.id}
                 scope="col"
+                style={{ width: h.column.getSize() }}
                 aria-sort={dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : 'none'}
               >
                 {h.column.getCanSort() ? (
@@ -158,6 +153,11 @@ function RepsHead({ table }: { table: Table<RepRow> }) {
   )
 }
 
+/**
+ * Rows are absolutely positioned in a tbody as tall as all rows (the TanStack Virtual table
+ * pattern): scrolling moves `transform`s and patches cell text, so layout stays per-row instead
+ * of re-running table layout for the whole window each frame.
+ */
 function RepsBody({
   model,
   virtual,
@@ -167,29 +167,28 @@ function RepsBody({
   virtual: Virtualizer<HTMLDivElement, Element>
   flash: Set<string>
 }) {
-  const items = virtual.getVirtualItems()
-  const top = items[0]?.start ?? 0
-  const bottom = virtual.getTotalSize() - (items.at(-1)?.end ?? 0)
   return (
-    <tbody>
-      {top > 0 && (
-        <tr aria-hidden="true" className="spacer">
-          <td colSpan={columns.length} style={{ height: top }} />
-        </tr>
-      )}
-      {items.map((vi) => {
+    <tbody className="vgrid-body" style={{ height: virtual.getTotalSize() }}>
+      {virtual.getVirtualItems().map((vi, slot) => {
         const row = model[vi.index]
         if (!row) return null
         const r = row.original
         return (
           <tr
-            key={row.id}
+            // Keyed by window slot, not row id: while scrolling React patches the same
+            // <tr>s in place instead of removing and creating rows every frame.
+            key={slot}
             aria-rowindex={vi.index + 2}
-            className={flash.has(r.key) ? 'row-changed' : undefined}
+            className={flash.has(r.key) ? 'vgrid-row row-changed' : 'vgrid-row'}
+            style={{ width: TABLE_WIDTH, transform: `translateY(${vi.start}px)` }}
             data-key={r.key}
           >
             {row.getVisibleCells().map((cell) => (
-              <td key={cell.id} className={cellClass(r, cell.column.id)}>
+              <td
+                key={cell.column.id}
+                className={cellClass(r, cell.column.id)}
+                style={{ width: cell.column.getSize() }}
+              >
                 {cell.column.id === 'actions' ? (
                   <VfActions row={r} />
                 ) : (
@@ -200,11 +199,6 @@ function RepsBody({
           </tr>
         )
       })}
-      {bottom > 0 && (
-        <tr aria-hidden="true" className="spacer">
-          <td colSpan={columns.length} style={{ height: bottom }} />
-        </tr>
-      )}
     </tbody>
   )
 }

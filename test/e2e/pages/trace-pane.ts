@@ -1,0 +1,62 @@
+import { expect, type Locator, type Page } from '@playwright/test'
+
+import { ConfirmDialog } from './confirm-dialog'
+
+/** Pane names of the terminal dock, as its tabs and tab panels are labelled. */
+export type PaneName = 'Firmware trace' | 'dmesg' | 'devlink monitor' | 'Shell'
+
+/** A terminal pane of the dock (default: the firmware trace). */
+export class TracePane {
+  readonly dock: Locator
+  readonly panel: Locator
+  readonly output: Locator
+
+  constructor(
+    readonly page: Page,
+    readonly name: PaneName = 'Firmware trace',
+  ) {
+    this.dock = page.getByRole('complementary', { name: 'Terminals' })
+    this.panel = this.dock.getByRole('tabpanel', { name })
+    this.output = page.getByRole('log', { name: `${name} output` })
+  }
+
+  /** Shows the pane's tab (creating the pane on first use). */
+  async open(): Promise<void> {
+    await this.dock.getByRole('tab', { name: new RegExp(`^${this.name}`) }).click()
+    await expect(this.output).toBeVisible()
+  }
+
+  /** Stream status line (`open`, `parked: …`, `failed: …`). */
+  status(): Locator {
+    return this.panel.getByRole('status', { name: `${this.name} status` })
+  }
+
+  /** Waits until the pane's rendered text contains `text`. */
+  async waitForText(text: string | RegExp, timeoutMs = 30_000): Promise<void> {
+    await expect(this.output).toContainText(text, { timeout: timeoutMs })
+  }
+
+  /** "Enable firmware tracer" from the trace pane's notice (shown when the tracer is off). */
+  async enableTracer(): Promise<ConfirmDialog> {
+    await this.panel.getByRole('button', { name: 'Enable firmware tracer' }).click()
+    return new ConfirmDialog(this.page)
+  }
+
+  /** Types into the interactive shell (Shell pane only). */
+  async type(text: string): Promise<void> {
+    await this.output.click()
+    await this.page.keyboard.type(text)
+  }
+
+  /** Sends Ctrl-C (an interrupt that bypasses the output queue). */
+  async interrupt(): Promise<void> {
+    await this.output.click()
+    await this.page.keyboard.press('Control+c')
+  }
+
+  /** Closes the pane (its scrollback is restored when reopened). */
+  async close(): Promise<void> {
+    await this.open()
+    await this.dock.getByRole('button', { name: `Close ${this.name} pane` }).click()
+  }
+}
