@@ -9,10 +9,20 @@ export interface KeyPair {
   readonly publicKey: string
 }
 
-/** Generates an ed25519 key pair (OpenSSH formats) with ssh2's generator. */
+/**
+ * Generates an ed25519 key pair (OpenSSH formats) with ssh2's generator.
+ *
+ * ssh2 1.17 occasionally emits a private key its own parser rejects ("Malformed OpenSSH
+ * private key", seen about once in 50 keys), so every pair is parsed back and regenerated
+ * until it round-trips.
+ */
 export function generateEd25519(comment: string): KeyPair {
-  const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment })
-  return { privateKey: pair.private, publicKey: pair.public }
+  for (let attempt = 0; ; attempt++) {
+    const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment })
+    const parsed = ssh2.utils.parseKey(pair.private)
+    if (!(parsed instanceof Error) || attempt >= 20)
+      return { privateKey: pair.private, publicKey: pair.public }
+  }
 }
 
 /** SHA256 fingerprint as OpenSSH prints it: `SHA256:<base64 without padding>`. */

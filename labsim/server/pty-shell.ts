@@ -119,12 +119,12 @@ class PtySession {
     const abort = new AbortController()
     this.running = abort
     this.stdin = new Pipe()
-    const code = await this.shell
+    await this.shell
       .run(command, { stdin: this.stdin, stdout: this.out, stderr: this.out }, abort.signal)
       .catch(() => 1)
     this.running = undefined
     this.stdin = undefined
-    if (code === 130 && abort.signal.aborted) this.write('\n')
+    if (abort.signal.aborted) this.write('\n')
     if (/^\s*(exit|logout)\b/.test(command)) {
       this.stream.exit(this.shell.status)
       this.stream.end()
