@@ -5,8 +5,8 @@ import type { CommandRunner } from './ports'
  * call, keyed on the `[ seconds.micros]` timestamp prefix (domain.md §3.4 shows the format).
  */
 
-/** The command the cursor runs. */
-export const DMESG_COMMAND = 'dmesg'
+/** The command the cursor runs: the newest 5000 lines are plenty between two steps. */
+export const DMESG_COMMAND = 'dmesg | tail -n 5000'
 
 const STAMP = /^\[\s*(\d+\.\d+)\]/
 

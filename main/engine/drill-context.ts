@@ -66,6 +66,8 @@ interface StepOutcome {
   readonly returnedMs?: number | null
   readonly observedMs?: number | null
   readonly diff?: Change[]
+  /** A fresh snapshot taken after the step (skips one read when the invariants already hold). */
+  readonly snapshot?: HostSnapshot
 }
 
 /** Per-run state of a drill and the helpers its steps call. */
@@ -167,6 +169,7 @@ export class DrillContext {
         returnedMs: r.timings.returnedMs,
         observedMs: r.timings.observedMs,
         ...(r.diff ? { diff: r.diff.changes } : {}),
+        ...(outcome.after ? { snapshot: outcome.after } : {}),
       },
       failed ? 'none' : (options.checks ?? 'all'),
     )
@@ -207,7 +210,15 @@ export class DrillContext {
     }
     const observedMs = found ? this.env.ports.clock.now() - startedMs : null
     await this.finishStep(
-      { name, startedMs, records: [], findings, error: false, observedMs },
+      {
+        name,
+        startedMs,
+        records: [],
+        findings,
+        error: false,
+        observedMs,
+        ...(found ? { snapshot: found } : {}),
+      },
       found ? checks : 'none',
     )
     return found
@@ -312,10 +323,11 @@ export class DrillContext {
   }
 
   /** Awaits the invariants (up to timeoutMs); findings from the last snapshot on timeout. */
-  private async settle(name: string, checks: StepChecks): Promise<Finding[]> {
+  private async settle(name: string, checks: StepChecks, hint?: HostSnapshot): Promise<Finding[]> {
     const check = this.checker(checks)
     if (!check) return []
     const place = this.place(name)
+    if (hint && check(hint, place).length === 0) return []
     try {
       await this.env.ports.source.waitFor((s) => check(s, place).length === 0, {
         timeoutMs: this.params.timeoutMs,
@@ -346,7 +358,7 @@ export class DrillContext {
   }
 
   private async finishStep(o: StepOutcome, checks: StepChecks): Promise<void> {
-    const findings = [...o.findings, ...(await this.settle(o.name, checks))]
+    const findings = [...o.findings, ...(await this.settle(o.name, checks, o.snapshot))]
     findings.push(
       ...checkSplats(
         await this.dmesg.delta(this.params.timeoutMs, this.env.signal),

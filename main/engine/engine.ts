@@ -1,6 +1,7 @@
 import { DrillStartRequest, LabError, OperationRequest, labError } from '../../contract'
 import type {
   DrillInfo,
+  DrillKind,
   DrillProgress,
   DrillReport,
   DrillRunSummary,
@@ -10,7 +11,7 @@ import type {
 } from '../../contract'
 import { withFreshFallback, type FreshFallbackOptions } from './fresh-fallback'
 import { DeviceLocks } from './locks'
-import { DRILLS, listDrills } from './drills'
+import { DRILLS, drillDefaults, listDrills } from './drills'
 import { restoreChanges, runDrill, takeLocks, type DrillRunDeps } from './drill-runner'
 import { foldJournal, JournalWriter, reportOf, summaryOf, type JournalRun } from './journal'
 import { INJECT_PROBE, type FaultOptions } from './op-commands'
@@ -173,7 +174,7 @@ export class Engine {
     request: unknown,
     onProgress?: (p: DrillProgress) => void,
   ): Promise<DrillHandle> {
-    const parsed = DrillStartRequest.safeParse(request)
+    const parsed = DrillStartRequest.safeParse(withDrillDefaults(request))
     if (!parsed.success)
       throw labError('invalid-request', `bad drill request: ${parsed.error.message}`)
     const req = parsed.data
@@ -304,6 +305,20 @@ export class Engine {
   static isDrill(kind: string): boolean {
     return kind in DRILLS
   }
+}
+
+/**
+ * Fills a raw (unparsed) drill request's missing params with the drill's own defaults
+ * (`drillDefaults`, e.g. mode-race's 10 iterations) before `DrillParams` fills the rest.
+ */
+function withDrillDefaults(request: unknown): unknown {
+  if (typeof request !== 'object' || request === null) return request
+  const r = request as { kind?: unknown; params?: unknown }
+  if (typeof r.kind !== 'string' || !(r.kind in DRILLS)) return request
+  const given =
+    typeof r.params === 'object' && r.params !== null ? (r.params as Record<string, unknown>) : {}
+  const defined = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined))
+  return { ...r, params: { ...drillDefaults(r.kind as DrillKind), ...defined } }
 }
 
 function parseRequest(request: unknown): OperationRequest {

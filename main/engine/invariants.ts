@@ -287,25 +287,21 @@ export const SPLAT_PATTERNS: readonly RegExp[] = [
   /blocked for more than/,
 ]
 
+/** Lines after a splat header that belong to it (its `Call Trace` is not a second splat). */
+const SPLAT_BODY_LINES = 40
+
 /** A finding per splat in a dmesg delta, with the surrounding lines as evidence. */
 export function checkSplats(lines: readonly string[], place: FindingPlace): Finding[] {
   const out: Finding[] = []
+  let lastHeader = -Infinity
   lines.forEach((line, i) => {
     const hit = SPLAT_PATTERNS.find((p) => p.test(line))
     if (!hit) return
-    if (
-      hit.source === 'Call Trace' &&
-      i > 0 &&
-      SPLAT_PATTERNS.some((p) => p.test(lines[i - 1] ?? ''))
-    )
-      return
+    if (hit.source === 'Call Trace' && i - lastHeader <= SPLAT_BODY_LINES) return
+    lastHeader = i
+    const evidence = lines.slice(Math.max(0, i - 2), i + 12).join('\n')
     out.push({
-      ...finding(
-        place,
-        'no-kernel-splat',
-        `kernel splat: ${line.trim()}`,
-        lines.slice(Math.max(0, i - 2), i + 8).join('\n'),
-      ),
+      ...finding(place, 'no-kernel-splat', `kernel splat: ${line.trim()}`, evidence),
       severity: 'fatal',
     })
   })

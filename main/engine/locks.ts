@@ -95,7 +95,7 @@ export async function acquireRemoteLock(
     options.signal?.removeEventListener('abort', onParentAbort)
     controller.abort()
   }
-  const stream = runner.stream(lockCommand(device, owner), { signal: controller.signal })
+  const stream = runner.stream(lockCommand(device, owner), { signal: controller.signal, keepStdinOpen: true })
   const locked = await new Promise<boolean>((resolve, reject) => {
     let text = ''
     const timer = setTimeout(() => {

@@ -29,6 +29,20 @@ describe('drill list', () => {
   })
 })
 
+describe('drill defaults', () => {
+  it('mode-race runs its own 10 iterations unless told otherwise', async () => {
+    const h = harness()
+    const { params: _omit, ...bare } = drillRequest('mode-race')
+    const report = await h.engine.runDrill({
+      ...bare,
+      params: { timeoutMs: 2000, iterations: undefined },
+    })
+    expect(report.params?.iterations).toBe(10)
+    const two = await h.engine.runDrill(drillRequest('mode-race', { iterations: 2 }))
+    expect(two.params?.iterations).toBe(2)
+  })
+})
+
 describe('drills on the fixed kernel', () => {
   it.each(kinds)('%s passes and puts the host back as it found it', async (kind) => {
     const h = harness({ inject: true })

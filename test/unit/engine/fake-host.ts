@@ -120,7 +120,7 @@ export class FakeHost {
     let m: RegExpExecArray | null
     if (cmd === '[ -e /sys/kernel/debug/labsim/inject ]')
       return this.options.inject ? ok() : fail('')
-    if (cmd === 'dmesg') return ok(this.dmesg.map((l) => `${l}\n`).join(''))
+    if (cmd === 'dmesg | tail -n 5000') return ok(this.dmesg.map((l) => `${l}\n`).join(''))
     if ((m = /^cat \/run\/replab\/(.+)\.owner$/.exec(cmd)))
       return ok(`${this.locks.get(m[1] ?? '') ?? ''}\n`)
     if (cmd === 'modprobe -r mlx5_ib') {

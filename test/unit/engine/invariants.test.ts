@@ -184,5 +184,13 @@ describe('dmesg delta and splats', () => {
       expect(checkSplats([`[ 1.0] ${s}`], at)).toHaveLength(1)
     }
     expect(checkSplats(['[ 1.0] mlx5_core: health recovery succeeded'], at)).toEqual([])
+    const separated = [
+      '[ 2.0] WARNING: possible circular locking dependency detected',
+      '[ 2.0] kworker/0:1 is trying to acquire lock:',
+      '[ 2.0]  (&esw->reps_lock){+.+.}',
+      '[ 2.0] Call Trace:',
+      '[ 9.0] Call Trace:',
+    ]
+    expect(checkSplats(separated, at)).toHaveLength(1)
   })
 })
