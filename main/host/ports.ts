@@ -28,6 +28,12 @@ export interface ExecResult {
 /** Options of a long-running output stream (monitors, trace_pipe, dmesg -w). */
 export interface StreamOptions {
   readonly signal: AbortSignal
+  /**
+   * Keep the command's stdin open until the stream ends (default false: EOF at once). A lock
+   * holder such as `flock … exec cat` relies on it: `cat` exits, and the lock is released,
+   * when the channel closes — also when the console dies and sshd closes the session.
+   */
+  readonly keepStdinOpen?: boolean
 }
 
 /**

@@ -54,62 +54,8 @@ describe('the discovery script under dash, busybox sh and bash (fake mlx5 host)'
         'pci/0000:08:00.1',
         'pci/0000:08:00.2',
       ])
-      const [pf0, pf1, vfDev] = snap.devices
-      expect(pf0?.eswitch).toEqual({ mode: 'switchdev', inlineMode: 'none', encapMode: 'basic' })
-      expect(pf1?.eswitch?.mode).toBe('legacy')
-      expect(vfDev?.eswitch).toBeNull()
-      expect(pf0?.pci).toMatchObject({
-        numvfs: 2,
-        totalvfs: 8,
-        deviceId: '101d',
-        resetMethod: ['flr', 'bus'],
-      })
-      expect(pf0?.pci?.model).toBe('Mellanox Technologies MT2892 Family [ConnectX-6 Dx]')
-      expect(pf0?.pci?.vfs).toEqual([
-        { bdf: '0000:08:00.2', vf: 0, driver: 'mlx5_core', netdev: 'enp8s0f0v0' },
-        { bdf: '0000:08:00.3', vf: 1, driver: 'vfio-pci', netdev: null },
-      ])
-      // The uplink port lives on auxiliary/mlx5_core.eth.0 and is folded into its PF.
-      expect(pf0?.ports.map((p) => [p.index, p.flavour, p.netdev, p.physPortName])).toEqual([
-        [1, 'pcivf', 'enp8s0f0npf0vf0', 'pf0vf0'],
-        [2, 'pcivf', 'enp8s0f0npf0vf1', 'pf0vf1'],
-        [65535, 'physical', 'enp8s0f0np0', 'p0'],
-      ])
-      expect(pf0?.ports[0]).toMatchObject({
-        ibRep: { device: 'mlx5_0', port: 2 },
-        vfBdf: '0000:08:00.2',
-        vfDriver: 'mlx5_core',
-        hwAddr: '02:00:00:00:00:10',
-        functionState: 'active',
-        operstate: 'UP',
-      })
-      expect(pf0?.ports[1]).toMatchObject({
-        ibRep: { device: 'mlx5_0', port: 3 },
-        vfDriver: 'vfio-pci',
-      })
-      expect(pf0?.ports[2]?.ibRep).toEqual({ device: 'mlx5_0', port: 4 })
-      expect(pf1?.ports[0]).toMatchObject({ index: 131071, netdev: 'enp8s0f1np1', ibRep: null })
-      expect(pf0?.uplink).toBe('enp8s0f0np0')
-      expect(pf0?.health.map((h) => [h.reporter, h.port])).toEqual([
-        ['fw', undefined],
-        ['fw_fatal', undefined],
-        ['tx', 65535],
-        ['rx', 65535],
-      ])
-      expect(pf1?.health[0]?.gracePeriodMs).toBe(Number.MAX_SAFE_INTEGER)
-      expect(pf0?.crdump).toBe('ofed')
-      expect(pf1?.crdump).toBe('devlink')
-      expect(pf0?.lag).toEqual({ active: false })
-      expect(snap.cards).toEqual([
-        {
-          id: 'sn/MT2232X12345',
-          serial: 'MT2232X12345',
-          model: 'Mellanox Technologies MT2892 Family [ConnectX-6 Dx]',
-          devices: ['pci/0000:08:00.0', 'pci/0000:08:00.1'],
-        },
-      ])
-      expect(snap.tracer).toEqual({ path: 'upstream', enabled: false })
-      expect(snap.rdmaDevices?.find((d) => d.name === 'mlx5_2')?.parent).toBe('0000:08:00.2')
+      checkDevicesAndPorts(snap)
+      checkHealthCardsExtras(snap)
     },
   )
 })
@@ -163,3 +109,68 @@ describe.each(['6.1', '6.12'] as const)(
     })
   },
 )
+
+/** PF/VF/representor/IB relations of the fake mlx5 host. */
+function checkDevicesAndPorts(snap: HostSnapshot): void {
+  const [pf0, pf1, vfDev] = snap.devices
+  expect(pf0?.eswitch).toEqual({ mode: 'switchdev', inlineMode: 'none', encapMode: 'basic' })
+  expect(pf1?.eswitch?.mode).toBe('legacy')
+  expect(vfDev?.eswitch).toBeNull()
+  expect(pf0?.pci).toMatchObject({
+    numvfs: 2,
+    totalvfs: 8,
+    deviceId: '101d',
+    resetMethod: ['flr', 'bus'],
+  })
+  expect(pf0?.pci?.model).toBe('Mellanox Technologies MT2892 Family [ConnectX-6 Dx]')
+  expect(pf0?.pci?.vfs).toEqual([
+    { bdf: '0000:08:00.2', vf: 0, driver: 'mlx5_core', netdev: 'enp8s0f0v0' },
+    { bdf: '0000:08:00.3', vf: 1, driver: 'vfio-pci', netdev: null },
+  ])
+  // The uplink port lives on auxiliary/mlx5_core.eth.0 and is folded into its PF.
+  expect(pf0?.ports.map((p) => [p.index, p.flavour, p.netdev, p.physPortName])).toEqual([
+    [1, 'pcivf', 'enp8s0f0npf0vf0', 'pf0vf0'],
+    [2, 'pcivf', 'enp8s0f0npf0vf1', 'pf0vf1'],
+    [65535, 'physical', 'enp8s0f0np0', 'p0'],
+  ])
+  expect(pf0?.ports[0]).toMatchObject({
+    ibRep: { device: 'mlx5_0', port: 2 },
+    vfBdf: '0000:08:00.2',
+    vfDriver: 'mlx5_core',
+    hwAddr: '02:00:00:00:00:10',
+    functionState: 'active',
+    operstate: 'UP',
+  })
+  expect(pf0?.ports[1]).toMatchObject({
+    ibRep: { device: 'mlx5_0', port: 3 },
+    vfDriver: 'vfio-pci',
+  })
+  expect(pf0?.ports[2]?.ibRep).toEqual({ device: 'mlx5_0', port: 4 })
+  expect(pf1?.ports[0]).toMatchObject({ index: 131071, netdev: 'enp8s0f1np1', ibRep: null })
+}
+
+/** Health, crdump, LAG, cards, tracer and rdma parents of the fake mlx5 host. */
+function checkHealthCardsExtras(snap: HostSnapshot): void {
+  const [pf0, pf1] = snap.devices
+  expect(pf0?.uplink).toBe('enp8s0f0np0')
+  expect(pf0?.health.map((h) => [h.reporter, h.port])).toEqual([
+    ['fw', undefined],
+    ['fw_fatal', undefined],
+    ['tx', 65535],
+    ['rx', 65535],
+  ])
+  expect(pf1?.health[0]?.gracePeriodMs).toBe(Number.MAX_SAFE_INTEGER)
+  expect(pf0?.crdump).toBe('ofed')
+  expect(pf1?.crdump).toBe('devlink')
+  expect(pf0?.lag).toEqual({ active: false })
+  expect(snap.cards).toEqual([
+    {
+      id: 'sn/MT2232X12345',
+      serial: 'MT2232X12345',
+      model: 'Mellanox Technologies MT2892 Family [ConnectX-6 Dx]',
+      devices: ['pci/0000:08:00.0', 'pci/0000:08:00.1'],
+    },
+  ])
+  expect(snap.tracer).toEqual({ path: 'upstream', enabled: false })
+  expect(snap.rdmaDevices?.find((d) => d.name === 'mlx5_2')?.parent).toBe('0000:08:00.2')
+}

@@ -116,9 +116,7 @@ function info(serial: string) {
     versions: { fixed: { 'fw.psid': 'MT_0000000359' }, running: { 'fw.version': '22.39.1002' } },
   }
 }
-
-/** The mlx5 fake host (see module doc). */
-export function mlx5Spec(): FakeHostSpec {
+function mlx5Links() {
   const links = [
     link('lo', 1, { link_type: 'loopback', operstate: 'UNKNOWN' }),
     link('enp8s0f0np0', 4, {
@@ -141,6 +139,10 @@ export function mlx5Spec(): FakeHostSpec {
     }),
     link('enp8s0f0v0', 8, { parentbus: 'pci', parentdev: VF0 }),
   ]
+  return links
+}
+
+function mlx5Rdma() {
   const rdmaLinks = [
     { ifindex: 0, ifname: 'mlx5_0', port: 1, state: 'DOWN', physical_state: 'DISABLED' },
     {
@@ -197,101 +199,119 @@ export function mlx5Spec(): FakeHostSpec {
     node_guid: `b83f:d203:00a1:e4b${i}`,
     sys_image_guid: 'b83f:d203:00a1:e4b8',
   }))
+  return { rdmaLinks, rdmaDevs }
+}
+
+function mlx5Files(): FakeHostSpec['files'] {
+  return {
+    ...pciDev(PF0, '0x101d', {
+      sriov_totalvfs: '8\n',
+      sriov_numvfs: '2\n',
+      sriov_drivers_autoprobe: '1\n',
+      reset_method: 'flr bus\n',
+    }),
+    ...pciDev(PF1, '0x101d', {
+      sriov_totalvfs: '8\n',
+      sriov_numvfs: '0\n',
+      sriov_drivers_autoprobe: '1\n',
+    }),
+    ...pciDev(VF0, '0x101e', { reset_method: 'flr\n' }),
+    ...pciDev(VF1, '0x101e'),
+    'sys/bus/pci/devices/0000:00:03.0/vendor': '0x8086\n',
+    'sys/bus/pci/devices/0000:00:03.0/device': '0x1572\n',
+    'sys/bus/pci/devices/0000:00:03.0/sriov_totalvfs': '64\n',
+    'sys/bus/pci/devices/0000:00:03.0/sriov_numvfs': '0\n',
+    'proc/modules':
+      'mlx5_ib 466944 0 - Live 0xffffffffc0a1c000\nmlx5_core 2174976 1 mlx5_ib, Live 0xffffffffc0600000\nvfio_pci 16384 0 - Live 0xffffffffc0500000\n',
+    'proc/sys/kernel/random/boot_id': '0c180a64-0db7-4202-b71e-2f9c4b8bb4fe\n',
+    'etc/os-release': 'PRETTY_NAME="Rocky Linux 9.5 (Blue Onyx)"\nID="rocky"\n',
+    [`sys/kernel/debug/mlx5/${PF0}/lag/state`]: 'disabled\n',
+    [`sys/kernel/debug/mlx5/${PF0}/lag/type`]: '\n',
+    'sys/kernel/tracing/events/mlx5/mlx5_fw/enable': '0\n',
+    [`proc/driver/mlx5_core/crdump/${PF0}`]: '',
+    'sys/kernel/debug/labsim/inject': '',
+  }
+}
+
+function mlx5SysLinks(): FakeHostSpec['links'] {
+  return {
+    [`sys/bus/pci/devices/${PF0}/driver`]: '../../../bus/pci/drivers/mlx5_core',
+    [`sys/bus/pci/devices/${PF1}/driver`]: '../../../bus/pci/drivers/mlx5_core',
+    [`sys/bus/pci/devices/${VF0}/driver`]: '../../../bus/pci/drivers/mlx5_core',
+    [`sys/bus/pci/devices/${VF1}/driver`]: '../../../bus/pci/drivers/vfio-pci',
+    [`sys/bus/pci/devices/${PF0}/virtfn0`]: `../${VF0}`,
+    [`sys/bus/pci/devices/${PF0}/virtfn1`]: `../${VF1}`,
+    [`sys/bus/pci/devices/${VF0}/physfn`]: `../${PF0}`,
+    [`sys/bus/pci/devices/${VF1}/physfn`]: `../${PF0}`,
+    'sys/bus/pci/devices/0000:00:03.0/driver': '../../../bus/pci/drivers/i40e',
+    ...Object.fromEntries(
+      [PF0, PF1, VF0].map((b) => [`sys/bus/pci/drivers/mlx5_core/${b}`, `../../devices/${b}`]),
+    ),
+  }
+}
+
+function mlx5Dirs(): readonly string[] {
+  return [
+    `sys/bus/pci/devices/${PF0}/net/enp8s0f0np0`,
+    `sys/bus/pci/devices/${PF0}/infiniband/mlx5_0`,
+    `sys/bus/pci/devices/${PF0}/mlx5_core.eth.0`,
+    `sys/bus/pci/devices/${PF0}/mlx5_core.rdma-rep.0`,
+    `sys/bus/pci/devices/${PF1}/net/enp8s0f1np1`,
+    `sys/bus/pci/devices/${PF1}/infiniband/mlx5_1`,
+    `sys/bus/pci/devices/${PF1}/mlx5_core.eth.1`,
+    `sys/bus/pci/devices/${VF0}/net/enp8s0f0v0`,
+    `sys/bus/pci/devices/${VF0}/infiniband/mlx5_2`,
+    'sys/bus/pci/drivers/vfio-pci',
+    'sys/bus/pci/drivers/i40e',
+  ]
+}
+
+function mlx5Commands(): FakeHostSpec['commands'] {
+  const links = mlx5Links()
+  const { rdmaLinks, rdmaDevs } = mlx5Rdma()
   const dev = (o: unknown) => ({ out: `${JSON.stringify(o)}\n` })
   return {
-    files: {
-      ...pciDev(PF0, '0x101d', {
-        sriov_totalvfs: '8\n',
-        sriov_numvfs: '2\n',
-        sriov_drivers_autoprobe: '1\n',
-        reset_method: 'flr bus\n',
-      }),
-      ...pciDev(PF1, '0x101d', {
-        sriov_totalvfs: '8\n',
-        sriov_numvfs: '0\n',
-        sriov_drivers_autoprobe: '1\n',
-      }),
-      ...pciDev(VF0, '0x101e', { reset_method: 'flr\n' }),
-      ...pciDev(VF1, '0x101e'),
-      'sys/bus/pci/devices/0000:00:03.0/vendor': '0x8086\n',
-      'sys/bus/pci/devices/0000:00:03.0/device': '0x1572\n',
-      'sys/bus/pci/devices/0000:00:03.0/sriov_totalvfs': '64\n',
-      'sys/bus/pci/devices/0000:00:03.0/sriov_numvfs': '0\n',
-      'proc/modules':
-        'mlx5_ib 466944 0 - Live 0xffffffffc0a1c000\nmlx5_core 2174976 1 mlx5_ib, Live 0xffffffffc0600000\nvfio_pci 16384 0 - Live 0xffffffffc0500000\n',
-      'proc/sys/kernel/random/boot_id': '0c180a64-0db7-4202-b71e-2f9c4b8bb4fe\n',
-      'etc/os-release': 'PRETTY_NAME="Rocky Linux 9.5 (Blue Onyx)"\nID="rocky"\n',
-      [`sys/kernel/debug/mlx5/${PF0}/lag/state`]: 'disabled\n',
-      [`sys/kernel/debug/mlx5/${PF0}/lag/type`]: '\n',
-      'sys/kernel/tracing/events/mlx5/mlx5_fw/enable': '0\n',
-      [`proc/driver/mlx5_core/crdump/${PF0}`]: '',
-      'sys/kernel/debug/labsim/inject': '',
+    'uname -r': { out: '6.12.0-55.el9.x86_64\n' },
+    'lspci -D -nn -d 15b3:': {
+      out: [
+        `${PF0} Ethernet controller [0200]: Mellanox Technologies MT2892 Family [ConnectX-6 Dx] [15b3:101d]`,
+        `${PF1} Ethernet controller [0200]: Mellanox Technologies MT2892 Family [ConnectX-6 Dx] [15b3:101d]`,
+        `${VF0} Ethernet controller [0200]: Mellanox Technologies ConnectX Family mlx5Gen Virtual Function [15b3:101e]`,
+        `${VF1} Ethernet controller [0200]: Mellanox Technologies ConnectX Family mlx5Gen Virtual Function [15b3:101e]`,
+        '',
+      ].join('\n'),
     },
-    links: {
-      [`sys/bus/pci/devices/${PF0}/driver`]: '../../../bus/pci/drivers/mlx5_core',
-      [`sys/bus/pci/devices/${PF1}/driver`]: '../../../bus/pci/drivers/mlx5_core',
-      [`sys/bus/pci/devices/${VF0}/driver`]: '../../../bus/pci/drivers/mlx5_core',
-      [`sys/bus/pci/devices/${VF1}/driver`]: '../../../bus/pci/drivers/vfio-pci',
-      [`sys/bus/pci/devices/${PF0}/virtfn0`]: `../${VF0}`,
-      [`sys/bus/pci/devices/${PF0}/virtfn1`]: `../${VF1}`,
-      [`sys/bus/pci/devices/${VF0}/physfn`]: `../${PF0}`,
-      [`sys/bus/pci/devices/${VF1}/physfn`]: `../${PF0}`,
-      'sys/bus/pci/devices/0000:00:03.0/driver': '../../../bus/pci/drivers/i40e',
-      ...Object.fromEntries(
-        [PF0, PF1, VF0].map((b) => [`sys/bus/pci/drivers/mlx5_core/${b}`, `../../devices/${b}`]),
-      ),
-    },
-    dirs: [
-      `sys/bus/pci/devices/${PF0}/net/enp8s0f0np0`,
-      `sys/bus/pci/devices/${PF0}/infiniband/mlx5_0`,
-      `sys/bus/pci/devices/${PF0}/mlx5_core.eth.0`,
-      `sys/bus/pci/devices/${PF0}/mlx5_core.rdma-rep.0`,
-      `sys/bus/pci/devices/${PF1}/net/enp8s0f1np1`,
-      `sys/bus/pci/devices/${PF1}/infiniband/mlx5_1`,
-      `sys/bus/pci/devices/${PF1}/mlx5_core.eth.1`,
-      `sys/bus/pci/devices/${VF0}/net/enp8s0f0v0`,
-      `sys/bus/pci/devices/${VF0}/infiniband/mlx5_2`,
-      'sys/bus/pci/drivers/vfio-pci',
-      'sys/bus/pci/drivers/i40e',
-    ],
-    commands: {
-      'uname -r': { out: '6.12.0-55.el9.x86_64\n' },
-      'lspci -D -nn -d 15b3:': {
-        out: [
-          `${PF0} Ethernet controller [0200]: Mellanox Technologies MT2892 Family [ConnectX-6 Dx] [15b3:101d]`,
-          `${PF1} Ethernet controller [0200]: Mellanox Technologies MT2892 Family [ConnectX-6 Dx] [15b3:101d]`,
-          `${VF0} Ethernet controller [0200]: Mellanox Technologies ConnectX Family mlx5Gen Virtual Function [15b3:101e]`,
-          `${VF1} Ethernet controller [0200]: Mellanox Technologies ConnectX Family mlx5Gen Virtual Function [15b3:101e]`,
-          '',
-        ].join('\n'),
+    'devlink -j dev show': dev({
+      dev: {
+        [`pci/${PF0}`]: {},
+        [`pci/${PF1}`]: {},
+        [`pci/${VF0}`]: {},
+        'auxiliary/mlx5_core.eth.0': {},
+        'auxiliary/mlx5_core.eth.1': {},
       },
-      'devlink -j dev show': dev({
-        dev: {
-          [`pci/${PF0}`]: {},
-          [`pci/${PF1}`]: {},
-          [`pci/${VF0}`]: {},
-          'auxiliary/mlx5_core.eth.0': {},
-          'auxiliary/mlx5_core.eth.1': {},
-        },
-      }),
-      [`devlink -j dev eswitch show pci/${PF0}`]: dev({
-        dev: {
-          [`pci/${PF0}`]: { mode: 'switchdev', 'inline-mode': 'none', 'encap-mode': 'basic' },
-        },
-      }),
-      [`devlink -j dev eswitch show pci/${PF1}`]: dev({
-        dev: { [`pci/${PF1}`]: { mode: 'legacy', 'inline-mode': 'none', 'encap-mode': 'basic' } },
-      }),
-      'devlink -j port show': dev(PORTS),
-      'devlink -j health show': dev(HEALTH),
-      'devlink -j dev info': dev({
-        info: { [`pci/${PF0}`]: info('MT2232X12345'), [`pci/${PF1}`]: info('MT2232X12345') },
-      }),
-      'rdma -j link show': dev(rdmaLinks),
-      'rdma -j dev show': dev(rdmaDevs),
-      'ip -j -d link show': dev(links),
-    },
+    }),
+    [`devlink -j dev eswitch show pci/${PF0}`]: dev({
+      dev: {
+        [`pci/${PF0}`]: { mode: 'switchdev', 'inline-mode': 'none', 'encap-mode': 'basic' },
+      },
+    }),
+    [`devlink -j dev eswitch show pci/${PF1}`]: dev({
+      dev: { [`pci/${PF1}`]: { mode: 'legacy', 'inline-mode': 'none', 'encap-mode': 'basic' } },
+    }),
+    'devlink -j port show': dev(PORTS),
+    'devlink -j health show': dev(HEALTH),
+    'devlink -j dev info': dev({
+      info: { [`pci/${PF0}`]: info('MT2232X12345'), [`pci/${PF1}`]: info('MT2232X12345') },
+    }),
+    'rdma -j link show': dev(rdmaLinks),
+    'rdma -j dev show': dev(rdmaDevs),
+    'ip -j -d link show': dev(links),
   }
+}
+
+/** The mlx5 fake host (see module doc). */
+export function mlx5Spec(): FakeHostSpec {
+  return { files: mlx5Files(), links: mlx5SysLinks(), dirs: mlx5Dirs(), commands: mlx5Commands() }
 }
 
 /** The netdevsim fake host from real captures (switchdev, 4 VFs) of `kernel`. */

@@ -71,7 +71,9 @@ describe.each(KERNELS)('devlink JSON from netdevsim on %s', (kernel) => {
       })
     }
   })
+})
 
+describe.each(KERNELS)('devlink JSON from netdevsim on %s (2)', (kernel) => {
   it('port show in legacy, after reload, unbind/bind, 0 VFs has only the uplink', async () => {
     const f = await loadFixture('11_', kernel)
     expect(must(parsePorts(ctxOf(f.command), f.json[0] ?? ''))).toHaveLength(1)
@@ -134,7 +136,9 @@ describe.each(KERNELS)('devlink JSON from netdevsim on %s', (kernel) => {
     const f = await loadFixture('55_', kernel)
     expect(must(parseReload(ctxOf(f.command), f.stdout))).toEqual([])
   })
+})
 
+describe.each(KERNELS)('devlink JSON from netdevsim on %s (3)', (kernel) => {
   it('error texts of failed commands', async () => {
     const reload = await loadFixture('59_', kernel)
     expect(parseDevlinkError(reload.stderr)).toEqual({
@@ -179,6 +183,10 @@ describe('devlink JSON shapes quoted in domain.md (mlx5)', () => {
     expect(bad.ok).toBe(false)
     if (!bad.ok) expect(bad.issue).toMatchObject({ code: 'parse-error', command: 'devlink' })
   })
+})
+
+describe('devlink JSON shapes quoted in domain.md (mlx5) (2)', () => {
+  const ctx = ctxOf('devlink')
 
   it('mlx5 ports: pcivf with function, pcisf with state, aux uplink, external controller', () => {
     const text = JSON.stringify({
@@ -229,6 +237,10 @@ describe('devlink JSON shapes quoted in domain.md (mlx5)', () => {
     expect(uplink?.physPortName).toBe('p0')
     expect(ext?.physPortName).toBe('c1pf0vf1')
   })
+})
+
+describe('devlink JSON shapes quoted in domain.md (mlx5) (3)', () => {
+  const ctx = ctxOf('devlink')
 
   it('health with per-port arrays and "unlimited" u64 values', () => {
     const text = JSON.stringify({
@@ -295,7 +307,9 @@ describe('devlink JSON shapes quoted in domain.md (mlx5)', () => {
     })
     expect(parseDevlinkError('')).toBeNull()
   })
+})
 
+describe('devlink JSON shapes quoted in domain.md (mlx5) (4)', () => {
   it('phys_port_name derivation matches the kernel rules', () => {
     expect(physPortNameOf('pcipf', { pfnum: 0 })).toBe('pf0')
     expect(physPortNameOf('pcipf', { pfnum: 0, controller: 1, external: true })).toBe('c1pf0')

@@ -103,7 +103,9 @@ describe('kernel log shapes quoted in domain.md', () => {
     expect(other.ok).toBe(false)
     if (!other.ok) expect(other.issue.code).toBe('parse-error')
   })
+})
 
+describe('kernel log shapes quoted in domain.md (2)', () => {
   it('crdump sources: OFED proc files, devlink fw_fatal JSON, hex text', () => {
     expect(
       parseCrdumpSection(

@@ -80,7 +80,9 @@ describe.each(KERNELS)('ip / rdma / system outputs from netdevsim on %s', (kerne
       kernel === '6.1' ? '6.1.0-56-amd64' : '6.12.117+deb12-amd64',
     )
   })
+})
 
+describe.each(KERNELS)('ip / rdma / system outputs from netdevsim on %s (2)', (kernel) => {
   it('lsmod lines', async () => {
     const f = await loadFixture('03_', kernel)
     const lsmod = f.stdout

@@ -46,20 +46,20 @@ async function addVfPort(host: FakeHost): Promise<void> {
 const hasVf2Port = (s: HostSnapshot): boolean =>
   s.devices.some((d) => d.ports.some((p) => p.netdev === 'enp8s0f0npf0vf2'))
 
-describe('diff and the live watcher on the fake mlx5 host', () => {
-  let host: FakeHost
-  let watcher: HostWatcher | null = null
-  beforeAll(async () => {
-    host = await createFakeHost(mlx5Spec())
-  })
-  afterEach(async () => {
-    watcher?.close()
-    watcher = null
-    await host.dispose()
-    host = await createFakeHost(mlx5Spec())
-  })
-  afterAll(() => host.dispose())
+let host: FakeHost
+let watcher: HostWatcher | null = null
+beforeAll(async () => {
+  host = await createFakeHost(mlx5Spec())
+})
+afterEach(async () => {
+  watcher?.close()
+  watcher = null
+  await host.dispose()
+  host = await createFakeHost(mlx5Spec())
+})
+afterAll(() => host.dispose())
 
+describe('diff and the live watcher on the fake mlx5 host', () => {
   it('diffSnapshots names added ports, mode flips, VF counts and reporter counters', async () => {
     const runner = fakeRunner(host, SHELL)
     const opts = { hostName: 'lab1', timeoutMs: 5000, root: host.root }
@@ -116,7 +116,9 @@ describe('diff and the live watcher on the fake mlx5 host', () => {
       }),
     )
   })
+})
 
+describe('diff and the live watcher on the fake mlx5 host (2)', () => {
   it('a devlink monitor event triggers a refresh that reaches subscribers and waitFor', async () => {
     const { runner, streams } = streamingRunner(host)
     watcher = await startHostWatcher(runner, { hostName: 'lab1', timeoutMs: 5000, root: host.root })
@@ -181,7 +183,9 @@ describe('diff and the live watcher on the fake mlx5 host', () => {
     watcher.close()
     await expect(pending).rejects.toMatchObject({ code: 'aborted' })
   })
+})
 
+describe('diff and the live watcher on the fake mlx5 host (3)', () => {
   it('a monitor stream that ends switches to polling, and refresh({fresh}) re-reads everything', async () => {
     const { runner, streams } = streamingRunner(host)
     watcher = await startHostWatcher(runner, {
