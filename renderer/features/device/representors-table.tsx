@@ -46,7 +46,8 @@ export interface RepresentorsTableProps {
 function cellClass(row: RepRow, id: string): string {
   if (id === 'ethRep' && row.ethRep === 'missing') return 'cell-bad'
   if (id === 'ibRep' && row.ibMissing) return 'cell-bad'
-  if (id === 'link') return row.link === 'up' ? 'cell-ok' : row.link === 'down' ? 'cell-warn' : ''
+  const link = row.link.toLowerCase()
+  if (id === 'link') return link === 'up' ? 'cell-ok' : link === 'down' ? 'cell-warn' : ''
   return ''
 }
 

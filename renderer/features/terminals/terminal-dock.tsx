@@ -89,7 +89,7 @@ export function TerminalDock({ hostId, theme }: { hostId: string; theme: Theme }
             aria-label={`Close ${PANES.find((p) => p.kind === active)?.label} pane`}
             onClick={() => close(active)}
           >
-            Close pane
+            ×
           </button>
         )}
       </div>

@@ -11,6 +11,7 @@ import {
   type TerminalStream,
 } from '../../api/terminal-stream'
 import { describeError } from '../../api/unwrap'
+import { bridgeInlineStyles } from '../../ui/csp-style-bridge'
 import type { Theme } from '../../ui/theme'
 
 /** Serialized scrollback per `<hostId>/<kind>`, restored when a pane is reopened. */
@@ -80,6 +81,8 @@ export function mountTerminal(el: HTMLElement, o: MountOptions): TerminalSession
   const search = new SearchAddon()
   const serialize = new SerializeAddon()
   for (const addon of [fit, search, serialize, new WebLinksAddon()]) term.loadAddon(addon)
+  // Before open(): xterm creates its <style> elements there (see csp-style-bridge.ts).
+  const unbridge = bridgeInlineStyles(el)
   term.open(el)
   safeFit(fit)
   const saved = scrollback.get(key)
@@ -142,6 +145,7 @@ export function mountTerminal(el: HTMLElement, o: MountOptions): TerminalSession
       stream?.dispose()
       subs.forEach((s) => s.dispose())
       term.dispose()
+      unbridge()
     },
   }
 }
