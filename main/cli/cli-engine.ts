@@ -1,5 +1,6 @@
 import { hostname, userInfo } from 'node:os'
 
+import { labError } from '../../contract'
 import { createEngine, type Engine } from '../engine'
 import { startHostWatcher, type HostWatcher } from '../host/watcher'
 import { defaultDataDir } from '../service/backend'
@@ -51,4 +52,20 @@ export async function cliEngine(
       conn.close()
     },
   }
+}
+
+/**
+ * An engine over the journal only (no host): for `drill history`. Any call that needs a host
+ * raises `unsupported`.
+ */
+export function journalEngine(dataDir?: string): Engine {
+  const noHost = (): never => {
+    throw labError('unsupported', 'this command reads the journal only; it has no host')
+  }
+  return createEngine({
+    runnerFor: noHost,
+    snapshotSourceFor: noHost,
+    journal: createFsJournalStore(dataDir ?? defaultDataDir()),
+    consoleIdentity: { user: userInfo().username, host: hostname() },
+  })
 }

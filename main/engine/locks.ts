@@ -1,4 +1,4 @@
-import { labError } from '../../contract'
+import { LabError, labError } from '../../contract'
 import type { CommandRunner } from './ports'
 import { lockCommand, lockOwnerCommand } from './shell'
 
@@ -95,7 +95,10 @@ export async function acquireRemoteLock(
     options.signal?.removeEventListener('abort', onParentAbort)
     controller.abort()
   }
-  const stream = runner.stream(lockCommand(device, owner), { signal: controller.signal, keepStdinOpen: true })
+  const stream = runner.stream(lockCommand(device, owner), {
+    signal: controller.signal,
+    keepStdinOpen: true,
+  })
   const locked = await new Promise<boolean>((resolve, reject) => {
     let text = ''
     const timer = setTimeout(() => {
@@ -114,7 +117,13 @@ export async function acquireRemoteLock(
     })
     stream.on('end', () => settle(() => resolve(false)))
     stream.on('close', () => settle(() => resolve(false)))
-    stream.on('error', (err: unknown) => settle(() => reject(err)))
+    // flock -E 75: the lock is held elsewhere. The stream reports a non-zero exit as an error
+    // whose detail is `exit <code>` (main/ssh/streams.ts).
+    stream.on('error', (err: unknown) =>
+      settle(() =>
+        err instanceof LabError && err.data.detail === 'exit 75' ? resolve(false) : reject(err),
+      ),
+    )
     controller.signal.addEventListener('abort', () => {
       if (!state.released) settle(() => reject(labError('aborted', `lock of ${device} aborted`)))
     })

@@ -54,7 +54,7 @@ export function openStream(host: ChannelHost, command: string, options: StreamOp
       release()
       cs.dispose()
     })
-    ch.end()
+    if (!options.keepStdinOpen) ch.end()
   })().catch((err: unknown) => {
     cs.dispose()
     if (cs.signal.aborted) out.push(null)
@@ -96,7 +96,7 @@ function wire(
     } else {
       const how = exit.code === null ? `signal ${exit.signal ?? 'unknown'}` : `exit ${exit.code}`
       const msg = `stream ended with ${how}: ${stderr.trim()}`
-      out.destroy(sshError('command-failed', host.target, msg, { command }))
+      out.destroy(sshError('command-failed', host.target, msg, { command, detail: how }))
     }
   })
 }

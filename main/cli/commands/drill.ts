@@ -9,7 +9,7 @@ import {
 } from '../../../contract'
 import { listDrills, renderReport, type ReportFormat } from '../../engine'
 import { writeFileAtomic } from '../atomic-write'
-import { CLI_HOST_ID, cliEngine } from '../cli-engine'
+import { CLI_HOST_ID, cliEngine, journalEngine } from '../cli-engine'
 import { withSshOptions, type SshCliOptions } from '../ssh-options'
 
 interface RunOptions extends SshCliOptions {
@@ -51,6 +51,45 @@ export function registerDrill(program: Command): void {
         console.log(`  source: ${d.source}\n`)
       }
     })
+  drill
+    .command('history')
+    .description('list journaled runs (an unfinished run left by a crash shows as interrupted)')
+    .option('--data-dir <dir>', 'where the journal lives')
+    .option('--json', 'print the runs as JSON')
+    .action(async (opts: { dataDir?: string; json?: boolean }) => {
+      const runs = await journalEngine(opts.dataDir).listRuns()
+      if (opts.json) return void console.log(JSON.stringify(runs, null, 2))
+      for (const r of runs)
+        console.log(
+          `${r.runId}  ${r.status.padEnd(11)} ${r.drill.padEnd(18)} ${r.device}  ${r.steps} steps, ${r.findings} findings`,
+        )
+    })
+  withSshOptions(
+    drill
+      .command('restore <runId> <target>')
+      .description(
+        'finish the restore of an interrupted run: undo only what its journal says it changed',
+      )
+      .option('--data-dir <dir>', 'where the journal lives')
+      .option('--json', 'print the report as JSON'),
+  ).action(
+    async (
+      runId: string,
+      target: string,
+      opts: SshCliOptions & { dataDir?: string; json?: boolean },
+    ) => {
+      const lab = await cliEngine(target, opts)
+      try {
+        const report = await lab.engine.resumeRestore(runId)
+        console.error(
+          `replab: restored ${report.restored?.join(', ') || 'nothing (the host already matched)'}`,
+        )
+        if (opts.json) console.log(JSON.stringify(report, null, 2))
+      } finally {
+        lab.close()
+      }
+    },
+  )
   withSshOptions(
     drill
       .command('run <drill> <target>')

@@ -1,0 +1,82 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+import { startLab, type Lab, type LabOptions } from '../../labsim'
+import { createFsJournalStore } from '../../main/cli/journal-store'
+import { createEngine, type Engine } from '../../main/engine'
+import { startHostWatcher, type HostWatcher } from '../../main/host/watcher'
+import { watcherSource } from '../../main/service/snapshot-source'
+import { connectHost, resolveTarget, type SshConnection } from '../../main/ssh'
+
+/** One console (engine + watcher + SSH control connection) on one labsim host. */
+export interface LabConsole {
+  readonly engine: Engine
+  readonly conn: SshConnection
+  readonly watcher: HostWatcher
+  close(): void
+}
+
+/** A labsim lab with a data directory and a way to open consoles on its hosts. */
+export interface LabRig {
+  readonly lab: Lab
+  readonly dataDir: string
+  console(hostName?: string, identity?: { user: string; host: string }): Promise<LabConsole>
+  stop(): Promise<void>
+}
+
+/** Connects over real SSH with the host key pinned to labsim's announced fingerprint. */
+export async function connectSim(
+  lab: Lab,
+  name: string,
+  knownHosts: string,
+): Promise<SshConnection> {
+  const h = lab.hosts.find((x) => x.name === name)!
+  const target = await resolveTarget(`root@127.0.0.1:${h.port}`, {
+    configFile: null,
+    identityFile: h.identityFile,
+  })
+  return connectHost(target, {
+    knownHosts: { file: knownHosts, userFile: null },
+    hostKeyPolicy: async (q) => (q.fingerprint === h.hostKeyFingerprint ? 'trust' : 'reject'),
+    reconnect: { baseMs: 100, maxMs: 1000 },
+  })
+}
+
+/** Starts labsim in-process and returns a rig; `stop()` closes every console and the lab. */
+export async function startRig(options: LabOptions): Promise<LabRig> {
+  const lab = await startLab(options)
+  const dataDir = await mkdtemp(join(tmpdir(), 'replab-rig-'))
+  const consoles: LabConsole[] = []
+  return {
+    lab,
+    dataDir,
+    async console(hostName = lab.hosts[0]!.name, identity = { user: 'tester', host: 'console-a' }) {
+      const conn = await connectSim(lab, hostName, join(dataDir, `known_hosts-${consoles.length}`))
+      const watcher = await startHostWatcher(conn, { hostName, timeoutMs: 30_000 })
+      const source = watcherSource(watcher)
+      const engine = createEngine({
+        runnerFor: () => conn,
+        snapshotSourceFor: () => source,
+        journal: createFsJournalStore(dataDir),
+        consoleIdentity: identity,
+      })
+      const c: LabConsole = {
+        engine,
+        conn,
+        watcher,
+        close: () => {
+          watcher.close()
+          conn.close()
+        },
+      }
+      consoles.push(c)
+      return c
+    },
+    async stop() {
+      for (const c of consoles) c.close()
+      await lab.stop()
+      await rm(dataDir, { recursive: true, force: true })
+    },
+  }
+}
