@@ -58,16 +58,8 @@ function safeFit(fit: FitAddon): void {
   }
 }
 
-/**
- * Creates an xterm `Terminal` (DOM renderer; no WebGL) in `el` with fit, search, web-links and
- * serialize addons, restores the pane's serialized scrollback, opens the stream and wires it:
- * bytes go straight to `term.write(bytes, cb)`; the callback feeds the ack counter, which acks
- * about every FLOW.ackBytes and after 250 ms idle. Ctrl-C (without a selection) is sent as
- * `terminals:interrupt`, keystrokes of the shell as `terminals:input`, size changes as
- * `terminals:resize`. `dispose()` serializes the scrollback, closes the stream and the xterm.
- */
-export function mountTerminal(el: HTMLElement, o: MountOptions): TerminalSession {
-  const key = `${o.hostId}/${o.kind}`
+/** Creates the xterm with its addons in `el`, CSP style bridge first (see csp-style-bridge.ts). */
+function createTerminal(el: HTMLElement, o: MountOptions) {
   const shell = o.kind === 'shell'
   const term = new Terminal({
     convertEol: !shell,
@@ -81,13 +73,26 @@ export function mountTerminal(el: HTMLElement, o: MountOptions): TerminalSession
   const search = new SearchAddon()
   const serialize = new SerializeAddon()
   for (const addon of [fit, search, serialize, new WebLinksAddon()]) term.loadAddon(addon)
-  // Before open(): xterm creates its <style> elements there (see csp-style-bridge.ts).
   const unbridge = bridgeInlineStyles(el)
   term.open(el)
   safeFit(fit)
+  term.textarea?.setAttribute('aria-label', `${o.label} terminal input`)
+  return { term, fit, search, serialize, unbridge }
+}
+
+/**
+ * Creates an xterm `Terminal` (DOM renderer; no WebGL) in `el` with fit, search, web-links and
+ * serialize addons, restores the pane's serialized scrollback, opens the stream and wires it:
+ * bytes go straight to `term.write(bytes, cb)`; the callback feeds the ack counter, which acks
+ * about every FLOW.ackBytes and after 250 ms idle. Ctrl-C (without a selection) is sent as
+ * `terminals:interrupt`, keystrokes of the shell as `terminals:input`, size changes as
+ * `terminals:resize`. `dispose()` serializes the scrollback, closes the stream and the xterm.
+ */
+export function mountTerminal(el: HTMLElement, o: MountOptions): TerminalSession {
+  const key = `${o.hostId}/${o.kind}`
+  const { term, fit, search, serialize, unbridge } = createTerminal(el, o)
   const saved = scrollback.get(key)
   if (saved) term.write(saved)
-  term.textarea?.setAttribute('aria-label', `${o.label} terminal input`)
 
   let stream: (TerminalStream & { dispose(): void }) | null = null
   let disposed = false
