@@ -34,6 +34,12 @@ export interface AuthOptions {
   readonly prompt?: SecretPrompt
   /** Password known in advance (e.g. from a `SecretStore`); tried before prompting. */
   readonly password?: string
+  /**
+   * Unlocked keys by file path, shared by the attempts of one connection so a reconnect neither
+   * re-prompts nor re-runs the bcrypt KDF (ssh2's parseKey is synchronous: ~1 s of blocked event
+   * loop per encrypted key at OpenSSH's default 16 rounds). In memory only.
+   */
+  readonly keyCache?: Map<string, ParsedKey>
 }
 
 interface KeyFile {
@@ -98,10 +104,12 @@ function agentStep(user: string, sock: string): Step {
     allowed(left, 'publickey') ? { type: 'agent', username: user, agent: sock } : null
 }
 
-function keyStep(user: string, hop: string, key: KeyFile, prompt?: SecretPrompt): Step {
+function keyStep(user: string, hop: string, key: KeyFile, o: AuthOptions): Step {
   return async (left) => {
     if (!allowed(left, 'publickey')) return null
-    const parsed = await unlockKey(key, hop, prompt)
+    const cacheKey = `${key.path}\0${key.data.toString('base64')}`
+    const parsed = o.keyCache?.get(cacheKey) ?? (await unlockKey(key, hop, o.prompt))
+    if (parsed) o.keyCache?.set(cacheKey, parsed)
     return parsed === null ? null : { type: 'publickey', username: user, key: parsed }
   }
 }
@@ -164,7 +172,7 @@ export async function buildAuthHandler(
   const keys = await readKeys(hop.identityFiles, !hop.defaultIdentities, hop.label)
   const steps: Step[] = []
   if (sock) steps.push(agentStep(hop.user, sock))
-  for (const k of keys) steps.push(keyStep(hop.user, hop.label, k, options.prompt))
+  for (const k of keys) steps.push(keyStep(hop.user, hop.label, k, options))
   if (options.prompt) steps.push(kbdStep(hop.user, hop.label, options.prompt))
   if (options.password !== undefined || options.prompt)
     steps.push(passwordStep(hop.user, hop.label, options))

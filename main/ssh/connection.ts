@@ -66,9 +66,12 @@ export class SshConnection implements CommandRunner, ChannelHost {
   ) {
     const prompt = options.auth?.prompt
     this.memo = prompt ? new SecretMemo(prompt) : null
-    this.options = this.memo
-      ? { ...options, auth: { ...options.auth, prompt: this.memo.ask } }
-      : options
+    const auth = {
+      keyCache: new Map(),
+      ...options.auth,
+      ...(this.memo ? { prompt: this.memo.ask } : {}),
+    }
+    this.options = { ...options, auth }
     this.target = resolved.label
     this.execLimiter = new ChannelLimiter(options.maxExecChannels ?? 4)
     this.maxOutputBytes = options.maxOutputBytes

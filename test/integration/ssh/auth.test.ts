@@ -130,4 +130,33 @@ describe.skipIf(!available)('authentication against OpenSSH sshd', () => {
     expect(err.code).toBe('ssh-auth')
     expect(err.message).toContain(`${user.name}@127.0.0.1:${sshd.port}`)
   })
+
+  it('a reconnect reuses the unlocked key: the passphrase is asked once', async () => {
+    const key = await makeKey(dir, 'enc-key3', 'ed25519', 'once only')
+    await authorize(sshd, key.pub)
+    let asked = 0
+    const t = await resolveTarget(`${user.name}@127.0.0.1:${sshd.port}`, {
+      configFile: null,
+      homeDir: dir,
+      identityFile: key.path,
+    })
+    const conn = await connectHost(t, {
+      knownHosts: { file: join(dir, 'known_hosts'), userFile: null },
+      hostKeyPolicy: 'accept-new',
+      auth: { agent: null, prompt: async () => (asked++, 'once only') },
+      reconnect: { baseMs: 50 },
+    })
+    try {
+      await conn.exec('true', { timeoutMs: 5000 })
+      const dropped = new Promise<void>((resolve) => {
+        const off = conn.onState((s) => s.state === 'reconnecting' && (off(), resolve()))
+      })
+      await sshd.restart()
+      await dropped
+      expect((await conn.exec('echo hi', { timeoutMs: 10_000 })).stdout).toBe('hi\n')
+      expect(asked).toBe(1)
+    } finally {
+      conn.close()
+    }
+  })
 })
