@@ -118,7 +118,9 @@ describe.skipIf(!available)('authentication against OpenSSH sshd', () => {
     expect(err.message).toContain(key.path)
     expect(count).toBe(3)
   })
+})
 
+describe.skipIf(!available)('passwords and reconnects against OpenSSH sshd', () => {
   it('authenticates with a password from the prompt (throwaway user, see helpers/sshd.ts)', async () => {
     const prompt = async (r: SecretRequest): Promise<string | null> =>
       r.kind === 'password' ? user.password : null
