@@ -277,11 +277,15 @@ export function parseDevInfo(
 }
 
 /**
- * Parses `devlink -j dev reload …` stdout: `{"reload":{"reload_actions_performed":[…]}}`
- * (§2.3). Empty stdout (iproute2 6.1 prints nothing, fixture 55) means no list was printed.
+ * Parses `devlink [-j] dev reload …` stdout: JSON `{"reload":{"reload_actions_performed":[…]}}`
+ * or the text form `reload_actions_performed:\n    driver_reinit [fw_activate]` (§2.3, fixture
+ * 57). Empty stdout (iproute2 6.1 `-j` prints nothing, fixture 55) gives [].
  */
 export function parseReload(ctx: ParseContext, text: string): ParseResult<string[]> {
-  if (text.trim() === '') return ok([])
+  const t = text.trim()
+  if (t === '') return ok([])
+  const m = /^reload_actions_performed:\s*([a-z_\s]*)$/.exec(t)
+  if (m !== null) return ok((m[1] ?? '').split(/\s+/).filter((w) => w !== ''))
   const parsed = parseJson(ctx, text)
   if (!parsed.ok) return parsed
   const root = parsed.value

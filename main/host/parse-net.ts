@@ -106,6 +106,8 @@ export interface VfLinkInfo {
 export interface IpLink extends Netdev {
   readonly vfs: readonly VfLinkInfo[]
   readonly altnames: readonly string[]
+  /** Master device (bond, bridge) when enslaved. */
+  readonly master?: string
 }
 
 /**
@@ -137,7 +139,14 @@ export function ipLinkFrom(item: JsonObject): IpLink | null {
   const altnames = Array.isArray(item.altnames)
     ? item.altnames.filter((f): f is string => typeof f === 'string')
     : []
-  const link: IpLink = { ifindex, ifname, vfs, altnames }
+  const master = str(item, 'master')
+  const link: IpLink = {
+    ifindex,
+    ifname,
+    vfs,
+    altnames,
+    ...(master === undefined ? {} : { master }),
+  }
   const extra: Partial<Netdev> = {}
   const fields: [keyof Netdev, string | number | undefined][] = [
     ['operstate', str(item, 'operstate')],

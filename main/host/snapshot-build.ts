@@ -64,7 +64,7 @@ export function buildSnapshot(p: ParsedSections, opts: BuildOptions): HostSnapsh
 }
 
 function netdevOf(l: IpLink, p: ParsedSections): Netdev {
-  const { vfs: _vfs, altnames: _alt, ...netdev } = l
+  const { vfs: _vfs, altnames: _alt, master: _m, ...netdev } = l
   const phys = p.phys.get(l.ifname)
   return { ...netdev, ...phys }
 }
@@ -127,7 +127,10 @@ function buildDevice(
   canon: (h: string) => string,
 ): Device {
   const bdf = handle.startsWith('pci/') ? handle.slice(4) : null
-  const fn = bdf === null ? undefined : (fns.find((f) => f.bdf === bdf) ?? fromLspci(bdf, p))
+  const fn =
+    bdf === null
+      ? undefined
+      : (fns.find((f) => f.bdf === bdf) ?? fromVf(bdf, p) ?? fromLspci(bdf, p))
   const nsim = p.nsim.find((n) => n.handle === handle)
   const info = p.info.get(handle)
   const eswitch = p.eswitch.get(handle) ?? null
@@ -136,7 +139,8 @@ function buildDevice(
     .map((x) => joinPort(x, eswitch?.mode === 'switchdev', pci, p.rdmaLinks, byNetdev))
     .sort((a, b) => a.index - b.index)
   const driver = fn?.driver ?? nsim?.driver ?? info?.driver ?? null
-  const uplink = ports.find((x) => x.flavour === 'physical')?.netdev ?? fn?.netdevs[0] ?? null
+  const pfNetdev = fn?.physfn === null ? fn.netdevs[0] : undefined
+  const uplink = ports.find((x) => x.flavour === 'physical')?.netdev ?? pfNetdev ?? null
   const hasFwFatal = p.health.some((r) => canon(r.handle) === handle && r.reporter === 'fw_fatal')
   const crdump =
     bdf !== null && p.crdump.ofed.includes(bdf) ? 'ofed' : hasFwFatal ? 'devlink' : null
@@ -152,8 +156,39 @@ function buildDevice(
     info: info ?? null,
     uplink,
     crdump,
-    lag: p.lag.get(handle) ?? null,
+    lag: p.lag.get(handle) ?? bondLag(bdf, uplink, p, links),
   }
+}
+
+/**
+ * LAG where debugfs is absent: the uplink enslaved to a bond; active when mlx5_ib registered the
+ * bond IB device `mlx5_bond_N` on this PF (domain.md §1.8, ib main.c).
+ */
+function bondLag(
+  bdf: string | null,
+  uplink: string | null,
+  p: ParsedSections,
+  links: Map<string, IpLink>,
+): Device['lag'] {
+  const master = uplink === null ? undefined : links.get(uplink)?.master
+  if (master === undefined || bdf === null) return null
+  const pf = p.pci.find((f) => f.bdf === bdf)
+  const active = (pf?.ibdevs ?? []).some((n) => /^mlx5_bond_\d+$/.test(n))
+  return { active, bond: master }
+}
+
+/** A VF with its own devlink instance (bound to mlx5_core), described from its PF's sysfs. */
+function fromVf(bdf: string, p: ParsedSections): PciFunction | undefined {
+  for (const f of p.pci) {
+    const v = f.vfs.find((x) => x.bdf === bdf)
+    if (v === undefined) continue
+    const l = p.lspci.find((x) => x.bdf === bdf)
+    return {
+      ...{ bdf, vendorId: f.vendorId, deviceId: l?.deviceId ?? '', driver: v.driver },
+      ...{ physfn: f.bdf, netdevs: v.netdevs, ibdevs: v.ibdevs, aux: [], vfs: [] },
+    }
+  }
+  return undefined
 }
 
 /** A PF seen by devlink and lspci but without a sysfs block (no SR-IOV capability). */
@@ -227,8 +262,8 @@ function repNetdevByName(x: DevlinkPort, byNetdev: Map<string, Netdev>): string 
 function buildCards(devices: readonly Device[], p: ParsedSections): Card[] {
   const cards = new Map<string, Card>()
   for (const d of devices) {
-    const pf = d.pci !== null && !p.pci.some((f) => f.bdf === d.pci?.bdf && f.physfn !== null)
-    if (!pf || d.pci === null) continue
+    const bdf = d.pci?.bdf
+    if (d.pci === null || p.pci.some((f) => f.vfs.some((v) => v.bdf === bdf))) continue
     const serial = d.info?.serialNumber
     const id = serial === undefined ? `pci/${d.pci.bdf.slice(0, 10)}` : `sn/${serial}`
     const card = cards.get(id) ?? {

@@ -116,6 +116,10 @@ function checkDevicesAndPorts(snap: HostSnapshot): void {
   expect(pf0?.eswitch).toEqual({ mode: 'switchdev', inlineMode: 'none', encapMode: 'basic' })
   expect(pf1?.eswitch?.mode).toBe('legacy')
   expect(vfDev?.eswitch).toBeNull()
+  // A VF bound to mlx5_core has its own devlink instance, described from its PF's sysfs.
+  expect(vfDev).toMatchObject({ driver: 'mlx5_core', uplink: null })
+  expect(vfDev?.card).toBeUndefined()
+  expect(vfDev?.pci).toMatchObject({ bdf: '0000:08:00.2', deviceId: '101e', numvfs: 0 })
   expect(pf0?.pci).toMatchObject({
     numvfs: 2,
     totalvfs: 8,
@@ -163,6 +167,7 @@ function checkHealthCardsExtras(snap: HostSnapshot): void {
   expect(pf0?.crdump).toBe('ofed')
   expect(pf1?.crdump).toBe('devlink')
   expect(pf0?.lag).toEqual({ active: false })
+  expect(pf1?.lag).toEqual({ active: false, bond: 'bond0' })
   expect(snap.cards).toEqual([
     {
       id: 'sn/MT2232X12345',

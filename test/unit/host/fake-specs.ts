@@ -125,7 +125,9 @@ function mlx5Links() {
       parentbus: 'pci',
       parentdev: PF0,
     }),
+    link('bond0', 9, { linkinfo: { info_kind: 'bond' } }),
     link('enp8s0f1np1', 5, {
+      master: 'bond0',
       phys_port_name: 'p1',
       phys_switch_id: '1c2c3b0003a1e4b9',
       parentbus: 'pci',

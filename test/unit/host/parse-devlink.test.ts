@@ -135,6 +135,11 @@ describe.each(KERNELS)('devlink JSON from netdevsim on %s (2)', (kernel) => {
   it('reload: empty stdout and the text form', async () => {
     const f = await loadFixture('55_', kernel)
     expect(must(parseReload(ctxOf(f.command), f.stdout))).toEqual([])
+    const text = await loadFixture('57_', kernel)
+    const out = text.stdout.slice(text.stdout.indexOf('reload_actions_performed'))
+    expect(must(parseReload(ctxOf(text.command), out.split('[rc=')[0] ?? ''))).toEqual([
+      'driver_reinit',
+    ])
   })
 })
 
