@@ -274,12 +274,15 @@ export async function runExec(
     const rel = release
     release = undefined
     ch.once('close', rel)
-    // After a kill, a server that never closes the channel must not keep the slot forever.
-    cs.signal.addEventListener('abort', () => setTimeout(rel, 2_000).unref(), { once: true })
     if (options.stdin !== undefined) ch.write(options.stdin)
     ch.end()
     const sink = { out: [] as Buffer[], err: [] as Buffer[] }
-    const r = await collect(opened, host, command, cs.signal, sink)
+    const r = await collect(opened, host, command, cs.signal, sink).catch((err: unknown) => {
+      // killed (timeout, abort, output cap): a server that never closes the channel must not
+      // keep the slot forever
+      setTimeout(rel, 2_000).unref()
+      throw err
+    })
     return {
       stdout: Buffer.concat(sink.out).toString('utf8'),
       stderr: Buffer.concat(sink.err).toString('utf8'),

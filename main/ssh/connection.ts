@@ -164,7 +164,13 @@ export class SshConnection implements CommandRunner, ChannelHost {
 
   private setState(s: ConnectionState): void {
     this.current = s
-    for (const l of this.listeners) l(s)
+    for (const l of this.listeners) {
+      try {
+        l(s)
+      } catch {
+        // a listener's bug must not break the connection's state machine
+      }
+    }
   }
 
   private adopt(chain: ConnectedChain): void {
