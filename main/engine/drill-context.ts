@@ -1,15 +1,14 @@
 import { LabError, labError, toErrorData } from '../../contract'
 import type {
-  Change,
   CommandRecord,
   DrillParams,
-  DrillProgress,
   Finding,
   HostSnapshot,
   OperationRequest,
   StepRecord,
 } from '../../contract'
 import { DmesgCursor } from './dmesg'
+import { StepFailure, type DrillEnv, type StepChecks, type StepOutcome } from './drill-types'
 import {
   checkEthReps,
   checkLegacy,
@@ -17,9 +16,7 @@ import {
   checkStructure,
   type FindingPlace,
 } from './invariants'
-import type { JournalWriter } from './journal'
 import { commandsFor, type FaultOptions } from './op-commands'
-import type { HostPorts } from './ports'
 import { changeKey, changesOf, type TrackedChange } from './restore'
 import { execRecord, runOperation, type OperationOutcome } from './run-operation'
 import { findDevice, modeOf } from './snapshot-query'
@@ -30,45 +27,7 @@ import { findDevice, modeOf } from './snapshot-query'
  * before the next one starts, and progress is pushed.
  */
 
-/** What a drill run is bound to. */
-export interface DrillEnv {
-  readonly ports: HostPorts
-  readonly target: string
-  readonly device: string
-  readonly params: DrillParams
-  readonly runId: string
-  readonly signal: AbortSignal
-  readonly journal: JournalWriter
-  /** The snapshot at the start of the drill: restore brings tracked items back to it. */
-  readonly baseline: HostSnapshot
-  readonly faultSupported: boolean
-  readonly onProgress?: (progress: DrillProgress) => void
-}
-
-/** Which invariants a step awaits: all structural ones, ETH reps only, or none. */
-export type StepChecks = 'all' | 'eth' | 'none'
-
-/** Thrown to end the current iteration after a failed step; the runner records it. */
-export class StepFailure extends Error {
-  constructor(readonly step: string) {
-    super(`step ${step} failed`)
-    this.name = 'StepFailure'
-  }
-}
-
-/** Everything a finished step reports before checks. */
-interface StepOutcome {
-  readonly name: string
-  readonly startedMs: number
-  readonly records: CommandRecord[]
-  readonly findings: Finding[]
-  readonly error: boolean
-  readonly returnedMs?: number | null
-  readonly observedMs?: number | null
-  readonly diff?: Change[]
-  /** A fresh snapshot taken after the step (skips one read when the invariants already hold). */
-  readonly snapshot?: HostSnapshot
-}
+export { StepFailure, type DrillEnv, type StepChecks } from './drill-types'
 
 /** Per-run state of a drill and the helpers its steps call. */
 export class DrillContext {

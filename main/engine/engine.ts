@@ -1,7 +1,6 @@
-import { DrillStartRequest, LabError, OperationRequest, labError } from '../../contract'
+import { LabError, labError } from '../../contract'
 import type {
   DrillInfo,
-  DrillKind,
   DrillProgress,
   DrillReport,
   DrillRunSummary,
@@ -11,7 +10,8 @@ import type {
 } from '../../contract'
 import { withFreshFallback, type FreshFallbackOptions } from './fresh-fallback'
 import { DeviceLocks } from './locks'
-import { DRILLS, drillDefaults, listDrills } from './drills'
+import { DRILLS, listDrills } from './drills'
+import { defaultId, lockSubject, parseDrillRequest, parseRequest } from './engine-input'
 import { restoreChanges, runDrill, takeLocks, type DrillRunDeps } from './drill-runner'
 import { foldJournal, JournalWriter, reportOf, summaryOf, type JournalRun } from './journal'
 import { INJECT_PROBE, type FaultOptions } from './op-commands'
@@ -28,7 +28,6 @@ import {
 import { renderReport, reportFileName, type ReportFormat } from './reports/render'
 import { runOperation } from './run-operation'
 import { lockOwner } from './shell'
-import { findPciFunction } from './snapshot-query'
 
 /** What the composition root (main/app, main/cli) wires into the engine. */
 export interface EngineDeps {
@@ -60,16 +59,6 @@ export interface EngineOpOptions {
   readonly opId?: string
   readonly faultOptions?: FaultOptions
   readonly onProgress?: (progress: OperationProgress) => void
-}
-
-function defaultId(clock: Clock): string {
-  const rand = Math.floor(Math.random() * 36 ** 6)
-    .toString(36)
-    .padStart(6, '0')
-  return `${new Date(clock.now())
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z')}-${rand}`
 }
 
 /**
@@ -174,10 +163,7 @@ export class Engine {
     request: unknown,
     onProgress?: (p: DrillProgress) => void,
   ): Promise<DrillHandle> {
-    const parsed = DrillStartRequest.safeParse(withDrillDefaults(request))
-    if (!parsed.success)
-      throw labError('invalid-request', `bad drill request: ${parsed.error.message}`)
-    const req = parsed.data
+    const req = parseDrillRequest(request)
     const p = await this.ports(req.hostId)
     const runId = this.newId()
     const controller = new AbortController()
@@ -305,36 +291,6 @@ export class Engine {
   static isDrill(kind: string): boolean {
     return kind in DRILLS
   }
-}
-
-/**
- * Fills a raw (unparsed) drill request's missing params with the drill's own defaults
- * (`drillDefaults`, e.g. mode-race's 10 iterations) before `DrillParams` fills the rest.
- */
-function withDrillDefaults(request: unknown): unknown {
-  if (typeof request !== 'object' || request === null) return request
-  const r = request as { kind?: unknown; params?: unknown }
-  if (typeof r.kind !== 'string' || !(r.kind in DRILLS)) return request
-  const given =
-    typeof r.params === 'object' && r.params !== null ? (r.params as Record<string, unknown>) : {}
-  const defined = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined))
-  return { ...r, params: { ...drillDefaults(r.kind as DrillKind), ...defined } }
-}
-
-function parseRequest(request: unknown): OperationRequest {
-  const r = OperationRequest.safeParse(request)
-  if (!r.success) throw labError('invalid-request', `bad operation request: ${r.error.message}`)
-  return r.data
-}
-
-/** The devlink device an operation locks: its device, the PF of its BDF, or `*` (host-wide). */
-async function lockSubject(req: OperationRequest, source: SnapshotSource): Promise<string> {
-  if ('device' in req && req.device) return req.device
-  if ('bdf' in req) {
-    const fn = findPciFunction(await source.snapshot({ fresh: false }), req.bdf)
-    return fn ? fn.device.handle : `pci/${req.bdf}`
-  }
-  return '*'
 }
 
 /** Builds the engine from its ports (see `EngineDeps`). */

@@ -4,7 +4,8 @@ import { labError } from '../../../contract'
 import type { HostSnapshot } from '../../../contract'
 import { withFreshFallback } from '../../../main/engine/fresh-fallback'
 import type { SnapshotSource } from '../../../main/engine/ports'
-import { FakeHost, FakeSource } from './fake-host'
+import { FakeHost } from './fake-host'
+import { FakeSource } from './fake-ports'
 
 /** A source whose monitors miss everything: waitFor only ever times out. */
 function deaf(host: FakeHost, reads: { n: number }): SnapshotSource {

@@ -1,6 +1,7 @@
 import type { DrillKind, DrillProgress } from '../../../contract'
 import { createEngine, type Engine } from '../../../main/engine'
-import { FakeHost, FakeRunner, FakeSource, MemoryJournal, type FakeOptions } from './fake-host'
+import { FakeHost, type FakeOptions } from './fake-host'
+import { FakeRunner, FakeSource, MemoryJournal } from './fake-ports'
 
 /** One fake host wired into a real engine with an in-memory journal. */
 export interface Harness {

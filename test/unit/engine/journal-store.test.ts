@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import { createFsJournalStore } from '../../../main/cli/journal-store'
 import { createEngine } from '../../../main/engine'
-import { FakeHost, FakeRunner, FakeSource } from './fake-host'
+import { FakeHost } from './fake-host'
+import { FakeRunner, FakeSource } from './fake-ports'
 import { drillRequest } from './harness'
 
 let dir: string

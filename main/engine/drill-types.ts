@@ -1,0 +1,52 @@
+import type {
+  Change,
+  CommandRecord,
+  DrillParams,
+  DrillProgress,
+  Finding,
+  HostSnapshot,
+} from '../../contract'
+import type { JournalWriter } from './journal'
+import type { HostPorts } from './ports'
+
+/** Types shared by the drill step machinery (drill-context.ts) and the runner. */
+
+/** What a drill run is bound to. */
+export interface DrillEnv {
+  readonly ports: HostPorts
+  readonly target: string
+  readonly device: string
+  readonly params: DrillParams
+  readonly runId: string
+  readonly signal: AbortSignal
+  readonly journal: JournalWriter
+  /** The snapshot at the start of the drill: restore brings tracked items back to it. */
+  readonly baseline: HostSnapshot
+  readonly faultSupported: boolean
+  readonly onProgress?: (progress: DrillProgress) => void
+}
+
+/** Which invariants a step awaits: all structural ones, ETH reps only, or none. */
+export type StepChecks = 'all' | 'eth' | 'none'
+
+/** Thrown to end the current iteration after a failed step; the runner records it. */
+export class StepFailure extends Error {
+  constructor(readonly step: string) {
+    super(`step ${step} failed`)
+    this.name = 'StepFailure'
+  }
+}
+
+/** Everything a finished step reports before checks (internal to the step machinery). */
+export interface StepOutcome {
+  readonly name: string
+  readonly startedMs: number
+  readonly records: CommandRecord[]
+  readonly findings: Finding[]
+  readonly error: boolean
+  readonly returnedMs?: number | null
+  readonly observedMs?: number | null
+  readonly diff?: Change[]
+  /** A fresh snapshot taken after the step (skips one read when the invariants already hold). */
+  readonly snapshot?: HostSnapshot
+}
