@@ -78,6 +78,8 @@ export interface Sshd {
   readonly dir: string
   /** The ed25519 host public key line (`ssh-ed25519 AAAA… comment`). */
   readonly hostPub: string
+  /** The ECDSA host public key line when started with `ecdsaHostKey`. */
+  readonly ecdsaHostPub: string | null
   /** OpenSSH's own fingerprint line of the host key (`ssh-keygen -lf`). */
   readonly hostFingerprint: string
   readonly authorizedKeys: string
@@ -101,6 +103,8 @@ export interface SshdOptions {
   readonly config?: readonly string[]
   /** Reuse a host key directory from another sshd (same identity). */
   readonly hostKeyFrom?: string
+  /** Also serve an ECDSA host key (listed after ed25519). Its `.pub` line is `ecdsaHostPub`. */
+  readonly ecdsaHostKey?: boolean
 }
 
 async function waitListening(child: ChildProcess, port: number): Promise<void> {
@@ -167,6 +171,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   await chmod(dir, 0o755) // sessions run as the test user and must read authorized_keys
   const keyDir = options.hostKeyFrom ?? dir
   if (!options.hostKeyFrom) await makeKey(dir, 'ssh_host_ed25519_key')
+  const ecdsa = options.ecdsaHostKey ? await makeKey(dir, 'ssh_host_ecdsa_key', 'ecdsa') : null
   const hostPub = (await readFile(join(keyDir, 'ssh_host_ed25519_key.pub'), 'utf8')).trim()
   const fp = (await run('ssh-keygen', ['-lf', join(keyDir, 'ssh_host_ed25519_key.pub')])).stdout
   const authorizedKeys = join(dir, 'authorized_keys')
@@ -179,6 +184,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
       `Port ${port}`,
       'ListenAddress 127.0.0.1',
       `HostKey ${join(keyDir, 'ssh_host_ed25519_key')}`,
+      ...(ecdsa ? [`HostKey ${ecdsa.path}`] : []),
       `AuthorizedKeysFile ${authorizedKeys}`,
       'PidFile none',
       'UsePAM no',
@@ -198,6 +204,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     port,
     dir,
     hostPub,
+    ecdsaHostPub: ecdsa?.pub ?? null,
     hostFingerprint: fp.split(/\s+/)[1] ?? '',
     authorizedKeys,
     pid: () => child.pid ?? -1,

@@ -142,4 +142,23 @@ describe.skipIf(!available)('host keys against OpenSSH sshd', () => {
     conn.close()
     expect(problems).toEqual([`${file}:1`])
   })
+
+  it('a host known only by its ECDSA key is verified by that key, not reported unknown', async () => {
+    const multi = await startSshd({ ecdsaHostKey: true })
+    try {
+      await authorize(multi, (await readFile(`${target.identityFiles[0]}.pub`, 'utf8')).trim())
+      const t = { ...target, port: multi.port, label: `${user.name}@127.0.0.1:${multi.port}` }
+      const file = join(dir, 'kh-ecdsa-only')
+      const ecdsaPub = multi.ecdsaHostPub ?? ''
+      await writeFile(file, `[127.0.0.1]:${multi.port} ${ecdsaPub}\n`)
+      const conn = await connectHost(t, {
+        knownHosts: { file, userFile: null },
+        hostKeyPolicy: 'strict',
+        auth: { agent: null },
+      })
+      conn.close()
+    } finally {
+      await multi.stop()
+    }
+  })
 })
