@@ -156,7 +156,21 @@ export async function runDrill(
     finishedAt: new Date(ports.clock.now()).toISOString(),
     ...(error ? { error } : {}),
   })
-  return reportOf(foldJournal(await store.readRun(runId)))
+  const report = reportOf(foldJournal(await store.readRun(runId)))
+  const last = report.steps.at(-1)
+  // One closing progress event carries the final status to live views.
+  if (last) {
+    deps.onProgress?.({
+      runId,
+      hostId: ports.hostId,
+      iteration: last.iteration ?? params.iterations,
+      iterations: params.iterations,
+      step: last,
+      findings: [],
+      status,
+    })
+  }
+  return report
 }
 
 function precondFinding(message: string): Finding {
