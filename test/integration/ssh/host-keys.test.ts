@@ -115,7 +115,9 @@ describe.skipIf(!available)('host keys against OpenSSH sshd', () => {
     const { err } = await attempt('accept-new', `@revoked * ${sshd.hostPub}\n`)
     expect(err?.code).toBe('ssh-hostkey-revoked')
   })
+})
 
+describe.skipIf(!available)('host key prompts, odd files and key types', () => {
   it('asks the prompt callback on first use and records only when trusted', async () => {
     const asked: HostKeyQuestion[] = []
     const rejected = await attempt(async (q) => (asked.push(q), 'reject'))
