@@ -137,12 +137,25 @@ export function liveRunFromReport(runId: string, report: DrillReport): LiveRun {
   }
 }
 
-/** A live run: fed by `drills:progress`, seeded from `drills:report` when opened later. */
+/**
+ * A live run: fed by `drills:progress`, seeded from `drills:report` when opened later. While
+ * the run is `running` the report is also polled every 3 s, so the view settles even if the
+ * final progress event was missed; a poll never replaces a longer live step list with a
+ * shorter one.
+ */
 export function drillRunOptions(runId: string) {
   return queryOptions({
     queryKey: keys.drillRun(runId),
-    queryFn: async () => liveRunFromReport(runId, await call(lab().drills.report({ runId }))),
+    queryFn: async ({ client }) => {
+      const fetched = liveRunFromReport(runId, await call(lab().drills.report({ runId })))
+      const live = client.getQueryData<LiveRun>(keys.drillRun(runId))
+      if (live && fetched.status === 'running' && live.steps.length > fetched.steps.length) {
+        return live
+      }
+      return fetched
+    },
     staleTime: Infinity,
+    refetchInterval: (query) => (query.state.data?.status === 'running' ? 3_000 : false),
   })
 }
 

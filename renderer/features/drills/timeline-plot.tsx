@@ -23,20 +23,30 @@ const palette = [
  */
 export function TimelinePlot({ steps }: { steps: StepRecord[] }) {
   const el = useRef<HTMLDivElement>(null)
+  const box = useRef<HTMLElement>(null)
   const plot = useRef<{ chart: uPlot; names: string } | null>(null)
   const { names, data } = timelineData(steps)
   const namesKey = names.join('\u0000')
 
   useEffect(() => {
     const host = el.current
-    if (!host || names.length === 0) return
-    const width = Math.max(320, host.clientWidth)
+    const frame = box.current
+    if (!host || !frame || names.length === 0) return
+    // Width comes from the figure (which the grid column sizes), not from the chart's own
+    // element, which grows with the canvas and would never shrink.
+    const width = Math.max(240, frame.clientWidth)
     const opts: uPlot.Options = {
       width,
       height: 180,
       scales: { x: { time: false } },
+      legend: { live: false },
       axes: [
-        { label: 'iteration', stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' } },
+        {
+          label: 'iteration',
+          stroke: 'currentColor',
+          grid: { stroke: 'rgba(128,128,128,0.2)' },
+          incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000],
+        },
         { label: 'ms', stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' } },
       ],
       series: [
@@ -53,9 +63,9 @@ export function TimelinePlot({ steps }: { steps: StepRecord[] }) {
     const chart = new uPlot(opts, data as uPlot.AlignedData, host)
     plot.current = { chart, names: namesKey }
     const ro = new ResizeObserver(() =>
-      chart.setSize({ width: Math.max(320, host.clientWidth), height: 180 }),
+      chart.setSize({ width: Math.max(240, frame.clientWidth), height: 180 }),
     )
-    ro.observe(host)
+    ro.observe(frame)
     return () => {
       ro.disconnect()
       chart.destroy()
@@ -71,7 +81,7 @@ export function TimelinePlot({ steps }: { steps: StepRecord[] }) {
   })
 
   return (
-    <figure className="timeline" aria-label="Step duration timeline">
+    <figure ref={box} className="timeline" aria-label="Step duration timeline">
       <figcaption className="small muted">Step duration per iteration (ms)</figcaption>
       {names.length === 0 && <p className="muted small">No finished steps yet.</p>}
       <div
