@@ -60,12 +60,12 @@ async function loop(
 ): Promise<Row[]> {
   const detect: number[] = []
   const write: number[] = []
-  let missed = 0
+  const missed = { up: 0, down: 0 }
   await pause(300) // let the monitors come up after the initial discovery
   const mon = watcher.monitorState()
   for (let i = 0; i < n; i++) {
     const want = i % 2 === 0 ? 2 : 0
-    const seen = watcher.waitFor((s) => numvfs(s, bdf) === want, { timeoutMs: 10_000 })
+    const seen = watcher.waitFor((s) => numvfs(s, bdf) === want, { timeoutMs: 5_000 })
     const t0 = nowMs()
     await run(`echo ${want} > /sys/bus/pci/devices/${bdf}/sriov_numvfs`)
     write.push(nowMs() - t0)
@@ -73,17 +73,27 @@ async function loop(
       await seen
       detect.push(nowMs() - t0)
     } catch {
-      missed++
+      if (want > 0) missed.up++
+      else missed.down++
     }
     await pause(60)
   }
   const d = summarize(detect)
   const w = summarize(write)
-  const note = `${missed} missed of ${n}; monitors devlink=${mon.devlink} ip=${mon.ip}`
+  const note = `of ${detect.length} seen; monitors devlink=${mon.devlink} ip=${mon.ip}`
   const floor = (v: number) => ({ value: v, label: 'the write command round trip' })
   const goal = { on: 'value', op: '<=', target: 50 } as const
   return [
     measured(SECTION, 'state change -> watcher p50', d.p50, 'ms', floor(w.p50), goal, note),
     measured(SECTION, 'state change -> watcher p99', d.p99, 'ms', floor(w.p99), goal),
+    measured(
+      SECTION,
+      'changes never seen (5 s)',
+      missed.up + missed.down,
+      'changes',
+      { value: n, label: 'changes made' },
+      { on: 'value', op: '<=', target: 0 },
+      `0->2 VFs missed ${missed.up}, 2->0 missed ${missed.down}`,
+    ),
   ]
 }

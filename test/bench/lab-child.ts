@@ -3,11 +3,12 @@ import { createInterface } from 'node:readline'
 import { startLab } from '../../labsim/index'
 
 /**
- * Child process of the real-path trace bench (trace-real.ts): starts one labsim host (its own
- * process, as `replab serve` runs labsim), prints `{"hosts": [...]}` as one JSON line, then on
- * each stdin line `flood <bytes>` pushes numbered 120-byte firmware-trace lines into the
- * kernel model's trace event bus (what `trace_pipe` readers stream) as fast as it can, 2,000
- * lines per turn of the event loop, and prints `{"done": <lines>}`. Exits when stdin closes.
+ * labsim in a process of its own, as `replab serve` runs it (so its CPU is not the console's):
+ * `lab-child.ts <hosts> <speed>` starts the hosts and prints `{"hosts": [...]}` as one JSON
+ * line. On each stdin line `flood <bytes>` it pushes numbered 120-byte firmware-trace lines
+ * into the first host's trace event bus (what `trace_pipe` readers stream) as fast as it can,
+ * 2,000 lines per turn of the event loop, and prints `{"done": <lines>}`. Exits when stdin
+ * closes.
  */
 
 function line(n: number): string {
@@ -29,7 +30,11 @@ async function flood(emit: (l: string) => void, bytes: number): Promise<number> 
   return n
 }
 
-const lab = await startLab({ hosts: 1, profile: 'fixed', speed: 0.05 })
+const lab = await startLab({
+  hosts: Number(process.argv[2] ?? 1),
+  profile: 'fixed',
+  speed: Number(process.argv[3] ?? 0.05),
+})
 const host = lab.hosts[0]
 if (!host) throw new Error('labsim started no host')
 const kernel = lab.host(host.name).kernel

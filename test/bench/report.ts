@@ -146,3 +146,33 @@ export async function writeResults(
 ): Promise<void> {
   await writeFile(path, `${JSON.stringify(data, null, 2)}\n`)
 }
+
+/**
+ * The Markdown of test/bench/RESULTS.md (what README's Performance section copies): the table,
+ * the machine, the date, how long it took, and the command that reproduces it.
+ */
+export function resultsMarkdown(data: {
+  startedAt: string
+  durationMs: number
+  machine: MachineInfo
+  rows: readonly Row[]
+  args: readonly string[]
+}): string {
+  const m = data.machine
+  return [
+    '# replab benchmark results',
+    '',
+    `Latest run: ${data.startedAt}, ${(data.durationMs / 1000).toFixed(0)} s` +
+      (data.args.length ? ` (\`${data.args.join(' ')}\`)` : ''),
+    '',
+    `Machine: ${m.cores} cores (${m.cpu}), ${m.ramGiB} GiB RAM, Node ${m.node}, ${m.openssh ?? 'no OpenSSH client'}, ${m.chromium ?? 'no Chromium'}.`,
+    '',
+    'Reproduce: `npm run bench` (writes `bench-results.json`; `--quick` for a smoke run, `--only 1,3` for some sections).',
+    '',
+    'Each figure stands beside a floor measured in the same run; "ratio" is value / floor. Goals are',
+    'shown, never enforced.',
+    '',
+    formatTable(data.rows),
+    '',
+  ].join('\n')
+}

@@ -7,7 +7,16 @@ import { benchDiscovery } from './discovery'
 import { benchFleet } from './fleet'
 import { benchLatency } from './latency'
 import { benchRenderer } from './renderer'
-import { formatTable, machineBase, skipped, writeResults, type Row } from './report'
+import { writeFile } from 'node:fs/promises'
+
+import {
+  formatTable,
+  machineBase,
+  resultsMarkdown,
+  skipped,
+  writeResults,
+  type Row,
+} from './report'
 import { errText, nowMs } from './stats'
 import {
   startLabsim,
@@ -20,7 +29,7 @@ import {
 import { benchTrace } from './trace'
 
 /**
- * `npm run bench` (= `node --import tsx test/bench/run.ts [--quick] [--only 1,3,7]`): runs the
+ * `npm run bench` (= `node --import tsx test/bench/run.ts [--quick] [--only 1,3,7] [--results-md]`): runs the
  * seven sections of issue 10 one after another, prints the table and writes
  * `bench-results.json` in the working directory. A section that cannot run prints
  * "skipped: <why>"; nothing here fails on a timing (the exit code is 0 unless the bench itself
@@ -38,25 +47,32 @@ interface Sizes {
   readonly discoveryBig: number
   readonly change: number
   readonly traceMB: number
+  readonly fleet: readonly number[]
+  /** Skip the next fleet size once one took longer than this, ms. */
+  readonly fleetBudgetMs: number
 }
 
 const FULL: Sizes = {
   latency: 300,
   mux: 60,
   connect: 30,
-  discoverySmall: 30,
-  discoveryBig: 8,
-  change: 40,
-  traceMB: 50,
+  discoverySmall: 10,
+  discoveryBig: 1,
+  change: 30,
+  traceMB: 20,
+  fleet: [1, 8, 32],
+  fleetBudgetMs: 75_000,
 }
 const QUICK: Sizes = {
   latency: 40,
   mux: 10,
   connect: 6,
-  discoverySmall: 5,
-  discoveryBig: 2,
-  change: 8,
+  discoverySmall: 3,
+  discoveryBig: 1,
+  change: 6,
   traceMB: 8,
+  fleet: [1, 4],
+  fleetBudgetMs: 60_000,
 }
 
 interface Ctx {
@@ -118,7 +134,11 @@ const SECTIONS: readonly Section[] = [
     run: (c) => benchDiscovery(c.knownHosts, c.sizes.discoverySmall, c.sizes.discoveryBig),
   },
   { id: 4, title: '4 change', run: (c) => benchChange(c.knownHosts, c.sizes.change) },
-  { id: 5, title: '5 fleet', run: (c) => benchFleet(c.knownHosts) },
+  {
+    id: 5,
+    title: '5 fleet',
+    run: (c) => benchFleet(c.knownHosts, c.sizes.fleet, c.sizes.fleetBudgetMs),
+  },
   { id: 6, title: '6 trace', run: (c) => benchTrace(c.sizes.traceMB) },
   { id: 7, title: '7 renderer', run: () => benchRenderer() },
 ]
@@ -202,6 +222,15 @@ async function main(): Promise<void> {
     rows,
   })
   console.log('wrote bench-results.json')
+  if (process.argv.includes('--results-md')) {
+    const file = new URL('./RESULTS.md', import.meta.url)
+    const args = process.argv.slice(2).filter((a) => a !== '--results-md')
+    await writeFile(
+      file,
+      resultsMarkdown({ startedAt: started.toISOString(), durationMs, machine, rows, args }),
+    )
+    console.log('wrote test/bench/RESULTS.md')
+  }
 }
 
 await main()

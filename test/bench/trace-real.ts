@@ -1,28 +1,24 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
 
-import type { Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 
 import { createBackend } from '../../main/service/backend'
 import { startWebServer } from '../../main/web/server'
 import { RENDERER_DIR } from '../e2e/harness/console'
 import { launchChromium } from './browser'
+import { spawnLabChild } from './lab-process'
 import type { TraceResult } from './trace-page'
 
 /**
- * The real trace path of issue 8: labsim (a child process, trace-lab.ts) → SSH (`cat
+ * The real trace path of issue 8: labsim (a child process, lab-child.ts) → SSH (`cat
  * …/trace_pipe`) → main (the back end of `replab serve`: createBackend + startWebServer, in this
  * process) → WebSocket → the console's "Firmware trace" pane (xterm) in headless Chromium.
  * The page counts terminal payload bytes and lines as they arrive on the WebSocket (binary
  * frames: 4-byte header length, JSON header, payload; contract/wire.ts) and frame gaps with rAF;
  * the run ends when the last numbered line is visible in the pane.
  */
-
-type SimHosts = Parameters<Awaited<ReturnType<typeof createBackend>>['addSimulatedHosts']>[0]
 
 /** Installed before the console loads: counts binary WebSocket payloads, records rAF gaps. */
 const PAGE_HOOK = `(() => {
@@ -47,65 +43,36 @@ const PAGE_HOOK = `(() => {
   requestAnimationFrame(frame);
 })()`
 
-function readJsonLines(child: ChildProcess, onLine: (v: Record<string, unknown>) => void): void {
-  const rl = createInterface({ input: child.stdout! })
-  rl.on('line', (l) => {
-    try {
-      onLine(JSON.parse(l) as Record<string, unknown>)
-    } catch {
-      // not ours
-    }
-  })
-}
-
 /** Runs `mb` MB through the real path; rejects when a piece is missing or stalls. */
 export async function runRealPath(mb: number): Promise<TraceResult> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', fileURLToPath(new URL('./trace-lab.ts', import.meta.url))],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  )
-  let hostsResolve: (h: unknown) => void = () => undefined
-  let doneResolve: (n: number) => void = () => undefined
-  const hostsP = new Promise((r) => (hostsResolve = r))
-  const doneP = new Promise<number>((r) => (doneResolve = r))
-  readJsonLines(child, (v) => {
-    if (v.hosts) hostsResolve(v.hosts)
-    if (typeof v.done === 'number') doneResolve(v.done)
-  })
+  const lab = await spawnLabChild(1, 0.05)
   const dataDir = await mkdtemp(join(tmpdir(), 'replab-bench-trace-'))
-  const exited = new Promise((_, reject) =>
-    child.once('exit', (c) => reject(new Error(`trace-lab exited ${c}`))),
-  )
-  exited.catch(() => undefined)
-  const hosts = (await Promise.race([hostsP, exited])) as SimHosts
-  const backend = await createBackend({ dataDir })
-  const server = await (async () => {
-    await backend.addSimulatedHosts(hosts)
-    return startWebServer({
+  let backend: Awaited<ReturnType<typeof createBackend>> | null = null
+  let server: Awaited<ReturnType<typeof startWebServer>> | null = null
+  let browser: Browser | null = null
+  try {
+    backend = await createBackend({ dataDir })
+    await backend.addSimulatedHosts(lab.hosts.map((h) => ({ ...h, host: '127.0.0.1' as const })))
+    server = await startWebServer({
       dispatcher: backend.dispatcher,
       hub: backend.hub,
       staticDir: `${RENDERER_DIR}/`,
       port: 0,
     })
-  })()
-  const browser = await launchChromium()
-  try {
+    browser = await launchChromium()
     const ctx = await browser.newContext({ viewport: { width: 1600, height: 1000 } })
     await ctx.addInitScript({ content: PAGE_HOOK })
     const page = await ctx.newPage()
     await page.goto(server.url)
-    await openTracePane(page, hosts[0]?.name ?? 'sim-a')
+    await openTracePane(page, lab.hosts[0]?.name ?? 'sim-a')
     await page.evaluate('window.__trace.recording = true; window.__trace.t0 = performance.now()')
-    child.stdin!.write(`flood ${Math.round(mb * 1e6)}\n`)
-    const lines = await doneP
+    const lines = await lab.flood(Math.round(mb * 1e6))
     return await finish(page, lines)
   } finally {
-    await browser.close()
-    await server.close()
-    await backend.close()
-    child.stdin!.end()
-    await new Promise((r) => (child.exitCode === null ? child.once('exit', r) : r(null)))
+    await browser?.close()
+    await server?.close()
+    await backend?.close()
+    await lab.stop()
     await rm(dataDir, { recursive: true, force: true })
   }
 }
