@@ -150,20 +150,33 @@ export async function runDrill(
     status = 'error'
     error = `restore failed: ${restore.failed.join(', ')}`
   }
+  return closeRun(deps, journal, params, status, error)
+}
+
+/** Writes the `end` line, reads the report back from the journal, pushes the closing progress. */
+async function closeRun(
+  deps: DrillRunDeps,
+  journal: JournalWriter,
+  params: DrillParams,
+  status: DrillReport['status'],
+  error: string | undefined,
+): Promise<DrillReport> {
+  const { ports, runId } = deps
   await journal.append({
     t: 'end',
     status,
     finishedAt: new Date(ports.clock.now()).toISOString(),
     ...(error ? { error } : {}),
   })
-  const report = reportOf(foldJournal(await store.readRun(runId)))
+  const report = reportOf(foldJournal(await deps.store.readRun(runId)))
   const last = report.steps.at(-1)
   // One closing progress event carries the final status to live views.
   if (last) {
+    const iteration = last.iteration ?? params.iterations
     deps.onProgress?.({
       runId,
       hostId: ports.hostId,
-      iteration: last.iteration ?? params.iterations,
+      iteration,
       iterations: params.iterations,
       step: last,
       findings: [],
