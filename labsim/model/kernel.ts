@@ -71,8 +71,14 @@ export class Kernel {
 
   /** All PFs of all cards, in PCI address order. */
   get pfs(): Pf[] {
-    return this.cards.flatMap((c) => c.pfs).sort((a, b) => (a.bdf < b.bdf ? -1 : 1))
+    if (this.pfCache?.cards !== this.cards.length) {
+      const list = this.cards.flatMap((c) => c.pfs).sort((a, b) => (a.bdf < b.bdf ? -1 : 1))
+      this.pfCache = { cards: this.cards.length, list }
+    }
+    return this.pfCache.list
   }
+
+  private pfCache?: { cards: number; list: Pf[] }
 
   /** PF by BDF. */
   pf(bdf: string): Pf | undefined {

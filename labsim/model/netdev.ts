@@ -61,9 +61,17 @@ export class NetdevTable {
     return this.byName.get(name)
   }
 
-  /** All netdevs in ifindex order. */
+  /** All netdevs in ifindex order (insertion order: ifindexes only grow). */
   list(): Netdev[] {
-    return [...this.byName.values()].sort((a, b) => a.ifindex - b.ifindex)
+    return [...this.byName.values()]
+  }
+
+  /** Netdevs whose parent device is `bus`/`dev`, in ifindex order. */
+  children(bus: string, dev: string): Netdev[] {
+    const out: Netdev[] = []
+    for (const n of this.byName.values())
+      if (n.parent?.dev === dev && n.parent.bus === bus) out.push(n)
+    return out
   }
 }
 

@@ -43,9 +43,9 @@ export class RdmaTable {
     return name ? this.devices.get(name) : undefined
   }
 
-  /** Devices in index order. */
+  /** Devices in index order (insertion order: indexes only grow). */
   list(): RdmaDevice[] {
-    return [...this.devices.values()].sort((a, b) => a.index - b.index)
+    return [...this.devices.values()]
   }
 }
 

@@ -88,11 +88,7 @@ export class Shell {
 
   async stmt(stmt: Stmt, io: Io, signal: AbortSignal): Promise<number> {
     if (signal.aborted) throw abortErr()
-    try {
-      this.line = stmt.Pos().Line()
-    } catch {
-      // position is informative only
-    }
+    this.line = stmt.line
     if (stmt.Background) return this.background(stmt, io)
     let status: number
     try {
@@ -132,7 +128,7 @@ export class Shell {
     const proc = this.sys.spawn('background job', abort)
     this.lastBackground = proc.pid
     const child = this.subshell()
-    const copy = { ...stmt, Background: false, Pos: () => stmt.Pos() } as Stmt
+    const copy: Stmt = { ...stmt, Background: false }
     void child
       .stmt(copy, io, abort.signal)
       .catch(() => undefined)

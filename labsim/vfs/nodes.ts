@@ -14,6 +14,8 @@ export type VNode = VDir | VFile | VLink
 export interface VDir {
   readonly kind: 'dir'
   entries(): Map<string, VNode>
+  /** Optional fast lookup of one child (large generated directories). */
+  get?(name: string): VNode | undefined
   /** tmpfs only: create a file or directory named `name`. */
   create?(name: string, kind: 'file' | 'dir'): VNode
   /** tmpfs only: remove an entry. */
@@ -53,6 +55,25 @@ export function dir(fn: () => Map<string, VNode> | [string, VNode][]): VDir {
       const value = fn()
       return value instanceof Map ? value : new Map(value)
     },
+  }
+}
+
+/**
+ * Builds a large generated directory: `names()` lists the children, `child(name)` builds one on
+ * demand, so a path lookup costs one child instead of the whole listing.
+ */
+export function lazyDir(names: () => string[], child: (name: string) => VNode | undefined): VDir {
+  return {
+    kind: 'dir',
+    entries: () => {
+      const out = new Map<string, VNode>()
+      for (const name of names()) {
+        const node = child(name)
+        if (node) out.set(name, node)
+      }
+      return out
+    },
+    get: child,
   }
 }
 

@@ -66,7 +66,7 @@ export function buildRoot(kernel: Kernel, tmpfs: Tmpfs, hooks: RootHooks): VDir 
   const debug = debugfs(kernel, trace, hooks)
   const devices = dir(() => {
     const entries: [string, VNode][] = [
-      ['pci0000:00', dir(() => [['0000:00:01.0', dir(() => pciFunctions(kernel))]])],
+      ['pci0000:00', dir(() => [['0000:00:01.0', pciFunctions(kernel)]])],
       ['virtual', dir(() => [['net', virtualNet(kernel)]])],
     ]
     if (sim) entries.push([sim.name, netdevsimDevice(kernel, sim)])

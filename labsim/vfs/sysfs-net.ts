@@ -18,31 +18,36 @@ export function netdevPath(netdev: Netdev): string {
  * with EOPNOTSUPP when the device has none (VF netdevs, plain NICs, lo; fixture 23).
  */
 export function netdevDir(netdev: Netdev): VDir {
-  return dir(() => {
-    const entries: [string, VNode][] = [
-      ['ifindex', attr(() => netdev.ifindex)],
-      ['iflink', attr(() => netdev.ifindex)],
-      ['address', attr(() => netdev.mac)],
-      ['mtu', attr(() => netdev.mtu)],
-      ['operstate', attr(() => (netdev.up ? 'up' : 'down'))],
-      ['carrier', attr(() => (netdev.up ? 1 : 0))],
-      ['dev_port', attr(() => 0)],
-      ['type', attr(() => (netdev.kind === 'loopback' ? 772 : 1))],
-      ['uevent', attr(() => `INTERFACE=${netdev.name}\nIFINDEX=${netdev.ifindex}`)],
-      ['phys_port_name', attr(() => netdev.physPortName ?? notSupported())],
-      ['phys_switch_id', attr(() => netdev.physSwitchId ?? notSupported())],
-    ]
-    if (netdev.parent)
-      entries.push([
-        'device',
-        link(
-          netdev.parent.bus === 'pci'
-            ? '../../../' + netdev.parent.dev
-            : '../../../' + netdev.parent.dev,
-        ),
-      ])
-    return entries
-  })
+  const cached = netdevDirs.get(netdev)
+  if (cached) return cached
+  const node = buildNetdevDir(netdev)
+  netdevDirs.set(netdev, node)
+  return node
+}
+
+const netdevDirs = new WeakMap<Netdev, VDir>()
+
+function buildNetdevDir(netdev: Netdev): VDir {
+  const entries = new Map<string, VNode>(netdevEntries(netdev))
+  return { kind: 'dir', entries: () => entries }
+}
+
+function netdevEntries(netdev: Netdev): [string, VNode][] {
+  const entries: [string, VNode][] = [
+    ['ifindex', attr(() => netdev.ifindex)],
+    ['iflink', attr(() => netdev.ifindex)],
+    ['address', attr(() => netdev.mac)],
+    ['mtu', attr(() => netdev.mtu)],
+    ['operstate', attr(() => (netdev.up ? 'up' : 'down'))],
+    ['carrier', attr(() => (netdev.up ? 1 : 0))],
+    ['dev_port', attr(() => 0)],
+    ['type', attr(() => (netdev.kind === 'loopback' ? 772 : 1))],
+    ['uevent', attr(() => `INTERFACE=${netdev.name}\nIFINDEX=${netdev.ifindex}`)],
+    ['phys_port_name', attr(() => netdev.physPortName ?? notSupported())],
+    ['phys_switch_id', attr(() => netdev.physSwitchId ?? notSupported())],
+  ]
+  if (netdev.parent) entries.push(['device', link(`../../../${netdev.parent.dev}`)])
+  return entries
 }
 
 function notSupported(): never {
@@ -71,10 +76,7 @@ export function virtualNet(kernel: Kernel): VDir {
 /** `<device>/net`: netdevs whose parent is `bus/dev`. */
 export function deviceNet(kernel: Kernel, bus: 'pci' | 'netdevsim', dev: string): VDir {
   return dir(() =>
-    kernel.netdevs
-      .list()
-      .filter((n) => n.parent?.bus === bus && n.parent.dev === dev)
-      .map((n) => [n.name, netdevDir(n)] as [string, VNode]),
+    kernel.netdevs.children(bus, dev).map((n) => [n.name, netdevDir(n)] as [string, VNode]),
   )
 }
 

@@ -6,7 +6,7 @@ import type { Kernel } from '../model/kernel'
 import type { Pf, Vf } from '../model/mlx5-types'
 import { resetVf, setNumVfs } from '../model/sriov'
 import type { VDir, VNode } from './nodes'
-import { attr, dir, link, rwAttr, woAttr } from './nodes'
+import { attr, dir, lazyDir, link, rwAttr, woAttr } from './nodes'
 import { deviceInfiniband, deviceNet } from './sysfs-net'
 
 /** Non-mlx5 PCI functions every simulated host has (host bridge, root port, management NIC). */
@@ -33,8 +33,45 @@ function driverLink(name: string): VNode {
   return link(`../../../../bus/pci/drivers/${name}`)
 }
 
+const pfDirs = new WeakMap<Pf, VDir>()
+const vfDirs = new WeakMap<Vf, VDir>()
+
+/** A directory whose fixed entries are built once and dynamic ones (`driver`, `virtfn*`) per lookup. */
+function cachedDir(fixed: [string, VNode][], dynamic: () => [string, VNode][]): VDir {
+  const base = new Map(fixed)
+  const entries = (): Map<string, VNode> => {
+    const extra = dynamic()
+    if (extra.length === 0) return base
+    const out = new Map(base)
+    for (const [k, v] of extra) out.set(k, v)
+    return out
+  }
+  return {
+    kind: 'dir',
+    entries,
+    get: (name) => base.get(name) ?? dynamic().find(([k]) => k === name)?.[1],
+  }
+}
+
 function pfDir(kernel: Kernel, pf: Pf): VDir {
-  return dir(() => {
+  const cached = pfDirs.get(pf)
+  if (cached) return cached
+  const node = buildPfDir(kernel, pf)
+  pfDirs.set(pf, node)
+  return node
+}
+
+function buildPfDir(kernel: Kernel, pf: Pf): VDir {
+  return cachedDir(pfEntries(kernel, pf), () => {
+    const entries: [string, VNode][] = []
+    if (pf.bound) entries.push(['driver', driverLink('mlx5_core')])
+    for (const vf of pf.vfs) entries.push([`virtfn${vf.index}`, link(`../${vf.bdf}`)])
+    return entries
+  })
+}
+
+function pfEntries(kernel: Kernel, pf: Pf): [string, VNode][] {
+  {
     const entries: [string, VNode][] = [
       ['vendor', attr(() => '0x15b3')],
       ['device', attr(() => hexId(pf.card.info.deviceId))],
@@ -73,10 +110,8 @@ function pfDir(kernel: Kernel, pf: Pf): VDir {
       ['net', deviceNet(kernel, 'pci', pf.bdf)],
       ['infiniband', deviceInfiniband(kernel, pf.bdf)],
     ]
-    if (pf.bound) entries.push(['driver', driverLink('mlx5_core')])
-    for (const vf of pf.vfs) entries.push([`virtfn${vf.index}`, link(`../${vf.bdf}`)])
     return entries
-  })
+  }
 }
 
 async function resetPf(kernel: Kernel, pf: Pf, value: string): Promise<void> {
@@ -89,7 +124,17 @@ async function resetPf(kernel: Kernel, pf: Pf, value: string): Promise<void> {
 }
 
 function vfDir(kernel: Kernel, pf: Pf, vf: Vf): VDir {
-  return dir(() => {
+  const cached = vfDirs.get(vf)
+  if (cached) return cached
+  const node = cachedDir(vfEntries(kernel, pf, vf), () =>
+    vf.bound ? [['driver', driverLink('mlx5_core')]] : [],
+  )
+  vfDirs.set(vf, node)
+  return node
+}
+
+function vfEntries(kernel: Kernel, pf: Pf, vf: Vf): [string, VNode][] {
+  {
     const entries: [string, VNode][] = [
       ['vendor', attr(() => '0x15b3')],
       ['device', attr(() => hexId(pf.card.info.vfDeviceId))],
@@ -113,9 +158,8 @@ function vfDir(kernel: Kernel, pf: Pf, vf: Vf): VDir {
       ['net', deviceNet(kernel, 'pci', vf.bdf)],
       ['infiniband', deviceInfiniband(kernel, vf.bdf)],
     ]
-    if (vf.bound) entries.push(['driver', driverLink('mlx5_core')])
     return entries
-  })
+  }
 }
 
 function staticDir(kernel: Kernel, d: (typeof staticDevices)[number]): VDir {
@@ -131,23 +175,41 @@ function staticDir(kernel: Kernel, d: (typeof staticDevices)[number]): VDir {
   })
 }
 
-/** All PCI function directories, keyed by BDF (`/sys/devices/pci0000:00/0000:00:01.0/<bdf>`). */
-export function pciFunctions(kernel: Kernel): Map<string, VNode> {
-  const out = new Map<string, VNode>()
-  for (const d of staticDevices) out.set(d.bdf, staticDir(kernel, d))
+/** BDFs of every PCI function, sorted. */
+export function pciNames(kernel: Kernel): string[] {
+  const names = staticDevices.map((d) => d.bdf)
+  for (const pf of kernel.pfs) names.push(pf.bdf, ...pf.vfs.map((v) => v.bdf))
+  return names.sort()
+}
+
+/** The directory of one PCI function (`/sys/devices/pci0000:00/0000:00:01.0/<bdf>`). */
+export function pciFunction(kernel: Kernel, bdf: string): VNode | undefined {
+  const fixed = staticDevices.find((d) => d.bdf === bdf)
+  if (fixed) return staticDir(kernel, fixed)
   for (const pf of kernel.pfs) {
-    out.set(pf.bdf, pfDir(kernel, pf))
-    for (const vf of pf.vfs) out.set(vf.bdf, vfDir(kernel, pf, vf))
+    if (pf.bdf === bdf) return pfDir(kernel, pf)
+    const vf = pf.vfs.find((v) => v.bdf === bdf)
+    if (vf) return vfDir(kernel, pf, vf)
   }
-  return new Map([...out.entries()].sort(([a], [b]) => (a < b ? -1 : 1)))
+  return undefined
+}
+
+/** All PCI function directories. */
+export function pciFunctions(kernel: Kernel): VDir {
+  return lazyDir(
+    () => pciNames(kernel),
+    (bdf) => pciFunction(kernel, bdf),
+  )
 }
 
 /** `/sys/bus/pci`: `devices/*` links and `drivers/mlx5_core/{bind,unbind,<bdf>}`. */
 export function busPci(kernel: Kernel): VDir {
-  const devices = dir(() =>
-    [...pciFunctions(kernel).keys()].map(
-      (bdf) => [bdf, link(`../../../devices/pci0000:00/0000:00:01.0/${bdf}`)] as [string, VNode],
-    ),
+  const devices = lazyDir(
+    () => pciNames(kernel),
+    (bdf) =>
+      pciFunction(kernel, bdf)
+        ? link(`../../../devices/pci0000:00/0000:00:01.0/${bdf}`)
+        : undefined,
   )
   const mlx5 = dir(() => {
     const entries: [string, VNode][] = [

@@ -37,17 +37,29 @@ export class Vfs {
 
   /** Looks a path up; `follow` controls the last component (lstat vs stat). */
   lookup(path: string, follow = true, cwd = '/'): Found {
+    const found = this.resolve(path, follow, cwd)
+    if (typeof found === 'string') throw new KernelError(found)
+    return found
+  }
+
+  /** Like `lookup` but returns undefined instead of throwing (no Error allocation: hot path). */
+  tryLookup(path: string, follow = true, cwd = '/'): Found | undefined {
+    const found = this.resolve(path, follow, cwd)
+    return typeof found === 'string' ? undefined : found
+  }
+
+  private resolve(path: string, follow: boolean, cwd: string): Found | 'ENOENT' | 'ENOTDIR' {
     let pending = splitPath(path, cwd)
     let done: string[] = []
     let node: VNode = this.root
     let links = 0
     while (pending.length > 0) {
       const [name, ...rest] = pending as [string, ...string[]]
-      if (node.kind !== 'dir') throw new KernelError('ENOTDIR')
-      const child = node.entries().get(name)
-      if (!child) throw new KernelError('ENOENT')
+      if (node.kind !== 'dir') return 'ENOTDIR'
+      const child: VNode | undefined = node.get ? node.get(name) : node.entries().get(name)
+      if (!child) return 'ENOENT'
       if (child.kind === 'link' && (rest.length > 0 || follow)) {
-        if (++links > MAX_LINKS) throw new KernelError('ENOENT')
+        if (++links > MAX_LINKS) return 'ENOENT'
         pending = [...splitPath(child.target, joinPath(done)), ...rest]
         done = []
         node = this.root
@@ -58,15 +70,6 @@ export class Vfs {
       pending = rest
     }
     return { node, path: joinPath(done) }
-  }
-
-  /** Like `lookup` but returns undefined instead of throwing. */
-  tryLookup(path: string, follow = true, cwd = '/'): Found | undefined {
-    try {
-      return this.lookup(path, follow, cwd)
-    } catch {
-      return undefined
-    }
   }
 
   /** Entry names of a directory, sorted like `ls` (C locale). */
