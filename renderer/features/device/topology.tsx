@@ -28,15 +28,14 @@ function RepNode({ n }: { n: TopoNode }) {
       <text
         x={n.x + 6}
         y={n.y + 42}
-        className={r.ibMissing ? 'topo-mono topo-alert' : 'topo-mono topo-dim'}
+        className={n.problem ? 'topo-mono topo-alert' : 'topo-mono topo-dim'}
       >
-        IB {r.ibRep}
+        {n.problem === 'ib-missing'
+          ? '⚠ IB rep missing'
+          : n.problem === 'dangling'
+            ? `⚠ dangling · IB ${r.ibRep}`
+            : `IB ${r.ibRep}`}
       </text>
-      {n.problem && (
-        <text x={n.x + NODE_W - 6} y={n.y + 14} textAnchor="end" className="topo-alert">
-          ⚠ {problemText(n)}
-        </text>
-      )}
       {r.vfNumber !== null && (
         <g className={`topo-vf ${r.vfDriver === 'unbound' || !r.vfBdf ? 'topo-dangling' : ''}`}>
           <line
