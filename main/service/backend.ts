@@ -44,12 +44,14 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   const warning = await inventory.load()
   if (warning) console.error(`replab: ${warning}`)
   const sessions = new HostSessions(inventory, hub, options.dataDir)
+  const marks: { terminals?: TerminalManager } = {}
   const engine = new EngineBridge({
     hub,
     sessions,
     inventory,
     dataDir: options.dataDir,
     consoleUser: options.consoleUser,
+    onDrillStep: (hostId, text) => marks.terminals?.mark(hostId, text),
   })
   const terminals = new TerminalManager(
     hub,
@@ -60,7 +62,10 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       }
       return openTerminalChannel(sessions, engine, hostId, request, signal)
     },
+    (hostId, request) =>
+      request.kind === 'trace' ? engine.rearmTracer(hostId) : Promise.resolve(null),
   )
+  marks.terminals = terminals
   const dispatcher = new Dispatcher(handlers({ hub, inventory, sessions, engine, terminals }))
   return {
     dispatcher,

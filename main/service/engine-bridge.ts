@@ -13,7 +13,7 @@ import {
   type OperationResult,
 } from '../../contract'
 import { createFsJournalStore } from '../cli/journal-store'
-import { createEngine, type Engine, type SnapshotSource } from '../engine'
+import { createEngine, TRACER_PATHS, type Engine, type SnapshotSource } from '../engine'
 import { startHostWatcher, type HostWatcher } from '../host/watcher'
 import { AuditLog } from './audit-log'
 import { watcherSource } from './snapshot-source'
@@ -28,6 +28,8 @@ export interface EngineBridgeOptions {
   readonly inventory: Inventory
   readonly dataDir: string
   readonly consoleUser?: string | undefined
+  /** Told about every finished drill step (terminal panes write it as a marker line). */
+  readonly onDrillStep?: (hostId: string, text: string) => void
 }
 
 const MIME = {
@@ -45,6 +47,8 @@ const MIME = {
  */
 export class EngineBridge {
   private readonly watchers = new Map<string, Promise<HostWatcher>>()
+  /** Tracer path last seen enabled per host, to re-arm it after a drop or a reboot. */
+  private readonly tracerOn = new Map<string, 'upstream' | 'ofed'>()
   private readonly engine: Engine
   private readonly audit: AuditLog
   private readonly who: string
@@ -91,6 +95,22 @@ export class EngineBridge {
     return '/sys/kernel/debug/tracing'
   }
 
+  /**
+   * Re-enables the firmware tracer after a trace pane reconnected, when it was on before and is
+   * off now (a reboot or a driver reload resets it). Answers the marker text, or null.
+   */
+  async rearmTracer(hostId: string): Promise<string | null> {
+    const path = this.tracerOn.get(hostId)
+    if (!path) return null
+    const now = await this.snapshot(hostId, true)
+    if (now.tracer?.enabled) return null
+    const conn = (await this.options.sessions.get(hostId)).control
+    const r = await conn.exec(`echo 1 > ${TRACER_PATHS[path]}`, { timeoutMs: 10_000 })
+    return r.code === 0
+      ? `tracer re-armed (${TRACER_PATHS[path]})`
+      : `tracer NOT re-armed: ${r.stderr.trim()}`
+  }
+
   plan(hostId: string, request: OperationRequest, _signal?: AbortSignal): Promise<OperationPlan> {
     return this.engine.plan(hostId, request)
   }
@@ -135,9 +155,13 @@ export class EngineBridge {
 
   /** Starts a drill in the background; progress goes to every session as `drillProgress`. */
   async startDrill(request: DrillStartRequest, sessionId: string): Promise<{ runId: string }> {
-    const handle = await this.engine.startDrill(request, (p) =>
-      this.options.hub.emit('drillProgress', p),
-    )
+    const handle = await this.engine.startDrill(request, (p) => {
+      this.options.hub.emit('drillProgress', p)
+      this.options.onDrillStep?.(
+        request.hostId,
+        `drill ${request.kind} ${p.runId} · iteration ${p.iteration} · ${p.step.name}: ${p.step.status} (${Math.round(p.step.durationMs)} ms)`,
+      )
+    })
     void this.audit
       .append({
         at: new Date().toISOString(),
@@ -190,9 +214,14 @@ export class EngineBridge {
       hostName: this.options.inventory.get(hostId).name,
       timeoutMs: 60_000,
     })
-    watcher.onChange((snapshot, diff) =>
-      this.options.hub.emit('snapshotChanged', { hostId, snapshot, diff }),
-    )
+    const noteTracer = (s: HostSnapshot): void => {
+      if (s.tracer?.enabled && s.tracer.path) this.tracerOn.set(hostId, s.tracer.path)
+    }
+    noteTracer(watcher.current())
+    watcher.onChange((snapshot, diff) => {
+      noteTracer(snapshot)
+      this.options.hub.emit('snapshotChanged', { hostId, snapshot, diff })
+    })
     this.options.hub.emit('snapshotChanged', { hostId, snapshot: watcher.current(), diff: null })
     return watcher
   }

@@ -28,11 +28,21 @@ export type TerminalOpener = (
   signal: AbortSignal,
 ) => Promise<TerminalChannel>
 
+/**
+ * Called after a read-only pane reconnected: re-enables the firmware tracer when the pane is a
+ * trace tail and the tracer was on; answers what it did (for the marker line) or null.
+ */
+export type TerminalRearm = (hostId: string, request: TerminalOpenRequest) => Promise<string | null>
+
+/** Reconnect schedule of a dropped read-only pane: delays in ms, then it gives up. */
+const RECONNECT_DELAYS_MS = [100, 250, 500, 1000, 2000, 4000, 8000, 8000, 8000, 8000]
+
 interface Pane {
+  readonly request: TerminalOpenRequest
+  channel: TerminalChannel
   readonly streamId: string
   readonly sessionId: string
   readonly hostId: string
-  readonly channel: TerminalChannel
   readonly flow: FlowWindow
   readonly coalescer: Coalescer
   readonly log: SessionLog
@@ -54,6 +64,7 @@ export class TerminalManager {
     private readonly hub: EventHub,
     private readonly logDir: string,
     private readonly opener: TerminalOpener,
+    private readonly rearm: TerminalRearm = async () => null,
   ) {}
 
   /** Opens a pane for the calling session; answers its stream id and log path. */
@@ -74,6 +85,7 @@ export class TerminalManager {
     )
     await log.open()
     const pane: Pane = {
+      request,
       streamId,
       sessionId,
       hostId: request.hostId,
@@ -87,14 +99,7 @@ export class TerminalManager {
       linesAcked: 0,
     }
     this.panes.set(streamId, pane)
-    channel.output.on('data', (chunk: Buffer) => {
-      log.write(chunk)
-      pane.coalescer.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
-    })
-    channel.output.once('close', () =>
-      this.finish(pane, 'closed', `${request.kind} on ${request.hostId} ended`),
-    )
-    channel.output.once('error', (err: Error) => this.finish(pane, 'failed', err.message))
+    this.wire(pane)
     this.status(pane, 'open')
     return { streamId, logPath: log.path }
   }
@@ -124,9 +129,9 @@ export class TerminalManager {
     if (pane) this.finish(pane, 'closed', 'closed by the user')
   }
 
-  /** Writes a marker into a host's panes (e.g. a drill step that expects the device to drop). */
-  mark(hostId: string, text: string): void {
-    for (const pane of this.panes.values()) {
+  /** Writes a marker line into a host's panes (or one pane), e.g. which drill step ran. */
+  mark(hostId: string, text: string, only?: Pane): void {
+    for (const pane of only ? [only] : this.panes.values()) {
       if (pane.hostId === hostId) {
         const line = new TextEncoder().encode(`\r\n\x1b[7m--- ${text} ---\x1b[0m\r\n`)
         pane.log.marker(text)
@@ -148,6 +153,51 @@ export class TerminalManager {
     )
   }
 
+  private wire(pane: Pane): void {
+    const { output } = pane.channel
+    output.on('data', (chunk: Buffer) => {
+      pane.log.write(chunk)
+      pane.coalescer.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+    })
+    let ended = false
+    const dropped = (why: string): void => {
+      if (ended) return
+      ended = true
+      if (!this.panes.has(pane.streamId)) return
+      if (pane.request.kind === 'shell') return void this.finish(pane, 'closed', why)
+      void this.reconnect(pane, why)
+    }
+    output.once('close', () => dropped(`${pane.request.kind} on ${pane.hostId} ended`))
+    output.once('error', (err: Error) => dropped(err.message))
+  }
+
+  /**
+   * A read-only pane lost its stream (connection drop, host reboot, killed command): park with a
+   * marker, reopen with backoff, re-arm the tracer, and resume with a marker saying what happened.
+   */
+  private async reconnect(pane: Pane, why: string): Promise<void> {
+    this.mark(pane.hostId, `parked: ${why}`, pane)
+    this.status(pane, 'parked', why)
+    for (const delay of RECONNECT_DELAYS_MS) {
+      await new Promise((r) => setTimeout(r, delay))
+      if (!this.panes.has(pane.streamId)) return
+      try {
+        pane.channel = await this.opener(pane.hostId, pane.request, pane.abort.signal)
+      } catch (err) {
+        this.status(pane, 'reconnecting', (err as Error).message)
+        continue
+      }
+      const rearmed = await this.rearm(pane.hostId, pane.request).catch(
+        (err: Error) => `tracer not re-armed: ${err.message}`,
+      )
+      this.wire(pane)
+      this.mark(pane.hostId, `resumed after: ${why}${rearmed ? `; ${rearmed}` : ''}`, pane)
+      this.status(pane, 'open', 'resumed')
+      return
+    }
+    this.finish(pane, 'failed', `gave up reconnecting after: ${why}`)
+  }
+
   private send(pane: Pane, chunk: Uint8Array): void {
     const sink = this.hub.sink(pane.sessionId)
     if (!sink) return void this.finish(pane, 'closed', 'session gone')
@@ -156,7 +206,11 @@ export class TerminalManager {
     if (pane.flow.sent(chunk.length) === 'pause') pane.channel.output.pause()
   }
 
-  private status(pane: Pane, state: 'open' | 'closed' | 'failed', message?: string): void {
+  private status(
+    pane: Pane,
+    state: 'open' | 'parked' | 'reconnecting' | 'closed' | 'failed',
+    message?: string,
+  ): void {
     const sink = this.hub.sink(pane.sessionId)
     sink?.send('terminals:status', {
       streamId: pane.streamId,
