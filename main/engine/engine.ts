@@ -106,8 +106,10 @@ export class Engine {
   }
 
   /**
-   * Runs one operation under the device's lifecycle lock (waits for a drill on that device to
-   * end). Failures come back in the result; rejects only for a bad request or an unreadable host.
+   * Runs one operation under the device's lifecycle lock (waits up to `timeoutMs`, default 30 s,
+   * for a drill or operation on that device, then rejects `host-busy` naming the holder).
+   * Failures come back in the result; rejects only for a bad request, a busy device or an
+   * unreadable host.
    */
   async runOperation(
     hostId: string,
@@ -122,7 +124,7 @@ export class Engine {
     this.ops.set(opId, controller)
     try {
       const key = `${hostId}|${await lockSubject(req, p.source)}`
-      const release = await this.locks.acquire(key, `operation ${opId}`, controller.signal)
+      const release = await this.waitLock(key, opId, controller.signal, options.timeoutMs ?? 30_000)
       try {
         const out = await runOperation(p, req, {
           timeoutMs: options.timeoutMs ?? 30_000,
@@ -137,6 +139,26 @@ export class Engine {
       }
     } finally {
       this.ops.delete(opId)
+    }
+  }
+
+  /** Waits up to `timeoutMs` for a device lock; then `host-busy` naming the holder. */
+  private async waitLock(
+    key: string,
+    opId: string,
+    signal: AbortSignal,
+    timeoutMs: number,
+  ): Promise<() => void> {
+    try {
+      return await this.locks.acquire(
+        key,
+        `operation ${opId}`,
+        AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+      )
+    } catch (err) {
+      if (signal.aborted) throw err
+      const holder = this.locks.holder(key) ?? 'another operation'
+      throw labError('host-busy', `${key.split('|').pop() ?? key} locked by ${holder}`)
     }
   }
 

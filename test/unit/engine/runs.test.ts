@@ -51,6 +51,24 @@ describe('locks', () => {
   })
 })
 
+describe('operation vs drill', () => {
+  it('an operation that cannot get the device within its timeout is host-busy', async () => {
+    const h = harness({ profile: 'pre-series' })
+    const drill = await h.engine.startDrill(drillRequest('late-ib-reps', { timeoutMs: 300 }))
+    await expect(
+      h.engine.runOperation(
+        'fake',
+        { op: 'vf-count', device: 'pci/0000:08:00.0', count: 1 },
+        { timeoutMs: 50 },
+      ),
+    ).rejects.toMatchObject({
+      code: 'host-busy',
+      message: expect.stringMatching(/^pci\/0000:08:00.0 locked by alice from laptop since /),
+    })
+    await drill.done
+  })
+})
+
 describe('cancel', () => {
   it('aborts mid-drill and still restores what changed', async () => {
     const h = harness({ profile: 'pre-series' })
