@@ -79,37 +79,66 @@ export async function refreshParts(
   return runParts(runner, opts, parts, previous)
 }
 
-async function runParts(
+/** The raw outcome of one discovery round trip: parsed sections of `parts` only. */
+export interface PartsRead {
+  readonly sections: ParsedSections
+  readonly stats: { roundTrips: number; durationMs: number; bytes: number }
+}
+
+/**
+ * Runs the script for `parts` (one round trip) and parses it, without merging: the watcher
+ * merges the result onto whatever is current when it arrives. Rejects only with runner errors.
+ */
+export async function readParts(
   runner: CommandRunner,
   opts: DiscoverOptions,
   parts: readonly DiscoveryPart[],
-  previous: ParsedSections | null,
-): Promise<Discovery> {
+): Promise<PartsRead> {
   const { script, marker } = buildDiscoveryScript({
     parts,
     ...(opts.root === undefined ? {} : { root: opts.root }),
     ...(opts.netdevPhys === undefined ? {} : { netdevPhys: opts.netdevPhys }),
-    ...(opts.eswitchHandles === undefined || previous === null
-      ? {}
-      : { eswitchHandles: opts.eswitchHandles }),
+    ...(opts.eswitchHandles === undefined ? {} : { eswitchHandles: opts.eswitchHandles }),
   })
   const result = await runner.exec(script, {
     timeoutMs: opts.timeoutMs,
     ...(opts.signal === undefined ? {} : { signal: opts.signal }),
   })
   const raw = splitSections(result.stdout, marker)
-  const fresh = parseSections(opts.hostName, raw, parts)
-  const sections = previous === null ? fresh : mergeSections(previous, fresh, parts)
+  return {
+    sections: parseSections(opts.hostName, raw, parts),
+    stats: {
+      roundTrips: 1,
+      durationMs: result.durationMs,
+      bytes: Buffer.byteLength(result.stdout),
+    },
+  }
+}
+
+/** Builds the snapshot of `sections` with the stats of the round trip that produced them. */
+export function snapshotOf(
+  sections: ParsedSections,
+  opts: Pick<DiscoverOptions, 'hostName' | 'now'>,
+  stats: PartsRead['stats'],
+): Discovery {
   const snapshot = buildSnapshot(sections, {
     hostName: opts.hostName,
     takenAt: (opts.now?.() ?? new Date()).toISOString(),
   })
-  snapshot.stats = {
-    roundTrips: 1,
-    durationMs: result.durationMs,
-    bytes: Buffer.byteLength(result.stdout),
-  }
+  snapshot.stats = stats
   return { snapshot, sections }
+}
+
+async function runParts(
+  runner: CommandRunner,
+  opts: DiscoverOptions,
+  parts: readonly DiscoveryPart[],
+  previous: ParsedSections | null,
+): Promise<Discovery> {
+  const direct = previous === null ? { ...opts, eswitchHandles: undefined } : opts
+  const read = await readParts(runner, direct, parts)
+  const sections = previous === null ? read.sections : mergeSections(previous, read.sections, parts)
+  return snapshotOf(sections, opts, read.stats)
 }
 
 /** Fields of `ParsedSections` each part owns. */

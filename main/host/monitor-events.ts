@@ -21,6 +21,8 @@ export interface MonitorEvent {
   /** Handles or ifnames the event names. */
   readonly keys: readonly string[]
   readonly parts: readonly DiscoveryPart[]
+  /** The subset to refresh first (what the UI must show within 200 ms). */
+  readonly urgent: readonly DiscoveryPart[]
   readonly link?: IpLink
 }
 
@@ -28,7 +30,9 @@ const DEVLINK_PARTS: readonly DiscoveryPart[] = [
   ...['devlink', 'eswitch', 'rdma', 'ip', 'nsim'],
   ...['pci', 'health', 'info'],
 ] as DiscoveryPart[]
+const DEVLINK_URGENT: readonly DiscoveryPart[] = ['devlink', 'eswitch', 'rdma', 'ip', 'nsim']
 const HEALTH_PARTS: readonly DiscoveryPart[] = ['health']
+const LINK_URGENT: readonly DiscoveryPart[] = ['ip', 'eswitch']
 // An E-Switch mode change re-registers the uplink netdev: link events refresh the mode too.
 const LINK_PARTS: readonly DiscoveryPart[] = ['ip', 'rdma', 'devlink', 'eswitch', 'pci', 'health']
 
@@ -41,9 +45,14 @@ export function devlinkEvent(value: Json): MonitorEvent | null {
   const inner = value[object]
   const keys = isObject(inner) ? Object.keys(inner) : []
   return {
-    ...{ source: 'devlink', object, keys, parts: partsOf(object) },
+    ...{ source: 'devlink', object, keys, parts: partsOf(object), urgent: urgentOf(object) },
     ...(command === undefined ? {} : { command }),
   }
+}
+
+function urgentOf(object: string): readonly DiscoveryPart[] {
+  if (object === 'health') return HEALTH_PARTS
+  return object === 'dev' || object === 'port' ? DEVLINK_URGENT : []
 }
 
 /** Parts a devlink object invalidates: dev/port → all but system/extras, health → health. */
@@ -60,7 +69,10 @@ export function damagedDevlinkEvent(raw: string): MonitorEvent | null {
   const m = /^\{"command":"([a-z_-]+)","([a-z_-]+)":/.exec(raw)
   if (m === null) return null
   const object = m[2] ?? ''
-  return { source: 'devlink', object, command: m[1] ?? '', keys: [], parts: partsOf(object) }
+  return {
+    ...{ source: 'devlink', object, command: m[1] ?? '', keys: [] },
+    ...{ parts: partsOf(object), urgent: urgentOf(object) },
+  }
 }
 
 /** Decodes one `ip -j monitor link` value (an object, or an array of them). */
@@ -75,6 +87,7 @@ export function ipEvents(value: Json): MonitorEvent[] {
       command: deleted ? 'del' : 'new',
       keys: link === null ? [] : [link.ifname],
       parts: LINK_PARTS,
+      urgent: LINK_URGENT,
       ...(link === null ? {} : { link }),
     }
   })

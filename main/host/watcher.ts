@@ -2,17 +2,17 @@ import { labError } from '../../contract/errors'
 import type { HostSnapshot, SnapshotDiff } from '../../contract/snapshot'
 import { diffSnapshots } from './diff'
 import {
-  discoverWithSections,
   knownEswitchHandles,
-  refreshParts,
+  mergeSections,
+  readParts,
+  snapshotOf,
   type DiscoverOptions,
   type Discovery,
 } from './discover'
 import { DISCOVERY_PARTS, type DiscoveryPart } from './discovery-script'
-import { createJsonSplitter } from './json-splitter'
-import { damagedDevlinkEvent, devlinkEvent, ipEvents, type MonitorEvent } from './monitor-events'
-import type { Json } from './parse-result'
+import type { MonitorEvent } from './monitor-events'
 import type { CommandRunner } from './ports'
+import { abortedError, openMonitor, raceAbort, waitForSnapshot } from './watcher-parts'
 
 /**
  * The live device model of one host: a snapshot kept current by `devlink -j monitor` and
@@ -62,9 +62,6 @@ export interface HostWatcher {
   close(): void
 }
 
-/** Parts cheap enough to refresh first after an event (no per-VF sysfs walk). */
-const FAST_PARTS = new Set<DiscoveryPart>(['devlink', 'eswitch', 'rdma', 'ip', 'nsim'])
-
 interface Waiter {
   resolve(s: HostSnapshot): void
   reject(e: unknown): void
@@ -94,8 +91,13 @@ class WatcherCore {
   private readonly listeners = new Set<ChangeListener>()
   private readonly snapshotListeners = new Set<(s: HostSnapshot) => void>()
   private pending = new Set<DiscoveryPart>()
+  /** Pending parts an event wants first (`MonitorEvent.urgent`). */
+  private readonly urgent = new Set<DiscoveryPart>()
   private waiters: Waiter[] = []
-  private pumping = false
+  private inflight = 0
+  private seq = 0
+  /** Per part, the sequence number of the newest refresh whose result was merged. */
+  private readonly appliedSeq = new Map<DiscoveryPart, number>()
   private debounce: ReturnType<typeof setTimeout> | null = null
   private poll: ReturnType<typeof setTimeout> | null = null
   private pollDelay: number
@@ -151,36 +153,50 @@ class WatcherCore {
   private request(parts: readonly DiscoveryPart[]): Promise<HostSnapshot> {
     if (this.closed) return Promise.reject(abortedError(this.opts.hostName))
     for (const p of parts) this.pending.add(p)
-    if (this.pending.size === 0 && !this.pumping && this.discovery !== null) {
+    if (this.pending.size === 0 && this.inflight === 0 && this.discovery !== null) {
       return Promise.resolve(this.discovery.snapshot)
     }
     const done = new Promise<HostSnapshot>((resolve, reject) => {
       this.waiters.push({ resolve, reject })
     })
-    if (!this.pumping) void this.pump()
+    this.pump()
     return done
   }
 
   /**
-   * Runs refreshes until nothing is pending. An event-driven refresh runs in two stages so the
-   * UI sees ports/modes/netdevs fast: first the cheap parts (devlink, eswitch, rdma, ip, nsim),
-   * then the sysfs walk (pci: one readlink pair per VF). Waiters resolve when pending is empty.
+   * Starts refreshes while something is pending. Event-driven refreshes run in two stages so the
+   * UI sees modes/ports/netdevs fast: first the parts the events marked urgent (link events:
+   * ip + known E-Switches; port/dev events: devlink, eswitch, rdma, ip), then the rest and the sysfs walk (pci: one readlink pair per VF). A fast stage may start while another
+   * refresh is in flight (at most two); results merge onto whatever is current when they land,
+   * and an older run never overwrites a part a newer run already delivered.
    */
-  private async pump(): Promise<void> {
-    this.pumping = true
+  private pump(): void {
     while (this.pending.size > 0 && !this.closed) {
+      const all = this.pending.size === DISCOVERY_PARTS.length
+      const fast = !all && [...this.pending].some((p) => this.urgent.has(p))
+      if (this.inflight >= (fast ? 2 : 1)) return
       const parts = this.nextStage()
       const waiters = this.pending.size === 0 ? this.waiters.splice(0) : []
-      try {
-        const snap = await this.runRefresh(parts)
-        for (const w of waiters) w.resolve(snap)
-      } catch (err) {
-        for (const w of [...waiters, ...this.waiters.splice(0)]) w.reject(err)
-        this.pending.clear()
-      }
+      this.inflight++
+      this.runRefresh(parts, ++this.seq)
+        .then(
+          (snap) => waiters.forEach((w) => w.resolve(snap)),
+          (err: unknown) => {
+            for (const w of [...waiters, ...this.waiters.splice(0)]) w.reject(err)
+            this.pending.clear()
+          },
+        )
+        .finally(() => {
+          this.inflight--
+          this.pump()
+          this.settleStranded()
+        })
     }
-    this.pumping = false
-    // Only debounce requests (which add no parts of their own) can be left here.
+  }
+
+  /** Debounce requests add no parts of their own: answer them once everything has landed. */
+  private settleStranded(): void {
+    if (this.pending.size > 0 || this.inflight > 0) return
     const snap = this.discovery?.snapshot
     for (const w of this.waiters.splice(0)) {
       if (snap === undefined || this.closed) w.reject(abortedError(this.opts.hostName))
@@ -194,9 +210,12 @@ class WatcherCore {
    */
   private nextStage(): DiscoveryPart[] {
     const all = [...this.pending]
-    const fast = all.filter((p) => FAST_PARTS.has(p))
+    const fast = all.filter((p) => this.urgent.has(p))
     const parts = all.length === DISCOVERY_PARTS.length || fast.length === 0 ? all : fast
-    for (const p of parts) this.pending.delete(p)
+    for (const p of parts) {
+      this.pending.delete(p)
+      this.urgent.delete(p)
+    }
     if (parts.includes('eswitch') && !parts.includes('pci')) {
       this.eswitchWalkDue = true
       this.pending.add('pci')
@@ -207,34 +226,39 @@ class WatcherCore {
     return parts
   }
 
-  private async runRefresh(parts: readonly DiscoveryPart[]): Promise<HostSnapshot> {
-    const prev = this.discovery
-    const direct = prev !== null && parts.includes('eswitch') && !parts.includes('pci')
+  private async runRefresh(parts: readonly DiscoveryPart[], seq: number): Promise<HostSnapshot> {
+    const start = this.discovery
+    const direct = start !== null && parts.includes('eswitch') && !parts.includes('pci')
     const opts = {
       ...this.opts,
       signal: this.ac.signal,
-      ...(direct ? { eswitchHandles: knownEswitchHandles(prev.sections) } : {}),
+      ...(direct ? { eswitchHandles: knownEswitchHandles(start.sections) } : {}),
     }
-    const full = prev === null || parts.length === DISCOVERY_PARTS.length
-    const next = full
-      ? await discoverWithSections(this.runner, opts)
-      : await refreshParts(this.runner, opts, prev.sections, parts)
+    const read = await readParts(this.runner, opts, parts)
+    const fresh = parts.filter((p) => (this.appliedSeq.get(p) ?? 0) < seq)
+    for (const p of fresh) this.appliedSeq.set(p, seq)
+    const prev = this.discovery
+    const sections =
+      prev === null ? read.sections : mergeSections(prev.sections, read.sections, fresh)
+    const next = snapshotOf(sections, this.opts, read.stats)
     this.discovery = next
-    if (prev !== null) {
-      const diff = diffSnapshots(prev.snapshot, next.snapshot)
-      if (diff.changes.length > 0) {
-        this.changes++
-        this.pollDelay = this.opts.pollMinMs ?? 1000
-        for (const l of [...this.listeners]) safeCall(() => l(next.snapshot, diff))
-      }
-    }
+    if (prev !== null) this.publish(prev.snapshot, next.snapshot)
     for (const l of [...this.snapshotListeners]) safeCall(() => l(next.snapshot))
     return next.snapshot
   }
 
-  private schedule(parts: readonly DiscoveryPart[]): void {
+  private publish(before: HostSnapshot, after: HostSnapshot): void {
+    const diff = diffSnapshots(before, after)
+    if (diff.changes.length === 0) return
+    this.changes++
+    this.pollDelay = this.opts.pollMinMs ?? 1000
+    for (const l of [...this.listeners]) safeCall(() => l(after, diff))
+  }
+
+  private schedule(parts: readonly DiscoveryPart[], urgent: readonly DiscoveryPart[]): void {
     if (this.closed || parts.length === 0) return
     for (const p of parts) this.pending.add(p)
+    for (const p of urgent) this.urgent.add(p)
     if (this.debounce !== null) return
     this.debounce = setTimeout(() => {
       this.debounce = null
@@ -248,40 +272,14 @@ class WatcherCore {
       kind === 'devlink'
         ? (this.opts.devlinkMonitor ?? 'devlink -j monitor')
         : (this.opts.ipMonitor ?? 'ip -j monitor link')
-    const decode = (v: Json): MonitorEvent[] => {
-      if (kind === 'ip') return ipEvents(v)
-      const e = devlinkEvent(v)
-      return e === null ? [] : [e]
-    }
-    const deliver = (e: MonitorEvent): void => {
-      this.opts.onEvent?.(e)
-      this.schedule(e.parts)
-    }
-    const splitter = createJsonSplitter({
-      onValue: (v) => decode(v).forEach(deliver),
-      onGarbage: (raw) => {
-        const e = kind === 'devlink' ? damagedDevlinkEvent(raw) : null
-        if (e !== null) deliver(e)
+    this.up[kind] = openMonitor(this.runner, kind, command, this.ac.signal, {
+      onEvent: (e) => {
+        this.opts.onEvent?.(e)
+        this.schedule(e.parts, e.urgent)
       },
+      onDown: () => this.monitorDown(kind),
     })
-    try {
-      const stream = this.runner.stream(command, { signal: this.ac.signal })
-      this.up[kind] = true
-      stream.setEncoding('utf8')
-      stream.on('data', (chunk: string) => splitter.push(chunk))
-      let down = false
-      const onDown = (): void => {
-        if (down) return
-        down = true
-        splitter.end()
-        this.monitorDown(kind)
-      }
-      stream.on('end', onDown)
-      stream.on('close', onDown)
-      stream.on('error', onDown)
-    } catch {
-      this.monitorDown(kind)
-    }
+    if (!this.up[kind]) this.monitorDown(kind)
   }
 
   private monitorDown(kind: 'devlink' | 'ip'): void {
@@ -315,41 +313,16 @@ class WatcherCore {
     predicate: (s: HostSnapshot) => boolean,
     o: { timeoutMs: number; signal?: AbortSignal },
   ): Promise<HostSnapshot> {
-    return new Promise((resolve, reject) => {
-      const t: { timer?: ReturnType<typeof setTimeout> } = {}
-      const cleanup = (): void => {
-        clearTimeout(t.timer)
-        this.snapshotListeners.delete(check)
-        this.ac.signal.removeEventListener('abort', onAbort)
-        o.signal?.removeEventListener('abort', onAbort)
-      }
-      const check = (s: HostSnapshot): void => {
-        try {
-          if (!predicate(s)) return
-          cleanup()
-          resolve(s)
-        } catch (err) {
-          cleanup()
-          reject(err)
-        }
-      }
-      const onAbort = (): void => {
-        cleanup()
-        reject(abortedError(this.opts.hostName))
-      }
-      if (this.ac.signal.aborted || o.signal?.aborted === true) return onAbort()
-      this.snapshotListeners.add(check)
-      this.ac.signal.addEventListener('abort', onAbort, { once: true })
-      o.signal?.addEventListener('abort', onAbort, { once: true })
-      t.timer = setTimeout(() => {
-        cleanup()
-        reject(
-          labError('timeout', `condition not met within ${o.timeoutMs} ms`, {
-            host: this.opts.hostName,
-          }),
-        )
-      }, o.timeoutMs)
-      if (this.discovery !== null) check(this.discovery.snapshot)
+    return waitForSnapshot({
+      predicate,
+      ...o,
+      host: this.opts.hostName,
+      closed: this.ac.signal,
+      current: () => this.discovery?.snapshot,
+      subscribe: (check) => {
+        this.snapshotListeners.add(check)
+        return () => this.snapshotListeners.delete(check)
+      },
     })
   }
 
@@ -364,23 +337,10 @@ class WatcherCore {
   }
 }
 
-function abortedError(host: string): Error {
-  return labError('aborted', 'host watcher closed or request aborted', { host })
-}
-
 function safeCall(f: () => void): void {
   try {
     f()
   } catch {
     // A listener's failure must not stop the others or the watcher.
   }
-}
-
-function raceAbort<T>(p: Promise<T>, signal: AbortSignal, host: string): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortedError(host))
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortedError(host))
-    signal.addEventListener('abort', onAbort, { once: true })
-    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
-  })
 }
