@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { execFile } from 'node:child_process'
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile, chmod } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -23,7 +24,7 @@ export const SSHD = '/usr/sbin/sshd'
 
 /** True when sshd can be started here (binary present and we are root). */
 export function sshdAvailable(): boolean {
-  return process.getuid?.() === 0
+  return process.getuid?.() === 0 && existsSync(SSHD) && existsSync('/usr/bin/ssh-keygen')
 }
 
 /** A port that was free a moment ago on 127.0.0.1. */
