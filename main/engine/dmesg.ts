@@ -41,6 +41,8 @@ export function dmesgAfter(
 /** A stateful reader of dmesg deltas over a runner. */
 export class DmesgCursor {
   private cursor: number | undefined
+  /** Why the log cannot be read (e.g. `dmesg_restrict`), once a read came back empty with an error. */
+  unavailable: string | undefined
 
   constructor(private readonly runner: CommandRunner) {}
 
@@ -52,7 +54,11 @@ export class DmesgCursor {
   /** New lines since the last call; empty when dmesg is unreadable (no permission). */
   async delta(timeoutMs: number, signal?: AbortSignal): Promise<string[]> {
     const r = await this.runner.exec(DMESG_COMMAND, { timeoutMs, ...(signal ? { signal } : {}) })
-    if (r.code !== 0) return []
+    // With the pipe, a refused `dmesg` shows as empty stdout plus its complaint on stderr.
+    if (r.code !== 0 || (r.stdout === '' && r.stderr.trim() !== '')) {
+      this.unavailable = r.stderr.trim() || `exit ${r.code}`
+      return []
+    }
     const next = dmesgAfter(r.stdout, this.cursor)
     this.cursor = next.cursor
     return next.lines

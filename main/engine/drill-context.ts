@@ -36,6 +36,8 @@ export class DrillContext {
   readonly steps: StepRecord[] = []
   private readonly tracked = new Map<string, TrackedChange>()
   private readonly dmesg: DmesgCursor
+  /** Info findings waiting for the next step (e.g. dmesg unreadable). */
+  private readonly notes: string[] = []
 
   constructor(readonly env: DrillEnv) {
     this.dmesg = new DmesgCursor(env.ports.runner)
@@ -59,6 +61,8 @@ export class DrillContext {
   /** Positions the dmesg cursor at the end of the log. */
   async begin(): Promise<void> {
     await this.dmesg.start(this.params.timeoutMs, this.env.signal)
+    if (this.dmesg.unavailable)
+      this.notes.push(`dmesg unreadable, no splat check: ${this.dmesg.unavailable}`)
   }
 
   /** A fresh snapshot. */
@@ -318,6 +322,14 @@ export class DrillContext {
 
   private async finishStep(o: StepOutcome, checks: StepChecks): Promise<void> {
     const findings = [...o.findings, ...(await this.settle(o.name, checks, o.snapshot))]
+    for (const note of this.notes.splice(0)) {
+      findings.push({
+        severity: 'info',
+        invariant: 'no-kernel-splat',
+        message: note,
+        ...this.place(o.name),
+      })
+    }
     findings.push(
       ...checkSplats(
         await this.dmesg.delta(this.params.timeoutMs, this.env.signal),

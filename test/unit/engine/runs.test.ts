@@ -69,6 +69,29 @@ describe('operation vs drill', () => {
   })
 })
 
+describe('dmesg', () => {
+  it('says once that the splat check is off when dmesg is refused', async () => {
+    const h = harness()
+    const run = h.host.run.bind(h.host)
+    h.host.run = (cmd) =>
+      cmd.startsWith('dmesg')
+        ? {
+            code: 0,
+            stdout: '',
+            stderr: 'dmesg: read kernel buffer failed: Operation not permitted',
+          }
+        : run(cmd)
+    const report = await h.engine.runDrill(drillRequest('vf-churn'))
+    expect(report.status).toBe('passed')
+    const notes = report.findings.filter(
+      (f) => f.severity === 'info' && f.invariant === 'no-kernel-splat',
+    )
+    expect(notes.map((f) => f.message)).toEqual([
+      'dmesg unreadable, no splat check: dmesg: read kernel buffer failed: Operation not permitted',
+    ])
+  })
+})
+
 describe('cancel', () => {
   it('aborts mid-drill and still restores what changed', async () => {
     const h = harness({ profile: 'pre-series' })
