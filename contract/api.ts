@@ -2,6 +2,7 @@ import { z } from 'zod'
 
 import { DrillInfo, DrillProgress, DrillReport, DrillRunSummary, DrillStartRequest } from './drills'
 import type { IpcResult } from './errors'
+import { AuditEntry } from './audit'
 import { HostConfig, HostId, HostKeyPrompt, HostView } from './hosts'
 import { OperationPlan, OperationProgress, OperationRequest, OperationResult } from './operations'
 import { HostSnapshot, SnapshotDiff } from './snapshot'
@@ -99,6 +100,16 @@ export const calls = {
       'drills:export-report',
       z.object({ runId: z.string().max(64), format: z.enum(['json', 'junit', 'html', 'repro']) }),
       z.object({ fileName: z.string(), mime: z.string(), content: z.string() }),
+    ),
+  },
+  audit: {
+    list: call(
+      'audit:list',
+      z.object({
+        hostId: HostId.optional(),
+        limit: z.number().int().min(1).max(10_000).default(500),
+      }),
+      z.array(AuditEntry),
     ),
   },
   terminals: {

@@ -1,5 +1,6 @@
 /** The contract between the UI and the back end: schemas, inferred types, errors, the LabApi. */
 export * from './api'
+export * from './audit'
 export * from './drills'
 export * from './errors'
 export * from './hosts'

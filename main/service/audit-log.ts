@@ -1,24 +1,7 @@
 import { appendFile, mkdir, open, readFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 
-import { z } from 'zod'
-
-import { CommandRecord, labError } from '../../contract'
-
-/** One audited mutating operation (issue 9, Audit log). Durations in ms. */
-export const AuditEntry = z.object({
-  at: z.string(),
-  who: z.string(),
-  session: z.string(),
-  hostId: z.string(),
-  target: z.string(),
-  device: z.string().optional(),
-  action: z.string(),
-  status: z.string(),
-  durationMs: z.number(),
-  commands: z.array(CommandRecord.pick({ command: true, code: true, durationMs: true })),
-})
-export type AuditEntry = z.infer<typeof AuditEntry>
+import { AuditEntry, labError } from '../../contract'
 
 /**
  * Append-only audit trail of every mutating operation, as JSON Lines at `path`, each line

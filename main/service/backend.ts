@@ -182,6 +182,9 @@ function handlers(parts: Parts): Handlers {
       report: async ({ runId }) => engine.report(runId),
       exportReport: async ({ runId, format }) => engine.exportReport(runId, format),
     },
+    audit: {
+      list: async ({ hostId, limit }) => engine.auditEntries(hostId, limit),
+    },
     terminals: {
       open: async (request, ctx) => terminals.open(ctx.sessionId, request),
       input: async ({ streamId, data }) => (terminals.input(streamId, data), { ok: true as const }),

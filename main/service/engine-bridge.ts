@@ -145,6 +145,15 @@ export class EngineBridge {
     return result
   }
 
+  /** Audit entries, newest first, optionally of one host. */
+  async auditEntries(hostId: string | undefined, limit: number) {
+    const all = await this.audit.read()
+    return all
+      .filter((e) => hostId === undefined || e.hostId === hostId)
+      .reverse()
+      .slice(0, limit)
+  }
+
   cancel(opId: string): void {
     this.engine.cancelOperation(opId)
   }

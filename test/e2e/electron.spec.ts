@@ -39,7 +39,7 @@ test('the Electron app opens a sandboxed console on the simulated lab', async ()
     expect(globals).toEqual({
       require: 'undefined',
       process: 'undefined',
-      lab: ['drills', 'events', 'hosts', 'ops', 'snapshot', 'terminals'],
+      lab: ['audit', 'drills', 'events', 'hosts', 'ops', 'snapshot', 'terminals'],
     })
     // The simulated lab's hosts are pre-registered.
     await expect(window.getByRole('button', { name: 'Host sim-a' })).toBeVisible({

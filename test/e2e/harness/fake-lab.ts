@@ -187,7 +187,9 @@ async function run(hostId: string, request: OperationRequest): Promise<IpcResult
   })
 }
 
-const api: LabApi = {
+// Typed without `audit` so the fake compiles whether or not the contract has that domain yet.
+const base: Omit<LabApi, 'audit'> = {
+  audit: { list: () => ok([]) },
   hosts: {
     list: () => ok(structuredClone(hosts)),
     add: (c) => {
@@ -372,4 +374,5 @@ const hooks = {
     return true
   },
 }
+const api = { ...base, audit: { list: () => ok([]) } } as unknown as LabApi
 Object.assign(window, { lab: api, __fakeLab: hooks })
