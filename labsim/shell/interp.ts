@@ -357,7 +357,7 @@ export class Shell {
       await this.error(io, this.notFound(name, Boolean(known)))
       return known ? 126 : 127
     }
-    await this.sys.beforeCommand?.(argv, signal)
+    if (!builtin && name !== 'stdbuf') await this.sys.beforeCommand?.(argv, signal)
     return this.invoke(command, argv, io, signal, vars, builtin !== undefined)
   }
 

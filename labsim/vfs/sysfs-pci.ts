@@ -66,8 +66,30 @@ function buildPfDir(kernel: Kernel, pf: Pf): VDir {
     const entries: [string, VNode][] = []
     if (pf.bound) entries.push(['driver', driverLink('mlx5_core')])
     for (const vf of pf.vfs) entries.push([`virtfn${vf.index}`, link(`../${vf.bdf}`)])
+    entries.push(...auxDevices(kernel, pf))
     return entries
   })
+}
+
+/**
+ * Auxiliary devices mlx5_core creates under the PF (domain.md §1.6): `mlx5_core.eth.N` and
+ * `mlx5_core.rdma.N` in legacy, swapped for `.eth-rep.N`/`.rdma-rep.N` in switchdev by the
+ * rescan in `esw_mode_change`. N is the PF's probe index on the host.
+ */
+function auxDevices(kernel: Kernel, pf: Pf): [string, VNode][] {
+  if (!pf.bound || pf.state === 'unloaded') return []
+  const n = kernel.pfs.indexOf(pf)
+  const suffix = pf.offloads ? '-rep' : ''
+  const driver = (name: string): VNode =>
+    dir(() => [['driver', link(`../../../../../bus/auxiliary/drivers/${name}`)]])
+  const ib = kernel.modules.has('mlx5_ib')
+  return [
+    [`mlx5_core.eth${suffix}.${n}`, driver(`mlx5_core.eth${suffix}`)],
+    [
+      `mlx5_core.rdma${suffix}.${n}`,
+      ib ? driver(`mlx5_ib.${pf.offloads ? 'rep' : 'rdma'}`) : dir(() => []),
+    ],
+  ]
 }
 
 function pfEntries(kernel: Kernel, pf: Pf): [string, VNode][] {
