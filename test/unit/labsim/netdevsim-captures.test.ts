@@ -105,3 +105,13 @@ describe('netdevsim10 matches the real captures (domain.md §6)', () => {
     })
   }
 })
+
+describe('netdevsim10 devlink monitor matches the real capture (fixture 74)', () => {
+  it('74_devlink_monitor_text_sample.txt (sleeps shortened)', async () => {
+    const h = testHost('fixed', { hosts: [{ cards: [] }] })
+    await h.run('echo 4 > /sys/bus/netdevsim/devices/netdevsim10/sriov_numvfs')
+    const capture = load('74_devlink_monitor_text_sample.txt')
+    const got = await h.run(capture.command.replace(/sleep 1/g, 'sleep 0.05'))
+    expect(got).toEqual({ stdout: capture.stdout, stderr: capture.stderr, code: capture.exit })
+  })
+})
