@@ -15,13 +15,15 @@ export type ConnectionRole = 'control' | 'interactive'
  */
 export class SshPool {
   private readonly conns = new Map<string, Promise<SshConnection>>()
+  private readonly chains = new Map<string, string>()
 
   /** @param options shared connect options (known_hosts, policy, auth prompts). */
   constructor(private readonly options: ConnectHostOptions) {}
 
   /**
    * The connection for `hostId` in `role`, connecting if needed. Raises the typed connect
-   * errors of `connectHost`; a failed connect is forgotten so the next call tries again.
+   * errors of `connectHost`; a failed connect is forgotten so the next call tries again. When
+   * `target` (or its jump chain) differs from the cached connection's, the old one is closed.
    */
   get(
     hostId: string,
@@ -30,6 +32,17 @@ export class SshPool {
   ): Promise<SshConnection> {
     const key = `${hostId}\0${role}`
     let p = this.conns.get(key)
+    const wanted = [...target.jumps, target].map((h) => h.label).join(',')
+    if (p && this.chains.get(key) !== wanted) {
+      // the inventory entry changed (address, user, jumps): replace the connection
+      this.conns.delete(key)
+      void p.then(
+        (c) => c.close(),
+        () => undefined,
+      )
+      p = undefined
+    }
+    this.chains.set(key, wanted)
     if (!p) {
       const conn = new SshConnection(target, this.options)
       p = conn.open().then(() => conn)

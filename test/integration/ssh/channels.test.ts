@@ -153,6 +153,11 @@ describe.skipIf(!available)('SshPool', () => {
       const interactive = await pool.get('lab', target, 'interactive')
       expect(control).not.toBe(interactive)
       expect(await pool.get('lab', target, 'control')).toBe(control)
+      const other = await pool.get('lab2', tightTarget, 'control')
+      expect(other.target).toBe(tightTarget.label)
+      const moved = await pool.get('lab2', target, 'control') // inventory edit: new address
+      expect(moved.target).toBe(target.label)
+      expect(other.state.state).toBe('idle') // the old connection was closed
       // flood the interactive connection: 4 unread streams fill its windows and stream slots
       const ac = new AbortController()
       for (let i = 0; i < 4; i++) interactive.stream('cat /dev/zero', { signal: ac.signal })
