@@ -202,3 +202,50 @@ describe('diff and the live watcher on the fake mlx5 host (3)', () => {
     expect(fresh.stats?.roundTrips).toBe(1)
   })
 })
+
+describe('overlapping refreshes', () => {
+  it('an older slow refresh landing late never overwrites what a newer urgent one delivered', async () => {
+    const { runner, streams } = streamingRunner(host)
+    let release: () => void = () => undefined
+    const gate = new Promise<void>((r) => (release = r))
+    let held = 0
+    let landed = false
+    const exec = runner.exec
+    runner.exec = async (command, o) => {
+      const result = await exec(command, o)
+      // Hold the first sysfs-walk refresh after start-up: it read the host before the change.
+      if (runner.calls.length > 1 && command.includes(':pcidev:') && held++ === 0) {
+        await gate
+        setTimeout(() => (landed = true), 0)
+      }
+      return result
+    }
+    watcher = await startHostWatcher(runner, {
+      hostName: 'lab1',
+      timeoutMs: 5000,
+      root: host.root,
+      debounceMs: 1,
+    })
+    const mode = (s: HostSnapshot) =>
+      s.devices.find((d) => d.handle === 'pci/0000:08:00.1')?.eswitch?.mode
+    const ip = streams.get('ip -j monitor link')
+    ip?.write('{"ifindex":5,"ifname":"enp8s0f1np1"}\n')
+    await until(() => held === 1)
+    await host.setCommand(
+      'devlink -j dev eswitch show pci/0000:08:00.1',
+      '{"dev":{"pci/0000:08:00.1":{"mode":"switchdev"}}}\n',
+    )
+    ip?.write('{"ifindex":5,"ifname":"enp8s0f1np1"}\n')
+    await watcher.waitFor((s) => mode(s) === 'switchdev', { timeoutMs: 5000 })
+    const modes: (string | undefined)[] = []
+    watcher.onChange((s) => modes.push(mode(s)))
+    release()
+    await until(() => landed)
+    expect(mode(watcher.current())).toBe('switchdev')
+    expect(modes).not.toContain('legacy')
+  })
+})
+
+async function until(pred: () => boolean): Promise<void> {
+  while (!pred()) await new Promise((r) => setTimeout(r, 5))
+}
