@@ -78,7 +78,6 @@ export function TerminalDock({ hostId, theme }: { hostId: string; theme: Theme }
             onClick={() => show(p.kind)}
           >
             {p.label}
-            {opened.has(p.kind) ? '' : ' ·'}
           </button>
         ))}
         <span className="spacer-flex" />

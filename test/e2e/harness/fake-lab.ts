@@ -189,7 +189,6 @@ async function run(hostId: string, request: OperationRequest): Promise<IpcResult
 
 // Typed without `audit` so the fake compiles whether or not the contract has that domain yet.
 const base: Omit<LabApi, 'audit'> = {
-  audit: { list: () => ok([]) },
   hosts: {
     list: () => ok(structuredClone(hosts)),
     add: (c) => {

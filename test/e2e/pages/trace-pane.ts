@@ -42,15 +42,21 @@ export class TracePane {
     return new ConfirmDialog(this.page)
   }
 
+  /** Focuses the pane's xterm input (its textarea is labelled `<pane> terminal input`). */
+  async focus(): Promise<void> {
+    await this.output.click()
+    await expect(this.page.getByLabel(`${this.name} terminal input`)).toBeFocused()
+  }
+
   /** Types into the interactive shell (Shell pane only). */
   async type(text: string): Promise<void> {
-    await this.output.click()
+    await this.focus()
     await this.page.keyboard.type(text)
   }
 
   /** Sends Ctrl-C (an interrupt that bypasses the output queue). */
   async interrupt(): Promise<void> {
-    await this.output.click()
+    await this.focus()
     await this.page.keyboard.press('Control+c')
   }
 
