@@ -1,3 +1,4 @@
+import './csp-nonce'
 import './api/zod-jitless'
 
 import { QueryClientProvider } from '@tanstack/react-query'

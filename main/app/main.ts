@@ -13,6 +13,7 @@ import {
 
 import { attachWindow, registerIpc } from '../ipc/register'
 import { createBackend, type Backend } from '../service/backend'
+import { injectNonce, newNonce } from '../web/html'
 import { parseSimAnnouncement } from '../service/sim-hosts'
 import {
   allowNavigation,
@@ -43,8 +44,13 @@ function serveRenderer(): void {
     if (!file.startsWith(rendererDir)) return new Response('not found', { status: 404 })
     const res = await net.fetch(pathToFileURL(file).toString())
     const headers = new Headers(res.headers)
-    headers.set('Content-Security-Policy', contentSecurityPolicy())
+    const nonce = newNonce()
+    headers.set('Content-Security-Policy', contentSecurityPolicy(nonce))
     headers.set('X-Content-Type-Options', 'nosniff')
+    if (file.endsWith('.html') && res.ok) {
+      headers.set('Content-Type', 'text/html; charset=utf-8')
+      return new Response(injectNonce(await res.text(), nonce), { status: 200, headers })
+    }
     return new Response(res.body, { status: res.status, headers })
   })
 }

@@ -4,23 +4,17 @@
  * Source: Electron security checklist (docs/tutorial/security.md).
  */
 
+import { rendererCsp } from '../web/html'
+
 /** Origin the renderer is served from through the `app://` protocol handler. */
 export const APP_ORIGIN = 'app://replab'
 
-/** Content-Security-Policy of every renderer response: no inline script, no eval, no remote. */
-export function contentSecurityPolicy(): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "connect-src 'self'",
-    "img-src 'self' data: blob:",
-    "font-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-    "form-action 'none'",
-  ].join('; ')
+/**
+ * Content-Security-Policy of every renderer response: no inline script, no eval, no remote
+ * origin; inline `<style>` only with the per-load nonce (xterm.js's theme styles).
+ */
+export function contentSecurityPolicy(nonce: string): string {
+  return rendererCsp(nonce)
 }
 
 /** `webPreferences` of the main window. `preload` is the absolute path of the bundled preload. */

@@ -8,6 +8,7 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import { ClientMessage, encodeDataFrame } from '../../contract'
 import type { Dispatcher } from '../service/dispatcher'
 import type { EventHub } from '../service/event-hub'
+import { injectNonce, newNonce, rendererCsp } from './html'
 import { serveStatic } from './static-files'
 
 /** Options of the browser-mode front door. */
@@ -118,7 +119,8 @@ async function handleHttp(
   res: ServerResponse,
   ctx: HttpContext,
 ): Promise<void> {
-  setSecurityHeaders(res, ctx.port())
+  const nonce = newNonce()
+  setSecurityHeaders(res, ctx.port(), nonce)
   if (!ctx.hostOk(req)) return deny(res, 421, 'wrong Host header')
   const url = new URL(req.url ?? '/', 'http://x')
   const token = url.searchParams.get('token')
@@ -140,7 +142,7 @@ async function handleHttp(
   if (!ctx.cookieOk(req))
     return deny(res, 401, 'open the URL that replab printed (it carries a one-time token)')
   if (req.method !== 'GET' && req.method !== 'HEAD') return deny(res, 405, 'method not allowed')
-  await serveStatic(ctx.staticDir, url.pathname, res)
+  await serveStatic(ctx.staticDir, url.pathname, res, (html) => injectNonce(html, nonce))
 }
 
 function attachSession(ws: WebSocket, sessionId: string, options: WebServerOptions): void {
@@ -188,20 +190,10 @@ async function answer(
   if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ t: 'result', id: message.id, result }))
 }
 
-function setSecurityHeaders(res: ServerResponse, port: number): void {
+function setSecurityHeaders(res: ServerResponse, port: number, nonce: string): void {
   res.setHeader(
     'Content-Security-Policy',
-    [
-      "default-src 'self'",
-      "script-src 'self'",
-      "style-src 'self'",
-      `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
-      "img-src 'self' data: blob:",
-      "object-src 'none'",
-      "base-uri 'none'",
-      "frame-ancestors 'none'",
-      "form-action 'none'",
-    ].join('; '),
+    rendererCsp(nonce, [`ws://127.0.0.1:${port}`, `ws://localhost:${port}`]),
   )
   res.setHeader('X-Content-Type-Options', 'nosniff')
   res.setHeader('Referrer-Policy', 'no-referrer')

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs'
-import { stat } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import type { ServerResponse } from 'node:http'
 import { extname, join, normalize, sep } from 'node:path'
 
@@ -17,7 +17,8 @@ const TYPES: Record<string, string> = {
 }
 
 /**
- * Streams one file of the built renderer, or index.html for `/`.
+ * Streams one file of the built renderer, or index.html for `/`; HTML goes through
+ * `transformHtml` (the CSP nonce is injected there).
  *
  * Paths are resolved inside `root` only (`..` and absolute paths answer 404); unknown routes
  * without an extension fall back to index.html (single-page app).
@@ -26,6 +27,7 @@ export async function serveStatic(
   root: string,
   pathname: string,
   res: ServerResponse,
+  transformHtml: (html: string) => string = (html) => html,
 ): Promise<void> {
   let decoded: string
   try {
@@ -55,7 +57,12 @@ export async function serveStatic(
       .end('not found (did `npm run build` run?)\n')
     return
   }
-  res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' })
+  const type = TYPES[extname(file)] ?? 'application/octet-stream'
+  if (extname(file) === '.html') {
+    res.writeHead(200, { 'Content-Type': type }).end(transformHtml(await readFile(file, 'utf8')))
+    return
+  }
+  res.writeHead(200, { 'Content-Type': type })
   createReadStream(file).pipe(res)
 }
 
