@@ -6,6 +6,7 @@ import type { HostView as HostViewData } from '../contract/hosts'
 import { hostsOptions } from './api/keys'
 import { useLabEvents } from './api/use-lab-events'
 import type { SocketState } from './api/ws-client'
+import { AuditView } from './features/drills/audit-view'
 import { DrillsView } from './features/drills/drills-view'
 import { HistoryView } from './features/drills/history-view'
 import { HostHeader, HostView } from './features/host/host-view'
@@ -17,11 +18,12 @@ import { Modal } from './ui/dialog'
 import { shortcutLabel, useShortcuts, type Shortcut } from './ui/shortcuts'
 import { useTheme, type Theme } from './ui/theme'
 
-type Tab = 'devices' | 'drills' | 'history'
+type Tab = 'devices' | 'drills' | 'history' | 'audit'
 const TABS: { id: Tab; label: string }[] = [
   { id: 'devices', label: 'Devices' },
   { id: 'drills', label: 'Drills' },
   { id: 'history', label: 'History' },
+  { id: 'audit', label: 'Audit' },
 ]
 
 /** Props of `App`: the transport's kind and socket state, for the top bar. */
@@ -66,6 +68,7 @@ export function App(props: AppProps) {
     { key: '1', alt: true, description: 'Devices tab', run: () => setTab('devices') },
     { key: '2', alt: true, description: 'Drills tab', run: () => setTab('drills') },
     { key: '3', alt: true, description: 'History tab', run: () => setTab('history') },
+    { key: '4', alt: true, description: 'Audit tab', run: () => setTab('audit') },
     { key: 't', alt: true, description: 'Show or hide terminals', run: () => setDock((d) => !d) },
     { key: 'l', alt: true, description: 'Toggle light/dark theme', run: toggle },
     { key: '?', shift: true, description: 'Keyboard shortcuts', run: () => setHelp(true) },
@@ -192,6 +195,7 @@ function HostTabs({
             {tab === 'drills' && (
               <DrillsView hostId={host.config.id} runId={runId} onRun={setRunId} />
             )}
+            {tab === 'audit' && <AuditView hostId={host.config.id} />}
             {tab === 'history' && (
               <HistoryView
                 hostId={null}

@@ -23,6 +23,7 @@ export const keys = {
   drillHistory: (hostId: string | null) => ['drills', 'history', hostId] as const,
   drillReport: (runId: string) => ['drills', 'report', runId] as const,
   drillRun: (runId: string) => ['drills', 'run', runId] as const,
+  audit: (hostId: string | null) => ['audit', hostId] as const,
 }
 
 /** A diff as it arrived, with its arrival time in ms (`Date.now()`), for row highlighting. */
@@ -120,6 +121,15 @@ export function drillReportOptions(runId: string) {
     queryKey: keys.drillReport(runId),
     queryFn: () => call(lab().drills.report({ runId })),
     staleTime: Infinity,
+  })
+}
+
+/** The audit log, newest first (`audit:list`), refreshed every 5 s while shown. */
+export function auditOptions(hostId: string | null) {
+  return queryOptions({
+    queryKey: keys.audit(hostId),
+    queryFn: () => call(lab().audit.list(hostId ? { hostId, limit: 500 } : { limit: 500 })),
+    refetchInterval: 5_000,
   })
 }
 
