@@ -14,13 +14,36 @@ async function buildRenderer() {
 }
 
 async function buildNode() {
-  const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning' }
+  const common = {
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: true,
+    logLevel: 'warning',
+  }
   await Promise.all([
-    esbuild({ ...common, entryPoints: [`${root}main/app/main.ts`], outfile: `${root}out/main/index.cjs`, external: ['electron'], packages: 'external' }),
+    esbuild({
+      ...common,
+      entryPoints: [`${root}main/app/main.ts`],
+      outfile: `${root}out/main/index.cjs`,
+      external: ['electron'],
+      packages: 'external',
+    }),
     // The preload is bundled whole (zod and the contract included): sandboxed preloads can
     // require only `electron` and a few polyfilled modules.
-    esbuild({ ...common, entryPoints: [`${root}preload/index.ts`], outfile: `${root}out/preload/index.cjs`, external: ['electron'] }),
-    esbuild({ ...common, entryPoints: [`${root}labsim/cli.ts`], outfile: `${root}out/labsim/cli.cjs`, packages: 'external' }),
+    esbuild({
+      ...common,
+      entryPoints: [`${root}preload/index.ts`],
+      outfile: `${root}out/preload/index.cjs`,
+      external: ['electron'],
+    }),
+    esbuild({
+      ...common,
+      entryPoints: [`${root}labsim/cli.ts`],
+      outfile: `${root}out/labsim/cli.cjs`,
+      packages: 'external',
+    }),
   ])
 }
 
@@ -28,4 +51,6 @@ const started = Date.now()
 if (!rendererOnly) await rm(`${root}out`, { recursive: true, force: true })
 await buildRenderer()
 if (!rendererOnly) await buildNode()
-console.error(`replab: built ${rendererOnly ? 'renderer' : 'main, preload, labsim and renderer'} into out/ in ${Date.now() - started} ms`)
+console.error(
+  `replab: built ${rendererOnly ? 'renderer' : 'main, preload, labsim and renderer'} into out/ in ${Date.now() - started} ms`,
+)

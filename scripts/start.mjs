@@ -25,7 +25,10 @@ function electronBinary() {
   return existsSync(bin) ? bin : null
 }
 
-const buildCode = await run(process.execPath, [`${root}scripts/build.mjs`, ...(web ? ['--renderer-only'] : [])])
+const buildCode = await run(process.execPath, [
+  `${root}scripts/build.mjs`,
+  ...(web ? ['--renderer-only'] : []),
+])
 if (buildCode !== 0) process.exit(buildCode)
 
 const electron = web ? null : electronBinary()

@@ -91,7 +91,20 @@ async function startLab(backend: Backend): Promise<void> {
 }
 
 async function createWindow(backend: Backend): Promise<BrowserWindow> {
-  const win = new BrowserWindow(windowOptions(join(__dirname, '../preload/index.cjs')))
+  const options = windowOptions(join(__dirname, '../preload/index.cjs'))
+  // The security flags are repeated literally at the call site so static checkers
+  // (electronegativity, in CI) can see them; security.ts is what the unit tests check.
+  const win = new BrowserWindow({
+    ...options,
+    webPreferences: {
+      ...(options.webPreferences as object),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webviewTag: false,
+      disableBlinkFeatures: 'Auxclick',
+    },
+  })
   const trusted = (contents: WebContents): boolean => contents === win.webContents
   registerIpc(
     backend.dispatcher,
