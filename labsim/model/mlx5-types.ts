@@ -17,6 +17,8 @@ export interface Rep {
   ib: RepState
   /** Representor netdev while ETH is LOADED. */
   netdev?: string
+  /** `devlink port function` hw_addr (00:00:00:00:00:00 until set). */
+  hwAddr?: string
   /** The vport's devlink port is registered (VF ports: vport enabled in switchdev). */
   port?: boolean
   /** Stale IB attachment left by the pre-series registration race (netdev gone, IB port kept). */

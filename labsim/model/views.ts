@@ -38,7 +38,7 @@ export function portAttrs(kernel: Kernel, pf: Pf, vport: number): Record<string,
     vfnum: vport - 1,
     external: false,
     splittable: false,
-    function: { hw_addr: '00:00:00:00:00:00' },
+    function: { hw_addr: rep?.hwAddr ?? '00:00:00:00:00:00' },
   }
 }
 

@@ -49,6 +49,8 @@ export async function devCommand(
     return usage(ctx, `Command "${verb ?? ''}" not found`)
   }
   if (matches(sub, 'info')) return devInfo(kernel, ctx, o, rest[0])
+  if (matches(sub, 'param') && (rest[0] === undefined || matches(rest[0], 'show')))
+    return paramShow(kernel, ctx, o, rest[1])
   if (matches(sub, 'reload')) return devReload(kernel, ctx, o, rest)
   return usage(ctx, `Command "${sub}" not found`)
 }
@@ -289,4 +291,63 @@ async function devReload(
   } catch (error) {
     return printKernelError(ctx, error)
   }
+}
+
+interface Param {
+  readonly name: string
+  readonly type: 'generic' | 'driver-specific'
+  readonly values: { cmode: string; value: unknown }[]
+}
+
+/** Device parameters: netdevsim's driverinit params (fixture 09), mlx5's documented ones (mlx5.rst). */
+function paramsOf(dev: DevlinkDev): Param[] {
+  if (dev.kind === 'sim') {
+    return [
+      { name: 'max_macs', type: 'generic', values: [{ cmode: 'driverinit', value: 32 }] },
+      { name: 'test1', type: 'driver-specific', values: [{ cmode: 'driverinit', value: true }] },
+    ]
+  }
+  return [
+    { name: 'enable_roce', type: 'generic', values: [{ cmode: 'driverinit', value: true }] },
+    {
+      name: 'flow_steering_mode',
+      type: 'driver-specific',
+      values: [{ cmode: 'runtime', value: 'dmfs' }],
+    },
+    {
+      name: 'esw_port_metadata',
+      type: 'driver-specific',
+      values: [{ cmode: 'runtime', value: true }],
+    },
+  ]
+}
+
+async function paramShow(
+  kernel: Kernel,
+  ctx: CommandContext,
+  o: DevlinkOpts,
+  handle?: string,
+): Promise<number> {
+  let devs = devlinkDevs(kernel)
+  if (handle) {
+    const dev = await needDev(kernel, ctx, handle)
+    if (!dev) return 1
+    devs = [dev]
+  }
+  if (o.json) {
+    const body: Record<string, unknown> = {}
+    for (const d of devs) body[d.handle] = paramsOf(d)
+    await ctx.io.stdout.write(jsonOut({ param: body }, o.pretty))
+    return 0
+  }
+  let out = ''
+  for (const d of devs) {
+    out += `${d.handle}:\n`
+    for (const p of paramsOf(d)) {
+      out += `  name ${p.name} type ${p.type}\n    values:\n`
+      for (const v of p.values) out += `      cmode ${v.cmode} value ${String(v.value)}\n`
+    }
+  }
+  await ctx.io.stdout.write(out)
+  return 0
 }

@@ -198,6 +198,35 @@ describe('switchdev VF churn and representor attributes (domain.md §1.3, §1.7)
     expect(Object.keys(json(ports.stdout).port!)).toHaveLength(3)
   })
 
+  it('port function set hw_addr works on mlx5 VF ports and is refused on the uplink (domain.md §2.2)', async () => {
+    const { run } = testHost()
+    await run(
+      `echo 1 > ${PF0}/sriov_numvfs; devlink dev eswitch set pci/0000:08:00.0 mode switchdev`,
+    )
+    expect(
+      (await run('devlink port function set pci/0000:08:00.0/1 hw_addr 02:00:00:00:00:11')).code,
+    ).toBe(0)
+    expect((await run('devlink port show pci/0000:08:00.0/1')).stdout).toContain(
+      '\n  function:\n    hw_addr 02:00:00:00:00:11\n',
+    )
+    expect(
+      await run('devlink port function set pci/0000:08:00.0/65535 hw_addr 02:00:00:00:00:12'),
+    ).toMatchObject({
+      code: 1,
+      stderr:
+        "Error: leftover: Port doesn't support function attributes.\nkernel answers: Operation not supported\n",
+    })
+    expect(
+      JSON.parse((await run('devlink -j dev param show pci/0000:08:00.0')).stdout).param[
+        'pci/0000:08:00.0'
+      ][0],
+    ).toEqual({
+      name: 'enable_roce',
+      type: 'generic',
+      values: [{ cmode: 'driverinit', value: true }],
+    })
+  })
+
   it('lspci -nn prints class and ids (domain.md §2.9)', async () => {
     const { run } = testHost()
     expect((await run('lspci -nn -d 15b3:101d')).stdout).toBe(

@@ -40,6 +40,7 @@ const sequence = [
   '06_devlink_j_dev_show.txt',
   '07_devlink_dev_show_text.txt',
   '08_devlink_j_dev_info.txt',
+  '09_devlink_j_dev_param_show.txt',
   '10_devlink_j_eswitch_show_legacy.txt',
   '11_devlink_j_port_show_legacy_novfs.txt',
   '12_sriov_numvfs_4.txt',
