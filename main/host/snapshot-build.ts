@@ -63,10 +63,27 @@ export function buildSnapshot(p: ParsedSections, opts: BuildOptions): HostSnapsh
   return snapshot
 }
 
+/**
+ * A netdev for the snapshot. Without phys attrs from `ip -d` (old iproute2) they come from the
+ * sysfs fallback section, else `physPortName` from the devlink port naming it (the kernel derives
+ * phys_port_name from the port attrs, domain.md §1.7).
+ */
 function netdevOf(l: IpLink, p: ParsedSections): Netdev {
   const { vfs: _vfs, altnames: _alt, master: _m, ...netdev } = l
   const phys = p.phys.get(l.ifname)
-  return { ...netdev, ...phys }
+  const out: Netdev = { ...netdev, ...phys }
+  if (out.physPortName === undefined) {
+    const name = p.ports.find((x) => x.netdev === l.ifname)?.physPortName
+    if (name !== undefined) out.physPortName = name
+  }
+  return out
+}
+
+/** True when devlink names netdevs but `ip -d` printed no phys_switch_id for any of them. */
+export function lacksPhysAttrs(p: ParsedSections): boolean {
+  const named = new Set(p.ports.flatMap((x) => (x.netdev === null ? [] : [x.netdev])))
+  const links = p.links.filter((l) => named.has(l.ifname))
+  return links.length > 0 && links.every((l) => l.physSwitchId === undefined)
 }
 
 function withParent(d: RdmaDevice, pci: readonly PciFunction[]): RdmaDevice {

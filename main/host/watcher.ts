@@ -1,6 +1,7 @@
 import { labError } from '../../contract/errors'
 import type { HostSnapshot, SnapshotDiff } from '../../contract/snapshot'
 import { diffSnapshots } from './diff'
+import { lacksPhysAttrs } from './snapshot-build'
 import {
   knownEswitchHandles,
   mergeSections,
@@ -103,6 +104,7 @@ class WatcherCore {
   private pollDelay: number
   private readonly up = { devlink: false, ip: false }
   private closed = false
+  private netdevPhys: boolean
   /** A fast stage read E-Switches by handle; the next `pci` stage also walks for new ones. */
   private eswitchWalkDue = false
   /** Number of refreshes that changed something (drives the polling backoff). */
@@ -113,6 +115,7 @@ class WatcherCore {
     private readonly opts: HostWatcherOptions,
   ) {
     this.pollDelay = opts.pollMinMs ?? 1000
+    this.netdevPhys = opts.netdevPhys === true
   }
 
   async start(): Promise<void> {
@@ -234,13 +237,15 @@ class WatcherCore {
       signal: this.ac.signal,
       ...(direct ? { eswitchHandles: knownEswitchHandles(start.sections) } : {}),
     }
-    const read = await readParts(this.runner, opts, parts)
+    const read = await readParts(this.runner, { ...opts, netdevPhys: this.netdevPhys }, parts)
     const fresh = parts.filter((p) => (this.appliedSeq.get(p) ?? 0) < seq)
     for (const p of fresh) this.appliedSeq.set(p, seq)
     const prev = this.discovery
     const sections =
       prev === null ? read.sections : mergeSections(prev.sections, read.sections, fresh)
     const next = snapshotOf(sections, this.opts, read.stats)
+    // Old iproute2 without phys attrs in `ip -d`: read them from sysfs from now on.
+    if (!this.netdevPhys && lacksPhysAttrs(sections)) this.netdevPhys = true
     this.discovery = next
     if (prev !== null) this.publish(prev.snapshot, next.snapshot)
     for (const l of [...this.snapshotListeners]) safeCall(() => l(next.snapshot))

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { HostSnapshot } from '../../../contract/snapshot'
 import { discover, discoverWithSections, refreshParts } from '../../../main/host/discover'
 import { buildDiscoveryScript, splitSections } from '../../../main/host/discovery-script'
+import { lacksPhysAttrs } from '../../../main/host/snapshot-build'
 import { createFakeHost, fakeRunner, type FakeHost } from './fake-host'
 import { mlx5Spec, nsimSpec } from './fake-specs'
 
@@ -179,3 +180,43 @@ function checkHealthCardsExtras(snap: HostSnapshot): void {
   expect(snap.tracer).toEqual({ path: 'upstream', enabled: false })
   expect(snap.rdmaDevices?.find((d) => d.name === 'mlx5_2')?.parent).toBe('0000:08:00.2')
 }
+
+describe('old iproute2 without phys attrs in ip -d', () => {
+  it('fills phys_port_name from devlink and reads phys_switch_id from sysfs when asked', async () => {
+    const spec = mlx5Spec()
+    const links = JSON.parse(spec.commands['ip -j -d link show']?.out ?? '[]') as Record<
+      string,
+      unknown
+    >[]
+    for (const l of links) {
+      delete l.phys_port_name
+      delete l.phys_switch_id
+    }
+    const old = await createFakeHost({
+      ...spec,
+      files: {
+        ...spec.files,
+        'sys/class/net/enp8s0f0npf0vf0/phys_port_name': 'pf0vf0\n',
+        'sys/class/net/enp8s0f0npf0vf0/phys_switch_id': '1c2c3b0003a1e4b8\n',
+      },
+      commands: { ...spec.commands, 'ip -j -d link show': { out: `${JSON.stringify(links)}\n` } },
+    })
+    try {
+      const runner = fakeRunner(old, ['/usr/bin/dash'])
+      const opts = { hostName: 'old', timeoutMs: 5000, root: old.root }
+      const plain = await discoverWithSections(runner, opts)
+      expect(lacksPhysAttrs(plain.sections)).toBe(true)
+      const rep = (s: HostSnapshot) => s.netdevs?.find((n) => n.ifname === 'enp8s0f0npf0vf0')
+      expect(rep(plain.snapshot)).toMatchObject({ physPortName: 'pf0vf0' })
+      expect(rep(plain.snapshot)?.physSwitchId).toBeUndefined()
+      const withSysfs = await discover(runner, { ...opts, netdevPhys: true })
+      expect(rep(withSysfs)).toMatchObject({
+        physPortName: 'pf0vf0',
+        physSwitchId: '1c2c3b0003a1e4b8',
+      })
+      expect(withSysfs.errors).toEqual([])
+    } finally {
+      await old.dispose()
+    }
+  })
+})
