@@ -91,6 +91,15 @@ async function hostKeysAndReadOnly(s: ConsoleSession, out: string): Promise<void
   await pf.open()
   await expect(pf.panel.getByRole('button', { name: 'Set E-Switch mode' })).toBeDisabled()
   await expect(pf.controls.getByRole('button', { name: 'Devlink reload' })).toBeDisabled()
+  await hosts.addHost({ id: 'lab-09', host: '10.0.0.9', user: 'root', group: 'rack-c' })
+  await expect(hosts.host('lab-09')).toContainText('root@10.0.0.9:22')
+  await hosts.search('rack-c')
+  await expect(hosts.nav.getByRole('button', { name: /^Host / })).toHaveCount(1)
+  await hosts.search('')
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur())
+  await page.keyboard.press('Shift+?')
+  await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible()
+  await page.keyboard.press('Escape')
 }
 
 async function bigTable(s: ConsoleSession, out: string): Promise<void> {
