@@ -52,5 +52,7 @@ export const TerminalStatus = z.object({
   message: z.string().optional(),
   /** Lines counted by main so far, to compare with the renderer's count. */
   linesSent: z.number().int().optional(),
+  /** Lines the renderer reported written into xterm (its acks); equal to `linesSent` when nothing was lost. */
+  linesAcked: z.number().int().optional(),
 })
 export type TerminalStatus = z.infer<typeof TerminalStatus>

@@ -50,6 +50,8 @@ interface Pane {
   seq: number
   linesSent: number
   linesAcked: number
+  /** Timer of the throttled line-count status push. */
+  countTimer: ReturnType<typeof setTimeout> | null
 }
 
 /**
@@ -97,6 +99,7 @@ export class TerminalManager {
       seq: 0,
       linesSent: 0,
       linesAcked: 0,
+      countTimer: null,
     }
     this.panes.set(streamId, pane)
     this.wire(pane)
@@ -104,10 +107,11 @@ export class TerminalManager {
     return { streamId, logPath: log.path }
   }
 
-  /** The renderer consumed `bytes` (from xterm's write callback) and counted `lines`. */
+  /** The renderer consumed `bytes` (from xterm's write callback) holding `lines` newlines (a delta). */
   ack(streamId: string, bytes: number, lines?: number): void {
     const pane = this.pane(streamId)
-    if (lines !== undefined) pane.linesAcked = lines
+    if (lines !== undefined) pane.linesAcked += lines
+    this.countsLater(pane)
     if (pane.flow.acked(bytes) === 'resume') pane.channel.output.resume()
   }
 
@@ -206,6 +210,14 @@ export class TerminalManager {
     if (pane.flow.sent(chunk.length) === 'pause') pane.channel.output.pause()
   }
 
+  /** Pushes both line counts at most once a second, so a loss shows while it happens. */
+  private countsLater(pane: Pane): void {
+    pane.countTimer ??= setTimeout(() => {
+      pane.countTimer = null
+      if (this.panes.has(pane.streamId)) this.status(pane, 'open')
+    }, 1000)
+  }
+
   private status(
     pane: Pane,
     state: 'open' | 'parked' | 'reconnecting' | 'closed' | 'failed',
@@ -217,11 +229,13 @@ export class TerminalManager {
       state,
       message,
       linesSent: pane.linesSent,
+      linesAcked: pane.linesAcked,
     })
   }
 
   private async finish(pane: Pane, state: 'closed' | 'failed', message: string): Promise<void> {
     if (!this.panes.delete(pane.streamId)) return
+    if (pane.countTimer) clearTimeout(pane.countTimer)
     pane.coalescer.drain()
     pane.coalescer.dispose()
     pane.abort.abort()
