@@ -77,8 +77,9 @@ export interface RemoteLock {
  * Takes `/run/replab/<key>.lock` on the host with the exact flock(1) command labsim implements,
  * held by a streaming channel until `release()`.
  *
- * Rejects with `host-busy` (`<device> locked by <owner>`) when flock exits 75, `timeout` when the
- * host does not answer within `timeoutMs`, `aborted` on the signal.
+ * Rejects with `host-busy` (`<device> locked by <owner>`) when flock exits 75 (an owner file
+ * exists), `command-failed` when the lock could not be taken at all (no owner file), `timeout`
+ * when the host does not answer within `timeoutMs`, `aborted` on the signal.
  */
 export async function acquireRemoteLock(
   runner: CommandRunner,
@@ -131,9 +132,18 @@ export async function acquireRemoteLock(
   if (!locked) {
     release()
     if (options.signal?.aborted) throw labError('aborted', `lock of ${device} aborted`)
-    const r = await runner.exec(lockOwnerCommand(device), { timeoutMs: options.timeoutMs })
-    const holder = r.stdout.trim() || 'another console'
-    throw labError('host-busy', `${device} locked by ${holder}`, { device, host: runner.target })
+    const command = lockOwnerCommand(device)
+    const r = await runner.exec(command, { timeoutMs: options.timeoutMs })
+    const holder = r.stdout.trim()
+    if (r.code === 0 && holder !== '') {
+      throw labError('host-busy', `${device} locked by ${holder}`, { device, host: runner.target })
+    }
+    // No owner file: flock never ran (missing flock(1), /run/replab not writable), not a holder.
+    throw labError(
+      'command-failed',
+      `could not take the advisory lock of ${device} on ${runner.target}: is flock(1) installed and /run/replab writable?`,
+      { device, host: runner.target, command: lockCommand(device, owner), detail: r.stderr.trim() },
+    )
   }
   stream.on('close', () => {
     if (!state.released) state.lost = true

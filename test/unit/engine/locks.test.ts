@@ -9,7 +9,16 @@ import type { CommandRunner } from '../../../main/engine/ports'
 function silentRunner(owner = ''): CommandRunner & { last?: Readable } {
   const r: CommandRunner & { last?: Readable } = {
     target: 'root@h:22',
-    exec: async () => ({ stdout: owner, stderr: '', code: 0, signal: null, durationMs: 1 }),
+    exec: async () =>
+      owner === ''
+        ? {
+            stdout: '',
+            stderr: 'cat: /run/replab/x.owner: No such file or directory',
+            code: 1,
+            signal: null,
+            durationMs: 1,
+          }
+        : { stdout: owner, stderr: '', code: 0, signal: null, durationMs: 1 },
     stream: (_c, o) => {
       const s = new Readable({ read() {} })
       o.signal.addEventListener('abort', () => s.push(null))
@@ -41,6 +50,13 @@ describe('remote lock', () => {
     await expect(p).rejects.toMatchObject({
       code: 'host-busy',
       message: 'pci/0000:08:00.0 locked by bob from pc since 2026-01-01T00:00:00.000Z',
+    })
+    const broken = silentRunner()
+    const b = acquireRemoteLock(broken, 'pci/0000:08:00.0', 'me', { timeoutMs: 1000 })
+    broken.last?.push(null)
+    await expect(b).rejects.toMatchObject({
+      code: 'command-failed',
+      message: expect.stringMatching(/flock\(1\) installed/),
     })
     const ok = silentRunner()
     const q = acquireRemoteLock(ok, 'pci/0000:08:00.0', 'me', { timeoutMs: 1000 })
