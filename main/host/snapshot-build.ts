@@ -8,8 +8,9 @@ import type {
   RdmaDevice,
 } from '../../contract/snapshot'
 import type { DevlinkPort } from './parse-devlink'
-import type { IpLink, RdmaLinkEntry } from './parse-net'
+import type { IpLink } from './parse-net'
 import type { PciFunction } from './parse-sections'
+import { indexSections, netdevsByPortName, type SnapshotIndex } from './snapshot-index'
 import type { ParsedSections } from './snapshot-sections'
 
 /**
@@ -30,7 +31,7 @@ export interface BuildOptions {
   readonly takenAt: string
 }
 
-/** Builds a `HostSnapshot` from parsed sections. Pure; never throws. */
+/** Builds a `HostSnapshot` from parsed sections. Pure; never throws; linear in host size. */
 export function buildSnapshot(p: ParsedSections, opts: BuildOptions): HostSnapshot {
   const loaded = new Set(p.modules.map((m) => m.name))
   const modules: HostSnapshot['host']['modules'] = {
@@ -38,8 +39,9 @@ export function buildSnapshot(p: ParsedSections, opts: BuildOptions): HostSnapsh
     mlx5_ib: loaded.has('mlx5_ib'),
   }
   for (const m of MODULES) if (loaded.has(m)) modules[m] = true
-  const netdevs = p.links.map((l) => netdevOf(l, p))
-  const devices = buildDevices(p, netdevs)
+  const ix = indexSections(p)
+  const netdevs = p.links.map((l) => netdevOf(l, p, ix))
+  const devices = buildDevices(p, ix, netdevs)
   const snapshot: HostSnapshot = {
     takenAt: opts.takenAt,
     host: {
@@ -54,9 +56,9 @@ export function buildSnapshot(p: ParsedSections, opts: BuildOptions): HostSnapsh
       ...{ device, port, netdev, state },
       ...(physicalState === undefined ? {} : { physicalState }),
     })),
-    rdmaDevices: p.rdmaDevs.map((d) => withParent(d, p.pci)),
+    rdmaDevices: p.rdmaDevs.map((d) => withParent(d, ix)),
     netdevs,
-    cards: buildCards(devices, p),
+    cards: buildCards(devices, ix),
     errors: p.issues,
   }
   if (p.tracer !== undefined) snapshot.tracer = p.tracer
@@ -68,12 +70,12 @@ export function buildSnapshot(p: ParsedSections, opts: BuildOptions): HostSnapsh
  * sysfs fallback section, else `physPortName` from the devlink port naming it (the kernel derives
  * phys_port_name from the port attrs, domain.md §1.7).
  */
-function netdevOf(l: IpLink, p: ParsedSections): Netdev {
+function netdevOf(l: IpLink, p: ParsedSections, ix: SnapshotIndex): Netdev {
   const { vfs: _vfs, altnames: _alt, master: _m, ...netdev } = l
   const phys = p.phys.get(l.ifname)
   const out: Netdev = { ...netdev, ...phys }
   if (out.physPortName === undefined) {
-    const name = p.ports.find((x) => x.netdev === l.ifname)?.physPortName
+    const name = ix.portNameByNetdev.get(l.ifname)
     if (name !== undefined) out.physPortName = name
   }
   return out
@@ -86,94 +88,66 @@ export function lacksPhysAttrs(p: ParsedSections): boolean {
   return links.length > 0 && links.every((l) => l.physSwitchId === undefined)
 }
 
-function withParent(d: RdmaDevice, pci: readonly PciFunction[]): RdmaDevice {
+function withParent(d: RdmaDevice, ix: SnapshotIndex): RdmaDevice {
   if (d.parent !== undefined) return d
-  const fn = pci.find((f) => f.ibdevs.includes(d.name))
-  if (fn !== undefined) return { ...d, parent: fn.bdf }
-  const vf = pci.flatMap((f) => f.vfs).find((v) => v.ibdevs.includes(d.name))
-  return vf === undefined ? d : { ...d, parent: vf.bdf }
+  const parent = ix.ibParent.get(d.name)
+  return parent === undefined ? d : { ...d, parent }
 }
 
-/** mlx5 PCI functions: vendor 15b3 or bound to mlx5_core; VFs reached through their PF. */
-function mlx5Functions(p: ParsedSections): PciFunction[] {
-  const seen = new Set<string>()
-  return p.pci.filter((f) => {
-    if (seen.has(f.bdf)) return false
-    seen.add(f.bdf)
-    return f.vendorId === '15b3' || f.driver === 'mlx5_core'
-  })
+/** Context shared by the per-device builders. */
+interface Ctx {
+  readonly p: ParsedSections
+  readonly ix: SnapshotIndex
+  readonly byNetdev: Map<string, Netdev>
+  readonly byPortName: Map<string, string | null>
+  readonly ofed: Set<string>
 }
 
-/** Map of devlink handle → handle it is shown under (aux eth instances → their PF). */
-function handleAliases(pfs: readonly PciFunction[]): Map<string, string> {
-  const alias = new Map<string, string>()
-  for (const f of pfs) {
-    for (const a of f.aux) {
-      if (/^mlx5_core\.eth\.\d+$/.test(a)) alias.set(`auxiliary/${a}`, `pci/${f.bdf}`)
-    }
+function buildDevices(p: ParsedSections, ix: SnapshotIndex, netdevs: readonly Netdev[]): Device[] {
+  const handles = new Set<string>()
+  for (const d of p.devs ?? []) handles.add(ix.canon(d.handle))
+  for (const f of ix.fnByBdf.values()) if (f.physfn === null) handles.add(`pci/${f.bdf}`)
+  for (const n of p.nsim) handles.add(n.handle)
+  const ctx: Ctx = {
+    p,
+    ix,
+    byNetdev: new Map(netdevs.map((n) => [n.ifname, n])),
+    byPortName: netdevsByPortName(netdevs),
+    ofed: new Set(p.crdump.ofed),
   }
-  return alias
+  return [...handles].map((handle) => buildDevice(handle, ctx))
 }
 
-function buildDevices(p: ParsedSections, netdevs: readonly Netdev[]): Device[] {
-  const fns = mlx5Functions(p)
-  const alias = handleAliases(fns)
-  const canon = (h: string): string => alias.get(h) ?? h
-  const handles: string[] = []
-  const add = (h: string): void => {
-    if (!handles.includes(h)) handles.push(h)
-  }
-  for (const d of p.devs ?? []) add(canon(d.handle))
-  for (const f of fns) if (f.physfn === null) add(`pci/${f.bdf}`)
-  for (const n of p.nsim) add(n.handle)
-  const byNetdev = new Map(netdevs.map((n) => [n.ifname, n]))
-  const vfLinks = new Map(p.links.map((l) => [l.ifname, l]))
-  return handles.map((handle) => {
-    const ports = p.ports.filter((x) => canon(x.handle) === handle)
-    return buildDevice(handle, p, fns, ports, byNetdev, vfLinks, canon)
-  })
-}
-
-function buildDevice(
-  handle: string,
-  p: ParsedSections,
-  fns: readonly PciFunction[],
-  rawPorts: readonly DevlinkPort[],
-  byNetdev: Map<string, Netdev>,
-  links: Map<string, IpLink>,
-  canon: (h: string) => string,
-): Device {
+function buildDevice(handle: string, c: Ctx): Device {
+  const { p, ix } = c
   const bdf = handle.startsWith('pci/') ? handle.slice(4) : null
   const fn =
-    bdf === null
-      ? undefined
-      : (fns.find((f) => f.bdf === bdf) ?? fromVf(bdf, p) ?? fromLspci(bdf, p))
+    bdf === null ? undefined : (ix.fnByBdf.get(bdf) ?? fromVf(bdf, ix) ?? fromLspci(bdf, ix))
   const nsim = p.nsim.find((n) => n.handle === handle)
   const info = p.info.get(handle)
   const eswitch = p.eswitch.get(handle) ?? null
-  const pci = fn === undefined ? null : pciInfoOf(fn, p, links)
-  const ports = rawPorts
-    .map((x) => joinPort(x, eswitch?.mode === 'switchdev', pci, p.rdmaLinks, byNetdev))
+  const pci = fn === undefined ? null : pciInfoOf(fn, ix)
+  const switchdev = eswitch?.mode === 'switchdev'
+  const ports = (ix.portsByHandle.get(handle) ?? [])
+    .map((x) => joinPort(x, switchdev, pci, c))
     .sort((a, b) => a.index - b.index)
   const driver = fn?.driver ?? nsim?.driver ?? info?.driver ?? null
   const pfNetdev = fn?.physfn === null ? fn.netdevs[0] : undefined
   const uplink = ports.find((x) => x.flavour === 'physical')?.netdev ?? pfNetdev ?? null
-  const hasFwFatal = p.health.some((r) => canon(r.handle) === handle && r.reporter === 'fw_fatal')
-  const crdump =
-    bdf !== null && p.crdump.ofed.includes(bdf) ? 'ofed' : hasFwFatal ? 'devlink' : null
+  const reporters = ix.healthByHandle.get(handle) ?? []
+  const hasFwFatal = reporters.some((r) => r.reporter === 'fw_fatal')
+  const crdump = bdf !== null && c.ofed.has(bdf) ? 'ofed' : hasFwFatal ? 'devlink' : null
   return {
     handle,
     driver,
     pci,
     eswitch,
     ports,
-    health: p.health
-      .filter((r) => canon(r.handle) === handle)
-      .map(({ handle: _h, burstPeriodMs: _b, ...r }) => r),
+    health: reporters.map(({ handle: _h, burstPeriodMs: _b, ...r }) => r),
     info: info ?? null,
     uplink,
     crdump,
-    lag: p.lag.get(handle) ?? bondLag(bdf, uplink, p, links),
+    lag: p.lag.get(handle) ?? bondLag(fn, uplink, ix),
   }
 }
 
@@ -181,46 +155,39 @@ function buildDevice(
  * LAG where debugfs is absent: the uplink enslaved to a bond; active when mlx5_ib registered the
  * bond IB device `mlx5_bond_N` on this PF (domain.md §1.8, ib main.c).
  */
-function bondLag(
-  bdf: string | null,
-  uplink: string | null,
-  p: ParsedSections,
-  links: Map<string, IpLink>,
-): Device['lag'] {
-  const master = uplink === null ? undefined : links.get(uplink)?.master
-  if (master === undefined || bdf === null) return null
-  const pf = p.pci.find((f) => f.bdf === bdf)
-  const active = (pf?.ibdevs ?? []).some((n) => /^mlx5_bond_\d+$/.test(n))
+function bondLag(fn: PciFunction | undefined, uplink: string | null, ix: SnapshotIndex) {
+  const master = uplink === null ? undefined : ix.links.get(uplink)?.master
+  if (master === undefined || fn === undefined) return null
+  const active = fn.ibdevs.some((n) => /^mlx5_bond_\d+$/.test(n))
   return { active, bond: master }
 }
 
 /** A VF with its own devlink instance (bound to mlx5_core), described from its PF's sysfs. */
-function fromVf(bdf: string, p: ParsedSections): PciFunction | undefined {
-  for (const f of p.pci) {
-    const v = f.vfs.find((x) => x.bdf === bdf)
-    if (v === undefined) continue
-    const l = p.lspci.find((x) => x.bdf === bdf)
-    return {
-      ...{ bdf, vendorId: f.vendorId, deviceId: l?.deviceId ?? '', driver: v.driver },
-      ...{ physfn: f.bdf, netdevs: v.netdevs, ibdevs: v.ibdevs, aux: [], vfs: [] },
-    }
+function fromVf(bdf: string, ix: SnapshotIndex): PciFunction | undefined {
+  const hit = ix.vfByBdf.get(bdf)
+  if (hit === undefined) return undefined
+  const { pf, vf } = hit
+  return {
+    ...{ bdf, vendorId: pf.vendorId, deviceId: ix.lspciByBdf.get(bdf)?.deviceId ?? '' },
+    ...{ driver: vf.driver, physfn: pf.bdf, netdevs: vf.netdevs, ibdevs: vf.ibdevs },
+    ...{ aux: [], vfs: [] },
   }
-  return undefined
 }
 
 /** A PF seen by devlink and lspci but without a sysfs block (no SR-IOV capability). */
-function fromLspci(bdf: string, p: ParsedSections): PciFunction | undefined {
-  const l = p.lspci.find((x) => x.bdf === bdf && !x.isVf)
-  if (l === undefined || p.pci.some((f) => f.vfs.some((v) => v.bdf === bdf))) return undefined
+function fromLspci(bdf: string, ix: SnapshotIndex): PciFunction | undefined {
+  const l = ix.lspciByBdf.get(bdf)
+  if (l === undefined || l.isVf || ix.vfByBdf.has(bdf)) return undefined
   return {
     ...{ bdf, vendorId: l.vendorId ?? '', deviceId: l.deviceId ?? '', driver: null },
     ...{ physfn: null, netdevs: [], ibdevs: [], aux: [], vfs: [] },
   }
 }
 
-function pciInfoOf(fn: PciFunction, p: ParsedSections, links: Map<string, IpLink>): PciInfo {
-  const lspci = p.lspci.find((l) => l.bdf === fn.bdf)
-  const pfLink = fn.netdevs.map((n) => links.get(n)).find((l) => l !== undefined)
+function pciInfoOf(fn: PciFunction, ix: SnapshotIndex): PciInfo {
+  const lspci = ix.lspciByBdf.get(fn.bdf)
+  const pfLink = fn.netdevs.map((n) => ix.links.get(n)).find((l) => l !== undefined)
+  const macs = new Map((pfLink?.vfs ?? []).map((v) => [v.vf, v.mac]))
   return {
     bdf: fn.bdf,
     vendorId: fn.vendorId,
@@ -228,7 +195,7 @@ function pciInfoOf(fn: PciFunction, p: ParsedSections, links: Map<string, IpLink
     numvfs: fn.numvfs ?? 0,
     totalvfs: fn.totalvfs ?? 0,
     vfs: fn.vfs.map((v) => {
-      const mac = pfLink?.vfs.find((x) => x.vf === v.vf)?.mac
+      const mac = macs.get(v.vf)
       return {
         bdf: v.bdf,
         vf: v.vf,
@@ -243,20 +210,17 @@ function pciInfoOf(fn: PciFunction, p: ParsedSections, links: Map<string, IpLink
   }
 }
 
-function joinPort(
-  x: DevlinkPort,
-  switchdev: boolean,
-  pci: PciInfo | null,
-  rdma: readonly RdmaLinkEntry[],
-  byNetdev: Map<string, Netdev>,
-): Port {
+function joinPort(x: DevlinkPort, switchdev: boolean, pci: PciInfo | null, c: Ctx): Port {
   const { handle: _h, ibdev: _i, portNumber: _n, ...port } = x
-  const netdev = x.netdev ?? repNetdevByName(x, byNetdev)
-  const nd = netdev === null ? undefined : byNetdev.get(netdev)
-  const link = netdev === null ? undefined : rdma.find((l) => l.netdev === netdev)
+  const byName = x.physPortName === undefined ? undefined : c.byPortName.get(x.physPortName)
+  const netdev = x.netdev ?? byName ?? null
+  const nd = netdev === null ? undefined : c.byNetdev.get(netdev)
+  const link = netdev === null ? undefined : c.ix.rdmaByNetdev.get(netdev)
   const vf =
     x.flavour === 'pcivf' && x.external !== true && x.vfnum !== undefined
-      ? pci?.vfs.find((v) => v.vf === x.vfnum)
+      ? pci?.vfs[x.vfnum]?.vf === x.vfnum
+        ? pci.vfs[x.vfnum]
+        : pci?.vfs.find((v) => v.vf === x.vfnum)
       : undefined
   return {
     ...port,
@@ -268,19 +232,11 @@ function joinPort(
   }
 }
 
-/** A rep netdev not named by devlink: the netdev whose phys_port_name matches (§1.7). */
-function repNetdevByName(x: DevlinkPort, byNetdev: Map<string, Netdev>): string | null {
-  if (x.physPortName === undefined) return null
-  const matches = [...byNetdev.values()].filter((n) => n.physPortName === x.physPortName)
-  return matches.length === 1 ? (matches[0]?.ifname ?? null) : null
-}
-
 /** PFs grouped by serial number when devlink reports one, else by PCI slot `dddd:bb:dd`. */
-function buildCards(devices: readonly Device[], p: ParsedSections): Card[] {
+function buildCards(devices: readonly Device[], ix: SnapshotIndex): Card[] {
   const cards = new Map<string, Card>()
   for (const d of devices) {
-    const bdf = d.pci?.bdf
-    if (d.pci === null || p.pci.some((f) => f.vfs.some((v) => v.bdf === bdf))) continue
+    if (d.pci === null || ix.vfByBdf.has(d.pci.bdf)) continue
     const serial = d.info?.serialNumber
     const id = serial === undefined ? `pci/${d.pci.bdf.slice(0, 10)}` : `sn/${serial}`
     const card = cards.get(id) ?? {
