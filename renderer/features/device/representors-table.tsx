@@ -78,8 +78,6 @@ export function RepresentorsTable({ rows, changed }: RepresentorsTableProps) {
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 6,
-    // Let React batch scroll updates instead of flushing synchronously inside the scroll event.
-    useFlushSync: false,
   })
   const flash = useFlash(changed)
   return (
