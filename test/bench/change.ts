@@ -91,7 +91,7 @@ async function loop(
       'changes never seen (5 s)',
       missed.up + missed.down,
       'changes',
-      { value: n, label: 'changes made' },
+      { value: null, label: `of ${n} changes made` },
       { on: 'value', op: '<=', target: 0 },
       `0->2 VFs missed ${missed.up}, 2->0 missed ${missed.down}`,
     ),
