@@ -116,6 +116,10 @@ export async function reloadPf(
   if (noReset && action === 'driver_reinit') {
     throw new KernelError('EOPNOTSUPP', 'leftover: Requested limit is invalid for this action')
   }
+  // mlx5 devlink.c mlx5_devlink_reload_down (domain.md §2.3); LAG is not modelled.
+  if (pf.sfs.length > 0) {
+    throw new KernelError('EOPNOTSUPP', 'mlx5_core: reload is unsupported when SFs are allocated')
+  }
   const warning =
     pf.numVfs > 0 && !noReset ? 'mlx5_core: reload while VFs are present is unfavorable' : undefined
   if (noReset) {

@@ -14,6 +14,7 @@ import {
   unregisterReps,
 } from './reps'
 import { raceSplat } from './splat'
+import { sfAttrs } from './views'
 
 const modeName: Record<EswitchMode, string> = {
   legacy: 'LEGACY',
@@ -97,6 +98,8 @@ export function removeNicFunctions(kernel: Kernel, pf: Pf): void {
 
 /** Tears down switchdev: VF reps (and ports) first, then the uplink rep; ops unregistered. */
 export function disableOffloads(kernel: Kernel, pf: Pf): void {
+  for (const sf of pf.sfs) kernel.netdevs.remove(sf.netdev)
+  pf.sfs = []
   const vports = [...pf.reps.keys()].filter((v) => v !== UPLINK_VPORT).sort((a, b) => b - a)
   for (const vport of vports) disableVport(kernel, pf, vport)
   repUnload(kernel, pf, UPLINK_VPORT)
@@ -214,4 +217,45 @@ export function lateTrigger(kernel: Kernel, pf: Pf): void {
   if (!repLoadIb(kernel, pf, UPLINK_VPORT)) return
   for (const vport of [...pf.reps.keys()].filter((v) => v !== UPLINK_VPORT))
     repLoadIb(kernel, pf, vport)
+}
+
+/**
+ * `devlink port add pci/<pf> flavour pcisf pfnum P sfnum S` (mlx5 switchdev.rst): switchdev
+ * only; port index 32768 + n (SF vports start at 0x8000, domain.md §1.4); the SF rep netdev is
+ * `<stem>npf<P>sf<S>`; the function starts `inactive`/`detached`.
+ */
+export function addSf(
+  kernel: Kernel,
+  pf: Pf,
+  sfnum: number,
+): { index: number; attrs: Record<string, unknown> } {
+  if (!pf.offloads)
+    throw new KernelError(
+      'EOPNOTSUPP',
+      'mlx5_core: Port add is only supported in eswitch switchdev mode',
+    )
+  if (pf.sfs.some((s) => s.sfnum === sfnum))
+    throw new KernelError('EEXIST', 'mlx5_core: SF already exists. Choose different sfnum')
+  const index = pf.portIndex(0x8000 + pf.sfs.length)
+  const netdev = `${pf.nameStem}npf${pf.pfnum}sf${sfnum}`
+  kernel.netdevs.add({
+    name: netdev,
+    kind: 'rep',
+    mac: macFor(netdev),
+    mtu: 1500,
+    up: false,
+    physPortName: `pf${pf.pfnum}sf${sfnum}`,
+    physSwitchId: pf.card.switchId,
+    driver: 'mlx5e_rep',
+  })
+  pf.sfs.push({ sfnum, index, netdev })
+  return { index, attrs: sfAttrs(pf, pf.sfs[pf.sfs.length - 1]!) }
+}
+
+/** `devlink port del pci/<pf>/<index>` for an SF port. */
+export function delSf(kernel: Kernel, pf: Pf, index: number): void {
+  const sf = pf.sfs.find((s) => s.index === index)
+  if (!sf) throw new KernelError('EOPNOTSUPP', 'mlx5_core: Port del is only supported for SF ports')
+  kernel.netdevs.remove(sf.netdev)
+  pf.sfs = pf.sfs.filter((s) => s !== sf)
 }

@@ -131,6 +131,8 @@ export class Pf {
   operation: string | null = null
   /** Set when mlx5_ib (un)registered reps during `operation` (pre-series race). */
   raced = false
+  /** Sub-functions added with `devlink port add … flavour pcisf` (switchdev only). */
+  sfs: { sfnum: number; index: number; netdev: string }[] = []
   readonly reloadStats = { driverReinit: 0, fwActivate: 0, fwActivateNoReset: 0 }
   reloadFailed = false
   /** Vports whose next IB representor load fails (fault `ib-rep-load-fail`). */

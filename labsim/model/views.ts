@@ -55,15 +55,34 @@ export function devlinkPorts(kernel: Kernel): PortView[] {
     const vports = [...pf.reps.values()]
       .filter((r) => r.port && r.vport !== UPLINK_VPORT)
       .map((r) => r.vport)
-    for (const vport of [...vports.sort((a, b) => a - b), UPLINK_VPORT]) {
+    const push = (vport: number): void => {
       out.push({
         devHandle: pf.handle,
         index: pf.portIndex(vport),
         attrs: portAttrs(kernel, pf, vport),
       })
     }
+    vports.sort((a, b) => a - b).forEach(push)
+    for (const sf of pf.sfs)
+      out.push({ devHandle: pf.handle, index: sf.index, attrs: sfAttrs(pf, sf) })
+    push(UPLINK_VPORT)
   }
   const sim = kernel.netdevsim
   if (sim?.bound) out.push(...sim.ports())
   return out
+}
+
+/** devlink attributes of an SF port (mlx5 switchdev.rst `devlink port add … flavour pcisf`). */
+export function sfAttrs(pf: Pf, sf: { sfnum: number; netdev: string }): Record<string, unknown> {
+  return {
+    type: 'eth',
+    netdev: sf.netdev,
+    flavour: 'pcisf',
+    controller: 0,
+    pfnum: pf.pfnum,
+    sfnum: sf.sfnum,
+    external: false,
+    splittable: false,
+    function: { hw_addr: '00:00:00:00:00:00', state: 'inactive', opstate: 'detached' },
+  }
 }

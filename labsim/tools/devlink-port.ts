@@ -2,6 +2,7 @@ import type { Kernel } from '../model/kernel'
 import { devlinkPorts } from '../model/views'
 import type { CommandContext } from '../shell/types'
 import { KernelError } from '../model/errno'
+import { addSf, delSf } from '../model/eswitch'
 import { matches, printKernelError } from './common'
 import type { DevlinkOpts } from './devlink'
 import { jsonOut, portText } from './devlink-format'
@@ -25,6 +26,7 @@ export async function portCommand(
   const [sub, filter] = args
   if (matches(sub, 'function') && matches(args[1], 'set'))
     return functionSet(kernel, ctx, args.slice(2))
+  if (sub === 'add' || sub === 'del') return addDel(kernel, ctx, o, sub, args.slice(1))
   if (sub !== undefined && !matches(sub, 'show') && !matches(sub, 'list')) {
     await ctx.io.stderr.write(`Command "${sub}" not found\n`)
     return 1
@@ -84,4 +86,36 @@ async function functionSet(kernel: Kernel, ctx: CommandContext, args: string[]):
   const rep = pf.reps.get(vport)
   if (rep) rep.hwAddr = (value ?? '').toLowerCase()
   return 0
+}
+
+/** `devlink port add DEV flavour pcisf pfnum P sfnum S` / `devlink port del DEV/INDEX` (mlx5 SFs). */
+async function addDel(
+  kernel: Kernel,
+  ctx: CommandContext,
+  o: DevlinkOpts,
+  verb: 'add' | 'del',
+  args: string[],
+): Promise<number> {
+  const handle = args[0] ?? ''
+  const pf = kernel.pfs.find(
+    (p) => p.bound && (handle === p.handle || handle.startsWith(`${p.handle}/`)),
+  )
+  try {
+    if (!pf) throw new KernelError('ENODEV')
+    if (verb === 'del') {
+      delSf(kernel, pf, Number(handle.slice(pf.handle.length + 1)))
+      return 0
+    }
+    const opt = (k: string): string | undefined => args[args.indexOf(k) + 1]
+    if (opt('flavour') !== 'pcisf' || !/^\d+$/.test(opt('sfnum') ?? ''))
+      throw new KernelError('EOPNOTSUPP')
+    const { index, attrs } = addSf(kernel, pf, Number(opt('sfnum')))
+    const name = `${pf.handle}/${index}`
+    await ctx.io.stdout.write(
+      o.json ? jsonOut({ port: { [name]: attrs } }, o.pretty) : portText(name, attrs),
+    )
+    return 0
+  } catch (error) {
+    return printKernelError(ctx, error)
+  }
 }

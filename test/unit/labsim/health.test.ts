@@ -179,6 +179,29 @@ describe('VF reset and devlink reload (domain.md §2.3, §3.4)', () => {
     })
   })
 
+  it('reload refuses while SFs are allocated (devlink port add … flavour pcisf)', async () => {
+    const h = testHost()
+    expect(
+      await h.run('devlink port add pci/0000:08:00.0 flavour pcisf pfnum 0 sfnum 88'),
+    ).toMatchObject({
+      code: 1,
+      stderr:
+        'Error: mlx5_core: Port add is only supported in eswitch switchdev mode.\nkernel answers: Operation not supported\n',
+    })
+    await h.run('devlink dev eswitch set pci/0000:08:00.0 mode switchdev')
+    const add = await h.run('devlink port add pci/0000:08:00.0 flavour pcisf pfnum 0 sfnum 88')
+    expect(add.stdout).toBe(
+      'pci/0000:08:00.0/32768: type eth netdev enp8s0f0npf0sf88 flavour pcisf controller 0 pfnum 0 sfnum 88 external false splittable false\n  function:\n    hw_addr 00:00:00:00:00:00 state inactive opstate detached\n',
+    )
+    expect(await h.run('devlink dev reload pci/0000:08:00.0')).toMatchObject({
+      code: 1,
+      stderr:
+        'Error: mlx5_core: reload is unsupported when SFs are allocated.\nkernel answers: Operation not supported\n',
+    })
+    await h.run('devlink port del pci/0000:08:00.0/32768')
+    expect((await h.run('devlink dev reload pci/0000:08:00.0')).code).toBe(0)
+  })
+
   it('dev info shows driver, serial, psid and firmware versions', async () => {
     const h = testHost()
     const info = JSON.parse((await h.run('devlink -j dev info pci/0000:08:00.0')).stdout).info[
