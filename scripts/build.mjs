@@ -48,7 +48,11 @@ async function buildNode() {
 }
 
 const started = Date.now()
-if (!rendererOnly) await rm(`${root}out`, { recursive: true, force: true })
+// Only the bundles: out/tsc holds tsc -b's incremental declaration output.
+if (!rendererOnly) {
+  for (const dir of ['main', 'preload', 'labsim'])
+    await rm(`${root}out/${dir}`, { recursive: true, force: true })
+}
 await buildRenderer()
 if (!rendererOnly) await buildNode()
 console.error(
