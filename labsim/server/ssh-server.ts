@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto'
-import type { AddressInfo } from 'node:net'
+import { createServer, type AddressInfo, type Server as NetServer } from 'node:net'
 import ssh2 from 'ssh2'
 import type { Connection, ServerChannel, Session } from 'ssh2'
 import type { SimHost } from '../host'
@@ -16,7 +16,7 @@ const killing = new Set(['INT', 'TERM', 'KILL', 'HUP', 'QUIT'])
  * A `signal` request or the channel closing aborts the running command.
  */
 export class HostServer {
-  private server: ssh2.Server | undefined
+  private listener: NetServer | undefined
   private readonly clients = new Set<Connection>()
   port = 0
 
@@ -30,15 +30,22 @@ export class HostServer {
   async listen(port = 0): Promise<number> {
     const server = new ssh2.Server({ hostKeys: [this.hostKey] }, (client) => this.onClient(client))
     server.on('error', () => undefined)
-    this.server = server
+    // Our own listener so every accepted socket gets Nagle off, as a real sshd does
+    // (TCP_NODELAY on interactive sessions); without it each command stalls ~40 ms on delayed
+    // ACK (reference/perf.md 2b). ssh2 takes the socket through its public injectSocket().
+    const listener = createServer((socket) => {
+      socket.setNoDelay(true)
+      server.injectSocket(socket)
+    })
+    this.listener = listener
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(port, '127.0.0.1', () => {
-        server.off('error', reject)
+      listener.once('error', reject)
+      listener.listen(port, '127.0.0.1', () => {
+        listener.off('error', reject)
         resolve()
       })
     })
-    this.port = (server.address() as AddressInfo).port
+    this.port = (listener.address() as AddressInfo).port
     return this.port
   }
 
@@ -51,9 +58,9 @@ export class HostServer {
   /** Stops listening and drops every connection. */
   async close(): Promise<void> {
     this.disconnectAll()
-    const server = this.server
-    this.server = undefined
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()))
+    const listener = this.listener
+    this.listener = undefined
+    if (listener) await new Promise<void>((resolve) => listener.close(() => resolve()))
   }
 
   /** Reboot: close, then listen again on the same port with the same host key. */
