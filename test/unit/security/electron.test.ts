@@ -51,19 +51,24 @@ describe('window options', () => {
   })
 
   it('sets no option that weakens the defaults', () => {
-    for (const key of ['enableRemoteModule', 'enableBlinkFeatures', 'disableBlinkFeatures']) {
+    for (const key of ['enableRemoteModule', 'enableBlinkFeatures', 'additionalArguments']) {
       expect(prefs[key]).toBeUndefined()
     }
   })
 })
 
 describe('content security policy', () => {
-  const csp = contentSecurityPolicy()
+  const csp = contentSecurityPolicy('n0nce-AbC123')
   const d = directives(csp)
 
   it('has no unsafe-inline, unsafe-eval, wildcard or remote source', () => {
     expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|unsafe-hashes|wasm-unsafe-eval/)
     expect(csp).not.toMatch(/\*|https?:|ws:/)
+  })
+
+  it('allows inline styles only with the per-load nonce', () => {
+    expect(d.get('style-src')).toEqual(["'self'", "'nonce-n0nce-AbC123'"])
+    expect(contentSecurityPolicy('other')).not.toContain('n0nce-AbC123')
   })
 
   it('locks scripts, objects, base and framing', () => {
@@ -142,7 +147,8 @@ describe('main.ts applies the checked settings (static)', () => {
   it('creates windows only from windowOptions and registers the session handlers', async () => {
     const main = await source('main/app/main.ts')
     expect(main.match(/new BrowserWindow\(/g)).toHaveLength(1)
-    expect(main).toMatch(/new BrowserWindow\(windowOptions\(/)
+    expect(main).toMatch(/const options = windowOptions\(/)
+    expect(main).toMatch(/new BrowserWindow\(\{\s*\.\.\.options,/)
     expect(main).toMatch(
       /setPermissionRequestHandler\([^)]*\)\s*=>\s*\n?\s*callback\(allowPermission\(/,
     )
@@ -151,9 +157,24 @@ describe('main.ts applies the checked settings (static)', () => {
     expect(main).toMatch(/will-attach-webview[^]*?preventDefault/)
     expect(main).toMatch(/setWindowOpenHandler\(windowOpenHandler\)/)
     expect(main).toMatch(/web-contents-created/)
-    expect(main).toMatch(/'Content-Security-Policy', contentSecurityPolicy\(\)/)
-    expect(main).not.toMatch(/webPreferences\s*:/)
+    expect(main).toMatch(/'Content-Security-Policy', contentSecurityPolicy\(nonce\)/)
+    expect(main).toMatch(/const nonce = newNonce\(\)/)
     expect(main).not.toMatch(/shell\.openExternal/)
+  })
+
+  it('the literal webPreferences at the call site only repeat or tighten the checked ones', async () => {
+    const main = await source('main/app/main.ts')
+    const literal = /webPreferences:\s*\{([^}]*)\}/.exec(main)?.[1] ?? ''
+    expect(literal).toMatch(/\.\.\.\(options\.webPreferences as object\)/)
+    const after = literal.slice(literal.indexOf('...(options.webPreferences'))
+    expect(after).toMatch(/contextIsolation: true/)
+    expect(after).toMatch(/sandbox: true/)
+    expect(after).toMatch(/nodeIntegration: false/)
+    expect(after).toMatch(/webviewTag: false/)
+    expect(after).not.toMatch(/(sandbox|contextIsolation|webSecurity): false/)
+    expect(after).not.toMatch(
+      /(nodeIntegration\w*|webviewTag|allowRunningInsecureContent|experimentalFeatures): true/,
+    )
   })
 
   it('the IPC sender check is the window itself plus an app://replab frame', async () => {
