@@ -8,6 +8,13 @@ import { fileURLToPath } from 'node:url'
 /** A `replab serve` process on labsim, as a user would start it with `npm run web`. */
 export interface ConsoleServer {
   readonly url: string
+  /** labsim's announced hosts (DESIGN.md's JSON line). */
+  readonly hosts: Array<{
+    name: string
+    port: number
+    identityFile: string
+    hostKeyFingerprint: string
+  }>
   readonly dataDir: string
   readonly output: () => string
   stop(): Promise<void>
@@ -40,6 +47,7 @@ export async function startConsoleServer(args: string[] = []): Promise<ConsoleSe
   let output = ''
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()))
   const lines = createInterface({ input: child.stdout! })
+  let hosts: ConsoleServer['hosts'] = []
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`replab serve printed no URL in 60 s\n${output}`)),
@@ -48,8 +56,9 @@ export async function startConsoleServer(args: string[] = []): Promise<ConsoleSe
     lines.on('line', (line) => {
       output += `${line}\n`
       try {
-        const parsed = JSON.parse(line) as { url?: string }
+        const parsed = JSON.parse(line) as { url?: string; hosts?: ConsoleServer['hosts'] }
         if (parsed.url) {
+          hosts = parsed.hosts ?? []
           clearTimeout(timer)
           resolve(parsed.url)
         }
@@ -61,6 +70,7 @@ export async function startConsoleServer(args: string[] = []): Promise<ConsoleSe
   })
   return {
     url,
+    hosts,
     dataDir,
     output: () => output,
     stop: async () => {

@@ -58,7 +58,7 @@ export function registerServe(program: Command): void {
         port: Number(opts.port),
       })
       if (opts.json) {
-        console.log(JSON.stringify({ url: server.url, hosts: lab?.hosts.map((h) => h.name) ?? [] }))
+        console.log(JSON.stringify({ url: server.url, hosts: lab?.hosts ?? [] }))
       } else {
         console.log(`replab: console at ${server.url}`)
         console.log(

@@ -21,6 +21,7 @@ export class EswitchPanel {
 
   /** Selects this PF in the cards → PFs navigation and waits for its detail. */
   async open(): Promise<void> {
+    await this.page.getByRole('tab', { name: 'Devices' }).click()
     await this.page
       .getByRole('navigation', { name: 'Devices' })
       .getByRole('button', { name: `PF ${this.handle}` })
