@@ -99,7 +99,7 @@ function statusOf(err: LabErrorData): OperationResult['status'] {
  * `command-failed`, `unsupported`, `timeout`, `aborted`, ssh codes). Timings are ms since issue.
  * Rejects only when the fresh snapshot cannot be read (no plan can be made).
  */
-// One linear flow on purpose: the timing bookkeeping (issued → returned → observed) reads top to bottom.
+// eslint-disable-next-line max-lines-per-function -- one linear flow on purpose: the timing bookkeeping (issued → returned → observed) reads top to bottom.
 export async function runOperation(
   ports: HostPorts,
   request: OperationRequest,

@@ -36,6 +36,14 @@ export function registerDrill(program: Command): void {
   const drill = program
     .command('drill')
     .description('lifecycle drills: list them or run one against a host')
+  registerList(drill)
+  registerHistory(drill)
+  registerRestore(drill)
+  registerRun(drill)
+}
+
+/** `drill list`: what each drill checks and where the behaviour is documented. */
+function registerList(drill: Command): void {
   drill
     .command('list')
     .description('list the drills, what each checks and where the behaviour is documented')
@@ -51,6 +59,10 @@ export function registerDrill(program: Command): void {
         console.log(`  source: ${d.source}\n`)
       }
     })
+}
+
+/** `drill history`: journaled runs; an unfinished run shows as interrupted. */
+function registerHistory(drill: Command): void {
   drill
     .command('history')
     .description('list journaled runs (an unfinished run left by a crash shows as interrupted)')
@@ -64,6 +76,10 @@ export function registerDrill(program: Command): void {
           `${r.runId}  ${r.status.padEnd(11)} ${r.drill.padEnd(18)} ${r.device}  ${r.steps} steps, ${r.findings} findings`,
         )
     })
+}
+
+/** `drill restore <runId> <target>`: finishes the restore of an interrupted run. */
+function registerRestore(drill: Command): void {
   withSshOptions(
     drill
       .command('restore <runId> <target>')
@@ -90,6 +106,10 @@ export function registerDrill(program: Command): void {
       }
     },
   )
+}
+
+/** `drill run <drill> <target> …`: runs one drill, writes reports, exit 0 only on a pass. */
+function registerRun(drill: Command): void {
   withSshOptions(
     drill
       .command('run <drill> <target>')
