@@ -39,7 +39,7 @@ function pfNetdevs(snap: HostSnapshot, handle: string): BlastItem[] {
 }
 
 /** A dry-run plan with the commands labsim runs and a plausible blast radius. */
- 
+
 export function planOf(hostId: string, req: OperationRequest, snap: HostSnapshot): OperationPlan {
   let commands: string[]
   let blast: BlastItem[] = []
