@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto'
-import { createServer, type AddressInfo, type Server as NetServer } from 'node:net'
+import { createServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net'
 import ssh2 from 'ssh2'
 import type { Connection, ServerChannel, Session } from 'ssh2'
 import type { SimHost } from '../host'
@@ -17,6 +17,7 @@ const killing = new Set(['INT', 'TERM', 'KILL', 'HUP', 'QUIT'])
  */
 export class HostServer {
   private listener: NetServer | undefined
+  private readonly sockets = new Set<Socket>()
   private readonly clients = new Set<Connection>()
   port = 0
 
@@ -34,6 +35,8 @@ export class HostServer {
     // (TCP_NODELAY on interactive sessions); without it each command stalls ~40 ms on delayed
     // ACK (reference/perf.md 2b). ssh2 takes the socket through its public injectSocket().
     const listener = createServer((socket) => {
+      this.sockets.add(socket)
+      socket.once('close', () => this.sockets.delete(socket))
       socket.setNoDelay(true)
       server.injectSocket(socket)
     })
@@ -60,6 +63,10 @@ export class HostServer {
     this.disconnectAll()
     const listener = this.listener
     this.listener = undefined
+    // A graceful end can leave a half-open socket (a client reconnecting mid-shutdown) that
+    // keeps listener.close() waiting forever; a reboot drops every connection hard.
+    for (const socket of this.sockets) socket.destroy()
+    this.sockets.clear()
     if (listener) await new Promise<void>((resolve) => listener.close(() => resolve()))
   }
 

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile, open } from 'node:fs/promises'
+import { mkdir, open, readFile, rename, unlink, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 
 import { z } from 'zod'
@@ -52,15 +52,32 @@ export class Inventory {
   /** Adds or replaces a host and persists (unless simulated). */
   async put(input: HostConfigInput): Promise<HostConfig> {
     const host = HostConfig.parse(input)
+    const previous = this.hosts.get(host.id)
     this.hosts.set(host.id, host)
-    if (!host.simulated) await this.save()
+    if (!host.simulated) {
+      try {
+        await this.save()
+      } catch (err) {
+        // Nothing in memory that the file does not have: roll back what could not be saved.
+        if (previous) this.hosts.set(host.id, previous)
+        else this.hosts.delete(host.id)
+        throw err
+      }
+    }
     return host
   }
 
   async remove(id: string): Promise<void> {
     const host = this.get(id)
     this.hosts.delete(id)
-    if (!host.simulated) await this.save()
+    if (!host.simulated) {
+      try {
+        await this.save()
+      } catch (err) {
+        this.hosts.set(id, host)
+        throw err
+      }
+    }
   }
 
   private async save(): Promise<void> {
@@ -77,6 +94,7 @@ export class Inventory {
       await fh.sync().finally(() => fh.close())
       await rename(tmp, this.path)
     } catch (err) {
+      await unlink(tmp).catch(() => {})
       throw labError(
         'io-error',
         `could not save the inventory ${this.path}: ${(err as Error).message}`,

@@ -55,6 +55,41 @@ export interface ExecChannel {
   exit(): { code: number | null; signal: string | null } | null
 }
 
+/**
+ * Races a channel open against the command's signal: a server that never answers the open (a
+ * host rebooting under us) must not outlive the command's timeout. A channel that opens after
+ * the abort is killed at once.
+ */
+function untilAborted(opening: Promise<ExecChannel>, signal: AbortSignal): Promise<ExecChannel> {
+  if (signal.aborted) {
+    void opening.then(
+      (late) => killChannel(late.ch),
+      () => {},
+    )
+    return Promise.reject(signal.reason)
+  }
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      void opening.then(
+        (late) => killChannel(late.ch),
+        () => {},
+      )
+      reject(signal.reason)
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+    opening.then(
+      (opened) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(opened)
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(err)
+      },
+    )
+  })
+}
+
 function execOnce(
   client: Client,
   command: string,
@@ -93,7 +128,7 @@ export async function openExec(
   for (let attempt = 0; ; attempt++) {
     const client = await host.client(signal)
     try {
-      const opened = await execOnce(client, command, undefined)
+      const opened = await untilAborted(execOnce(client, command, undefined), signal)
       if (signal.aborted) {
         killChannel(opened.ch)
         throw signal.reason

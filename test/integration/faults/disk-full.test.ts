@@ -70,11 +70,8 @@ describe('disk full', () => {
     await expect(store.append('run-3', '{}')).rejects.toMatchObject({ code: 'io-error' })
   })
 
-  // BLOCKED: main/service/inventory.ts save(): when the write of `hosts.json.tmp-<pid>` fails
-  // (ENOSPC) the temp file is left behind (no unlink in the catch), and the host stays in memory
-  // though it was never saved. Fix: in save()'s catch `await unlink(tmp).catch(() => {})` before
-  // raising io-error, and in put()/remove() restore the previous map entry when save() throws.
-  it.skip('the inventory on a full disk: io-error and no temp file left', async () => {
+  // inventory.ts save() unlinks its temp file on failure; put() rolls the entry back.
+  it('the inventory on a full disk: io-error and no temp file left', async () => {
     const d = disk!
     const inv = new Inventory(join(d.dir, 'inv', 'hosts.json'))
     await inv.load()

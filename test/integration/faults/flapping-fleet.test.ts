@@ -76,7 +76,7 @@ describe('a fleet with one flapping host', () => {
         flapping.disconnectAll()
         drops++
         await new Promise((r) => setTimeout(r, 50))
-        // labsim's restart() can hang (see the BLOCKED test below): stop flapping then.
+        // A restart that does not settle would stall the fleet: stop flapping then (guard only).
         if ((await within(flapping.restart(), 5_000)) === HUNG) restartHung = true
         else flaps++
       }
@@ -106,12 +106,8 @@ describe('a fleet with one flapping host', () => {
     expect(drops).toBeGreaterThanOrEqual(flaps)
   }, 60_000)
 
-  // BLOCKED (labsim, test infrastructure): labsim/server/ssh-server.ts close() ends clients
-  // gracefully (`client.end()`) and awaits `listener.close()`, which waits for every socket; a
-  // client reconnecting between disconnectAll() and close() keeps restart() pending forever (3 of 4
-  // runs with 50 hosts). Fix: track raw sockets on the listener's 'connection' event and destroy
-  // them (and refuse new ones) in close() before awaiting `listener.close()`.
-  it.skip('labsim restart() settles while clients keep reconnecting', async () => {
+  // labsim's close() destroys every socket before awaiting listener.close().
+  it('labsim restart() settles while clients keep reconnecting', async () => {
     const flapping = lab.host(lab.hosts[0]!.name)
     for (let i = 0; i < 10; i++) {
       flapping.disconnectAll()
@@ -119,13 +115,8 @@ describe('a fleet with one flapping host', () => {
     }
   }, 60_000)
 
-  // BLOCKED: main/ssh/channels.ts openExec(): `await execOnce(client, command, undefined)` is not
-  // bound to the command's signal, so an exec issued on the flapping host right after its last
-  // reboot can wait forever for a channel-open reply on a dying connection: `timeoutMs` (15 s
-  // here) is not honoured and the call never settles (seen in about 1 run of 3 with 50 hosts).
-  // Fix: pass `signal` into execOnce (or race it against an abort promise), and on abort close
-  // the channel if it opens late and reject with `signal.reason` (`ssh-timeout`).
-  it.skip('the flapping host comes back, and every exec on it settles within its timeout', async () => {
+  // openExec races the channel open against the command's signal (main/ssh/channels.ts).
+  it('the flapping host comes back, and every exec on it settles within its timeout', async () => {
     const deadline = new Promise<'hung'>((r) => setTimeout(() => r('hung'), 20_000).unref())
     const settled = portShow(conns[0]!).then(
       () => 'ok',
