@@ -8,6 +8,7 @@ import type {
   StepRecord,
 } from '../../contract'
 import { DmesgCursor } from './dmesg'
+import { shellArg } from './shell'
 import { StepFailure, type DrillEnv, type StepChecks, type StepOutcome } from './drill-types'
 import {
   checkEthReps,
@@ -38,6 +39,12 @@ export class DrillContext {
   private readonly dmesg: DmesgCursor
   /** Info findings waiting for the next step (e.g. dmesg unreadable). */
   private readonly notes: string[] = []
+  /** fw_fatal error count last seen on the device (null: the baseline's). */
+  private fatalSeen: number | null = null
+  /** Set by drills that cause a fatal error on purpose (fatal-recovery). */
+  private fatalExpected = false
+  /** The step running now, so a drill-level error can still record it. */
+  private running: { name: string; startedMs: number } | null = null
 
   constructor(readonly env: DrillEnv) {
     this.dmesg = new DmesgCursor(env.ports.runner)
@@ -63,6 +70,54 @@ export class DrillContext {
     await this.dmesg.start(this.params.timeoutMs, this.env.signal)
     if (this.dmesg.unavailable)
       this.notes.push(`dmesg unreadable, no splat check: ${this.dmesg.unavailable}`)
+  }
+
+  /** Declares that this drill raises fw_fatal errors itself (no `fw-fatal` finding for them). */
+  expectFatal(): void {
+    this.fatalExpected = true
+  }
+
+  /**
+   * Findings for a lost SSH connection during `name`: names the connection, then (once the
+   * runner reconnected) compares the boot id with the drill's baseline and reports a reboot.
+   */
+  async connectionLost(name: string, message: string): Promise<Finding[]> {
+    const lost: Finding = {
+      severity: 'error',
+      invariant: 'connection-lost',
+      message: `SSH connection lost during step "${name}" (${this.env.target}): ${message}`,
+      ...this.place(name),
+    }
+    const before = this.env.baseline.host.bootId
+    const now = await this.env.ports.runner
+      .exec('cat /proc/sys/kernel/random/boot_id', {
+        timeoutMs: this.params.timeoutMs,
+        signal: this.env.signal,
+      })
+      .then(
+        (r) => r.stdout.trim(),
+        () => '',
+      )
+    if (!before || !now || before === now) {
+      return [{ ...lost, message: `${lost.message}; reconnected${now ? ' to the same boot' : ''}` }]
+    }
+    return [
+      lost,
+      {
+        severity: 'fatal',
+        invariant: 'host-rebooted',
+        message: `${this.env.target} rebooted during step "${name}" (boot id ${before} → ${now}); the kernel state is fresh`,
+        ...this.place(name),
+      },
+    ]
+  }
+
+  /** Records the step that was running when a drill-level error ended the iteration. */
+  async abandonRunning(err: unknown): Promise<boolean> {
+    const r = this.running
+    if (!r) return false
+    await this.failStep(r.name, r.startedMs, err).catch(() => undefined)
+    return true
   }
 
   /** A fresh snapshot. */
@@ -96,6 +151,7 @@ export class DrillContext {
     this.throwIfAborted()
     await this.track(request)
     const startedMs = this.env.ports.clock.now()
+    this.running = { name, startedMs }
     let outcome: OperationOutcome
     try {
       outcome = await runOperation(this.env.ports, request, {
@@ -112,7 +168,9 @@ export class DrillContext {
     if (r.status === 'aborted') throw labError('aborted', `${name} aborted`)
     const failed = r.status !== 'ok' && !options.allowFailure
     const findings: Finding[] = []
-    if (r.status !== 'ok') {
+    if (r.status !== 'ok' && r.error && isConnectionLoss(r.error.code)) {
+      findings.push(...(await this.connectionLost(name, r.error.message)))
+    } else if (r.status !== 'ok') {
       const sev = options.allowFailure ? 'info' : 'error'
       findings.push({
         severity: sev,
@@ -303,6 +361,43 @@ export class DrillContext {
     }
   }
 
+  /**
+   * A fw_fatal error the drill did not cause (domain.md §3.2): the reporter's error counter rose
+   * since the last step. A `fatal` finding with the crdump (`devlink health dump show … reporter
+   * fw_fatal`, domain.md §3.3) as evidence.
+   */
+  private async unexpectedFatal(name: string): Promise<Finding[]> {
+    if (this.fatalExpected) return []
+    const count = (s: HostSnapshot): number =>
+      s.devices
+        .find((d) => d.handle === this.device)
+        ?.health.find((r) => r.reporter === 'fw_fatal' && r.port === undefined)?.error ?? 0
+    this.fatalSeen ??= count(this.env.baseline)
+    // Unreadable now (connection lost): the next step looks again.
+    const snapshot = await this.env.ports.source.snapshot({ fresh: false }).catch(() => null)
+    if (!snapshot) return []
+    const now = count(snapshot)
+    if (now <= this.fatalSeen) return []
+    const rose = now - this.fatalSeen
+    this.fatalSeen = now
+    const command = `devlink health dump show ${shellArg(this.device)} reporter fw_fatal`
+    const dump = await this.env.ports.runner
+      .exec(command, { timeoutMs: this.params.timeoutMs, signal: this.env.signal })
+      .then(
+        (r) => (r.stdout || r.stderr).slice(0, 8000),
+        (e: unknown) => `not collected: ${toErrorData(e).message}`,
+      )
+    return [
+      {
+        severity: 'fatal',
+        invariant: 'fw-fatal',
+        message: `${this.device}: fw_fatal reported ${rose} new error${rose === 1 ? '' : 's'} during "${name}", a firmware fatal error this drill did not cause`,
+        evidence: `$ ${command}   # crdump\n${dump}`,
+        ...this.place(name),
+      },
+    ]
+  }
+
   private async failStep(
     name: string,
     startedMs: number,
@@ -311,17 +406,16 @@ export class DrillContext {
   ): Promise<void> {
     const data = toErrorData(err)
     if (data.code === 'aborted') throw err
-    const finding: Finding = {
-      severity: 'error',
-      invariant: 'operation',
-      message: data.message,
-      ...this.place(name),
-    }
-    await this.finishStep({ name, startedMs, records, findings: [finding], error: true }, 'none')
+    const findings: Finding[] = isConnectionLoss(data.code)
+      ? await this.connectionLost(name, data.message)
+      : [{ severity: 'error', invariant: 'operation', message: data.message, ...this.place(name) }]
+    await this.finishStep({ name, startedMs, records, findings, error: true }, 'none')
   }
 
   private async finishStep(o: StepOutcome, checks: StepChecks): Promise<void> {
+    this.running = null
     const findings = [...o.findings, ...(await this.settle(o.name, checks, o.snapshot))]
+    findings.push(...(await this.unexpectedFatal(o.name)))
     for (const note of this.notes.splice(0)) {
       findings.push({
         severity: 'info',
@@ -367,4 +461,9 @@ export class DrillContext {
     })
     if (step.status !== 'passed') throw new StepFailure(o.name)
   }
+}
+
+/** SSH failures that mean the connection to the host was lost (not a command failure). */
+export function isConnectionLoss(code: string): boolean {
+  return code === 'ssh-connect' || code === 'ssh-timeout' || code === 'channel-open-failed'
 }

@@ -212,11 +212,15 @@ async function iterate(
     if (data.code === 'aborted' || ctx.env.signal.aborted)
       return { status: 'aborted', error: data.message }
     errored = data.message
-    await ctx
-      .checkStep('drill error', [
-        { ...precondFinding(data.message), invariant: 'drill-error', step: 'drill error' },
-      ])
-      .catch(() => undefined)
+    // The step that was running (a wait hit by a dropped connection) is recorded as `error`
+    // with what happened; anything else becomes a drill-level finding.
+    if (!(await ctx.abandonRunning(err))) {
+      await ctx
+        .checkStep('drill error', [
+          { ...precondFinding(data.message), invariant: 'drill-error', step: 'drill error' },
+        ])
+        .catch(() => undefined)
+    }
   }
   const bad = ctx.findings.some(
     (f) => f.invariant !== 'drill-error' && (f.severity === 'error' || f.severity === 'fatal'),

@@ -30,6 +30,8 @@ export const fatalRecovery: DrillDefinition = {
     needsFaultInjection: false,
   },
   async iterate(ctx) {
+    // This drill causes the fatal error on purpose: no `fw-fatal` finding for it.
+    ctx.expectFatal()
     const before = await ctx.snapshot()
     const base = fwFatal(findDevice(before, ctx.device))
     const errors = base?.error ?? 0

@@ -70,7 +70,7 @@ describe('faults during drills', () => {
   // after every step in DrillContext.checkStep; when fw_fatal's error count rises, add a `fatal`
   // finding (invariant `fw-fatal`, message naming device and syndrome) whose evidence is the output
   // of `devlink health dump show <dev> reporter fw_fatal` (the crdump), and mark the drill failed.
-  it.skip('a fatal firmware error during vf-churn is a finding with the crdump', async () => {
+  it('a fatal firmware error during vf-churn is a finding with the crdump', async () => {
     const host = rig.lab.host('sim-a')
     const { report, fired } = await drillWithFault(c, 'vf-churn', /^vf count 1/, () => {
       void host.inject({ kind: 'fw-assert', handle: FAULT_DEVICE })
@@ -107,7 +107,7 @@ describe('faults during drills', () => {
   // with an SSH error, wait for the reconnect, re-read /proc/sys/kernel/random/boot_id and, if it
   // changed, stop with a `fatal` finding (invariant `host-rebooted`): "<host> rebooted during step
   // <step> (boot id <old> → <new>)", and skip the restore pass (the kernel state is fresh).
-  it.skip('the reboot finding says the host rebooted', async () => {
+  it('the reboot finding says the host rebooted', async () => {
     const host = rig.lab.host('sim-a')
     const { report } = await drillWithFault(c, 'vf-churn', /^vf count 1/, () => {
       void host.restart()
