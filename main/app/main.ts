@@ -76,15 +76,17 @@ async function startLab(backend: Backend): Promise<void> {
     { stdio: 'pipe' },
   )
   app.on('before-quit', () => child.kill())
-  let buffered = ''
+  // labsim announces its hosts in its first stdout line (DESIGN.md); later output is ignored.
+  let buffered: string | null = ''
   child.stdout?.on('data', (chunk: Buffer) => {
+    if (buffered === null) return
     buffered += chunk.toString()
     const newline = buffered.indexOf('\n')
-    if (newline < 0 || buffered === '') return
+    if (newline < 0) return
     const line = buffered.slice(0, newline)
-    buffered = '\0'
-    void backend
-      .addSimulatedHosts(parseSimAnnouncement(line))
+    buffered = null
+    void Promise.resolve()
+      .then(() => backend.addSimulatedHosts(parseSimAnnouncement(line)))
       .catch((err: Error) => console.error(`replab: labsim hosts: ${err.message}`))
   })
   child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk))
