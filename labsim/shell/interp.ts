@@ -430,6 +430,11 @@ export class Shell {
       } else await io.stderr.write(`${text}\n`).catch(() => undefined)
       return 1
     }
-    throw error
+    // Any other failure of a simulated command is that command's error, never the shell's
+    // crash: report it the way a shell reports a failing program and go on (status 2).
+    const name = argv[0] ?? ''
+    const message = error instanceof Error ? error.message : String(error)
+    await io.stderr.write(`${name}: ${message}\n`).catch(() => undefined)
+    return 2
   }
 }

@@ -62,7 +62,14 @@ export const grep: Command = async (ctx) => {
       : basicToExtended(pattern)
   if (flags.has('w')) source = `\\b(?:${source})\\b`
   if (flags.has('x')) source = `^(?:${source})$`
-  const re = new RegExp(source, flags.has('i') ? 'i' : '')
+  let re: RegExp
+  try {
+    re = new RegExp(source, flags.has('i') ? 'i' : '')
+  } catch {
+    // GNU grep: a malformed pattern is a usage error, exit 2 (never a crash of the shell).
+    await ctx.io.stderr.write(`grep: Invalid regular expression: ${pattern}\n`)
+    return 2
+  }
   const files = rest.length > 0 ? rest : ['-']
   const showName = flags.has('H') || (files.length > 1 && !flags.has('h'))
   let matched = 0

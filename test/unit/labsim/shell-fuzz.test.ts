@@ -99,4 +99,12 @@ describe('interpreter robustness (property test)', () => {
       { numRuns: 300 },
     )
   }, 60_000)
+
+  it("a malformed grep pattern is grep's usage error (exit 2), not a crash (found by the property above)", async () => {
+    const { run } = testHost()
+    const r = await run("echo x | grep '['")
+    expect(r.code).toBe(2)
+    const chained = await run("grep '[' /dev/null; echo after $?")
+    expect(chained.code).toBe(0)
+  })
 })
