@@ -34,7 +34,11 @@ export class HostListPage {
 
   /** Toggles read-only mode of the selected host. */
   async setReadOnly(on: boolean): Promise<void> {
-    await this.page.getByRole('checkbox', { name: 'Read-only' }).setChecked(on)
+    // The checkbox is controlled by the back end's answer, so it flips only after the round
+    // trip: click, then wait for the state (setChecked would fail on the momentary no-change).
+    const box = this.page.getByRole('checkbox', { name: 'Read-only' })
+    if ((await box.isChecked()) !== on) await box.click()
+    await expect(box).toBeChecked({ checked: on })
   }
 
   /** The read-only banner of the selected host. */
