@@ -11,7 +11,6 @@ import {
   type TerminalStream,
 } from '../../api/terminal-stream'
 import { describeError } from '../../api/unwrap'
-import { bridgeInlineStyles } from '../../ui/csp-style-bridge'
 import type { Theme } from '../../ui/theme'
 
 /** Serialized scrollback per `<hostId>/<kind>`, restored when a pane is reopened. */
@@ -58,7 +57,10 @@ function safeFit(fit: FitAddon): void {
   }
 }
 
-/** Creates the xterm with its addons in `el`, CSP style bridge first (see csp-style-bridge.ts). */
+/**
+ * Creates the xterm with its addons in `el`. Its `<style>` elements pass the CSP through the
+ * per-load nonce (renderer/csp-nonce.ts).
+ */
 function createTerminal(el: HTMLElement, o: MountOptions) {
   const shell = o.kind === 'shell'
   const term = new Terminal({
@@ -73,11 +75,10 @@ function createTerminal(el: HTMLElement, o: MountOptions) {
   const search = new SearchAddon()
   const serialize = new SerializeAddon()
   for (const addon of [fit, search, serialize, new WebLinksAddon()]) term.loadAddon(addon)
-  const unbridge = bridgeInlineStyles(el)
   term.open(el)
   safeFit(fit)
   term.textarea?.setAttribute('aria-label', `${o.label} terminal input`)
-  return { term, fit, search, serialize, unbridge }
+  return { term, fit, search, serialize }
 }
 
 /**
@@ -90,7 +91,7 @@ function createTerminal(el: HTMLElement, o: MountOptions) {
  */
 export function mountTerminal(el: HTMLElement, o: MountOptions): TerminalSession {
   const key = `${o.hostId}/${o.kind}`
-  const { term, fit, search, serialize, unbridge } = createTerminal(el, o)
+  const { term, fit, search, serialize } = createTerminal(el, o)
   const saved = scrollback.get(key)
   if (saved) term.write(saved)
 
@@ -150,7 +151,6 @@ export function mountTerminal(el: HTMLElement, o: MountOptions): TerminalSession
       stream?.dispose()
       subs.forEach((s) => s.dispose())
       term.dispose()
-      unbridge()
     },
   }
 }
