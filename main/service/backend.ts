@@ -51,7 +51,10 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     inventory,
     dataDir: options.dataDir,
     consoleUser: options.consoleUser,
-    onDrillStep: (hostId, text) => marks.terminals?.mark(hostId, text),
+    onDrillStep: (hostId, { runId, text, finished, running }) => {
+      if (text) marks.terminals?.mark(hostId, text, undefined, finished ?? undefined)
+      marks.terminals?.setDrillStep(hostId, runId, running)
+    },
   })
   const terminals = new TerminalManager(
     hub,

@@ -16,6 +16,7 @@ import { createFsJournalStore } from '../cli/journal-store'
 import { createEngine, TRACER_PATHS, type Engine, type SnapshotSource } from '../engine'
 import { startHostWatcher, type HostWatcher } from '../host/watcher'
 import { AuditLog } from './audit-log'
+import type { DrillStepRef } from './terminal-highlight'
 import { watcherSource } from './snapshot-source'
 import type { EventHub } from './event-hub'
 import type { HostSessions } from './host-sessions'
@@ -29,7 +30,20 @@ export interface EngineBridgeOptions {
   readonly dataDir: string
   readonly consoleUser?: string | undefined
   /** Told about every finished drill step (terminal panes write it as a marker line). */
-  readonly onDrillStep?: (hostId: string, text: string) => void
+  readonly onDrillStep?: (hostId: string, step: DrillStepEvent) => void
+}
+
+/**
+ * A drill step ended: `text` for the panes' marker line, `finished` its index in the report's
+ * steps, `running` the step that runs now (the next index) or null once the drill ended.
+ * Indexes count the drill's progress events, one per journal step entry (drill-context.ts).
+ */
+export interface DrillStepEvent {
+  readonly runId: string
+  /** Marker text, or null when there is nothing to write (the drill's handle settled). */
+  readonly text: string | null
+  readonly finished: DrillStepRef | null
+  readonly running: DrillStepRef | null
 }
 
 const MIME = {
@@ -164,13 +178,27 @@ export class EngineBridge {
 
   /** Starts a drill in the background; progress goes to every session as `drillProgress`. */
   async startDrill(request: DrillStartRequest, sessionId: string): Promise<{ runId: string }> {
+    let done = 0
     const handle = await this.engine.startDrill(request, (p) => {
       this.options.hub.emit('drillProgress', p)
-      this.options.onDrillStep?.(
-        request.hostId,
-        `drill ${request.kind} ${p.runId} · iteration ${p.iteration} · ${p.step.name}: ${p.step.status} (${Math.round(p.step.durationMs)} ms)`,
-      )
+      const ended = p.status !== 'running'
+      const finished = ended ? null : { runId: p.runId, step: done }
+      if (!ended) done++
+      this.options.onDrillStep?.(request.hostId, {
+        runId: p.runId,
+        text: `drill ${request.kind} ${p.runId} · iteration ${p.iteration} · ${p.step.name}: ${p.step.status} (${Math.round(p.step.durationMs)} ms)`,
+        finished,
+        running: ended ? null : { runId: p.runId, step: done },
+      })
     })
+    if (done === 0) {
+      this.options.onDrillStep?.(request.hostId, {
+        runId: handle.runId,
+        text: `drill ${request.kind} ${handle.runId} started on ${request.device}`,
+        finished: null,
+        running: { runId: handle.runId, step: 0 },
+      })
+    }
     void this.audit
       .append({
         at: new Date().toISOString(),
@@ -185,9 +213,16 @@ export class EngineBridge {
         commands: [],
       })
       .catch((err: Error) => console.error(`replab: ${err.message}`))
-    void handle.done.catch((err: Error) =>
-      console.error(`replab: drill ${handle.runId} failed: ${err.message}`),
-    )
+    void handle.done
+      .catch((err: Error) => console.error(`replab: drill ${handle.runId} failed: ${err.message}`))
+      .finally(() =>
+        this.options.onDrillStep?.(request.hostId, {
+          runId: handle.runId,
+          text: null,
+          finished: null,
+          running: null,
+        }),
+      )
     return { runId: handle.runId }
   }
 

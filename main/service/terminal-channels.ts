@@ -1,7 +1,9 @@
-import type { TerminalOpenRequest } from '../../contract'
+import { quote } from 'shell-quote'
+
+import type { TerminalKind, TerminalOpenRequest } from '../../contract'
 import type { EngineBridge } from './engine-bridge'
 import type { HostSessions } from './host-sessions'
-import { terminalCommand, type TerminalChannel } from './terminals'
+import type { TerminalChannel } from './terminals'
 
 /**
  * Opens the remote side of a terminal pane on the host's *interactive* connection, so a flooded
@@ -39,5 +41,23 @@ export async function openTerminalChannel(
       abort.abort()
       output.destroy()
     },
+  }
+}
+
+/** The remote command behind a read-only pane kind; `null` for the interactive shell. */
+export function terminalCommand(
+  kind: TerminalKind,
+  tracingRoot: string,
+  filter?: string,
+): string | null {
+  switch (kind) {
+    case 'trace':
+      return `cat ${tracingRoot}/trace_pipe`
+    case 'dmesg':
+      return filter ? `dmesg -w | grep --line-buffered -F -e ${quote([filter])}` : 'dmesg -w'
+    case 'devlink-monitor':
+      return 'devlink monitor'
+    case 'shell':
+      return null
   }
 }

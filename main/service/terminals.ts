@@ -2,12 +2,11 @@ import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 
-import { quote } from 'shell-quote'
-
-import { labError, type TerminalKind, type TerminalOpenRequest } from '../../contract'
+import { FLOW, labError, type TerminalOpenRequest } from '../../contract'
 import type { EventHub } from './event-hub'
 import { SessionLog } from './session-log'
 import { Coalescer, countLines, FlowWindow } from './terminal-flow'
+import { drillStepUri, LineHighlighter, type DrillStepRef } from './terminal-highlight'
 
 /** A remote byte source behind one pane: an exec stream or an interactive shell. */
 export interface TerminalChannel {
@@ -45,6 +44,9 @@ interface Pane {
   readonly hostId: string
   readonly flow: FlowWindow
   readonly coalescer: Coalescer
+  /** Colours and links notable lines; holds a read-only pane's partial line ≤ coalesceMs. */
+  readonly highlight: LineHighlighter
+  holdTimer: ReturnType<typeof setTimeout> | null
   readonly log: SessionLog
   readonly abort: AbortController
   seq: number
@@ -61,6 +63,8 @@ interface Pane {
  */
 export class TerminalManager {
   private readonly panes = new Map<string, Pane>()
+  /** The drill step running per host (set by the engine bridge), for highlight links. */
+  private readonly steps = new Map<string, DrillStepRef>()
 
   constructor(
     private readonly hub: EventHub,
@@ -94,6 +98,11 @@ export class TerminalManager {
       channel,
       flow: new FlowWindow(),
       coalescer: new Coalescer((chunk) => this.send(pane, chunk)),
+      highlight: new LineHighlighter(
+        () => this.steps.get(request.hostId) ?? null,
+        request.kind !== 'shell',
+      ),
+      holdTimer: null,
       log,
       abort,
       seq: 0,
@@ -133,15 +142,31 @@ export class TerminalManager {
     if (pane) this.finish(pane, 'closed', 'closed by the user')
   }
 
-  /** Writes a marker line into a host's panes (or one pane), e.g. which drill step ran. */
-  mark(hostId: string, text: string, only?: Pane): void {
+  /**
+   * Writes a marker line into a host's panes (or one pane), e.g. which drill step ran; with
+   * `link` the marker links to that drill step (an OSC 8 hyperlink, see terminal-highlight.ts).
+   */
+  mark(hostId: string, text: string, only?: Pane, link?: DrillStepRef): void {
+    const [open, close] = link
+      ? [`\x1b]8;;${drillStepUri(link)}\x1b\\`, '\x1b]8;;\x1b\\']
+      : ['', '']
+    const line = new TextEncoder().encode(`\r\n${open}\x1b[7m--- ${text} ---\x1b[0m${close}\r\n`)
     for (const pane of only ? [only] : this.panes.values()) {
       if (pane.hostId === hostId) {
-        const line = new TextEncoder().encode(`\r\n\x1b[7m--- ${text} ---\x1b[0m\r\n`)
         pane.log.marker(text)
+        this.emit(pane, pane.highlight.interrupt())
         pane.coalescer.push(line)
       }
     }
+  }
+
+  /**
+   * Sets the drill step now running on a host; `null` clears it when that drill (`runId`) is
+   * still the host's latest (two drills on one host's devices: the latest step wins).
+   */
+  setDrillStep(hostId: string, runId: string, step: DrillStepRef | null): void {
+    if (step) this.steps.set(hostId, step)
+    else if (this.steps.get(hostId)?.runId === runId) this.steps.delete(hostId)
   }
 
   /** Closes every pane of a session (its window or socket went away). */
@@ -161,7 +186,13 @@ export class TerminalManager {
     const { output } = pane.channel
     output.on('data', (chunk: Buffer) => {
       pane.log.write(chunk)
-      pane.coalescer.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+      this.emit(pane, pane.highlight.push(chunk))
+      if (pane.highlight.holding) {
+        pane.holdTimer ??= setTimeout(() => {
+          pane.holdTimer = null
+          this.emit(pane, pane.highlight.release())
+        }, FLOW.coalesceMs)
+      }
     })
     let ended = false
     const dropped = (why: string): void => {
@@ -202,6 +233,10 @@ export class TerminalManager {
     this.finish(pane, 'failed', `gave up reconnecting after: ${why}`)
   }
 
+  private emit(pane: Pane, bytes: Uint8Array): void {
+    if (bytes.length > 0) pane.coalescer.push(bytes)
+  }
+
   private send(pane: Pane, chunk: Uint8Array): void {
     const sink = this.hub.sink(pane.sessionId)
     if (!sink) return void this.finish(pane, 'closed', 'session gone')
@@ -236,6 +271,8 @@ export class TerminalManager {
   private async finish(pane: Pane, state: 'closed' | 'failed', message: string): Promise<void> {
     if (!this.panes.delete(pane.streamId)) return
     if (pane.countTimer) clearTimeout(pane.countTimer)
+    if (pane.holdTimer) clearTimeout(pane.holdTimer)
+    this.emit(pane, pane.highlight.interrupt())
     pane.coalescer.drain()
     pane.coalescer.dispose()
     pane.abort.abort()
@@ -248,23 +285,5 @@ export class TerminalManager {
     const pane = this.panes.get(streamId)
     if (!pane) throw labError('not-found', `no open terminal ${streamId}`)
     return pane
-  }
-}
-
-/** The remote command behind a read-only pane kind; `null` for the interactive shell. */
-export function terminalCommand(
-  kind: TerminalKind,
-  tracingRoot: string,
-  filter?: string,
-): string | null {
-  switch (kind) {
-    case 'trace':
-      return `cat ${tracingRoot}/trace_pipe`
-    case 'dmesg':
-      return filter ? `dmesg -w | grep --line-buffered -F -e ${quote([filter])}` : 'dmesg -w'
-    case 'devlink-monitor':
-      return 'devlink monitor'
-    case 'shell':
-      return null
   }
 }
