@@ -60,7 +60,7 @@ export class SimHost {
   readonly clock: SimClock
   transport?: HostTransport
   private tmpfs: Tmpfs = newTmpfs()
-  private readonly processes = new Map<number, ProcessEntry>()
+  private readonly procs = new Map<number, ProcessEntry>()
   private nextPid = 1000
 
   constructor(
@@ -92,12 +92,25 @@ export class SimHost {
       locks: this.kernel.locks,
       spawn: (command, abort) => {
         const pid = this.nextPid++
-        this.processes.set(pid, { pid, command, abort })
-        return { pid, release: () => this.processes.delete(pid) }
+        this.procs.set(pid, { pid, command, abort })
+        return { pid, release: () => this.procs.delete(pid) }
       },
-      process: (pid) => this.processes.get(pid),
+      process: (pid) => this.procs.get(pid),
       beforeCommand: (argv, signal) => this.beforeCommand(argv, signal),
     }
+  }
+
+  /**
+   * The process table, like `ps -eo pid,args`, ascending by pid (from 1000): one entry per exec
+   * channel command (the command string as sent), per interactive shell (`-bash`), per command
+   * line running in the foreground of one (the line as typed), per background job (`background
+   * job`). An entry is gone once its command finished or was killed (Ctrl-C, a `signal` request,
+   * the channel closing, `kill`, reboot). A snapshot: changing the array changes nothing.
+   */
+  processes(): Array<{ pid: number; command: string }> {
+    return [...this.procs.values()]
+      .map(({ pid, command }) => ({ pid, command }))
+      .sort((a, b) => a.pid - b.pid)
   }
 
   private async beforeCommand(argv: string[], signal: AbortSignal): Promise<void> {
@@ -153,8 +166,8 @@ export class SimHost {
 
   /** Reboots: kills processes, new boot id and kernel state, sessions dropped, same port and key. */
   async restart(): Promise<void> {
-    for (const proc of this.processes.values()) proc.abort.abort()
-    this.processes.clear()
+    for (const proc of this.procs.values()) proc.abort.abort()
+    this.procs.clear()
     this.kernel.locks.clear()
     this.clock.reboot()
     this.clock.slowFactor = 1

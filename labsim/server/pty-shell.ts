@@ -2,6 +2,7 @@ import type { ServerChannel } from 'ssh2'
 import type { SimHost } from '../host'
 import { Shell } from '../shell/interp'
 import type { OutStream } from '../shell/streams'
+import type { ShellSystem } from '../shell/types'
 import { Pipe } from '../shell/streams'
 import { channelSink } from './channel-io'
 
@@ -10,6 +11,11 @@ import { channelSink } from './channel-io'
  * (backspace, Ctrl-U), Ctrl-C interrupts the running command (or discards the line),
  * Ctrl-D on an empty line logs out. Output goes through onlcr (`\n` → `\r\n`); while a command
  * runs, typed input is its stdin. Every line is appended to the host's command log.
+ *
+ * The shell is a `-bash` process of the host; each command line it runs is a foreground process
+ * of its own (`SimHost.processes()`, command = the line as typed) until it finishes or Ctrl-C
+ * kills it. Ctrl-C is read even while the command's output is blocked on a full channel (the
+ * client stopped reading): the blocked write is interrupted, so the command ends at once.
  */
 export function runInteractiveShell(
   host: SimHost,
@@ -25,6 +31,7 @@ class PtySession {
   private running: AbortController | undefined
   private stdin: Pipe | undefined
   private escape = false
+  private readonly sys: ShellSystem
   private readonly shell: Shell
   private readonly out: OutStream
   private readonly release: () => void
@@ -34,10 +41,10 @@ class PtySession {
     private readonly stream: ServerChannel,
     env: Map<string, string>,
   ) {
-    const sys = host.system()
-    const proc = sys.spawn('-bash', new AbortController())
+    this.sys = host.system()
+    const proc = this.sys.spawn('-bash', new AbortController())
     this.release = proc.release
-    this.shell = new Shell(sys, proc.pid, 'interactive')
+    this.shell = new Shell(this.sys, proc.pid, 'interactive')
     for (const [k, v] of env) this.shell.vars.set(k, v)
     this.out = channelSink(stream, true)
   }
@@ -117,11 +124,15 @@ class PtySession {
     if (command.trim() === '') return this.write(this.prompt())
     this.host.logCommand('shell', command)
     const abort = new AbortController()
+    const proc = this.sys.spawn(command, abort)
     this.running = abort
     this.stdin = new Pipe()
+    // The command's own view of the terminal: its writes stop blocking when it is interrupted.
+    const out = channelSink(this.stream, true, abort.signal)
     await this.shell
-      .run(command, { stdin: this.stdin, stdout: this.out, stderr: this.out }, abort.signal)
+      .run(command, { stdin: this.stdin, stdout: out, stderr: out }, abort.signal)
       .catch(() => 1)
+    proc.release()
     this.running = undefined
     this.stdin = undefined
     if (abort.signal.aborted) this.write('\n')

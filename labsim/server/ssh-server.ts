@@ -148,8 +148,8 @@ export class HostServer {
     stream.on('close', () => abort.abort())
     const io = {
       stdin: channelInput(stream),
-      stdout: channelSink(stream),
-      stderr: channelSink(stream.stderr),
+      stdout: channelSink(stream, false, abort.signal),
+      stderr: channelSink(stream.stderr, false, abort.signal),
     }
     void shell
       .run(command, io, abort.signal)

@@ -3,6 +3,7 @@ import { builtins } from './builtins'
 import type { ExpandEnv } from './expand'
 import { ExpansionError, expandPattern, expandString, expandWords } from './expand'
 import { openRedirects, RedirectError } from './redirect'
+import { preempt } from './scheduler'
 import { abortErr, ExitSignal, isAbort, LoopSignal } from './signals'
 import { BrokenPipe, BufferSink, Pipe } from './streams'
 import type {
@@ -87,6 +88,10 @@ export class Shell {
   }
 
   async stmt(stmt: Stmt, io: Io, signal: AbortSignal): Promise<number> {
+    // Every statement is a preemption point and a signal check, so a builtin loop
+    // (`while :; do echo x; done`) lets I/O in and stops at the next statement after Ctrl-C.
+    const turn = preempt()
+    if (turn) await turn
     if (signal.aborted) throw abortErr()
     this.line = stmt.line
     if (stmt.Background) return this.background(stmt, io)

@@ -12,6 +12,7 @@ import {
   modprobeCommand,
   rmmodCommand,
   unameCommand,
+  yesCommand,
 } from './system'
 import { cut, grep, head, seq, sort, tail, tee, tr, uniq, wc } from './text-utils'
 
@@ -49,6 +50,7 @@ export function makeCommands(kernel: Kernel): Map<string, Command> {
     ['lsmod', lsmodCommand(kernel)],
     ['dmesg', dmesgCommand(kernel)],
     ['uname', unameCommand(kernel)],
+    ['yes', yesCommand],
     ...miscCommands(kernel),
   ])
 }

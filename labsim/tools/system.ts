@@ -2,6 +2,8 @@ import { loadMlx5Ib, unloadMlx5Ib } from '../model/mlx5-ib'
 import type { Kernel } from '../model/kernel'
 import { sleepReal } from '../model/clock'
 import { procModules } from '../vfs/root'
+import { preempt } from '../shell/scheduler'
+import { abortErr } from '../shell/signals'
 import type { Command } from '../shell/types'
 
 const knownModules = new Set(['mlx5_core', 'mlx5_ib', 'netdevsim', 'ib_core', 'ib_uverbs', 'mlxfw'])
@@ -107,6 +109,22 @@ export function dmesgCommand(kernel: Kernel): Command {
       if (!ctx.signal.aborted) throw error
     }
     return 0
+  }
+}
+
+/**
+ * yes(1): prints its arguments joined by spaces (default `y`), one per line, until killed or its
+ * reader goes away (`yes | head -3`: BrokenPipe, status 141). Writes pipe-buffer-sized chunks
+ * like coreutils (≥ 8 KiB), preempting between them so Ctrl-C and flow control get through.
+ */
+export const yesCommand: Command = async (ctx) => {
+  const line = `${ctx.argv.length > 1 ? ctx.argv.slice(1).join(' ') : 'y'}\n`
+  const chunk = line.repeat(Math.ceil(8192 / line.length))
+  for (;;) {
+    const turn = preempt()
+    if (turn) await turn
+    if (ctx.signal.aborted) throw abortErr()
+    await ctx.io.stdout.write(chunk)
   }
 }
 

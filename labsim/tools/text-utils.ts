@@ -99,8 +99,9 @@ export const grep: Command = async (ctx) => {
 export const head: Command = async (ctx) => {
   const { values, rest } = splitOptions(ctx.argv.slice(1), 'nc')
   if (values.has('c')) {
-    const text = await collect(ctx, rest)
-    await ctx.io.stdout.write(text.slice(0, Number(values.get('c'))))
+    const count = Number(values.get('c'))
+    const text = await collect(ctx, rest, count)
+    await ctx.io.stdout.write(text.slice(0, count))
     return 0
   }
   let n = Number(values.get('n') ?? 10)
@@ -118,8 +119,16 @@ async function collectLines(ctx: CommandContext, tool: string, files: string[]):
   return lines
 }
 
-async function collect(ctx: CommandContext, files: string[]): Promise<string> {
-  return rawInput(ctx, 'head', files)
+/** `head -c`'s input: stdin is read only until `count` characters arrived (`yes | head -c 5`). */
+async function collect(ctx: CommandContext, files: string[], count: number): Promise<string> {
+  if (files.length > 0 && files[0] !== '-') return rawInput(ctx, 'head', files)
+  let text = ''
+  while (text.length < count) {
+    const chunk = await ctx.io.stdin.read(ctx.signal)
+    if (chunk === null) break
+    text += chunk
+  }
+  return text
 }
 
 /** Whole input bytes (files or stdin), without line normalisation (`wc -c`, `head -c`). */
