@@ -45,21 +45,33 @@ export async function connectHop(
   })
   const serverHostKey = await preferredHostKeyAlgorithms(hop, options.knownHosts)
   const client = new Client()
+  const handshake = new HandshakeTimer(options.readyTimeoutMs ?? hop.readyTimeoutMs, () => {
+    failure ??= sshError(
+      'ssh-timeout',
+      hop.label,
+      `timed out after ${options.readyTimeoutMs ?? hop.readyTimeoutMs} ms waiting for the SSH handshake`,
+    )
+    client.destroy()
+  })
   const cfg: ConnectConfig = {
     algorithms: { serverHostKey },
     host: hop.host,
     port: hop.port,
     username: hop.user,
-    readyTimeout: options.readyTimeoutMs ?? hop.readyTimeoutMs,
+    // ssh2's own timer cannot pause while a person reads a host-key question; ours does.
+    readyTimeout: 0,
     keepaliveInterval: options.keepaliveIntervalMs ?? hop.keepaliveIntervalMs,
     keepaliveCountMax: options.keepaliveCountMax ?? hop.keepaliveCountMax,
     authHandler,
     hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+      handshake.pause()
       verifyHostKey(hop, key, options.knownHosts, options.hostKeyPolicy).then(
-        () => verify(true),
+        () => handshake.resume() && verify(true),
         (err: unknown) => {
           failure ??= classifySsh2Error(err, hop.label)
-          verify(false)
+          // After the connection ended (aborted, closed) ssh2 must not be called back: its
+          // protocol object is gone and a late answer would throw in main.
+          if (handshake.resume()) verify(false)
         },
       )
     },
@@ -75,6 +87,7 @@ export async function connectHop(
     if (signal?.aborted) return reject(sshError('aborted', hop.label, 'connect aborted'))
     signal?.addEventListener('abort', onAbort, { once: true })
     const settle = (err?: LabError): void => {
+      handshake.stop()
       signal?.removeEventListener('abort', onAbort)
       client.removeListener('ready', onReady)
       client.removeListener('error', onError)
@@ -92,8 +105,55 @@ export async function connectHop(
       settle(failure ?? sshError('ssh-connect', hop.label, 'connection closed during handshake'))
     client.on('ready', onReady).on('error', onError).on('close', onClose)
     client.connect(cfg)
+    handshake.resume()
     if (!sock) client.setNoDelay(true)
   })
+}
+
+/**
+ * The handshake deadline (ssh_config ConnectTimeout), ms, counted only while no host-key
+ * decision is pending. `resume()` answers false once stopped (the connection settled).
+ */
+class HandshakeTimer {
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private left: number
+  private since = 0
+  private stopped = false
+
+  constructor(
+    ms: number,
+    private readonly onTimeout: () => void,
+  ) {
+    this.left = ms
+  }
+
+  pause(): void {
+    if (this.timer === undefined) return
+    clearTimeout(this.timer)
+    this.timer = undefined
+    this.left -= Date.now() - this.since
+  }
+
+  resume(): boolean {
+    if (this.stopped) return false
+    if (this.timer === undefined && this.left > 0) {
+      this.since = Date.now()
+      this.timer = setTimeout(
+        () => {
+          this.stopped = true
+          this.onTimeout()
+        },
+        Math.max(1, this.left),
+      )
+    }
+    return true
+  }
+
+  stop(): void {
+    this.stopped = true
+    clearTimeout(this.timer)
+    this.timer = undefined
+  }
 }
 
 function forward(client: Client, hop: ResolvedHop, via: ResolvedHop): Promise<Duplex> {

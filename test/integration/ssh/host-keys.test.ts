@@ -164,3 +164,70 @@ describe.skipIf(!available)('host key prompts, odd files and key types', () => {
     }
   })
 })
+
+describe.skipIf(!available)(
+  'the handshake deadline and a person answering a host-key question',
+  () => {
+    it('does not count the time a person takes to answer against ConnectTimeout', async () => {
+      const slowTrust: HostKeyPolicy = () => new Promise((r) => setTimeout(() => r('trust'), 1500))
+      const conn = await connectHost(target, {
+        knownHosts: { file: join(dir, `kh-${n++}`), userFile: null },
+        hostKeyPolicy: slowTrust,
+        auth: { agent: null },
+        readyTimeoutMs: 700,
+      })
+      expect((await conn.exec('echo ok', { timeoutMs: 5000 })).stdout).toBe('ok\n')
+      conn.close()
+    })
+
+    it('an answer that comes after the connect was aborted is dropped, not a crash', async () => {
+      let answer: (a: 'trust') => void = () => {}
+      let asking: () => void = () => {}
+      const asked = new Promise<void>((r) => (asking = r))
+      const policy: HostKeyPolicy = () =>
+        new Promise((r) => {
+          answer = r
+          asking()
+        })
+      const abort = new AbortController()
+      const connecting = connectHost(target, {
+        knownHosts: { file: join(dir, `kh-${n++}`), userFile: null },
+        hostKeyPolicy: policy,
+        auth: { agent: null },
+        signal: abort.signal,
+      }).catch((e: LabError) => e)
+      await asked
+      abort.abort()
+      expect(await connecting).toMatchObject({ code: 'aborted' })
+      // Late answer: before the fix ssh2 threw `protocol._destruct is not a function` here and
+      // took the console's main process down.
+      answer('trust')
+      await new Promise((r) => setTimeout(r, 300))
+    })
+
+    it('a server that never speaks SSH times out with ssh-timeout naming the host', async () => {
+      const { createServer } = await import('node:net')
+      const mute = createServer((s) => s.on('error', () => {}))
+      await new Promise<void>((r) => mute.listen(0, '127.0.0.1', r))
+      const port = (mute.address() as { port: number }).port
+      try {
+        const t = await resolveTarget(`nobody@127.0.0.1:${port}`, {
+          configFile: null,
+          homeDir: dir,
+        })
+        const started = Date.now()
+        const err = await connectHost(t, {
+          knownHosts: { file: join(dir, `kh-${n++}`), userFile: null },
+          hostKeyPolicy: 'strict',
+          auth: { agent: null },
+          readyTimeoutMs: 500,
+        }).catch((e: LabError) => e)
+        expect(err).toMatchObject({ code: 'ssh-timeout' })
+        expect((err as LabError).message).toContain(`127.0.0.1:${port}`)
+        expect(Date.now() - started).toBeLessThan(10_000)
+      } finally {
+        mute.close()
+      }
+    })
+  },
+)
