@@ -12,14 +12,19 @@ import { DrillRun } from './drill-run'
 export function DrillsView({
   hostId,
   runId,
+  focusStep,
   onRun,
 }: {
   hostId: string
   runId: string | null
+  /** Index of the step a terminal line linked to, shown above the run's step list. */
+  focusStep?: number | undefined
   onRun: (id: string) => void
 }) {
   const gate = useHostGate()
-  const list = useQuery(drillListOptions(hostId))
+  // Only a connected host is asked which drills it supports: opening the tab must never start
+  // an SSH connection (that is the Connect button's job, with its host-key question).
+  const list = useQuery(drillListOptions(gate.connected ? hostId : null))
   const snap = useQuery(snapshotOptions(hostId, gate.connected))
   const [picked, setPicked] = useState<string | null>(null)
   const devices = (snap.data?.devices ?? []).map((d) => d.handle)
@@ -65,7 +70,7 @@ export function DrillsView({
         ) : (
           <p className="muted pad">Pick a drill to set its parameters.</p>
         )}
-        {runId && <DrillRun key={runId} runId={runId} />}
+        {runId && <DrillRun key={runId} runId={runId} focusStep={focusStep} />}
       </div>
     </div>
   )
