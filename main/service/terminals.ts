@@ -128,8 +128,17 @@ export class TerminalManager {
     this.pane(streamId).channel.write(data)
   }
 
+  /**
+   * Ctrl-C, ahead of any queued output. A shell gets `\x03`; a read-only pane's command is
+   * signalled and the pane ends at once as `closed` ("stopped by Ctrl-C"), without waiting for
+   * output still buffered behind the ack window (a tty flushes it too) and without reconnecting.
+   */
   interrupt(streamId: string): void {
-    this.pane(streamId).channel.interrupt()
+    const pane = this.pane(streamId)
+    pane.channel.interrupt()
+    if (pane.request.kind === 'shell') return
+    this.mark(pane.hostId, `stopped by Ctrl-C: ${pane.request.kind}`, pane)
+    void this.finish(pane, 'closed', 'stopped by Ctrl-C')
   }
 
   resize(streamId: string, cols: number, rows: number): void {

@@ -162,11 +162,29 @@ describe('Ctrl-C during a flood (issue 8)', () => {
         /mlx5_fw: 0000:08:00\.0 \[0x[0-9a-f]+\] 0 \[0x21\] flood event \d+/,
       )
       await stall(streamId, flood.readerBlocked)
-      // interrupt() sends the exec channel a KILL signal request and closes it. (The manager
-      // then treats the ended stream like a dropped one and reopens it: a new reader, new pid.
-      // This times the interrupted process only.)
+      // interrupt() sends the exec channel a KILL signal request and closes it.
       expect(await interruptAndTime(streamId, pid)).toBeLessThan(BOUND_MS)
-      await rig.call('terminals:close', { streamId })
+      // The pane stops (it is not a dropped connection to reconnect): no new reader starts.
+      rig.session.setAcking(true)
+      await rig.until(
+        'the pane to close as stopped by Ctrl-C',
+        () =>
+          rig.session.statuses.some(
+            (st) => st.streamId === streamId && st.message === 'stopped by Ctrl-C',
+          ),
+        30_000,
+        streamId,
+      )
+      expect(
+        rig.session.statuses.filter((st) => st.streamId === streamId).map((st) => st.state),
+      ).not.toContain('parked')
+      await new Promise((r) => setTimeout(r, 300))
+      expect(
+        rig.lab
+          .host(HOST)
+          .processes()
+          .filter((p) => p.command === `cat ${TRACE_PIPE}`),
+      ).toEqual([])
     } finally {
       flood.stop()
       rig.session.setAcking(true)
