@@ -13,6 +13,7 @@ import { HostHeader, HostView } from './features/host/host-view'
 import { HostKeyDialogs } from './features/hosts/host-key-dialog'
 import { HostList } from './features/hosts/host-list'
 import { HostGateProvider, OperationProvider } from './features/ops/op-context'
+import type { DrillLink } from './features/terminals/drill-link'
 import { TerminalDock } from './features/terminals/terminal-dock'
 import { Modal } from './ui/dialog'
 import { shortcutLabel, useShortcuts, type Shortcut } from './ui/shortcuts'
@@ -61,6 +62,8 @@ export function App(props: AppProps) {
   const [tab, setTab] = useState<Tab>('devices')
   const [dock, setDock] = useState(true)
   const [help, setHelp] = useState(false)
+  /** The drill run shown in the Drills tab, and the step a terminal link pointed at. */
+  const [run, setRun] = useState<RunView | null>(null)
   const searchRef = useRef<HTMLInputElement>(null)
   const host = hosts.data?.find((h) => h.config.id === hostId) ?? hosts.data?.[0]
   const shortcuts: Shortcut[] = [
@@ -89,7 +92,14 @@ export function App(props: AppProps) {
         <HostList selected={host?.config.id ?? null} onSelect={setHostId} searchRef={searchRef} />
         <main className="main" aria-label="Host">
           {host ? (
-            <HostTabs host={host} tab={tab} setTab={setTab} onSelectHost={setHostId} />
+            <HostTabs
+              host={host}
+              tab={tab}
+              setTab={setTab}
+              onSelectHost={setHostId}
+              run={run}
+              setRun={setRun}
+            />
           ) : (
             <p className="muted pad">
               {hosts.isPending ? 'Loading…' : 'No hosts yet. Add one from the sidebar.'}
@@ -100,7 +110,15 @@ export function App(props: AppProps) {
           <HostGateProvider
             gate={{ hostId: host.config.id, readOnly: host.config.readOnly, connected: true }}
           >
-            <TerminalDock key={host.config.id} hostId={host.config.id} theme={theme} />
+            <TerminalDock
+              key={host.config.id}
+              hostId={host.config.id}
+              theme={theme}
+              onDrillLink={(link) => {
+                setRun(link)
+                setTab('drills')
+              }}
+            />
           </HostGateProvider>
         )}
       </div>
@@ -154,18 +172,24 @@ function TopBar(
   )
 }
 
+/** A drill run opened in the Drills tab; `step` when a terminal line linked to one step. */
+type RunView = { runId: string; step?: number } | DrillLink
+
 function HostTabs({
   host,
   tab,
   setTab,
   onSelectHost,
+  run,
+  setRun,
 }: {
   host: HostViewData
   tab: Tab
   setTab: (t: Tab) => void
   onSelectHost: (id: string) => void
+  run: RunView | null
+  setRun: (r: RunView | null) => void
 }) {
-  const [runId, setRunId] = useState<string | null>(null)
   const gate = {
     hostId: host.config.id,
     readOnly: host.config.readOnly,
@@ -193,7 +217,12 @@ function HostTabs({
           <HostGateProvider gate={gate}>
             <HostHeader host={host} />
             {tab === 'drills' && (
-              <DrillsView hostId={host.config.id} runId={runId} onRun={setRunId} />
+              <DrillsView
+                hostId={host.config.id}
+                runId={run?.runId ?? null}
+                focusStep={run?.step}
+                onRun={(runId) => setRun({ runId })}
+              />
             )}
             {tab === 'audit' && <AuditView hostId={host.config.id} />}
             {tab === 'history' && (
@@ -201,7 +230,7 @@ function HostTabs({
                 hostId={null}
                 onOpen={(id, h) => {
                   onSelectHost(h)
-                  setRunId(id)
+                  setRun({ runId: id })
                   setTab('drills')
                 }}
               />

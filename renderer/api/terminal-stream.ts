@@ -52,7 +52,14 @@ export interface TerminalStream {
 /** Callbacks of `openTerminalStream`; `data` gets raw bytes in order (seq-ordered by the server). */
 export interface StreamHandlers {
   data(bytes: Uint8Array): void
-  status(state: string, message: string | undefined): void
+  /** A stream state change; `counts` are main's two line counts when it sent them. */
+  status(state: string, message: string | undefined, counts?: LineCounts): void
+}
+
+/** Lines main sent and lines the pane reported written into xterm (contract TerminalStatus). */
+export interface LineCounts {
+  readonly sent: number
+  readonly acked: number
 }
 
 /**
@@ -73,7 +80,12 @@ export async function openTerminalStream(
     else if (d.streamId === streamId) handlers.data(d.data)
   })
   const offStatus = api.events.terminalStatus((s) => {
-    if (s.streamId === streamId) handlers.status(s.state, s.message)
+    if (s.streamId !== streamId) return
+    const counts =
+      s.linesSent !== undefined && s.linesAcked !== undefined
+        ? { sent: s.linesSent, acked: s.linesAcked }
+        : undefined
+    handlers.status(s.state, s.message, counts)
   })
   let opened
   try {

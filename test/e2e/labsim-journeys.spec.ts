@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test'
 
 import { startConsoleServer, type ConsoleServer } from './console-server'
-import { DrillRunView, EswitchPanel, HostListPage } from './pages'
+import { DrillRunView, EswitchPanel, HostListPage, TracePane } from './pages'
 
 // Issue 7 journeys on the real back end: labsim in its own process, SSH, main, WebSocket.
 // A drill from start to its reports, a first-use host-key dialog for a host added by hand
@@ -17,6 +17,13 @@ test.beforeAll(async ({ browser }) => {
   page = await browser.newPage({ viewport: { width: 1600, height: 1000 } })
   await page.goto(server.url)
 })
+test.afterEach(async ({}, testInfo) => {
+  // The back end's own output explains most failures (a crash, a refused connection).
+  if (testInfo.status !== testInfo.expectedStatus) {
+    await testInfo.attach('replab-serve.log', { body: server.output(), contentType: 'text/plain' })
+    console.error(server.output().slice(-4000))
+  }
+})
 test.afterAll(async () => {
   await page?.close()
   await server?.stop()
@@ -24,6 +31,10 @@ test.afterAll(async () => {
 
 test('a drill runs from start to its reports', async ({}, testInfo) => {
   await new HostListPage(page).connect('sim-a')
+  // The kernel log watches the drill: its E-Switch lines are highlighted and linked (below).
+  const dmesg = new TracePane(page, 'dmesg')
+  await dmesg.open()
+  await expect(dmesg.status()).toContainText('open', { timeout: 30_000 })
   const drills = new DrillRunView(page)
   await drills.open()
   await drills.pick('Late mlx5_ib load creates IB representors')
@@ -40,6 +51,27 @@ test('a drill runs from start to its reports', async ({}, testInfo) => {
   await expect(
     (await drills.history()).getByRole('row').filter({ hasText: 'late-ib-reps' }),
   ).toHaveCount(1)
+})
+
+test('an E-Switch line in the kernel log links to the drill step that was running', async () => {
+  const dmesg = new TracePane(page, 'dmesg')
+  await dmesg.open()
+  // Lines are counted at both ends: once the log is quiet, main's count equals the pane's.
+  expect(await dmesg.waitForCountsEqual()).toBeGreaterThan(0)
+  await dmesg.find('E-Switch: Enable')
+  const line = dmesg.highlighted(3, 'E-Switch: Enable').first()
+  await expect(line).toBeVisible()
+  // xterm's screen layer sits over the row spans and takes the mouse, as for a user: move to
+  // the line (xterm finds the OSC 8 link under the pointer), then click.
+  const box = (await line.boundingBox())!
+  await page.mouse.move(box.x + 20, box.y + box.height / 2)
+  await page.mouse.click(box.x + 20, box.y + box.height / 2)
+  const linked = new DrillRunView(page).linkedStep()
+  await expect(linked).toBeVisible()
+  await expect(linked).toContainText(/From the terminal: step \d+/)
+  // The step ended (it has a status), and the E-Switch came up while VFs were being created.
+  await expect(linked).toContainText(/passed/)
+  await expect(linked).toContainText(/vf count|mode|bind|load/i)
 })
 
 test('a hand-added host asks about its key first, with the SHA256 fingerprint', async () => {

@@ -6,6 +6,7 @@ import { useCancelDrill, useExportReport } from '../../api/mutations'
 import { Badge, statusTone } from '../../ui/badge'
 import { ErrorText } from '../../ui/error-text'
 
+import { LinkedStep } from './linked-step'
 import { TimelinePlot } from './timeline-plot'
 
 const formats = [
@@ -17,9 +18,10 @@ const formats = [
 
 /**
  * The run view of one drill: progress bar, live step list, timeline plot, findings with
- * evidence, cancel, and report export once the run has finished.
+ * evidence, cancel, and report export once the run has finished. `focusStep` (an index into
+ * the report's steps) shows the step a highlighted terminal line linked to.
  */
-export function DrillRun({ runId }: { runId: string }) {
+export function DrillRun({ runId, focusStep }: { runId: string; focusStep?: number | undefined }) {
   const run = useQuery(drillRunOptions(runId))
   const cancel = useCancelDrill()
   const r = run.data
@@ -73,6 +75,14 @@ export function DrillRun({ runId }: { runId: string }) {
         <div className="progress-fill" style={{ width: `${pct}%` }} />
       </div>
       <ErrorText error={cancel.error} prefix="Cancel" />
+      {focusStep !== undefined && (
+        <LinkedStep
+          index={focusStep}
+          steps={r.steps}
+          findings={r.findings}
+          running={r.status === 'running'}
+        />
+      )}
       <div className="run-grid">
         <StepList steps={r.steps} />
         <TimelinePlot steps={r.steps} />

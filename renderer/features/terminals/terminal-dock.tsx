@@ -6,6 +6,7 @@ import { snapshotOptions } from '../../api/keys'
 import type { Theme } from '../../ui/theme'
 import { useHostGate, useOperation } from '../ops/op-context'
 
+import type { DrillLink } from './drill-link'
 import { TerminalPane } from './terminal-pane'
 
 /** The panes of the dock, in tab order, with their accessible names. */
@@ -51,7 +52,16 @@ function TracerOffNotice({ hostId }: { hostId: string }) {
  * its tab is shown and stays mounted (hidden) afterwards so no output is missed; closing a
  * pane disposes it and keeps its serialized scrollback for the next open.
  */
-export function TerminalDock({ hostId, theme }: { hostId: string; theme: Theme }) {
+export function TerminalDock({
+  hostId,
+  theme,
+  onDrillLink,
+}: {
+  hostId: string
+  theme: Theme
+  /** A highlighted line was clicked: show that drill step. */
+  onDrillLink?: (link: DrillLink) => void
+}) {
   const [active, setActive] = useState<TerminalKind>('trace')
   const [opened, setOpened] = useState<Set<TerminalKind>>(new Set(['trace']))
   const show = (k: TerminalKind) => {
@@ -110,6 +120,7 @@ export function TerminalDock({ hostId, theme }: { hostId: string; theme: Theme }
               label={p.label}
               theme={theme}
               visible={active === p.kind}
+              {...(onDrillLink ? { onDrillLink } : {})}
             />
           ) : (
             <button type="button" className="pad" onClick={() => show(p.kind)}>

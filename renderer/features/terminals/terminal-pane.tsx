@@ -1,8 +1,10 @@
 import { useEffect, useRef, useState, type RefObject } from 'react'
 
 import type { TerminalKind } from '../../../contract/terminals'
+import type { LineCounts } from '../../api/terminal-stream'
 import type { Theme } from '../../ui/theme'
 
+import type { DrillLink } from './drill-link'
 import { mountTerminal, TERM_THEMES, type TerminalSession } from './terminal-session'
 
 /** Props of `TerminalPane`. */
@@ -12,17 +14,23 @@ export interface TerminalPaneProps {
   label: string
   theme: Theme
   visible: boolean
+  /** A highlighted line was clicked (see drill-link.ts). */
+  onDrillLink?: (link: DrillLink) => void
 }
 
 /**
  * One xterm pane bound to one terminal stream. The session (terminal-session.ts) is created
  * and disposed in one effect; bytes never pass through React state, only the status line does.
  */
-export function TerminalPane({ hostId, kind, label, theme, visible }: TerminalPaneProps) {
+export function TerminalPane(props: TerminalPaneProps) {
+  const { hostId, kind, label, theme, visible } = props
   const host = useRef<HTMLDivElement>(null)
   const session = useRef<TerminalSession | null>(null)
   const [status, setStatus] = useState('opening')
+  const [counts, setCounts] = useState<LineCounts | null>(null)
   const initialTheme = useRef(theme)
+  const onLink = useRef(props.onDrillLink)
+  onLink.current = props.onDrillLink
 
   useEffect(() => {
     if (!host.current) return
@@ -32,6 +40,8 @@ export function TerminalPane({ hostId, kind, label, theme, visible }: TerminalPa
       label,
       theme: initialTheme.current,
       onStatus: setStatus,
+      onCounts: setCounts,
+      onDrillLink: (link) => onLink.current?.(link),
     })
     session.current = s
     return () => {
@@ -48,9 +58,28 @@ export function TerminalPane({ hostId, kind, label, theme, visible }: TerminalPa
 
   return (
     <div className="term-pane">
-      <TermToolbar label={label} status={status} session={session} />
+      <TermToolbar label={label} status={status} session={session} counts={counts} />
       <div className="term-host" ref={host} aria-label={`${label} output`} role="log" />
     </div>
+  )
+}
+
+/**
+ * Main's two line counts: lines it sent and lines this pane reported written into xterm. They
+ * differ while bytes are in flight; a difference that stays after the stream went quiet is loss.
+ */
+function LineCountBadge({ label, counts }: { label: string; counts: LineCounts | null }) {
+  if (!counts) return null
+  const behind = counts.sent - counts.acked
+  return (
+    <span
+      className={`term-counts mono small ${behind > 0 ? 'muted' : ''}`}
+      aria-label={`${label} line counts`}
+      title="Lines main sent / lines written into this pane (counted at both ends; equal when nothing was lost)"
+    >
+      {counts.sent.toLocaleString('en-US')} sent · {counts.acked.toLocaleString('en-US')} shown
+      {behind > 0 ? ` (${behind.toLocaleString('en-US')} in flight)` : ''}
+    </span>
   )
 }
 
@@ -58,10 +87,12 @@ function TermToolbar({
   label,
   status,
   session,
+  counts,
 }: {
   label: string
   status: string
   session: RefObject<TerminalSession | null>
+  counts: LineCounts | null
 }) {
   const [query, setQuery] = useState('')
   return (
@@ -73,6 +104,7 @@ function TermToolbar({
       >
         {status}
       </span>
+      <LineCountBadge label={label} counts={counts} />
       <input
         type="search"
         aria-label={`Search ${label}`}

@@ -8,10 +8,13 @@ import type { TerminalKind } from '../../../contract/terminals'
 import {
   createAckCounter,
   openTerminalStream,
+  type LineCounts,
   type TerminalStream,
 } from '../../api/terminal-stream'
 import { describeError } from '../../api/unwrap'
 import type { Theme } from '../../ui/theme'
+
+import { parseDrillLink, type DrillLink } from './drill-link'
 
 /** Serialized scrollback per `<hostId>/<kind>`, restored when a pane is reopened. */
 const scrollback = new Map<string, string>()
@@ -47,6 +50,10 @@ export interface MountOptions {
   label: string
   theme: Theme
   onStatus: (text: string) => void
+  /** Main's line counts (sent, and written into this xterm), at most once a second. */
+  onCounts?: (counts: LineCounts) => void
+  /** A highlighted line was clicked: the drill step running when it arrived. */
+  onDrillLink?: (link: DrillLink) => void
 }
 
 function safeFit(fit: FitAddon): void {
@@ -70,6 +77,15 @@ function createTerminal(el: HTMLElement, o: MountOptions) {
     fontFamily: 'ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace',
     fontSize: 12,
     theme: TERM_THEMES[o.theme],
+    // Only main's drill-step links (OSC 8, terminal-highlight.ts) act; parseDrillLink refuses
+    // every other URI, so a remote program's own links do nothing.
+    linkHandler: {
+      allowNonHttpProtocols: true,
+      activate: (_e, uri) => {
+        const link = parseDrillLink(uri)
+        if (link) o.onDrillLink?.(link)
+      },
+    },
   })
   const fit = new FitAddon()
   const search = new SearchAddon()
@@ -118,7 +134,14 @@ export function mountTerminal(el: HTMLElement, o: MountOptions): TerminalSession
   ]
   openTerminalStream(
     { hostId: o.hostId, kind: o.kind, cols: term.cols, rows: term.rows },
-    { data: write, status: (state, msg) => o.onStatus(msg ? `${state}: ${msg}` : state) },
+    {
+      data: write,
+      status: (state, msg, counts) => {
+        if (counts) o.onCounts?.(counts)
+        // A count-only push repeats `open` without a message: keep the log path shown.
+        if (state !== 'open' || msg) o.onStatus(msg ? `${state}: ${msg}` : state)
+      },
+    },
   ).then(
     (s) => {
       if (disposed) {

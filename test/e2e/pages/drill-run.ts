@@ -48,6 +48,11 @@ export class DrillRunView {
     return this.run.getByRole('progressbar', { name: 'Drill progress' })
   }
 
+  /** The step a highlighted terminal line linked to. */
+  linkedStep(): Locator {
+    return this.run.getByRole('region', { name: 'Linked step' })
+  }
+
   /** Live step list items. */
   steps(): Locator {
     return this.run.getByRole('list', { name: 'Steps' }).getByRole('listitem')

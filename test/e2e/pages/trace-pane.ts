@@ -31,6 +31,39 @@ export class TracePane {
     return this.panel.getByRole('status', { name: `${this.name} status` })
   }
 
+  /** Main's line counts shown in the toolbar (`<sent> sent · <shown> shown`). */
+  counts(): Locator {
+    return this.panel.getByLabel(`${this.name} line counts`)
+  }
+
+  /** Waits until main's count and the pane's count are equal; answers that count. */
+  async waitForCountsEqual(timeoutMs = 30_000): Promise<number> {
+    let shown = -1
+    await expect(async () => {
+      const text = (await this.counts().textContent()) ?? ''
+      const m = /^([\d,]+) sent · ([\d,]+) shown$/.exec(text.trim())
+      expect(m, text).not.toBeNull()
+      expect(m![1], text).toBe(m![2])
+      shown = Number(m![2]!.replace(/,/g, ''))
+    }).toPass({ timeout: timeoutMs })
+    return shown
+  }
+
+  /** Searches the scrollback (the match is scrolled into view). */
+  async find(text: string): Promise<void> {
+    const box = this.panel.getByRole('searchbox', { name: `Search ${this.name}` })
+    await box.fill(text)
+    await box.press('Enter')
+  }
+
+  /**
+   * A highlighted line in view: `colour` is xterm's palette index of its class (1 red for fatal
+   * and splats, 3 yellow for E-Switch, 5 magenta for health recovery, 6 cyan for mlx5_fw).
+   */
+  highlighted(colour: 1 | 3 | 5 | 6, text: string | RegExp): Locator {
+    return this.output.locator(`span.xterm-fg-${colour}`, { hasText: text })
+  }
+
   /** Waits until the pane's rendered text contains `text`. */
   async waitForText(text: string | RegExp, timeoutMs = 30_000): Promise<void> {
     await expect(this.output).toContainText(text, { timeout: timeoutMs })

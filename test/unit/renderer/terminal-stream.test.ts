@@ -36,9 +36,13 @@ describe('terminal streams', () => {
     const lab = fakeLab((ch) => (ch === 'terminals:open' ? { streamId: 's1' } : { ok: true }))
     installLab(lab.api)
     const got: string[] = []
+    const statuses: unknown[] = []
     const opening = openTerminalStream(
       { hostId: 'lab-01', kind: 'trace', cols: 80, rows: 24 },
-      { data: (b) => got.push(new TextDecoder().decode(b)), status: () => {} },
+      {
+        data: (b) => got.push(new TextDecoder().decode(b)),
+        status: (...a) => statuses.push(a),
+      },
     )
     lab.emit('terminals:data', { streamId: 's1', seq: 0, data: bytes('early ') })
     lab.emit('terminals:data', { streamId: 's9', seq: 0, data: bytes('other ') })
@@ -46,6 +50,12 @@ describe('terminal streams', () => {
     const stream = await opening
     lab.emit('terminals:data', { streamId: 's1', seq: 1, data: bytes('late') })
     expect(got.join('')).toBe('early late')
+    lab.emit('terminals:status', { streamId: 's1', state: 'open', linesSent: 9, linesAcked: 7 })
+    lab.emit('terminals:status', { streamId: 's1', state: 'parked', message: 'host rebooted' })
+    expect(statuses).toEqual([
+      ['open', undefined, { sent: 9, acked: 7 }],
+      ['parked', 'host rebooted', undefined],
+    ])
     stream.ack(100_000, 42)
     stream.interrupt()
     stream.resize(100, 40)
