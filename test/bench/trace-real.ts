@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-import type { Browser, Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 
 import { createBackend } from '../../main/service/backend'
 import { startWebServer } from '../../main/web/server'
@@ -43,13 +43,33 @@ const PAGE_HOOK = `(() => {
   requestAnimationFrame(frame);
 })()`
 
-/** Runs `mb` MB through the real path; rejects when a piece is missing or stalls. */
-export async function runRealPath(mb: number): Promise<TraceResult> {
+/** The real path, opened: the console page with its trace pane open on the first host. */
+export interface RealPath {
+  readonly page: Page
+  /** Floods the host's trace_pipe with `bytes` of numbered lines; answers the line count. */
+  flood(bytes: number): Promise<number>
+  /** Waits for the last of `lines` flooded lines in the pane; answers rates, gaps and loss. */
+  finish(lines: number): Promise<TraceResult>
+  close(): Promise<void>
+}
+
+/**
+ * Starts the labsim child, the back end and its web server, and opens the console in a new
+ * context of `browser` with the trace pane open. Rejects (after cleaning up) when a piece fails.
+ */
+export async function openRealPath(browser: Browser): Promise<RealPath> {
   const lab = await spawnLabChild(1, 0.05)
-  const dataDir = await mkdtemp(join(tmpdir(), 'replab-bench-trace-'))
+  const dataDir = await mkdtemp(join(tmpdir(), 'replab-trace-'))
   let backend: Awaited<ReturnType<typeof createBackend>> | null = null
   let server: Awaited<ReturnType<typeof startWebServer>> | null = null
-  let browser: Browser | null = null
+  let ctx: BrowserContext | null = null
+  const close = async (): Promise<void> => {
+    await ctx?.close()
+    await server?.close()
+    await backend?.close()
+    await lab.stop()
+    await rm(dataDir, { recursive: true, force: true })
+  }
   try {
     backend = await createBackend({ dataDir })
     await backend.addSimulatedHosts(lab.hosts.map((h) => ({ ...h, host: '127.0.0.1' as const })))
@@ -59,21 +79,40 @@ export async function runRealPath(mb: number): Promise<TraceResult> {
       staticDir: `${RENDERER_DIR}/`,
       port: 0,
     })
-    browser = await launchChromium()
-    const ctx = await browser.newContext({ viewport: { width: 1600, height: 1000 } })
+    ctx = await browser.newContext({ viewport: { width: 1600, height: 1000 } })
     await ctx.addInitScript({ content: PAGE_HOOK })
     const page = await ctx.newPage()
     await page.goto(server.url)
     await openTracePane(page, lab.hosts[0]?.name ?? 'sim-a')
-    await page.evaluate('window.__trace.recording = true; window.__trace.t0 = performance.now()')
-    const lines = await lab.flood(Math.round(mb * 1e6))
-    return await finish(page, lines)
+    return {
+      page,
+      flood: async (bytes) => {
+        await page.evaluate(
+          'window.__trace.recording = true; window.__trace.t0 = performance.now()',
+        )
+        return lab.flood(bytes)
+      },
+      finish: (lines) => finish(page, lines),
+      close,
+    }
+  } catch (err) {
+    await close()
+    throw err
+  }
+}
+
+/** Runs `mb` MB through the real path in a Chromium of its own (the bench's section 6). */
+export async function runRealPath(mb: number): Promise<TraceResult> {
+  const browser = await launchChromium()
+  try {
+    const path = await openRealPath(browser)
+    try {
+      return await path.finish(await path.flood(Math.round(mb * 1e6)))
+    } finally {
+      await path.close()
+    }
   } finally {
-    await browser?.close()
-    await server?.close()
-    await backend?.close()
-    await lab.stop()
-    await rm(dataDir, { recursive: true, force: true })
+    await browser.close()
   }
 }
 
@@ -96,7 +135,7 @@ async function openTracePane(page: Page, host: string): Promise<void> {
   )
 }
 
-async function finish(page: Page, lines: number): Promise<TraceResult> {
+async function finish(page: Page, lines: number, timeoutMs = 300_000): Promise<TraceResult> {
   const lastSeq = `seq=${String(lines - 1).padStart(10, '0')}`
   let lost = 0
   try {
@@ -106,7 +145,7 @@ async function finish(page: Page, lines: number): Promise<TraceResult> {
           document.querySelector('[aria-label="Firmware trace output"]')?.textContent ?? ''
         ).includes(seq),
       lastSeq,
-      { timeout: 300_000, polling: 'raf' },
+      { timeout: timeoutMs, polling: 'raf' },
     )
   } catch {
     lost = -1 // the last line never showed; computed from the counts below
