@@ -7,8 +7,9 @@ import type {
   OperationRequest,
   StepRecord,
 } from '../../contract'
+import { connectionLostFindings } from './connection-lost'
 import { DmesgCursor } from './dmesg'
-import { shellArg } from './shell'
+import { FatalWatch } from './fatal-watch'
 import { StepFailure, type DrillEnv, type StepChecks, type StepOutcome } from './drill-types'
 import {
   checkEthReps,
@@ -19,6 +20,7 @@ import {
 } from './invariants'
 import { commandsFor, type FaultOptions } from './op-commands'
 import { changeKey, changesOf, type TrackedChange } from './restore'
+import { isConnectionLoss, isConnectionLossError, rediscover } from './reconnect'
 import { execRecord, runOperation, type OperationOutcome } from './run-operation'
 import { findDevice, modeOf } from './snapshot-query'
 
@@ -39,15 +41,15 @@ export class DrillContext {
   private readonly dmesg: DmesgCursor
   /** Info findings waiting for the next step (e.g. dmesg unreadable). */
   private readonly notes: string[] = []
-  /** fw_fatal error count last seen on the device (null: the baseline's). */
-  private fatalSeen: number | null = null
-  /** Set by drills that cause a fatal error on purpose (fatal-recovery). */
-  private fatalExpected = false
+  private readonly fatal: FatalWatch
   /** The step running now, so a drill-level error can still record it. */
   private running: { name: string; startedMs: number } | null = null
+  /** Set when a lost SSH connection did not come back within `timeoutMs`: the drill stops. */
+  offline = false
 
   constructor(readonly env: DrillEnv) {
     this.dmesg = new DmesgCursor(env.ports.runner)
+    this.fatal = new FatalWatch(env)
   }
 
   /** Drill parameters. */
@@ -65,51 +67,61 @@ export class DrillContext {
     return [...this.tracked.values()]
   }
 
-  /** Positions the dmesg cursor at the end of the log. */
+  /**
+   * Positions the dmesg cursor at the end of the log. A connection lost on the way is waited out
+   * (`rediscover`, up to `timeoutMs`) and the read tried once more; rejects when that fails too.
+   */
   async begin(): Promise<void> {
-    await this.dmesg.start(this.params.timeoutMs, this.env.signal)
+    const start = (): Promise<void> => this.dmesg.start(this.params.timeoutMs, this.env.signal)
+    await start().catch(async (err: unknown) => {
+      if (!isConnectionLossError(err)) throw err
+      await rediscover(this.env.ports.source, this.env.ports.clock, {
+        timeoutMs: this.params.timeoutMs,
+        signal: this.env.signal,
+      })
+      await start()
+    })
     if (this.dmesg.unavailable)
       this.notes.push(`dmesg unreadable, no splat check: ${this.dmesg.unavailable}`)
   }
 
   /** Declares that this drill raises fw_fatal errors itself (no `fw-fatal` finding for them). */
   expectFatal(): void {
-    this.fatalExpected = true
+    this.fatal.expect()
   }
 
   /**
-   * Findings for a lost SSH connection during `name`: names the connection, then (once the
-   * runner reconnected) compares the boot id with the drill's baseline and reports a reboot.
+   * Findings for a lost SSH connection during `name`: names the connection, waits (up to
+   * `timeoutMs`) for the runner to reconnect and re-discovers the host, then compares the boot id
+   * with the drill's baseline and reports a reboot. A host that does not answer again sets
+   * `offline`. `where` replaces `during step "<name>"` in the message.
    */
-  async connectionLost(name: string, message: string): Promise<Finding[]> {
-    const lost: Finding = {
-      severity: 'error',
-      invariant: 'connection-lost',
-      message: `SSH connection lost during step "${name}" (${this.env.target}): ${message}`,
-      ...this.place(name),
-    }
-    const before = this.env.baseline.host.bootId
-    const now = await this.env.ports.runner
-      .exec('cat /proc/sys/kernel/random/boot_id', {
-        timeoutMs: this.params.timeoutMs,
-        signal: this.env.signal,
-      })
-      .then(
-        (r) => r.stdout.trim(),
-        () => '',
-      )
-    if (!before || !now || before === now) {
-      return [{ ...lost, message: `${lost.message}; reconnected${now ? ' to the same boot' : ''}` }]
-    }
-    return [
-      lost,
-      {
-        severity: 'fatal',
-        invariant: 'host-rebooted',
-        message: `${this.env.target} rebooted during step "${name}" (boot id ${before} → ${now}); the kernel state is fresh`,
-        ...this.place(name),
+  async connectionLost(name: string, message: string, where?: string): Promise<Finding[]> {
+    const lost = await connectionLostFindings(
+      this.env,
+      this.place(name),
+      message,
+      where ?? `during step "${name}"`,
+    )
+    if (lost.offline) this.offline = true
+    return lost.findings
+  }
+
+  /**
+   * Records a connection loss outside any step (a snapshot read between two steps) as an
+   * `error` step named `connection lost`, after waiting for the reconnect (`connectionLost`).
+   */
+  async lostBetweenSteps(err: unknown): Promise<void> {
+    const name = 'connection lost'
+    const last = this.steps.at(-1)?.name
+    const where = last ? `after step "${last}"` : 'before the first step'
+    const startedMs = this.env.ports.clock.now()
+    const findings = await this.connectionLost(name, toErrorData(err).message, where)
+    await this.finishStep({ name, startedMs, records: [], findings, error: true }, 'none').catch(
+      (e: unknown) => {
+        if (!(e instanceof StepFailure)) throw e
       },
-    ]
+    )
   }
 
   /** Records the step that was running when a drill-level error ended the iteration. */
@@ -166,9 +178,11 @@ export class DrillContext {
     }
     const r = outcome.result
     if (r.status === 'aborted') throw labError('aborted', `${name} aborted`)
-    const failed = r.status !== 'ok' && !options.allowFailure
+    // A lost connection is never an allowed failure: the step did not run to its end.
+    const lost = r.status !== 'ok' && r.error !== undefined && isConnectionLoss(r.error.code)
+    const failed = r.status !== 'ok' && (lost || !options.allowFailure)
     const findings: Finding[] = []
-    if (r.status !== 'ok' && r.error && isConnectionLoss(r.error.code)) {
+    if (lost && r.error) {
       findings.push(...(await this.connectionLost(name, r.error.message)))
     } else if (r.status !== 'ok') {
       const sev = options.allowFailure ? 'info' : 'error'
@@ -209,6 +223,7 @@ export class DrillContext {
   ): Promise<HostSnapshot | undefined> {
     this.throwIfAborted()
     const startedMs = this.env.ports.clock.now()
+    this.running = { name, startedMs }
     let found: HostSnapshot | undefined
     let findings: Finding[] = []
     try {
@@ -217,17 +232,10 @@ export class DrillContext {
         signal: this.env.signal,
       })
     } catch (err) {
-      if (!(err instanceof LabError) || err.code !== 'timeout') throw err
-      findings = explain(await this.snapshot())
-      if (findings.length === 0)
-        findings = [
-          {
-            severity: 'error',
-            invariant: name,
-            message: `${name}: not observed within ${this.params.timeoutMs} ms`,
-            ...this.place(name),
-          },
-        ]
+      if (!(err instanceof LabError) || err.code !== 'timeout') {
+        if (!isConnectionLossError(err)) throw err
+        findings = await this.connectionLost(name, err.message)
+      } else findings = await this.notObserved(name, explain)
     }
     const observedMs = found ? this.env.ports.clock.now() - startedMs : null
     await this.finishStep(
@@ -236,13 +244,36 @@ export class DrillContext {
         startedMs,
         records: [],
         findings,
-        error: false,
+        error: findings.some(isLossFinding),
         observedMs,
         ...(found ? { snapshot: found } : {}),
       },
       found ? checks : 'none',
     )
     return found
+  }
+
+  /** Findings of a wait that timed out: `explain` on a fresh snapshot, or "not observed". */
+  private async notObserved(
+    name: string,
+    explain: (s: HostSnapshot) => Finding[],
+  ): Promise<Finding[]> {
+    let findings: Finding[]
+    try {
+      findings = explain(await this.snapshot())
+    } catch (err) {
+      if (!isConnectionLossError(err)) throw err
+      return this.connectionLost(name, err.message)
+    }
+    if (findings.length > 0) return findings
+    return [
+      {
+        severity: 'error',
+        invariant: name,
+        message: `${name}: not observed within ${this.params.timeoutMs} ms`,
+        ...this.place(name),
+      },
+    ]
   }
 
   /** Adds findings computed by the drill itself as a zero-command step (e.g. isolation). */
@@ -361,43 +392,6 @@ export class DrillContext {
     }
   }
 
-  /**
-   * A fw_fatal error the drill did not cause (domain.md §3.2): the reporter's error counter rose
-   * since the last step. A `fatal` finding with the crdump (`devlink health dump show … reporter
-   * fw_fatal`, domain.md §3.3) as evidence.
-   */
-  private async unexpectedFatal(name: string): Promise<Finding[]> {
-    if (this.fatalExpected) return []
-    const count = (s: HostSnapshot): number =>
-      s.devices
-        .find((d) => d.handle === this.device)
-        ?.health.find((r) => r.reporter === 'fw_fatal' && r.port === undefined)?.error ?? 0
-    this.fatalSeen ??= count(this.env.baseline)
-    // Unreadable now (connection lost): the next step looks again.
-    const snapshot = await this.env.ports.source.snapshot({ fresh: false }).catch(() => null)
-    if (!snapshot) return []
-    const now = count(snapshot)
-    if (now <= this.fatalSeen) return []
-    const rose = now - this.fatalSeen
-    this.fatalSeen = now
-    const command = `devlink health dump show ${shellArg(this.device)} reporter fw_fatal`
-    const dump = await this.env.ports.runner
-      .exec(command, { timeoutMs: this.params.timeoutMs, signal: this.env.signal })
-      .then(
-        (r) => (r.stdout || r.stderr).slice(0, 8000),
-        (e: unknown) => `not collected: ${toErrorData(e).message}`,
-      )
-    return [
-      {
-        severity: 'fatal',
-        invariant: 'fw-fatal',
-        message: `${this.device}: fw_fatal reported ${rose} new error${rose === 1 ? '' : 's'} during "${name}", a firmware fatal error this drill did not cause`,
-        evidence: `$ ${command}   # crdump\n${dump}`,
-        ...this.place(name),
-      },
-    ]
-  }
-
   private async failStep(
     name: string,
     startedMs: number,
@@ -412,10 +406,31 @@ export class DrillContext {
     await this.finishStep({ name, startedMs, records, findings, error: true }, 'none')
   }
 
+  /**
+   * The checks after a step: invariants awaited (`settle`), an unexpected fw_fatal, the dmesg
+   * delta. Rejects with what the host reads reject with (a lost connection included).
+   */
+  private async afterStep(o: StepOutcome, checks: StepChecks): Promise<Finding[]> {
+    const findings = await this.settle(o.name, checks, o.snapshot)
+    findings.push(...(await this.fatal.check(o.name, this.place(o.name))))
+    findings.push(
+      ...checkSplats(
+        await this.dmesg.delta(this.params.timeoutMs, this.env.signal),
+        this.place(o.name),
+      ),
+    )
+    return findings
+  }
+
+  /**
+   * Checks, journals and reports a step; throws `StepFailure` when it did not pass. A connection
+   * lost during the checks (the post-step wait, the dmesg read) makes the step `error` with a
+   * `connection-lost` finding, after the reconnect wait. No checks run while `offline`.
+   */
   private async finishStep(o: StepOutcome, checks: StepChecks): Promise<void> {
-    this.running = null
-    const findings = [...o.findings, ...(await this.settle(o.name, checks, o.snapshot))]
-    findings.push(...(await this.unexpectedFatal(o.name)))
+    this.running = { name: o.name, startedMs: o.startedMs }
+    const findings = [...o.findings]
+    let error = o.error
     for (const note of this.notes.splice(0)) {
       findings.push({
         severity: 'info',
@@ -424,16 +439,18 @@ export class DrillContext {
         ...this.place(o.name),
       })
     }
-    findings.push(
-      ...checkSplats(
-        await this.dmesg.delta(this.params.timeoutMs, this.env.signal),
-        this.place(o.name),
-      ),
-    )
+    try {
+      if (!this.offline) findings.push(...(await this.afterStep(o, checks)))
+    } catch (err) {
+      if (!isConnectionLossError(err)) throw err
+      findings.push(...(await this.connectionLost(o.name, err.message)))
+      error = true
+    }
+    this.running = null
     const bad = findings.some((f) => f.severity === 'error' || f.severity === 'fatal')
     const step: StepRecord = {
       name: o.name,
-      status: o.error ? 'error' : bad ? 'failed' : 'passed',
+      status: error ? 'error' : bad ? 'failed' : 'passed',
       durationMs: this.env.ports.clock.now() - o.startedMs,
       iteration: this.iteration,
       startedAt: new Date(o.startedMs).toISOString(),
@@ -463,7 +480,6 @@ export class DrillContext {
   }
 }
 
-/** SSH failures that mean the connection to the host was lost (not a command failure). */
-export function isConnectionLoss(code: string): boolean {
-  return code === 'ssh-connect' || code === 'ssh-timeout' || code === 'channel-open-failed'
+function isLossFinding(f: Finding): boolean {
+  return f.invariant === 'connection-lost'
 }

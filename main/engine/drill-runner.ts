@@ -1,5 +1,7 @@
 import { toErrorData } from '../../contract'
 import type {
+  HostSnapshot,
+  LabErrorData,
   DrillParams,
   DrillProgress,
   DrillReport,
@@ -15,8 +17,10 @@ import type { DeviceLocks } from './locks'
 import { acquireRemoteLock, type Release, type RemoteLock } from './locks'
 import { INJECT_PROBE } from './op-commands'
 import type { HostPorts, JournalStore } from './ports'
-import { nextRestore, type TrackedChange } from './restore'
-import { runOperation } from './run-operation'
+import { isConnectionLossError, rediscover } from './reconnect'
+import { restoreChanges } from './restore-run'
+
+export { restoreChanges, type RestoreInput, type RestoreOutcome } from './restore-run'
 
 /**
  * Runs one drill end to end: locks (in-process + remote flock), baseline, iterations with
@@ -79,9 +83,72 @@ async function probeFaults(
   return r.code === 0
 }
 
+/** What the drill reads before its first step. */
+interface Opening {
+  readonly baseline: HostSnapshot
+  readonly faultSupported: boolean
+}
+
 /**
- * Runs a drill whose locks are already held. Never rejects for drill failures: the report says
- * `passed` / `failed` / `error` / `aborted`. Rejects only when the journal cannot be written.
+ * The baseline snapshot and the fault-injection probe. A lost connection is waited out once
+ * (`rediscover`, up to `timeoutMs`); resolves with the error data when the host stays silent.
+ */
+async function opening(deps: DrillRunDeps, timeoutMs: number): Promise<Opening | LabErrorData> {
+  const { ports, signal } = deps
+  const read = async (): Promise<Opening> => ({
+    baseline: await ports.source.snapshot({ fresh: true, signal }),
+    faultSupported: await probeFaults(ports, timeoutMs, signal),
+  })
+  try {
+    return await read()
+  } catch (err) {
+    if (!isConnectionLossError(err)) throw err
+  }
+  try {
+    await rediscover(ports.source, ports.clock, { timeoutMs, signal })
+    return await read()
+  } catch (err) {
+    if (!isConnectionLossError(err)) throw err
+    return toErrorData(err)
+  }
+}
+
+/** Closes a run whose host could not be read at the start: one `baseline` step says why. */
+async function unreachable(
+  deps: DrillRunDeps,
+  journal: JournalWriter,
+  params: DrillParams,
+  err: LabErrorData,
+): Promise<DrillReport> {
+  const now = deps.ports.clock.now()
+  const message = `SSH connection lost before the first step (${deps.target}): ${err.message}`
+  const step: StepRecord = {
+    name: 'baseline',
+    status: 'error',
+    durationMs: 0,
+    iteration: 1,
+    startedAt: new Date(now).toISOString(),
+    commands: [],
+    returnedMs: null,
+    observedMs: null,
+  }
+  const finding: Finding = {
+    severity: 'error',
+    invariant: 'connection-lost',
+    message,
+    step: step.name,
+    iteration: 1,
+  }
+  await journal.append({ t: 'step', step, records: [], findings: [finding] })
+  return closeRun(deps, journal, params, 'error', message)
+}
+
+/**
+ * Runs a drill whose locks are already held. Never rejects for drill failures or a lost SSH
+ * connection: the report says `passed` / `failed` / `error` / `aborted`, and a connection lost
+ * anywhere is a `connection-lost` finding on the step it interrupted, waited out (up to
+ * `timeoutMs`), followed by a fresh snapshot and the restore. Rejects only when the journal
+ * cannot be written (or for an internal bug).
  */
 export async function runDrill(
   deps: DrillRunDeps,
@@ -91,8 +158,8 @@ export async function runDrill(
   const params: DrillParams = request.params
   const journal = new JournalWriter(store, runId)
   const def = DRILLS[request.kind]
-  const baseline = await ports.source.snapshot({ fresh: true, signal: deps.signal })
-  const faultSupported = await probeFaults(ports, params.timeoutMs, deps.signal)
+  const opened = await opening(deps, params.timeoutMs)
+  const baseline = 'baseline' in opened ? opened.baseline : undefined
   await journal.append({
     t: 'start',
     runId,
@@ -103,10 +170,11 @@ export async function runDrill(
     params,
     startedAt: new Date(ports.clock.now()).toISOString(),
     owner: deps.owner,
-    hostName: baseline.host.name,
-    kernel: baseline.host.kernel,
+    ...(baseline ? { hostName: baseline.host.name, kernel: baseline.host.kernel } : {}),
   })
-  const blockers = drillBlockers(def.info, baseline, request.device, faultSupported)
+  if (!('baseline' in opened)) return unreachable(deps, journal, params, opened)
+  const { faultSupported } = opened
+  const blockers = drillBlockers(def.info, opened.baseline, request.device, faultSupported)
   const ctx = new DrillContext({
     ports,
     target: deps.target,
@@ -115,7 +183,7 @@ export async function runDrill(
     runId,
     signal: deps.signal,
     journal,
-    baseline,
+    baseline: opened.baseline,
     faultSupported,
     ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
   })
@@ -149,6 +217,9 @@ export async function runDrill(
   if (restore.failed.length > 0 && status === 'passed') {
     status = 'error'
     error = `restore failed: ${restore.failed.join(', ')}`
+  } else if (restore.lost && status === 'passed') {
+    status = 'error'
+    error = 'SSH connection lost during the restore'
   }
   return closeRun(deps, journal, params, status, error)
 }
@@ -203,8 +274,13 @@ async function iterate(
       try {
         await body(ctx)
       } catch (err) {
-        if (!(err instanceof StepFailure)) throw err
-        if (params.stopOnFailure) break
+        if (!(err instanceof StepFailure)) {
+          // A snapshot read between two steps lost the connection: record it, wait it out.
+          if (!isConnectionLossError(err) || ctx.env.signal.aborted) throw err
+          await ctx.lostBetweenSteps(err)
+        }
+        // Resume with the next iteration once reconnected; stop when the host is gone.
+        if (params.stopOnFailure || ctx.offline) break
       }
     }
   } catch (err) {
@@ -222,84 +298,15 @@ async function iterate(
         .catch(() => undefined)
     }
   }
+  // A lost connection is the drill's error, not the kernel's failure (unless it rebooted).
   const bad = ctx.findings.some(
-    (f) => f.invariant !== 'drill-error' && (f.severity === 'error' || f.severity === 'fatal'),
+    (f) =>
+      f.invariant !== 'drill-error' &&
+      f.invariant !== 'connection-lost' &&
+      (f.severity === 'error' || f.severity === 'fatal'),
   )
   if (bad) return { status: 'failed', ...(errored ? { error: errored } : {}) }
   if (errored || ctx.steps.some((s) => s.status === 'error'))
     return { status: 'error', ...(errored ? { error: errored } : {}) }
   return { status: 'passed' }
-}
-
-/** Inputs of a restore pass. */
-export interface RestoreInput {
-  readonly ports: HostPorts
-  readonly journal: JournalWriter
-  readonly target: string
-  readonly timeoutMs: number
-  readonly changes: readonly TrackedChange[]
-  readonly done: Set<string>
-  readonly runId: string
-  readonly iterations: number
-  readonly onProgress?: (progress: DrillProgress) => void
-}
-
-/**
- * Restores tracked items whose current value differs from the original, one operation at a
- * time on a fresh snapshot, in restore order (bind, module, mode, VFs). Runs even after an
- * abort (its own signal). Each attempt is journaled as a `restore` step; `restored` lines mark
- * success. Resolves with the keys restored and those whose restore failed.
- */
-export async function restoreChanges(
-  input: RestoreInput,
-): Promise<{ restored: string[]; failed: string[] }> {
-  const restored: string[] = []
-  const failed: string[] = []
-  const { ports, journal } = input
-  for (let guard = 0; guard < input.changes.length * 2 + 1; guard++) {
-    const snap = await ports.source.snapshot({ fresh: true })
-    const next = nextRestore(input.changes, snap, input.done)
-    if (!next) break
-    input.done.add(next.key)
-    const startedMs = ports.clock.now()
-    const { result } = await runOperation(ports, next.request, {
-      timeoutMs: input.timeoutMs,
-      target: input.target,
-    })
-    const ok = result.status === 'ok'
-    const step: StepRecord = {
-      name: `restore ${next.key}`,
-      status: ok ? 'passed' : 'error',
-      durationMs: ports.clock.now() - startedMs,
-      startedAt: new Date(startedMs).toISOString(),
-      commands: result.commands.map((c) => c.command),
-      returnedMs: result.timings.returnedMs,
-      observedMs: result.timings.observedMs,
-    }
-    const findings: Finding[] = ok
-      ? []
-      : [
-          {
-            severity: 'error',
-            invariant: 'restore',
-            message: `restore of ${next.key} failed: ${result.error?.message ?? result.status}`,
-            step: step.name,
-          },
-        ]
-    await journal.append({ t: 'step', step, records: result.commands, findings, restore: true })
-    input.onProgress?.({
-      runId: input.runId,
-      hostId: ports.hostId,
-      iteration: input.iterations,
-      iterations: input.iterations,
-      step,
-      findings,
-      status: 'running',
-    })
-    if (ok) {
-      await journal.append({ t: 'restored', key: next.key })
-      restored.push(next.key)
-    } else failed.push(next.key)
-  }
-  return { restored, failed }
 }

@@ -1,6 +1,7 @@
-import { labError } from '../../contract'
+import { LabError, labError } from '../../contract'
 import type { HostSnapshot } from '../../contract'
 import type { SnapshotSource, WaitOptions } from './ports'
+import { isConnectionLossError, pause } from './reconnect'
 
 /**
  * A `SnapshotSource` decorator that backs the event-driven `waitFor` with fresh reads: one right
@@ -9,6 +10,8 @@ import type { SnapshotSource, WaitOptions } from './ports'
  * everything: `devlink monitor` has no E-Switch mode event and nothing reports RDMA links, so a
  * mode flip with no VFs or a late IB representor load can produce no event at all (observed
  * against labsim with main/host's watcher). The inner wait still resolves first when events come.
+ * A wait that times out while the fresh reads were failing with a lost SSH connection rejects
+ * with that connection error instead of `timeout`: the change was not missing, it was unobservable.
  */
 
 /** Intervals of the fallback reads, ms. */
@@ -19,16 +22,9 @@ export interface FreshFallbackOptions {
   readonly maxMs?: number
 }
 
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms)
-    signal.addEventListener('abort', done, { once: true })
-    function done(): void {
-      clearTimeout(t)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-  })
+/** The outcome of the latest fresh read: the connection error it failed with, if any. */
+interface ReadState {
+  lost: LabError | undefined
 }
 
 async function freshReads(
@@ -36,30 +32,50 @@ async function freshReads(
   predicate: (s: HostSnapshot) => boolean,
   signal: AbortSignal,
   options: FreshFallbackOptions,
+  state: ReadState,
 ): Promise<HostSnapshot> {
   let delay = options.firstMs ?? 100
   for (;;) {
     await pause(delay, signal)
     if (signal.aborted) return new Promise<HostSnapshot>(() => undefined)
-    const s = await readFresh(source, predicate, signal)
+    const s = await readFresh(source, predicate, signal, state)
     if (s) return s
     delay = Math.min(delay * 2, options.maxMs ?? 2000)
   }
 }
 
-/** One fresh read; the snapshot when it satisfies `predicate`. Read errors count as "not yet". */
+/**
+ * One fresh read; the snapshot when it satisfies `predicate`. Read errors count as "not yet"
+ * (the inner wait's timeout or abort decides); `state.lost` keeps a connection loss until a
+ * read succeeds again.
+ */
 async function readFresh(
   source: SnapshotSource,
   predicate: (s: HostSnapshot) => boolean,
   signal: AbortSignal | undefined,
+  state: ReadState,
 ): Promise<HostSnapshot | undefined> {
   try {
     const s = await source.snapshot({ fresh: true, ...(signal ? { signal } : {}) })
+    state.lost = undefined
     return predicate(s) ? s : undefined
-  } catch {
-    // a failed read leaves the decision to the inner wait (its timeout or abort)
+  } catch (err) {
+    if (isConnectionLossError(err)) state.lost = err
+    else if (!signal?.aborted) state.lost = undefined
     return undefined
   }
+}
+
+/** A `timeout` while the host was unreachable becomes the connection error (module comment). */
+function unreachable(err: unknown, state: ReadState, timeoutMs: number): unknown {
+  const lost = state.lost
+  if (!(err instanceof LabError) || err.code !== 'timeout' || !lost) return err
+  return labError(
+    lost.code,
+    `connection lost while waiting (${timeoutMs} ms): ${lost.message}`,
+    { ...(lost.data.host ? { host: lost.data.host } : {}) },
+    lost,
+  )
 }
 
 /** Wraps `source` so `waitFor` also resolves from fresh reads (see the module comment). */
@@ -73,7 +89,8 @@ export function withFreshFallback(
     async waitFor(predicate: (s: HostSnapshot) => boolean, o: WaitOptions): Promise<HostSnapshot> {
       // Read-after-write first: a cached snapshot from before the command may satisfy a
       // predicate that also held before it (devlink reload keeps mode and driver).
-      const now = await readFresh(source, predicate, o.signal)
+      const state: ReadState = { lost: undefined }
+      const now = await readFresh(source, predicate, o.signal, state)
       if (now) return now
       if (o.signal?.aborted) throw labError('aborted', 'wait aborted')
       const stop = new AbortController()
@@ -82,8 +99,10 @@ export function withFreshFallback(
       try {
         return await Promise.race([
           source.waitFor(predicate, { timeoutMs: o.timeoutMs, signal: stop.signal }),
-          freshReads(source, predicate, stop.signal, options),
+          freshReads(source, predicate, stop.signal, options, state),
         ])
+      } catch (err) {
+        throw unreachable(err, state, o.timeoutMs)
       } finally {
         o.signal?.removeEventListener('abort', onAbort)
         stop.abort()

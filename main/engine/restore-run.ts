@@ -1,0 +1,183 @@
+import { toErrorData } from '../../contract'
+import type {
+  CommandRecord,
+  DrillProgress,
+  Finding,
+  HostSnapshot,
+  LabErrorData,
+  OperationRequest,
+  StepRecord,
+} from '../../contract'
+import type { JournalWriter } from './journal'
+import type { HostPorts } from './ports'
+import { isConnectionLoss, isConnectionLossError, rediscover } from './reconnect'
+import { changeKey, nextRestore, type TrackedChange } from './restore'
+import { runOperation } from './run-operation'
+
+/**
+ * The restore pass of a drill (and of `Engine.resumeRestore`): puts back, one operation at a
+ * time, what the drill changed. A lost SSH connection is waited out (up to `timeoutMs`, then the
+ * host is re-discovered) and the interrupted item tried once more; the journal says so.
+ */
+
+/** Inputs of a restore pass. */
+export interface RestoreInput {
+  readonly ports: HostPorts
+  readonly journal: JournalWriter
+  readonly target: string
+  readonly timeoutMs: number
+  readonly changes: readonly TrackedChange[]
+  readonly done: Set<string>
+  readonly runId: string
+  readonly iterations: number
+  readonly onProgress?: (progress: DrillProgress) => void
+}
+
+/** What a restore pass did: keys restored, keys not restored, whether the connection dropped. */
+export interface RestoreOutcome {
+  readonly restored: string[]
+  readonly failed: string[]
+  /** The SSH connection was lost at least once during the pass. */
+  readonly lost: boolean
+}
+
+/** One restore attempt, as the journal records it. */
+interface Attempt {
+  readonly records: CommandRecord[]
+  readonly returnedMs: number | null
+  readonly observedMs: number | null
+  readonly error?: LabErrorData
+}
+
+/**
+ * Restores tracked items whose current value differs from the original, one operation at a
+ * time on a fresh snapshot, in restore order (bind, module, mode, VFs). Runs even after an
+ * abort (no signal; every wait bounded by `timeoutMs`). Each attempt is journaled as a
+ * `restore` step; `restored` lines mark success. An item interrupted by a lost connection is
+ * retried once after the reconnect; when the host does not answer again, the items not yet
+ * restored are reported failed. Rejects only for journal failures and non-SSH read errors.
+ */
+export async function restoreChanges(input: RestoreInput): Promise<RestoreOutcome> {
+  const out = { restored: [] as string[], failed: [] as string[], lost: false }
+  const retried = new Set<string>()
+  for (let guard = 0; guard < input.changes.length * 3 + 1; guard++) {
+    const readMs = input.ports.clock.now()
+    const snap = await readHost(input)
+    if ('code' in snap) {
+      out.lost = true
+      const left = input.changes.map(changeKey).filter((k) => !input.done.has(k))
+      await journalStep(input, 'restore', readMs, emptyAttempt(), [
+        lostFinding(input, 'restore', `${snap.message}; not restored: ${left.join(', ') || '—'}`),
+      ])
+      out.failed.push(...left)
+      break
+    }
+    const next = nextRestore(input.changes, snap, input.done)
+    if (!next) break
+    input.done.add(next.key)
+    const name = `restore ${next.key}`
+    const startedMs = input.ports.clock.now()
+    const attempt = await restoreOnce(input, next.request)
+    const lost = attempt.error !== undefined && isConnectionLoss(attempt.error.code)
+    const retry = lost && !retried.has(next.key)
+    out.lost ||= lost
+    const findings: Finding[] = []
+    if (lost) {
+      const then = retry ? 'tried again after the reconnect' : 'not tried again'
+      findings.push(lostFinding(input, name, `${attempt.error?.message ?? ''}; ${then}`))
+    } else if (attempt.error) {
+      const message = `restore of ${next.key} failed: ${attempt.error.message}`
+      findings.push({ severity: 'error', invariant: 'restore', message, step: name })
+    }
+    await journalStep(input, name, startedMs, attempt, findings)
+    if (retry) {
+      retried.add(next.key)
+      input.done.delete(next.key)
+    } else if (attempt.error) out.failed.push(next.key)
+    else {
+      await input.journal.append({ t: 'restored', key: next.key })
+      out.restored.push(next.key)
+    }
+  }
+  return out
+}
+
+/** A fresh snapshot, waiting out a lost connection (`rediscover`); the error when it stays lost. */
+async function readHost(input: RestoreInput): Promise<HostSnapshot | LabErrorData> {
+  try {
+    return await input.ports.source.snapshot({ fresh: true })
+  } catch (err) {
+    if (!isConnectionLossError(err)) throw err
+  }
+  try {
+    const { ports, timeoutMs } = input
+    return (await rediscover(ports.source, ports.clock, { timeoutMs })).snapshot
+  } catch (err) {
+    if (!isConnectionLossError(err)) throw err
+    return toErrorData(err)
+  }
+}
+
+/** Runs one restore operation; a connection lost before it could plan is its error too. */
+async function restoreOnce(input: RestoreInput, request: OperationRequest): Promise<Attempt> {
+  try {
+    const { result } = await runOperation(input.ports, request, {
+      timeoutMs: input.timeoutMs,
+      target: input.target,
+    })
+    return {
+      records: result.commands,
+      returnedMs: result.timings.returnedMs,
+      observedMs: result.timings.observedMs,
+      ...(result.status === 'ok'
+        ? {}
+        : { error: result.error ?? { code: 'internal', message: result.status } }),
+    }
+  } catch (err) {
+    if (!isConnectionLossError(err)) throw err
+    return { ...emptyAttempt(), error: toErrorData(err) }
+  }
+}
+
+function emptyAttempt(): Attempt {
+  return { records: [], returnedMs: null, observedMs: null }
+}
+
+function lostFinding(input: RestoreInput, step: string, detail: string): Finding {
+  return {
+    severity: 'error',
+    invariant: 'connection-lost',
+    message: `SSH connection lost during step "${step}" (${input.target}): ${detail}`,
+    step,
+  }
+}
+
+/** Journals one restore step and pushes its progress. */
+async function journalStep(
+  input: RestoreInput,
+  name: string,
+  startedMs: number,
+  attempt: Attempt,
+  findings: Finding[],
+): Promise<void> {
+  const { ports } = input
+  const step: StepRecord = {
+    name,
+    status: findings.some((f) => f.severity === 'error') ? 'error' : 'passed',
+    durationMs: ports.clock.now() - startedMs,
+    startedAt: new Date(startedMs).toISOString(),
+    commands: attempt.records.map((c) => c.command),
+    returnedMs: attempt.returnedMs,
+    observedMs: attempt.observedMs,
+  }
+  await input.journal.append({ t: 'step', step, records: attempt.records, findings, restore: true })
+  input.onProgress?.({
+    runId: input.runId,
+    hostId: ports.hostId,
+    iteration: input.iterations,
+    iterations: input.iterations,
+    step,
+    findings,
+    status: 'running',
+  })
+}
