@@ -55,6 +55,8 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       if (text) marks.terminals?.mark(hostId, text, undefined, finished ?? undefined)
       marks.terminals?.setDrillStep(hostId, runId, running)
     },
+    onExpectedDrop: (hostId, reason) => marks.terminals?.parkForDrop(hostId, reason),
+    onDropSettled: (hostId) => void marks.terminals?.resumeAfterDrop(hostId),
   })
   const terminals = new TerminalManager(
     hub,

@@ -16,6 +16,7 @@ import { createFsJournalStore } from '../cli/journal-store'
 import { createEngine, TRACER_PATHS, type Engine, type SnapshotSource } from '../engine'
 import { startHostWatcher, type HostWatcher } from '../host/watcher'
 import { AuditLog } from './audit-log'
+import { watchExpectedDrops } from './expected-drop'
 import type { DrillStepRef } from './terminal-highlight'
 import { watcherSource } from './snapshot-source'
 import type { EventHub } from './event-hub'
@@ -31,6 +32,10 @@ export interface EngineBridgeOptions {
   readonly consoleUser?: string | undefined
   /** Told about every finished drill step (terminal panes write it as a marker line). */
   readonly onDrillStep?: (hostId: string, step: DrillStepEvent) => void
+  /** A command expected to drop the device is about to run (expected-drop.ts). */
+  readonly onExpectedDrop?: (hostId: string, reason: string) => void
+  /** The drill step or operation that ran such a command ended. */
+  readonly onDropSettled?: (hostId: string) => void
 }
 
 /**
@@ -71,7 +76,10 @@ export class EngineBridge {
     this.who = `${options.consoleUser ?? userInfo().username}@${hostname()}`
     this.audit = new AuditLog(join(options.dataDir, 'audit.jsonl'))
     this.engine = createEngine({
-      runnerFor: async (hostId) => (await options.sessions.get(hostId)).control,
+      runnerFor: async (hostId) =>
+        watchExpectedDrops((await options.sessions.get(hostId)).control, (reason) =>
+          options.onExpectedDrop?.(hostId, reason),
+        ),
       snapshotSourceFor: (hostId) => this.source(hostId),
       journal: createFsJournalStore(options.dataDir),
       consoleIdentity: { user: options.consoleUser ?? userInfo().username, host: hostname() },
@@ -136,10 +144,12 @@ export class EngineBridge {
     sessionId: string,
   ): Promise<OperationResult> {
     const started = Date.now()
-    const result = await this.engine.runOperation(hostId, request, {
-      timeoutMs: 120_000,
-      onProgress: (p) => this.options.hub.emit('opProgress', p),
-    })
+    const result = await this.engine
+      .runOperation(hostId, request, {
+        timeoutMs: 120_000,
+        onProgress: (p) => this.options.hub.emit('opProgress', p),
+      })
+      .finally(() => this.options.onDropSettled?.(hostId))
     await this.audit.append({
       at: new Date(started).toISOString(),
       who: this.who,
@@ -181,6 +191,7 @@ export class EngineBridge {
     let done = 0
     const handle = await this.engine.startDrill(request, (p) => {
       this.options.hub.emit('drillProgress', p)
+      this.options.onDropSettled?.(request.hostId)
       const ended = p.status !== 'running'
       const finished = ended ? null : { runId: p.runId, step: done }
       if (!ended) done++
@@ -215,14 +226,15 @@ export class EngineBridge {
       .catch((err: Error) => console.error(`replab: ${err.message}`))
     void handle.done
       .catch((err: Error) => console.error(`replab: drill ${handle.runId} failed: ${err.message}`))
-      .finally(() =>
+      .finally(() => {
+        this.options.onDropSettled?.(request.hostId)
         this.options.onDrillStep?.(request.hostId, {
           runId: handle.runId,
           text: null,
           finished: null,
           running: null,
-        }),
-      )
+        })
+      })
     return { runId: handle.runId }
   }
 

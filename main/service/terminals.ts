@@ -1,60 +1,17 @@
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
-import type { Readable } from 'node:stream'
 
 import { FLOW, labError, type TerminalOpenRequest } from '../../contract'
 import type { EventHub } from './event-hub'
 import { SessionLog } from './session-log'
 import { Coalescer, countLines, FlowWindow } from './terminal-flow'
 import { drillStepUri, LineHighlighter, type DrillStepRef } from './terminal-highlight'
+import type { Pane, TerminalOpener, TerminalRearm } from './terminal-pane'
 
-/** A remote byte source behind one pane: an exec stream or an interactive shell. */
-export interface TerminalChannel {
-  /** Remote output; pausing it stops ssh2 from granting window, so the remote blocks. */
-  readonly output: Readable
-  /** Sends keystrokes (shell) — ignored by read-only streams. */
-  write(data: string): void
-  /** Ctrl-C: a shell gets `\x03`; an exec stream is signalled and closed. */
-  interrupt(): void
-  resize(cols: number, rows: number): void
-  close(): void
-}
-
-/** Opens the channel for a pane on a host. Rejects with a `LabError` naming host and command. */
-export type TerminalOpener = (
-  hostId: string,
-  request: TerminalOpenRequest,
-  signal: AbortSignal,
-) => Promise<TerminalChannel>
-
-/**
- * Called after a read-only pane reconnected: re-enables the firmware tracer when the pane is a
- * trace tail and the tracer was on; answers what it did (for the marker line) or null.
- */
-export type TerminalRearm = (hostId: string, request: TerminalOpenRequest) => Promise<string | null>
+export type { TerminalChannel, TerminalOpener, TerminalRearm } from './terminal-pane'
 
 /** Reconnect schedule of a dropped read-only pane: delays in ms, then it gives up. */
 const RECONNECT_DELAYS_MS = [100, 250, 500, 1000, 2000, 4000, 8000, 8000, 8000, 8000]
-
-interface Pane {
-  readonly request: TerminalOpenRequest
-  channel: TerminalChannel
-  readonly streamId: string
-  readonly sessionId: string
-  readonly hostId: string
-  readonly flow: FlowWindow
-  readonly coalescer: Coalescer
-  /** Colours and links notable lines; holds a read-only pane's partial line ≤ coalesceMs. */
-  readonly highlight: LineHighlighter
-  holdTimer: ReturnType<typeof setTimeout> | null
-  readonly log: SessionLog
-  readonly abort: AbortController
-  seq: number
-  linesSent: number
-  linesAcked: number
-  /** Timer of the throttled line-count status push. */
-  countTimer: ReturnType<typeof setTimeout> | null
-}
 
 /**
  * Owns every open terminal pane: SSH stream → coalescer (≤16 ms) → front-door session, paused
@@ -106,6 +63,8 @@ export class TerminalManager {
       log,
       abort,
       seq: 0,
+      dropParked: null,
+      reconnecting: false,
       linesSent: 0,
       linesAcked: 0,
       countTimer: null,
@@ -178,6 +137,41 @@ export class TerminalManager {
     else if (this.steps.get(hostId)?.runId === runId) this.steps.delete(hostId)
   }
 
+  /**
+   * A command that drops the device is about to run on a host (expected-drop.ts): its read-only
+   * panes park with a marker until `resumeAfterDrop`.
+   */
+  parkForDrop(hostId: string, reason: string): void {
+    for (const pane of this.panes.values()) {
+      if (pane.hostId !== hostId || pane.request.kind === 'shell' || pane.dropParked) continue
+      pane.dropParked = reason
+      this.mark(hostId, `parked: ${reason} expected to drop the device`, pane)
+      this.status(pane, 'parked', `${reason} (expected drop)`)
+    }
+  }
+
+  /**
+   * The step or operation that dropped the device ended: each parked pane re-arms the tracer
+   * when it went off, and resumes with a marker saying whether its stream was kept. A pane whose
+   * stream dropped meanwhile is resumed by its own reconnect instead.
+   */
+  async resumeAfterDrop(hostId: string): Promise<void> {
+    const parked = [...this.panes.values()].filter((p) => p.hostId === hostId && p.dropParked)
+    await Promise.all(
+      parked.map(async (pane) => {
+        const why = pane.dropParked
+        pane.dropParked = null
+        if (pane.reconnecting) return
+        const rearmed = await this.rearm(hostId, pane.request).catch(
+          (err: Error) => `tracer not re-armed: ${err.message}`,
+        )
+        if (!this.panes.has(pane.streamId) || pane.reconnecting) return
+        this.mark(hostId, `resumed after ${why}: stream kept${rearmed ? `; ${rearmed}` : ''}`, pane)
+        this.status(pane, 'open', `resumed after ${why}`)
+      }),
+    )
+  }
+
   /** Closes every pane of a session (its window or socket went away). */
   closeSession(sessionId: string): void {
     for (const pane of [...this.panes.values()])
@@ -220,6 +214,15 @@ export class TerminalManager {
    * marker, reopen with backoff, re-arm the tracer, and resume with a marker saying what happened.
    */
   private async reconnect(pane: Pane, why: string): Promise<void> {
+    pane.reconnecting = true
+    try {
+      await this.reopen(pane, pane.dropParked ? `${why} (during ${pane.dropParked})` : why)
+    } finally {
+      pane.reconnecting = false
+    }
+  }
+
+  private async reopen(pane: Pane, why: string): Promise<void> {
     this.mark(pane.hostId, `parked: ${why}`, pane)
     this.status(pane, 'parked', why)
     for (const delay of RECONNECT_DELAYS_MS) {

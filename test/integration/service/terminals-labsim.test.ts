@@ -8,8 +8,9 @@ import { startLab, type Lab } from '../../../labsim'
 import { createBackend, type Backend } from '../../../main/service/backend'
 
 // Issue 8 on the real path minus the browser (labsim → SSH → main → session sink, acking like
-// xterm's write callback would): panes survive a dropped connection and a host reboot with
-// marker lines and a re-armed tracer, and Ctrl-C stops a flooding command quickly.
+// xterm's write callback would): panes survive a host reboot, a PCI unbind/bind and a fatal
+// recovery with marker lines and a re-armed tracer; notable lines are highlighted and linked to
+// the drill step that ran. (Ctrl-C: terminals-ctrlc.test.ts.)
 
 interface Session {
   readonly text: () => string
@@ -110,4 +111,78 @@ describe('terminal panes on labsim', () => {
     )
     await call('terminals:close', { streamId })
   }, 120_000)
+
+  async function drill(kind: string): Promise<{ runId: string; status: string; steps: string[] }> {
+    const { runId } = await call<{ runId: string }>('drills:start', {
+      hostId: 'sim-a',
+      kind,
+      device: 'pci/0000:08:00.0',
+      params: { iterations: 1, stepTimeoutMs: 20_000, vfs: 1 },
+    })
+    let report = { status: 'running', steps: [] as Array<{ name: string }> }
+    for (let i = 0; i < 1200 && report.status === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 100))
+      // The run's journal appears shortly after start: not-found until then.
+      report = await call<typeof report>('drills:report', { runId }).catch(() => report)
+    }
+    return { runId, status: report.status, steps: report.steps.map((st) => st.name) }
+  }
+
+  it('trace and dmesg panes park and resume around a PCI unbind/bind, with markers', async () => {
+    const opened = await Promise.all(
+      (['trace', 'dmesg'] as const).map((kind) =>
+        call<{ streamId: string }>('terminals:open', { hostId: 'sim-a', kind }),
+      ),
+    )
+    const from = session.text().length
+    const run = await drill('pf-rebind')
+    expect(run.status, run.steps.join(', ')).toBe('passed')
+    const text = (): string => session.text().slice(Math.max(0, from - 200_000))
+    await until('the resumed-after-bind marker', () => /resumed after PCI bind of/.test(text()))
+    expect(text()).toMatch(
+      /--- parked: PCI unbind of 0000:08:00\.0 expected to drop the device ---/,
+    )
+    expect(text()).toMatch(/--- resumed after PCI unbind of 0000:08:00\.0: stream kept/)
+    expect(text()).toMatch(/--- parked: PCI bind of 0000:08:00\.0 to mlx5_core expected/)
+    // The step markers name the drill, and link to the step (OSC 8).
+    expect(text()).toMatch(
+      new RegExp(
+        `\\x1b\\]8;;replab://drill/${run.runId}/step/\\d+\\x1b\\\\\\x1b\\[7m--- drill pf-rebind`,
+      ),
+    )
+    for (const { streamId } of opened) {
+      const states = session.statuses.filter((st) => st.streamId === streamId)
+      expect(states.map((st) => st.state)).toContain('parked')
+      expect(states.at(-1)?.state).toBe('open')
+      await call('terminals:close', { streamId })
+    }
+  }, 180_000)
+
+  it('a fatal recovery parks the panes, and its kernel lines are highlighted and linked', async () => {
+    const { streamId } = await call<{ streamId: string }>('terminals:open', {
+      hostId: 'sim-a',
+      kind: 'dmesg',
+    })
+    const run = await drill('fatal-recovery')
+    expect(run.status, run.steps.join(', ')).toBe('passed')
+    const text = session.text()
+    expect(text).toMatch(/--- parked: firmware fatal error injected on pci\/0000:08:00\.0 expected/)
+    await until('the resumed marker', () =>
+      /resumed after firmware fatal error/.test(session.text()),
+    )
+    // `Fatal error N detected` in bold red, `health recovery` in magenta, each inside a link to
+    // a step of this run.
+    const link = `\x1b]8;;replab://drill/${run.runId}/step/`
+    expect(text).toMatch(
+      new RegExp(`${escape(link)}\\d+\x1b\\\\\x1b\\[1;31m[^\\n]*Fatal error \\d+ detected`),
+    )
+    expect(text).toMatch(
+      new RegExp(`${escape(link)}\\d+\x1b\\\\\x1b\\[1;35m[^\\n]*health recovery succeeded`),
+    )
+    await call('terminals:close', { streamId })
+  }, 180_000)
 })
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
