@@ -6,12 +6,12 @@ import { startRig, type LabConsole, type LabRig } from '../../helpers/lab-engine
 // Issue 9, faults on labsim: a host reboot mid-drill, a command that hangs past its timeout, and
 // a fatal firmware error during an unrelated drill.
 
-type Procs = { processes: Map<number, { command: string }> }
-
-/** Commands of labsim's live remote processes (SimHost keeps them in a private map). */
+/** Commands of labsim's live remote processes (its process table). */
 function liveCommands(rig: LabRig): string[] {
-  const host = rig.lab.host('sim-a') as unknown as Procs
-  return [...host.processes.values()].map((p) => p.command)
+  return rig.lab
+    .host('sim-a')
+    .processes()
+    .map((p) => p.command)
 }
 
 async function until(check: () => boolean, ms: number): Promise<boolean> {
@@ -64,12 +64,8 @@ describe('faults during drills', () => {
     }
   }, 60_000)
 
-  // BLOCKED: main/engine/drill-runner.ts (+ invariants.ts): a fw-assert injected while vf-churn
-  // runs leaves the drill `passed` with no finding: only fatal-recovery looks at devlink health.
-  // Fix: snapshot each device's health reporters (fw_fatal error count / state) at drill start and
-  // after every step in DrillContext.checkStep; when fw_fatal's error count rises, add a `fatal`
-  // finding (invariant `fw-fatal`, message naming device and syndrome) whose evidence is the output
-  // of `devlink health dump show <dev> reporter fw_fatal` (the crdump), and mark the drill failed.
+  // Every step compares each device's fw_fatal reporter with the drill's start; a rise is a
+  // `fw-fatal` finding whose evidence is the crdump (main/engine/fatal-watch.ts).
   it('a fatal firmware error during vf-churn is a finding with the crdump', async () => {
     const host = rig.lab.host('sim-a')
     const { report, fired } = await drillWithFault(c, 'vf-churn', /^vf count 1/, () => {
@@ -101,12 +97,8 @@ describe('faults during drills', () => {
     expect(bootId.stdout.trim()).toBe(host.state().bootId)
   }, 60_000)
 
-  // BLOCKED: main/engine/drill-runner.ts: after a reboot the drill's only finding is ssh2's
-  // "root@…: No response from server" on the running step; nothing says the host rebooted.
-  // Fix: record the boot id (snapshot `system.bootId`) in DrillContext.begin(); when a step fails
-  // with an SSH error, wait for the reconnect, re-read /proc/sys/kernel/random/boot_id and, if it
-  // changed, stop with a `fatal` finding (invariant `host-rebooted`): "<host> rebooted during step
-  // <step> (boot id <old> → <new>)", and skip the restore pass (the kernel state is fresh).
+  // A step that loses the connection waits for the host, re-reads the boot id and, when it
+  // changed, stops with a `host-rebooted` finding naming both ids (main/engine/connection-lost.ts).
   it('the reboot finding says the host rebooted', async () => {
     const host = rig.lab.host('sim-a')
     const { report } = await drillWithFault(c, 'vf-churn', /^vf count 1/, () => {
