@@ -29,7 +29,7 @@ test(`a ${MB} MB trace burst reaches the pane with every line`, async ({ browser
   const lines = await path.flood(Math.round(MB * 1e6))
   const result = await path.finish(lines)
   await testInfo.attach('flood.json', {
-    body: JSON.stringify({ mb: MB, lines, ...result, gaps: undefined }, null, 2),
+    body: JSON.stringify({ mb: MB, flooded: lines, ...result }, null, 2),
     contentType: 'application/json',
   })
   expect(result.lost, 'lines lost between labsim and the page').toBe(0)
