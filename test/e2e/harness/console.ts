@@ -6,13 +6,17 @@ import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { chromium, type Browser, type Page } from 'playwright-core'
 
+import { injectNonce, newNonce, rendererCsp } from '../../../main/web/html'
+
 const here = fileURLToPath(new URL('.', import.meta.url))
 /** Where `vite build` puts the renderer (vite.config.ts). */
 export const RENDERER_DIR = resolve(here, '../../../out/renderer')
 
-/** The CSP the console is served with in the harness: no inline script, no eval, no CDNs. */
-export const HARNESS_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'"
+/**
+ * The harness serves the console with the real CSP of main/web/html.ts: a fresh style nonce per
+ * page load (injected into index.html), no `unsafe-inline`, no eval, no remote origins — so the
+ * UI journeys fail on anything the shipped console would block.
+ */
 
 const mime: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -22,7 +26,7 @@ const mime: Record<string, string> = {
   '.svg': 'image/svg+xml',
 }
 
-/** Serves `dir` on 127.0.0.1 (port 0) with `HARNESS_CSP`. Resolves with the server and its URL. */
+/** Serves `dir` on 127.0.0.1 (port 0) with the real CSP. Resolves with the server and its URL. */
 export async function serveRenderer(dir = RENDERER_DIR): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname))
@@ -33,11 +37,13 @@ export async function serveRenderer(dir = RENDERER_DIR): Promise<{ server: Serve
     }
     readFile(file).then(
       (body) => {
+        const nonce = newNonce()
+        const html = extname(file) === '.html'
         res.writeHead(200, {
           'content-type': mime[extname(file)] ?? 'application/octet-stream',
-          'content-security-policy': HARNESS_CSP,
+          'content-security-policy': rendererCsp(nonce),
         })
-        res.end(body)
+        res.end(html ? injectNonce(body.toString('utf8'), nonce) : body)
       },
       () => res.writeHead(404).end('not found'),
     )
