@@ -113,12 +113,23 @@ describe('terminal panes on labsim', () => {
   }, 120_000)
 
   async function drill(kind: string): Promise<{ runId: string; status: string; steps: string[] }> {
-    const { runId } = await call<{ runId: string }>('drills:start', {
+    const request = {
       hostId: 'sim-a',
       kind,
       device: 'pci/0000:08:00.0',
       params: { iterations: 1, stepTimeoutMs: 20_000, vfs: 1 },
-    })
+    }
+    // The previous drill's device lock is released just after its report is final: retry
+    // host-busy for a moment.
+    let runId = ''
+    for (let i = 0; !runId; i++) {
+      try {
+        runId = (await call<{ runId: string }>('drills:start', request)).runId
+      } catch (err) {
+        if (i > 100 || !/host-busy/.test((err as Error).message)) throw err
+        await new Promise((r) => setTimeout(r, 100))
+      }
+    }
     let report = { status: 'running', steps: [] as Array<{ name: string }> }
     for (let i = 0; i < 1200 && report.status === 'running'; i++) {
       await new Promise((r) => setTimeout(r, 100))
