@@ -5,6 +5,7 @@ import type { LineCounts } from '../../api/terminal-stream'
 import type { Theme } from '../../ui/theme'
 
 import type { DrillLink } from './drill-link'
+import { RENDERER_OVERRIDE_KEY, rendererLabel, type RendererChoice } from './gpu-renderer'
 import { mountTerminal, TERM_THEMES, type TerminalSession } from './terminal-session'
 
 /** Props of `TerminalPane`. */
@@ -28,6 +29,7 @@ export function TerminalPane(props: TerminalPaneProps) {
   const session = useRef<TerminalSession | null>(null)
   const [status, setStatus] = useState('opening')
   const [counts, setCounts] = useState<LineCounts | null>(null)
+  const [renderer, setRenderer] = useState<RendererChoice | null>(null)
   const initialTheme = useRef(theme)
   const onLink = useRef(props.onDrillLink)
   onLink.current = props.onDrillLink
@@ -42,6 +44,7 @@ export function TerminalPane(props: TerminalPaneProps) {
       onStatus: setStatus,
       onCounts: setCounts,
       onDrillLink: (link) => onLink.current?.(link),
+      onRenderer: setRenderer,
     })
     session.current = s
     return () => {
@@ -58,7 +61,13 @@ export function TerminalPane(props: TerminalPaneProps) {
 
   return (
     <div className="term-pane">
-      <TermToolbar label={label} status={status} session={session} counts={counts} />
+      <TermToolbar
+        label={label}
+        status={status}
+        session={session}
+        counts={counts}
+        renderer={renderer}
+      />
       <div className="term-host" ref={host} aria-label={`${label} output`} role="log" />
     </div>
   )
@@ -83,16 +92,36 @@ function LineCountBadge({ label, counts }: { label: string; counts: LineCounts |
   )
 }
 
+/**
+ * The xterm renderer this pane uses and why ("DOM · SwiftShader (software)"); the title adds
+ * the GPU string detection read and the localStorage override.
+ */
+function RendererBadge({ label, choice }: { label: string; choice: RendererChoice | null }) {
+  if (!choice) return null
+  const gpu = choice.gpu === undefined ? '' : `GPU: ${choice.gpu ?? 'no WebGL context'}. `
+  return (
+    <span
+      className="term-renderer mono small muted"
+      aria-label={`${label} renderer`}
+      title={`xterm renderer: ${rendererLabel(choice)}. ${gpu}Override: localStorage['${RENDERER_OVERRIDE_KEY}'] = 'dom' | 'webgl' | 'auto', then reload.`}
+    >
+      {rendererLabel(choice)}
+    </span>
+  )
+}
+
 function TermToolbar({
   label,
   status,
   session,
   counts,
+  renderer,
 }: {
   label: string
   status: string
   session: RefObject<TerminalSession | null>
   counts: LineCounts | null
+  renderer: RendererChoice | null
 }) {
   const [query, setQuery] = useState('')
   return (
@@ -105,6 +134,7 @@ function TermToolbar({
         {status}
       </span>
       <LineCountBadge label={label} counts={counts} />
+      <RendererBadge label={label} choice={renderer} />
       <input
         type="search"
         aria-label={`Search ${label}`}

@@ -15,6 +15,7 @@ import { describeError } from '../../api/unwrap'
 import type { Theme } from '../../ui/theme'
 
 import { parseDrillLink, type DrillLink } from './drill-link'
+import { applyRenderer, type RendererChoice } from './gpu-renderer'
 
 /** Serialized scrollback per `<hostId>/<kind>`, restored when a pane is reopened. */
 const scrollback = new Map<string, string>()
@@ -54,6 +55,8 @@ export interface MountOptions {
   onCounts?: (counts: LineCounts) => void
   /** A highlighted line was clicked: the drill step running when it arrived. */
   onDrillLink?: (link: DrillLink) => void
+  /** The xterm renderer in use and why (gpu-renderer.ts); again if WebGL falls back to DOM. */
+  onRenderer?: (choice: RendererChoice) => void
 }
 
 function safeFit(fit: FitAddon): void {
@@ -92,14 +95,16 @@ function createTerminal(el: HTMLElement, o: MountOptions) {
   const serialize = new SerializeAddon()
   for (const addon of [fit, search, serialize, new WebLinksAddon()]) term.loadAddon(addon)
   term.open(el)
+  applyRenderer(term, (choice) => o.onRenderer?.(choice))
   safeFit(fit)
   term.textarea?.setAttribute('aria-label', `${o.label} terminal input`)
   return { term, fit, search, serialize }
 }
 
 /**
- * Creates an xterm `Terminal` (DOM renderer; no WebGL) in `el` with fit, search, web-links and
- * serialize addons, restores the pane's serialized scrollback, opens the stream and wires it:
+ * Creates an xterm `Terminal` in `el` (DOM renderer; WebGL only on a hardware GPU, see
+ * gpu-renderer.ts) with fit, search, web-links and serialize addons, restores the pane's
+ * serialized scrollback, opens the stream and wires it:
  * bytes go straight to `term.write(bytes, cb)`; the callback feeds the ack counter, which acks
  * about every FLOW.ackBytes and after 250 ms idle. Ctrl-C (without a selection) is sent as
  * `terminals:interrupt`, keystrokes of the shell as `terminals:input`, size changes as
