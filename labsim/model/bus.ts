@@ -21,7 +21,20 @@ export class EventBus<T> {
 
   /** Iterates events from now on until `signal` aborts (then the iterator just ends). */
   async *iterate(signal: AbortSignal): AsyncGenerator<T> {
-    const queue: T[] = []
+    for await (const batch of this.batches(signal)) {
+      for (const event of batch) {
+        if (signal.aborted) return
+        yield event
+      }
+    }
+  }
+
+  /**
+   * Like `iterate`, but yields every event queued since the last turn as one array (never
+   * empty), the way a read(2) on a kernel buffer returns all that is available at once.
+   */
+  async *batches(signal: AbortSignal): AsyncGenerator<T[]> {
+    let queue: T[] = []
     let wake: (() => void) | undefined
     const off = this.on((event) => {
       queue.push(event)
@@ -31,9 +44,10 @@ export class EventBus<T> {
     signal.addEventListener('abort', onAbort, { once: true })
     try {
       while (!signal.aborted) {
-        const next = queue.shift()
-        if (next !== undefined) {
-          yield next
+        if (queue.length > 0) {
+          const batch = queue
+          queue = []
+          yield batch
           continue
         }
         await new Promise<void>((resolve) => (wake = resolve))

@@ -69,23 +69,52 @@ export function tracefs(kernel: Kernel): VDir {
   ])
 }
 
+/**
+ * Most bytes one read(2) of trace_pipe returns: one trace_seq buffer, two 4 KiB pages less its
+ * header since Linux 6.8 (include/linux/trace_seq.h TRACE_SEQ_BUFFER_SIZE; kernel/trace/trace.c
+ * tracing_read_pipe clamps the count to it). `cat` writes each read as it gets it, so a busy
+ * trace reaches the SSH channel in chunks of up to this size, not line by line.
+ */
+export const TRACE_PIPE_READ_BYTES = 8192 - 64
+
+/**
+ * Streams trace_pipe like `cat` does: whatever is buffered (unread lines first, then lines as
+ * they are traced), consumed, written in whole lines of at most `TRACE_PIPE_READ_BYTES` per
+ * write (a longer line goes alone). Ends when `signal` aborts.
+ */
 async function streamTracePipe(
   kernel: Kernel,
   out: { write(text: string): Promise<void> },
   signal: AbortSignal,
 ): Promise<void> {
-  const events = kernel.traceEvents.iterate(signal)
+  const events = kernel.traceEvents.batches(signal)
   const pending = kernel.trace.slice(kernel.traceRead)
   kernel.traceRead = kernel.trace.length
-  for (const line of pending) await out.write(line)
+  await writeReads(pending, out)
   try {
-    for await (const line of events) {
+    for await (const lines of events) {
       kernel.traceRead = kernel.trace.length
-      await out.write(line)
+      await writeReads(lines, out)
     }
   } catch (error) {
     if (!signal.aborted) throw error
   }
+}
+
+/** Writes `lines` as successive reads of at most `TRACE_PIPE_READ_BYTES` each. */
+async function writeReads(
+  lines: readonly string[],
+  out: { write(text: string): Promise<void> },
+): Promise<void> {
+  let read = ''
+  for (const line of lines) {
+    if (read.length > 0 && read.length + line.length > TRACE_PIPE_READ_BYTES) {
+      await out.write(read)
+      read = ''
+    }
+    read += line
+  }
+  if (read.length > 0) await out.write(read)
 }
 
 function mlx5Events(kernel: Kernel): VDir {
