@@ -10,7 +10,7 @@ import type { Terminal } from '@xterm/xterm'
  * software rasteriser (SwiftShader) managed 3.3 to 4.5 MB/s at 10 to 11 fps with 200 to 270 ms
  * frame gaps: about ten times slower. With a real GPU, WebGL frames take 0.7 to 3.7 ms.
  *
- * Engineer override, read once per page load (reload after changing it):
+ * Engineer override, read whenever a pane opens (close and reopen the pane, or reload):
  *
  *     localStorage['replab.terminalRenderer'] = 'dom' | 'webgl' | 'auto'   // default 'auto'
  *

@@ -103,7 +103,7 @@ function RendererBadge({ label, choice }: { label: string; choice: RendererChoic
     <span
       className="term-renderer mono small muted"
       aria-label={`${label} renderer`}
-      title={`xterm renderer: ${rendererLabel(choice)}. ${gpu}Override: localStorage['${RENDERER_OVERRIDE_KEY}'] = 'dom' | 'webgl' | 'auto', then reload.`}
+      title={`xterm renderer: ${rendererLabel(choice)}. ${gpu}Override: localStorage['${RENDERER_OVERRIDE_KEY}'] = 'dom' | 'webgl' | 'auto', then reopen the pane.`}
     >
       {rendererLabel(choice)}
     </span>

@@ -36,6 +36,14 @@ export class TracePane {
     return this.panel.getByLabel(`${this.name} line counts`)
   }
 
+  /**
+   * The xterm renderer the pane uses and why ("DOM · SwiftShader (software)"); its title adds
+   * the GPU string detection read (gpu-renderer.ts).
+   */
+  renderer(): Locator {
+    return this.panel.getByLabel(`${this.name} renderer`)
+  }
+
   /** Waits until main's count and the pane's count are equal; answers that count. */
   async waitForCountsEqual(timeoutMs = 30_000): Promise<number> {
     let shown = -1
