@@ -17,6 +17,12 @@ import type { Theme } from '../../ui/theme'
 import { parseDrillLink, type DrillLink } from './drill-link'
 import { applyRenderer, type RendererChoice } from './gpu-renderer'
 
+/**
+ * Largest piece handed to `term.write` at once, in bytes: about 1 ms of parsing on these
+ * machines (reference/perf.md: ≈20–40 MB/s ingest), so xterm can yield within its 12 ms budget.
+ */
+export const WRITE_SLICE_BYTES = 16 * 1024
+
 /** Serialized scrollback per `<hostId>/<kind>`, restored when a pane is reopened. */
 const scrollback = new Map<string, string>()
 
@@ -104,9 +110,9 @@ function createTerminal(el: HTMLElement, o: MountOptions) {
 /**
  * Creates an xterm `Terminal` in `el` (DOM renderer; WebGL only on a hardware GPU, see
  * gpu-renderer.ts) with fit, search, web-links and serialize addons, restores the pane's
- * serialized scrollback, opens the stream and wires it:
- * bytes go straight to `term.write(bytes, cb)`; the callback feeds the ack counter, which acks
- * about every FLOW.ackBytes and after 250 ms idle. Ctrl-C (without a selection) is sent as
+ * serialized scrollback, opens the stream and wires it: bytes go to `term.write(slice, cb)` in
+ * slices of WRITE_SLICE_BYTES; the callback feeds the ack counter, which acks about every
+ * FLOW.ackBytes and after 250 ms idle. Ctrl-C (without a selection) is sent as
  * `terminals:interrupt`, keystrokes of the shell as `terminals:input`, size changes as
  * `terminals:resize`. `dispose()` serializes the scrollback, closes the stream and the xterm.
  */
@@ -120,12 +126,19 @@ export function mountTerminal(el: HTMLElement, o: MountOptions): TerminalSession
   let disposed = false
   let idle: ReturnType<typeof setTimeout> | undefined
   const counter = createAckCounter((bytes, lines) => stream?.ack(bytes, lines))
-  const write = (bytes: Uint8Array) =>
-    term.write(bytes, () => {
-      counter.consumed(bytes)
-      clearTimeout(idle)
-      idle = setTimeout(() => counter.flush(), 250)
-    })
+  const consumed = (bytes: Uint8Array) => {
+    counter.consumed(bytes)
+    clearTimeout(idle)
+    idle = setTimeout(() => counter.flush(), 250)
+  }
+  // xterm checks its 12 ms parse budget only between writes (WriteBuffer._innerWrite), so a
+  // coalesced chunk of up to 256 KB is cut into slices: the page gets a frame between slices.
+  const write = (bytes: Uint8Array) => {
+    for (let at = 0; at < bytes.length; at += WRITE_SLICE_BYTES) {
+      const slice = bytes.subarray(at, at + WRITE_SLICE_BYTES)
+      term.write(slice, () => consumed(slice))
+    }
+  }
   term.attachCustomKeyEventHandler((e) => {
     if (e.type === 'keydown' && e.ctrlKey && e.key === 'c' && !term.hasSelection()) {
       stream?.interrupt()
