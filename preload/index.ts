@@ -1,6 +1,14 @@
 import { contextBridge, ipcRenderer } from 'electron'
 
-import { calls, events, type CallDef, type EventDef, type LabApi } from '../contract'
+import {
+  calls,
+  events,
+  TERMINAL_PORT_CHANNEL,
+  TERMINAL_PORT_TAG,
+  type CallDef,
+  type EventDef,
+  type LabApi,
+} from '../contract'
 
 /**
  * Builds `window.lab` from the contract: one function per declared call, one `onX`-style
@@ -32,3 +40,9 @@ function buildApi(): LabApi {
 }
 
 contextBridge.exposeInMainWorld('lab', buildApi())
+
+// The terminal port (contract/terminal-port.ts): a MessagePort cannot cross contextBridge, so it
+// goes to the page's own window by postMessage, the documented way under contextIsolation.
+ipcRenderer.on(TERMINAL_PORT_CHANNEL, (event) => {
+  window.postMessage(TERMINAL_PORT_TAG, window.location.origin, event.ports)
+})

@@ -112,7 +112,7 @@ async function createWindow(backend: Backend): Promise<BrowserWindow> {
     backend.dispatcher,
     (frame, contents) => trusted(contents) && isTrustedFrameUrl(frame?.url),
   )
-  const detach = attachWindow(backend.hub, win.webContents)
+  const detach = attachWindow(backend.hub, backend.dispatcher, win.webContents)
   win.on('closed', detach)
   win.once('ready-to-show', () => win.show())
   await win.loadURL(`${APP_ORIGIN}/index.html`)

@@ -1,6 +1,7 @@
-import { FLOW, type TerminalKind } from '../../contract/terminals'
+import { FLOW, type TerminalKind, type TerminalStatus } from '../../contract/terminals'
 
 import { lab } from './lab'
+import { terminalPort, type TerminalPortClient } from './terminal-port'
 import { call } from './unwrap'
 
 /**
@@ -63,36 +64,46 @@ export interface LineCounts {
 }
 
 /**
- * Opens a terminal stream (`terminals:open`) and routes its `terminals:data` and
- * `terminals:status` events to `handlers`. Data arriving before the open call returns is
- * buffered and delivered in order once the stream id is known. Throws `LabError` when the open
- * fails; the subscription is removed then.
+ * Opens a terminal stream (`terminals:open`) and routes its data and status to `handlers`,
+ * from `terminals:data` / `terminals:status` events and from the terminal port (Electron,
+ * terminal-port.ts) alike: main sends each stream over exactly one of them, so its chunks stay
+ * in order. Data arriving before the open call returns is buffered and delivered in order once
+ * the stream id is known. Acks, input and Ctrl-C go over the port when one is connected when
+ * the open call returns, else as calls. Throws `LabError` when the open fails; the
+ * subscriptions are removed then.
  */
 export async function openTerminalStream(
   req: { hostId: string; kind: TerminalKind; cols: number; rows: number; filter?: string },
   handlers: StreamHandlers,
+  port: TerminalPortClient = terminalPort,
 ): Promise<TerminalStream & { dispose(): void }> {
   const api = lab()
   let streamId: string | null = null
   const early: { streamId: string; data: Uint8Array }[] = []
-  const offData = api.events.terminalData((d) => {
+  const onData = (d: { streamId: string; data: Uint8Array }): void => {
     if (streamId === null) early.push(d)
     else if (d.streamId === streamId) handlers.data(d.data)
-  })
-  const offStatus = api.events.terminalStatus((s) => {
+  }
+  const onStatus = (s: TerminalStatus): void => {
     if (s.streamId !== streamId) return
     const counts =
       s.linesSent !== undefined && s.linesAcked !== undefined
         ? { sent: s.linesSent, acked: s.linesAcked }
         : undefined
     handlers.status(s.state, s.message, counts)
-  })
+  }
+  const subs = [
+    api.events.terminalData(onData),
+    api.events.terminalStatus(onStatus),
+    port.onData(onData),
+    port.onStatus(onStatus),
+  ]
+  const dispose = (): void => subs.forEach((off) => off())
   let opened
   try {
     opened = await call(api.terminals.open(req))
   } catch (err) {
-    offData()
-    offStatus()
+    dispose()
     throw err
   }
   const id = opened.streamId
@@ -100,17 +111,22 @@ export async function openTerminalStream(
   for (const d of early) if (d.streamId === id) handlers.data(d.data)
   early.length = 0
   const quiet = (p: Promise<unknown>) => void p.catch(() => {})
+  const viaPort = port.connected()
   return {
     streamId: id,
     logPath: opened.logPath,
-    ack: (bytes, lines) => quiet(api.terminals.ack({ streamId: id, bytes, lines })),
-    input: (data) => quiet(api.terminals.input({ streamId: id, data })),
-    interrupt: () => quiet(api.terminals.interrupt({ streamId: id })),
+    ack(bytes, lines) {
+      if (!(viaPort && port.ack(id, bytes, lines)))
+        quiet(api.terminals.ack({ streamId: id, bytes, lines }))
+    },
+    input(data) {
+      if (!(viaPort && port.input(id, data))) quiet(api.terminals.input({ streamId: id, data }))
+    },
+    interrupt() {
+      if (!(viaPort && port.interrupt(id))) quiet(api.terminals.interrupt({ streamId: id }))
+    },
     resize: (cols, rows) => quiet(api.terminals.resize({ streamId: id, cols, rows })),
     close: () => quiet(api.terminals.close({ streamId: id })),
-    dispose() {
-      offData()
-      offStatus()
-    },
+    dispose,
   }
 }

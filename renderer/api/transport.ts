@@ -1,5 +1,6 @@
 import type { LabApi } from '../../contract/api'
 
+import { acceptTerminalPort } from './terminal-port'
 import { createWsClient, type SocketState, type WsClient } from './ws-client'
 
 declare global {
@@ -24,12 +25,15 @@ export function socketUrl(location: { protocol: string; host: string }): string 
 
 /**
  * Returns the transport: `window.lab` when the Electron preload (or a test harness) exposes it,
- * otherwise a WebSocket client to `/ws` on the page's origin. The server authenticates the page
- * by its HttpOnly session cookie, so no token is sent here.
+ * listening then for the terminal port (terminal-port.ts); otherwise a WebSocket client to
+ * `/ws` on the page's origin. The server authenticates the page by its HttpOnly session cookie,
+ * so no token is sent here.
  */
 export function createTransport(): Transport {
   const lab = window.lab
   if (lab) {
+    // Electron: the preload hands over the terminal port once the page has loaded.
+    acceptTerminalPort()
     const open: SocketState = { state: 'open' }
     return { api: lab, kind: 'electron', state: () => open, onState: () => () => {} }
   }

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url'
 
 import { _electron as electron, expect, test } from '@playwright/test'
 
+import { HostListPage, TracePane } from './pages'
+
 const root = fileURLToPath(new URL('../..', import.meta.url))
 
 /** The Electron binary, or null where its download never happened (offline installs). */
@@ -14,7 +16,7 @@ function electronBinary(): string | null {
   return existsSync(bin) ? bin : null
 }
 
-test('the Electron app opens a sandboxed console on the simulated lab', async () => {
+test('the Electron app opens a sandboxed console on the simulated lab; terminals use the port', async () => {
   const bin = electronBinary()
   test.skip(
     bin === null,
@@ -45,6 +47,16 @@ test('the Electron app opens a sandboxed console on the simulated lab', async ()
     await expect(window.getByRole('button', { name: 'Host sim-a' })).toBeVisible({
       timeout: 60_000,
     })
+    // Terminal bytes come over the MessagePort (contract/terminal-port.ts), not webContents.send:
+    // the page's port client marks <html data-terminal-port> `connected`, then `data` once a
+    // chunk arrived on it; main's line counts come the same way and match the pane's.
+    await expect(window.locator('html')).toHaveAttribute('data-terminal-port', /^(connected|data)$/)
+    await new HostListPage(window).connect('sim-a')
+    const dmesg = new TracePane(window, 'dmesg')
+    await dmesg.open()
+    await dmesg.waitForText('mlx5_core')
+    await expect(window.locator('html')).toHaveAttribute('data-terminal-port', 'data')
+    expect(await dmesg.waitForCountsEqual()).toBeGreaterThan(0)
   } finally {
     await app.close()
   }

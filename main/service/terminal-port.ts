@@ -1,0 +1,223 @@
+import { PortToMain, type PortToRenderer, type TerminalStatus } from '../../contract'
+import type { Dispatcher } from './dispatcher'
+import type { EventSink } from './event-hub'
+
+/**
+ * Terminal traffic over a message port (contract/terminal-port.ts): the Electron front door's
+ * way to carry terminal bytes, acks, input and Ctrl-C without `webContents.send` and
+ * `ipcRenderer.invoke`. No electron here: main/ipc adapts `MessagePortMain` to `PortLike`, and
+ * tests bind a Node `MessageChannel` port the same way.
+ */
+
+/** The least a port must offer. `onMessage` answers its unsubscribe. */
+export interface PortLike {
+  postMessage(message: unknown): void
+  onMessage(listener: (data: unknown) => void): () => void
+  close(): void
+}
+
+/** What `bindTerminalPort` needs: the session's sink and the dispatcher both front doors use. */
+export interface TerminalPortDeps {
+  readonly sink: TerminalSink
+  readonly dispatcher: Dispatcher
+  /** Where refused messages are reported; default `console.error`. */
+  readonly log?: (line: string) => void
+}
+
+/** A stream this session opened: where its bytes go, and bytes sent but not acked over a port. */
+interface OwnedStream {
+  route: PortRoute | null
+  outstanding: number
+}
+
+/** At most this many refusals are logged one by one per port; then every 1000th. */
+const LOGGED_REFUSALS = 20
+
+/**
+ * A front-door session's `EventSink` whose terminal streams may travel over a bound port.
+ *
+ * It learns the session's streams from their `terminals:status` events (TerminalManager sends
+ * `open` to the owning session before `terminals:open` answers). A stream learned while a port
+ * is bound and its page said `hello` sends its bytes and status over that port for its whole
+ * life; every other stream, and every other event, goes to `base` as before. One stream never
+ * switches between the two, so its chunks stay in order.
+ */
+export class TerminalSink implements EventSink {
+  readonly sessionId: string
+  private route: PortRoute | null = null
+  private readonly streams = new Map<string, OwnedStream>()
+
+  constructor(private readonly base: EventSink) {
+    this.sessionId = base.sessionId
+  }
+
+  send(channel: string, payload: unknown): void {
+    if (channel === 'terminals:status' && this.status(payload as TerminalStatus)) return
+    this.base.send(channel, payload)
+  }
+
+  sendData(streamId: string, seq: number, data: Uint8Array): void {
+    const stream = this.streams.get(streamId)
+    if (stream) stream.outstanding += data.length
+    const route = stream?.route
+    if (route && route === this.route && route.post({ t: 'data', streamId, seq, data: own(data) }))
+      return
+    this.base.sendData(streamId, seq, data)
+  }
+
+  /** True while a port is bound and its page said `hello`: new streams then use the port. */
+  get portReady(): boolean {
+    return this.route?.ready ?? false
+  }
+
+  /** True when this session opened `streamId` and it is still open. */
+  owns(streamId: string): boolean {
+    return this.streams.has(streamId)
+  }
+
+  /**
+   * Accounts an ack that came over a port: answers why it is refused (more bytes than were sent
+   * and not yet acked, more lines than bytes), or null after counting it.
+   */
+  acked(streamId: string, bytes: number, lines: number | undefined): string | null {
+    const stream = this.streams.get(streamId)
+    if (!stream) return `not a stream of ${this.sessionId}`
+    if (bytes > stream.outstanding)
+      return `ack of ${bytes} bytes exceeds the ${stream.outstanding} sent and not acked`
+    if (lines !== undefined && lines > bytes) return `ack of ${lines} lines in ${bytes} bytes`
+    stream.outstanding -= bytes
+    return null
+  }
+
+  /** Makes `route` the bound port (disposing the previous one); null unbinds. */
+  use(route: PortRoute | null): void {
+    const previous = this.route
+    this.route = route
+    if (previous && previous !== route) previous.dispose()
+  }
+
+  /** Unbinds `route` if it is still the bound one. */
+  release(route: PortRoute): void {
+    if (this.route === route) this.route = null
+  }
+
+  /** Learns or forgets a stream; answers true when the status went over its port. */
+  private status(status: TerminalStatus): boolean {
+    if (typeof status?.streamId !== 'string') return false
+    let stream = this.streams.get(status.streamId)
+    if (!stream) {
+      stream = { route: this.route?.ready ? this.route : null, outstanding: 0 }
+      this.streams.set(status.streamId, stream)
+    }
+    if (status.state === 'closed' || status.state === 'failed') this.streams.delete(status.streamId)
+    const route = stream.route
+    return route !== null && route === this.route && route.post({ ...status, t: 'status' })
+  }
+}
+
+/** A data chunk as a plain, tight `Uint8Array`: a clone of a view copies its whole buffer. */
+function own(data: Uint8Array): Uint8Array<ArrayBuffer> {
+  const { buffer } = data
+  const tight = data.byteOffset === 0 && data.byteLength === buffer.byteLength
+  if (tight && buffer instanceof ArrayBuffer && data.constructor === Uint8Array)
+    return data as Uint8Array<ArrayBuffer>
+  return new Uint8Array(data)
+}
+
+/** One bound port: receives the page's messages and posts the sink's. */
+export class PortRoute {
+  private hello = false
+  private readonly off: () => void
+  private readonly abort = new AbortController()
+  private refusals = 0
+  private disposed = false
+
+  constructor(
+    private readonly port: PortLike,
+    private readonly deps: TerminalPortDeps,
+  ) {
+    this.off = port.onMessage((raw) => this.receive(raw))
+  }
+
+  /** The page said `hello`: new streams may use this port. */
+  get ready(): boolean {
+    return this.hello && !this.disposed
+  }
+
+  /** Posts one message; false (the caller falls back) when unbound or the port refuses it. */
+  post(message: PortToRenderer): boolean {
+    if (this.disposed) return false
+    try {
+      this.port.postMessage(message)
+      return true
+    } catch (err) {
+      this.log(`posting failed: ${String(err)}`)
+      return false
+    }
+  }
+
+  /** Unbinds and closes the port. Idempotent. */
+  dispose(): void {
+    if (this.disposed) return
+    this.disposed = true
+    this.off()
+    this.abort.abort()
+    this.deps.sink.release(this)
+    this.port.close()
+    if (this.refusals > LOGGED_REFUSALS) this.log(`closed after ${this.refusals} refused messages`)
+  }
+
+  /** Validates one message from the page, then routes it like its contract call. */
+  private receive(raw: unknown): void {
+    if (this.disposed) return
+    const parsed = PortToMain.safeParse(raw)
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+      return this.refuse(`malformed message: ${issues.join('; ').slice(0, 300)}`)
+    }
+    const { t, ...request } = parsed.data
+    if (t === 'hello') return void (this.hello = true)
+    const { sink } = this.deps
+    const { streamId } = request as { streamId: string }
+    if (!sink.owns(streamId)) return this.refuse(`${t} for ${streamId}: not a stream of this page`)
+    if (t === 'ack') {
+      const { bytes, lines } = request as { bytes: number; lines?: number }
+      const why = sink.acked(streamId, bytes, lines)
+      if (why) return this.refuse(`ack for ${streamId}: ${why}`)
+    }
+    void this.call(`terminals:${t}`, request)
+  }
+
+  /** The dispatcher's own checks apply (schema, live stream); a refusal is logged. */
+  private async call(channel: string, request: unknown): Promise<void> {
+    const context = { sessionId: this.deps.sink.sessionId, signal: this.abort.signal }
+    const result = await this.deps.dispatcher.dispatch(channel, request, context)
+    if (!result.ok) this.refuse(`${channel}: ${result.error.code}: ${result.error.message}`)
+  }
+
+  private refuse(reason: string): void {
+    this.refusals++
+    if (this.refusals <= LOGGED_REFUSALS || this.refusals % 1000 === 0)
+      this.log(`refused ${reason} (${this.refusals} refused so far)`)
+  }
+
+  private log(text: string): void {
+    const line = `replab: terminal port ${this.deps.sink.sessionId}: ${text}`
+    ;(this.deps.log ?? console.error)(line)
+  }
+}
+
+/**
+ * Binds a port to a session: the sink's new streams send their bytes and status over it once
+ * the page says `hello`, and the page's acks, input and Ctrl-C reach the dispatcher as
+ * `terminals:ack` / `terminals:input` / `terminals:interrupt` of that session — validated with
+ * contract/terminal-port.ts first, refused (logged, dropped, never thrown) when malformed, for
+ * a stream this session does not own, or acking more than was sent. Input and Ctrl-C are handled
+ * as they arrive, never behind queued output. Replaces a port bound before. Answers the one
+ * dispose function: it unbinds, stops listening and closes the port.
+ */
+export function bindTerminalPort(port: PortLike, deps: TerminalPortDeps): () => void {
+  const route = new PortRoute(port, deps)
+  deps.sink.use(route)
+  return () => route.dispose()
+}
