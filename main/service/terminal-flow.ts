@@ -1,4 +1,4 @@
-import { FLOW } from '../../contract'
+import { countNewlines, FLOW } from '../../contract'
 
 /** What the flow window tells its source to do after an event. */
 export type FlowAction = 'pause' | 'resume' | 'none'
@@ -112,7 +112,5 @@ function concat(parts: Uint8Array[], size: number): Uint8Array {
 
 /** Counts `\n` bytes: main's side of the two-ended line count. */
 export function countLines(chunk: Uint8Array): number {
-  let n = 0
-  for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) n++
-  return n
+  return countNewlines(chunk)
 }

@@ -1,3 +1,4 @@
+import { countNewlines } from '../../contract/lines'
 import { FLOW, type TerminalKind, type TerminalStatus } from '../../contract/terminals'
 
 import { lab } from './lab'
@@ -31,7 +32,7 @@ export function createAckCounter(
   return {
     consumed(chunk) {
       bytes += chunk.length
-      for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++
+      lines += countNewlines(chunk)
       if (bytes >= thresholdBytes) flush()
     },
     flush,

@@ -34,7 +34,7 @@ const PAGE_HOOK = `(() => {
         const head = v.getUint32(0);
         const p = new Uint8Array(e.data, 4 + head);
         s.bytes += p.length;
-        for (let i = 0; i < p.length; i++) if (p[i] === 10) s.lines++;
+        for (let at = p.indexOf(10); at !== -1; at = p.indexOf(10, at + 1)) s.lines++;
       });
     }
   };

@@ -52,6 +52,16 @@ describe('Coalescer', () => {
   it('counts lines by newline bytes', () => {
     expect(countLines(new TextEncoder().encode('a\nb\n\nc'))).toBe(3)
   })
+
+  it('counts newlines at the edges, in views of a larger buffer, and in empty or newline-free chunks', () => {
+    expect(countLines(new Uint8Array(0))).toBe(0)
+    expect(countLines(new TextEncoder().encode('no newline'))).toBe(0)
+    expect(countLines(new TextEncoder().encode('\n\n'))).toBe(2)
+    const big = new TextEncoder().encode('x\ny\nz\n')
+    expect(countLines(big.subarray(2, 5))).toBe(1) // 'y\nz': the view's own bytes only
+    const flood = new TextEncoder().encode('trace line\n'.repeat(10_000))
+    expect(countLines(flood)).toBe(10_000)
+  })
 })
 
 describe('SessionLog', () => {
