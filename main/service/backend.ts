@@ -192,17 +192,26 @@ function handlers(parts: Parts): Handlers {
     },
     terminals: {
       open: async (request, ctx) => terminals.open(ctx.sessionId, request),
-      input: async ({ streamId, data }) => (terminals.input(streamId, data), { ok: true as const }),
-      interrupt: async ({ streamId }) => (terminals.interrupt(streamId), { ok: true as const }),
-      resize: async ({ streamId, cols, rows }) => (
-        terminals.resize(streamId, cols, rows),
+      input: async ({ streamId, data }, ctx) => (
+        terminals.input(ctx.sessionId, streamId, data),
         { ok: true as const }
       ),
-      ack: async ({ streamId, bytes, lines }) => (
-        terminals.ack(streamId, bytes, lines),
+      interrupt: async ({ streamId }, ctx) => (
+        terminals.interrupt(ctx.sessionId, streamId),
         { ok: true as const }
       ),
-      close: async ({ streamId }) => (terminals.close(streamId), { ok: true as const }),
+      resize: async ({ streamId, cols, rows }, ctx) => (
+        terminals.resize(ctx.sessionId, streamId, cols, rows),
+        { ok: true as const }
+      ),
+      ack: async ({ streamId, bytes, lines }, ctx) => (
+        terminals.ack(ctx.sessionId, streamId, bytes, lines),
+        { ok: true as const }
+      ),
+      close: async ({ streamId }, ctx) => (
+        terminals.close(ctx.sessionId, streamId),
+        { ok: true as const }
+      ),
     },
   }
 }

@@ -75,16 +75,21 @@ export class TerminalManager {
     return { streamId, logPath: log.path }
   }
 
-  /** The renderer consumed `bytes` (from xterm's write callback) holding `lines` newlines (a delta). */
-  ack(streamId: string, bytes: number, lines?: number): void {
-    const pane = this.pane(streamId)
+  /**
+   * The renderer consumed `bytes` (from xterm's write callback) holding `lines` newlines (a
+   * delta). Like every per-stream call, only the session that opened the stream may make it;
+   * another session's stream answers `not-found`, as an unknown one does.
+   */
+  ack(sessionId: string, streamId: string, bytes: number, lines?: number): void {
+    const pane = this.pane(sessionId, streamId)
     if (lines !== undefined) pane.linesAcked += lines
     this.countsLater(pane)
     if (pane.flow.acked(bytes) === 'resume') pane.channel.output.resume()
   }
 
-  input(streamId: string, data: string): void {
-    this.pane(streamId).channel.write(data)
+  /** Keystrokes or pasted text for a shell pane, straight to its channel. */
+  input(sessionId: string, streamId: string, data: string): void {
+    this.pane(sessionId, streamId).channel.write(data)
   }
 
   /**
@@ -92,22 +97,26 @@ export class TerminalManager {
    * signalled and the pane ends at once as `closed` ("stopped by Ctrl-C"), without waiting for
    * output still buffered behind the ack window (a tty flushes it too) and without reconnecting.
    */
-  interrupt(streamId: string): void {
-    const pane = this.pane(streamId)
+  interrupt(sessionId: string, streamId: string): void {
+    const pane = this.pane(sessionId, streamId)
     pane.channel.interrupt()
     if (pane.request.kind === 'shell') return
     this.mark(pane.hostId, `stopped by Ctrl-C: ${pane.request.kind}`, pane)
     void this.finish(pane, 'closed', 'stopped by Ctrl-C')
   }
 
-  resize(streamId: string, cols: number, rows: number): void {
-    this.pane(streamId).channel.resize(cols, rows)
+  /** The pane's xterm changed size (a shell's PTY follows; read-only panes ignore it). */
+  resize(sessionId: string, streamId: string, cols: number, rows: number): void {
+    this.pane(sessionId, streamId).channel.resize(cols, rows)
   }
 
-  /** Closes one pane. Unknown ids are ignored (the pane may have ended on its own). */
-  close(streamId: string): void {
+  /**
+   * Closes one of the session's panes. Unknown ids, and other sessions' panes, are ignored (the
+   * pane may have ended on its own).
+   */
+  close(sessionId: string, streamId: string): void {
     const pane = this.panes.get(streamId)
-    if (pane) this.finish(pane, 'closed', 'closed by the user')
+    if (pane?.sessionId === sessionId) void this.finish(pane, 'closed', 'closed by the user')
   }
 
   /**
@@ -293,9 +302,11 @@ export class TerminalManager {
     await pane.log.close()
   }
 
-  private pane(streamId: string): Pane {
+  /** The session's open pane `streamId`; throws `not-found` for unknown and foreign ones alike. */
+  private pane(sessionId: string, streamId: string): Pane {
     const pane = this.panes.get(streamId)
-    if (!pane) throw labError('not-found', `no open terminal ${streamId}`)
+    if (!pane || pane.sessionId !== sessionId)
+      throw labError('not-found', `no open terminal ${streamId} in this session`)
     return pane
   }
 }
