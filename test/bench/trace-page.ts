@@ -1,11 +1,14 @@
 import { Terminal } from '@xterm/xterm'
 
+import { PANE_TERMINAL_OPTIONS } from '../../renderer/features/terminals/term-options'
+
 /**
  * Browser side of the standalone trace floor (bundled by esbuild into one IIFE, run in headless
  * Chromium by trace.ts): a Worker produces numbered 120-byte trace lines as UTF-8 chunks as
  * fast as the ack window allows, the page writes them into a bare @xterm/xterm `Terminal`
- * (DOM renderer, the options of renderer/features/terminals/terminal-session.ts) and acks
- * consumed bytes from the write callback, like the console's pane. Exposes
+ * (DOM renderer; with `paneOptions` the pane's options, renderer/features/terminals/
+ * term-options.ts, at the pane's size) and acks consumed bytes from the write callback, like the
+ * console's pane. Exposes
  * `window.__traceBench(params)`.
  */
 
@@ -16,6 +19,14 @@ export interface TraceParams {
   readonly ackBytes: number
   readonly highWatermark: number
   readonly lowWatermark: number
+  /** Terminal size in cells (the pane's, when comparing against the real path). */
+  readonly cols: number
+  readonly rows: number
+  /** Use the pane's xterm options (renderer/.../term-options.ts) instead of xterm's defaults. */
+  readonly paneOptions: boolean
+  /** Bytes around each line's text, e.g. main's highlight (SGR) so the floor ingests the pane's bytes. */
+  readonly linePrefix: string
+  readonly lineSuffix: string
 }
 
 /** What one run measured (ms, bytes, lines). */
@@ -34,11 +45,18 @@ function producer(): void {
   let sent = 0
   let acked = 0
   let seq = 0
-  let p: { totalBytes: number; chunkBytes: number; highWatermark: number; lowWatermark: number }
+  let p: {
+    totalBytes: number
+    chunkBytes: number
+    highWatermark: number
+    lowWatermark: number
+    linePrefix: string
+    lineSuffix: string
+  }
   let paused = false
   const line = (n: number): string => {
     const head = `  kworker/u8:2-${n % 97} [001] d..1. ${(n / 1000).toFixed(6)}: mlx5_fw: seq=${String(n).padStart(10, '0')} `
-    return `${head}${'x'.repeat(Math.max(0, 119 - head.length))}\n`
+    return `${p.linePrefix}${head}${'x'.repeat(Math.max(0, 119 - head.length))}${p.lineSuffix}\n`
   }
   const pump = (): void => {
     while (sent < p.totalBytes && sent - acked < p.highWatermark) {
@@ -74,15 +92,14 @@ function lastSeq(term: Terminal): number {
 
 async function run(p: TraceParams): Promise<TraceResult> {
   const el = document.createElement('div')
-  el.style.cssText = 'width:1200px;height:600px'
+  el.style.cssText = 'width:1560px;height:960px'
   document.body.append(el)
   const term = new Terminal({
     convertEol: true,
     disableStdin: true,
-    scrollback: 20_000,
-    fontSize: 12,
-    cols: 160,
-    rows: 40,
+    ...(p.paneOptions ? PANE_TERMINAL_OPTIONS : { scrollback: 20_000, fontSize: 12 }),
+    cols: p.cols,
+    rows: p.rows,
   })
   term.open(el)
   const url = URL.createObjectURL(

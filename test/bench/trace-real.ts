@@ -4,7 +4,7 @@ import { join } from 'node:path'
 
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 
-import { createBackend } from '../../main/service/backend'
+import { createBackend, type Backend } from '../../main/service/backend'
 import { startWebServer } from '../../main/web/server'
 import { RENDERER_DIR } from '../e2e/harness/console'
 import { launchChromium } from './browser'
@@ -46,6 +46,8 @@ const PAGE_HOOK = `(() => {
 /** The real path, opened: the console page with its trace pane open on the first host. */
 export interface RealPath {
   readonly page: Page
+  /** The trace pane's terminal size in cells, as the page last told main (open or resize). */
+  geometry(): { cols: number; rows: number }
   /** Floods the host's trace_pipe with `bytes` of numbered lines; answers the line count. */
   flood(bytes: number): Promise<number>
   /** Waits for the last of `lines` flooded lines in the pane; answers rates, gaps and loss. */
@@ -60,7 +62,7 @@ export interface RealPath {
 export async function openRealPath(browser: Browser): Promise<RealPath> {
   const lab = await spawnLabChild(1, 0.05)
   const dataDir = await mkdtemp(join(tmpdir(), 'replab-trace-'))
-  let backend: Awaited<ReturnType<typeof createBackend>> | null = null
+  let backend: Backend | null = null
   let server: Awaited<ReturnType<typeof startWebServer>> | null = null
   let ctx: BrowserContext | null = null
   const close = async (): Promise<void> => {
@@ -72,6 +74,7 @@ export async function openRealPath(browser: Browser): Promise<RealPath> {
   }
   try {
     backend = await createBackend({ dataDir })
+    const geometry = watchTraceGeometry(backend)
     await backend.addSimulatedHosts(lab.hosts.map((h) => ({ ...h, host: '127.0.0.1' as const })))
     server = await startWebServer({
       dispatcher: backend.dispatcher,
@@ -86,6 +89,7 @@ export async function openRealPath(browser: Browser): Promise<RealPath> {
     await openTracePane(page, lab.hosts[0]?.name ?? 'sim-a')
     return {
       page,
+      geometry,
       flood: async (bytes) => {
         await page.evaluate(
           'window.__trace.recording = true; window.__trace.t0 = performance.now()',
@@ -101,13 +105,40 @@ export async function openRealPath(browser: Browser): Promise<RealPath> {
   }
 }
 
-/** Runs `mb` MB through the real path in a Chromium of its own (the bench's section 6). */
-export async function runRealPath(mb: number): Promise<TraceResult> {
+/**
+ * Observes the calls the page makes (the in-process dispatcher behind the web server) and keeps
+ * the size the trace pane asked for: `terminals:open` of kind `trace`, then its resizes.
+ */
+function watchTraceGeometry(backend: Backend): () => { cols: number; rows: number } {
+  const size = { cols: 0, rows: 0 }
+  let traceStream: string | null = null
+  const dispatcher = backend.dispatcher
+  const dispatch = dispatcher.dispatch.bind(dispatcher)
+  dispatcher.dispatch = async (channel, request, ctx) => {
+    const result = await dispatch(channel, request, ctx)
+    const r = request as { kind?: string; streamId?: string; cols?: number; rows?: number }
+    const opened = channel === 'terminals:open' && r.kind === 'trace' && result.ok
+    if (opened) traceStream = (result.value as { streamId: string }).streamId
+    const resized = channel === 'terminals:resize' && r.streamId === traceStream && result.ok
+    if ((opened || resized) && r.cols && r.rows) Object.assign(size, { cols: r.cols, rows: r.rows })
+    return result
+  }
+  return () => ({ ...size })
+}
+
+/**
+ * Runs `mb` MB through the real path in a Chromium of its own (the bench's section 6); answers
+ * the result and the trace pane's size in cells.
+ */
+export async function runRealPath(
+  mb: number,
+): Promise<TraceResult & { cols: number; rows: number }> {
   const browser = await launchChromium()
   try {
     const path = await openRealPath(browser)
     try {
-      return await path.finish(await path.flood(Math.round(mb * 1e6)))
+      const result = await path.finish(await path.flood(Math.round(mb * 1e6)))
+      return { ...result, ...path.geometry() }
     } finally {
       await path.close()
     }

@@ -15,6 +15,7 @@ import { describeError } from '../../api/unwrap'
 import type { Theme } from '../../ui/theme'
 
 import { parseDrillLink, type DrillLink } from './drill-link'
+import { PANE_TERMINAL_OPTIONS } from './term-options'
 import { applyRenderer, type RendererChoice } from './gpu-renderer'
 
 /**
@@ -82,9 +83,7 @@ function createTerminal(el: HTMLElement, o: MountOptions) {
   const term = new Terminal({
     convertEol: !shell,
     disableStdin: !shell,
-    scrollback: 20_000,
-    fontFamily: 'ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace',
-    fontSize: 12,
+    ...PANE_TERMINAL_OPTIONS,
     theme: TERM_THEMES[o.theme],
     // Only main's drill-step links (OSC 8, terminal-highlight.ts) act; parseDrillLink refuses
     // every other URI, so a remote program's own links do nothing.
