@@ -8,6 +8,7 @@ import { createBackend, type Backend } from '../../main/service/backend'
 import { startWebServer } from '../../main/web/server'
 import { RENDERER_DIR } from '../e2e/harness/console'
 import { launchChromium } from './browser'
+import { cpuDelta, sampleCpu, type CpuByRole } from './proc-cpu'
 import { spawnLabChild } from './lab-process'
 import type { TraceResult } from './trace-page'
 
@@ -50,8 +51,11 @@ export interface RealPath {
   geometry(): { cols: number; rows: number }
   /** Floods the host's trace_pipe with `bytes` of numbered lines; answers the line count. */
   flood(bytes: number): Promise<number>
-  /** Waits for the last of `lines` flooded lines in the pane; answers rates, gaps and loss. */
-  finish(lines: number): Promise<TraceResult>
+  /**
+   * Waits for the last of `lines` flooded lines in the pane; answers rates, gaps, loss and the
+   * CPU each process spent since `flood` (proc-cpu.ts).
+   */
+  finish(lines: number): Promise<TraceResult & { cpu: CpuByRole }>
   close(): Promise<void>
 }
 
@@ -75,6 +79,7 @@ export async function openRealPath(browser: Browser): Promise<RealPath> {
   try {
     backend = await createBackend({ dataDir })
     const geometry = watchTraceGeometry(backend)
+    let cpuBefore: CpuByRole = {}
     await backend.addSimulatedHosts(lab.hosts.map((h) => ({ ...h, host: '127.0.0.1' as const })))
     server = await startWebServer({
       dispatcher: backend.dispatcher,
@@ -91,12 +96,16 @@ export async function openRealPath(browser: Browser): Promise<RealPath> {
       page,
       geometry,
       flood: async (bytes) => {
+        cpuBefore = await sampleCpu()
         await page.evaluate(
           'window.__trace.recording = true; window.__trace.t0 = performance.now()',
         )
         return lab.flood(bytes)
       },
-      finish: (lines) => finish(page, lines),
+      finish: async (lines) => {
+        const result = await finish(page, lines)
+        return { ...result, cpu: cpuDelta(cpuBefore, await sampleCpu()) }
+      },
       close,
     }
   } catch (err) {
@@ -132,7 +141,7 @@ function watchTraceGeometry(backend: Backend): () => { cols: number; rows: numbe
  */
 export async function runRealPath(
   mb: number,
-): Promise<TraceResult & { cols: number; rows: number }> {
+): Promise<TraceResult & { cols: number; rows: number; cpu: CpuByRole }> {
   const browser = await launchChromium()
   try {
     const path = await openRealPath(browser)

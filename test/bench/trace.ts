@@ -2,6 +2,7 @@ import { FLOW } from '../../contract/terminals'
 import { LineHighlighter } from '../../main/service/terminal-highlight'
 import { bundlePage, launchChromium, xtermCss } from './browser'
 import { measured, skipped, type Row } from './report'
+import { cpuDelta, describeCpu, sampleCpu, type CpuByRole } from './proc-cpu'
 import { errText } from './stats'
 import type { TraceParams, TraceResult } from './trace-page'
 import { runRealPath } from './trace-real'
@@ -28,7 +29,7 @@ export async function benchTrace(mb: number): Promise<Row[]> {
     return [skipped(SECTION, 'real path', errText(err))]
   }
   const { prefix, suffix } = fwHighlight()
-  let floor: TraceResult
+  let floor: Awaited<ReturnType<typeof runStandalone>>
   try {
     floor = await runStandalone(mb, {
       cols: real.cols,
@@ -80,7 +81,11 @@ function floorRows(floor: TraceResult, mb: number, size: string): Row[] {
   ]
 }
 
-function realRows(real: TraceResult, floor: TraceResult, mb: number): Row[] {
+function realRows(
+  real: TraceResult & { cpu: CpuByRole },
+  floor: TraceResult & { cpu: CpuByRole },
+  mb: number,
+): Row[] {
   const r = rates(real)
   const f = rates(floor)
   const tput = { on: 'ratio', op: '>=', target: 0.8 } as const
@@ -112,7 +117,22 @@ function realRows(real: TraceResult, floor: TraceResult, mb: number): Row[] {
       { value: floor.lost, label },
       { on: 'value', op: '<=', target: 0 },
     ),
+    measured(
+      SECTION,
+      'real path CPU per MB',
+      cpuPerMB(real),
+      'ms/MB',
+      { value: cpuPerMB(floor), label: `standalone xterm; ${describeCpu(floor.cpu)}` },
+      null,
+      `all processes on this machine (labsim stands in for the remote host); ${describeCpu(real.cpu)}`,
+    ),
   ]
+}
+
+/** CPU ms of every process of the run per MB delivered. */
+function cpuPerMB(t: TraceResult & { cpu: CpuByRole }): number {
+  const total = Object.values(t.cpu).reduce((a, b) => a + b, 0)
+  return total / (t.bytes / 1e6)
 }
 
 /** The bytes main's highlighter puts around an `mlx5_fw` line (no drill running). */
@@ -136,7 +156,7 @@ function describe(t: TraceResult, mb: number): string {
 
 type Look = Pick<TraceParams, 'cols' | 'rows' | 'paneOptions' | 'linePrefix' | 'lineSuffix'>
 
-async function runStandalone(mb: number, look: Look): Promise<TraceResult> {
+async function runStandalone(mb: number, look: Look): Promise<TraceResult & { cpu: CpuByRole }> {
   const browser = await launchChromium()
   try {
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } })
@@ -153,13 +173,15 @@ async function runStandalone(mb: number, look: Look): Promise<TraceResult> {
       lowWatermark: FLOW.lowWatermark,
       ...look,
     }
-    return await page.evaluate(
+    const before = await sampleCpu()
+    const result = await page.evaluate(
       (p) =>
         (window as unknown as { __traceBench(p: TraceParams): Promise<TraceResult> }).__traceBench(
           p,
         ),
       params,
     )
+    return { ...result, cpu: cpuDelta(before, await sampleCpu()) }
   } finally {
     await browser.close()
   }
