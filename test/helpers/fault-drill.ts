@@ -1,7 +1,7 @@
 import type { DrillKind, DrillProgress, DrillReport } from '../../contract'
 import type { LabConsole, LabRig } from './lab-engine'
 
-/** The PF of labsim's first card, as the fault tests compare it before and after a drill. */
+/** The PF of labsim's first card: the device the drill and fault tests run on and compare. */
 export const FAULT_DEVICE = 'pci/0000:08:00.0'
 
 /** What a drill must leave as it found it: E-Switch mode, VF count, driver binding, mlx5_ib. */
@@ -12,7 +12,7 @@ export interface PfState {
   readonly mlx5Ib: boolean
 }
 
-/** Reads the PF state straight from labsim's model (not through replab). */
+/** Reads {@link FAULT_DEVICE}'s state straight from labsim's model (not through replab). */
 export function pfState(rig: LabRig, host = 'sim-a'): PfState {
   const s = rig.lab.host(host).state()
   const pf = s.pfs.find((p) => `pci/${p.bdf}` === FAULT_DEVICE)

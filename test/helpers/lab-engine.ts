@@ -2,6 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
+import { afterAll, beforeAll } from 'vitest'
+
 import { startLab, type Lab, type LabOptions } from '../../labsim'
 import { createFsJournalStore } from '../../main/cli/journal-store'
 import { createEngine, type Engine } from '../../main/engine'
@@ -77,6 +79,40 @@ export async function startRig(options: LabOptions): Promise<LabRig> {
       for (const c of consoles) c.close()
       await lab.stop()
       await rm(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** The rig and its one console of a `useLabConsole` suite; read them inside tests and hooks. */
+export interface LabSuite {
+  readonly rig: LabRig
+  /** The console on the lab's first host. */
+  readonly c: LabConsole
+}
+
+/**
+ * Registers hooks on the enclosing `describe`: beforeAll starts a rig with `options` and opens
+ * one console on its first host; afterAll stops the rig (and so the console). The returned
+ * fields throw if read before beforeAll has set them (e.g. at collection time).
+ */
+export function useLabConsole(options: LabOptions): LabSuite {
+  let rig: LabRig | undefined
+  let c: LabConsole | undefined
+  beforeAll(async () => {
+    rig = await startRig(options)
+    c = await rig.console()
+  })
+  afterAll(async () => rig?.stop())
+  const set = <T>(what: string, v: T | undefined): T => {
+    if (v === undefined) throw new Error(`useLabConsole: ${what} read before beforeAll set it`)
+    return v
+  }
+  return {
+    get rig() {
+      return set('rig', rig)
+    },
+    get c() {
+      return set('console', c)
     },
   }
 }

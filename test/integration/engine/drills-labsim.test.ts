@@ -1,26 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import type { DrillKind, DrillReport } from '../../../contract'
-import { startRig, type LabConsole, type LabRig } from '../../helpers/lab-engine'
+import { FAULT_DEVICE as DEVICE, pfState } from '../../helpers/fault-drill'
+import { startRig, useLabConsole, type LabConsole, type LabRig } from '../../helpers/lab-engine'
 
 // Issue 6 over real SSH to labsim: every drill passes on the `fixed` profile and leaves the PF as
 // it found it; on `pre-series` the drills find the series' bugs (domain.md §4.1–§4.3).
 
-const DEVICE = 'pci/0000:08:00.0'
 const params = { iterations: 1, timeoutMs: 8_000, stopOnFailure: false, vfs: 2 }
-
-function pfState(rig: LabRig) {
-  const pf = rig.lab
-    .host('sim-a')
-    .state()
-    .pfs.find((p) => p.bdf === '0000:08:00.0')!
-  return {
-    mode: pf.mode,
-    numVfs: pf.numVfs,
-    bound: pf.bound,
-    mlx5_ib: rig.lab.host('sim-a').state().modules.includes('mlx5_ib'),
-  }
-}
 
 async function run(
   c: LabConsole,
@@ -36,13 +23,7 @@ async function run(
 }
 
 describe('drills on the fixed profile', () => {
-  let rig: LabRig
-  let c: LabConsole
-  beforeAll(async () => {
-    rig = await startRig({ hosts: 1, profile: 'fixed', speed: 0.02 })
-    c = await rig.console()
-  })
-  afterAll(async () => rig?.stop())
+  const suite = useLabConsole({ hosts: 1, profile: 'fixed', speed: 0.02 })
 
   const kinds: DrillKind[] = [
     'late-ib-reps',
@@ -55,29 +36,23 @@ describe('drills on the fixed profile', () => {
   ]
   for (const kind of kinds) {
     it(`${kind} passes and restores the PF`, async () => {
-      const before = pfState(rig)
-      const report = await run(c, kind, kind === 'mode-race' ? { iterations: 2 } : {})
+      const before = pfState(suite.rig)
+      const report = await run(suite.c, kind, kind === 'mode-race' ? { iterations: 2 } : {})
       expect(
         report.findings.filter((f) => f.severity === 'error' || f.severity === 'fatal'),
       ).toEqual([])
       expect(report.status).toBe('passed')
       expect(report.steps.length).toBeGreaterThan(1)
-      expect(pfState(rig)).toEqual(before)
+      expect(pfState(suite.rig)).toEqual(before)
     }, 120_000)
   }
 })
 
 describe('drills on the pre-series profile', () => {
-  let rig: LabRig
-  let c: LabConsole
-  beforeAll(async () => {
-    rig = await startRig({ hosts: 1, profile: 'pre-series', speed: 0.02 })
-    c = await rig.console()
-  })
-  afterAll(async () => rig?.stop())
+  const suite = useLabConsole({ hosts: 1, profile: 'pre-series', speed: 0.02 })
 
   it('late-ib-reps fails and names the missing IB representors', async () => {
-    const report = await run(c, 'late-ib-reps', { timeoutMs: 3_000 })
+    const report = await run(suite.c, 'late-ib-reps', { timeoutMs: 3_000 })
     expect(report.status).toBe('failed')
     const finding = report.findings.find((f) => /IB representor/i.test(f.message))
     expect(finding?.message).toMatch(/enp8s0f0npf0vf0/)
@@ -85,7 +60,7 @@ describe('drills on the pre-series profile', () => {
   }, 120_000)
 
   it('reload-unwind fails and names the vanished ETH representor', async () => {
-    const report = await run(c, 'reload-unwind', { timeoutMs: 3_000 })
+    const report = await run(suite.c, 'reload-unwind', { timeoutMs: 3_000 })
     expect(report.status).toBe('failed')
     expect(report.findings.map((f) => f.message).join('\n')).toMatch(/enp8s0f0npf0vf\d/)
     expect(report.findings.some((f) => /eth|ETH representor|vanish|missing/i.test(f.message))).toBe(
@@ -94,7 +69,7 @@ describe('drills on the pre-series profile', () => {
   }, 120_000)
 
   it('mode-race finds the inconsistency or the splat within its default iterations', async () => {
-    const report = await c.engine.runDrill({
+    const report = await suite.c.engine.runDrill({
       hostId: 'sim-a',
       kind: 'mode-race',
       device: DEVICE,

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 
-import type { DrillKind } from '../../../contract'
-import { drillWithFault, pfState, reportText } from '../../helpers/fault-drill'
-import { startRig, type LabConsole, type LabRig } from '../../helpers/lab-engine'
+import type { DrillKind, DrillReport } from '../../../contract'
+import { drillWithFault, pfState, reportText, type PfState } from '../../helpers/fault-drill'
+import { useLabConsole, type LabSuite } from '../../helpers/lab-engine'
 
 // Issue 9, faults: the SSH connection drops (labsim closes every session) in the middle of each
 // kind of drill step. The engine reports progress when a step ends, so the drop is fired at the
@@ -25,27 +25,34 @@ const cases: Array<{ step: string; kind: DrillKind; before: RegExp; next: string
   { step: 'VF reset', kind: 'vf-reset-isolation', before: /^vf count 1/, next: 'reset VF' },
 ]
 
+/**
+ * Records the PF state, runs `kind` with every SSH session of sim-a dropped when the step
+ * matching `before` ends, and checks the drop fired. `text` is the flattened report.
+ */
+async function dropDuring(
+  suite: LabSuite,
+  kind: DrillKind,
+  before: RegExp,
+): Promise<{ start: PfState; report: DrillReport; text: string }> {
+  const start = pfState(suite.rig)
+  const host = suite.rig.lab.host('sim-a')
+  const { report, fired } = await drillWithFault(suite.c, kind, before, () => host.disconnectAll())
+  const text = reportText(report)
+  expect(fired, text).toBe(true)
+  return { start, report, text }
+}
+
 describe('SSH drops mid-step', () => {
-  let rig: LabRig
-  let c: LabConsole
-  beforeAll(async () => {
-    rig = await startRig({ hosts: 1, profile: 'fixed', speed: 0.02 })
-    c = await rig.console()
-  })
-  afterAll(async () => rig?.stop())
+  const suite = useLabConsole({ hosts: 1, profile: 'fixed', speed: 0.02 })
 
   for (const { step, kind, before } of cases) {
     it(`${kind}: a drop during "${step}" reconnects and restores`, async () => {
-      const start = pfState(rig)
-      const host = rig.lab.host('sim-a')
-      const { report, fired } = await drillWithFault(c, kind, before, () => host.disconnectAll())
-      const text = reportText(report)
-      expect(fired, text).toBe(true)
+      const { start, report, text } = await dropDuring(suite, kind, before)
       // Ended (no hang, no throw), not as a pass that hides the drop, and the PF is as found.
       expect(['passed', 'failed', 'error']).toContain(report.status)
-      expect(pfState(rig), text).toEqual(start)
+      expect(pfState(suite.rig), text).toEqual(start)
       // The console is connected again and answers.
-      expect((await c.conn.exec('true', { timeoutMs: 10_000 })).code).toBe(0)
+      expect((await suite.c.conn.exec('true', { timeoutMs: 10_000 })).code).toBe(0)
       // The report records the failure (the PF check above proves the restore).
       if (report.status !== 'passed') {
         expect(
@@ -61,21 +68,11 @@ describe('SSH drops mid-step', () => {
 // lands before reload-unwind's reload consumes it, and labsim has no way to disarm it), which
 // would fail this drill's "vf count 1" before the drop.
 describe('SSH drop report', () => {
-  let rig: LabRig
-  let c: LabConsole
-  beforeAll(async () => {
-    rig = await startRig({ hosts: 1, profile: 'fixed', speed: 0.02 })
-    c = await rig.console()
-  })
-  afterAll(async () => rig?.stop())
+  const suite = useLabConsole({ hosts: 1, profile: 'fixed', speed: 0.02 })
 
   it('the report names the interrupted step and the lost connection', async () => {
     const { step, kind, before, next } = cases[1]!
-    const start = pfState(rig)
-    const host = rig.lab.host('sim-a')
-    const { report, fired } = await drillWithFault(c, kind, before, () => host.disconnectAll())
-    const text = reportText(report)
-    expect(fired, text).toBe(true)
+    const { start, report, text } = await dropDuring(suite, kind, before)
     expect(
       report.steps.some((s) => s.name.startsWith(next) && s.status === 'error'),
       step,
@@ -90,6 +87,6 @@ describe('SSH drop report', () => {
     expect(report.steps.filter((s) => s.name.startsWith('restore ')).length, text).toBeGreaterThan(
       0,
     )
-    expect(pfState(rig), text).toEqual(start)
+    expect(pfState(suite.rig), text).toEqual(start)
   }, 60_000)
 })

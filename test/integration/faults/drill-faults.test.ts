@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 
 import { drillWithFault, FAULT_DEVICE, pfState, reportText } from '../../helpers/fault-drill'
-import { startRig, type LabConsole, type LabRig } from '../../helpers/lab-engine'
+import { useLabConsole, type LabRig } from '../../helpers/lab-engine'
 
 // Issue 9, faults on labsim: a host reboot mid-drill, a command that hangs past its timeout, and
 // a fatal firmware error during an unrelated drill.
@@ -26,25 +26,19 @@ async function until(check: () => boolean, ms: number): Promise<boolean> {
 const HUNG = 'mode switchdev'
 
 describe('faults during drills', () => {
-  let rig: LabRig
-  let c: LabConsole
-  beforeAll(async () => {
-    rig = await startRig({ hosts: 1, profile: 'fixed', speed: 0.02 })
-    c = await rig.console()
-  })
-  afterAll(async () => rig?.stop())
+  const suite = useLabConsole({ hosts: 1, profile: 'fixed', speed: 0.02 })
 
   it('a command that hangs past its timeout: channel closed, remote process killed, PF restored', async () => {
-    const start = pfState(rig)
-    const host = rig.lab.host('sim-a')
+    const start = pfState(suite.rig)
+    const host = suite.rig.lab.host('sim-a')
     await host.inject({ kind: 'hang', pattern: HUNG })
     let sawHung = false
     const watch = setInterval(() => {
-      if (liveCommands(rig).some((cmd) => cmd.includes(HUNG))) sawHung = true
+      if (liveCommands(suite.rig).some((cmd) => cmd.includes(HUNG))) sawHung = true
     }, 10)
     try {
       const started = Date.now()
-      const report = await c.engine.runDrill({
+      const report = await suite.c.engine.runDrill({
         hostId: 'sim-a',
         kind: 'vf-churn',
         device: FAULT_DEVICE,
@@ -55,9 +49,12 @@ describe('faults during drills', () => {
       expect(Date.now() - started).toBeLessThan(30_000)
       expect(report.status, text).not.toBe('passed')
       expect(text).toMatch(/time(d)? ?out/i)
-      const gone = await until(() => !liveCommands(rig).some((cmd) => cmd.includes(HUNG)), 2_000)
-      expect(gone, liveCommands(rig).join('\n')).toBe(true)
-      expect(pfState(rig), text).toEqual(start)
+      const gone = await until(
+        () => !liveCommands(suite.rig).some((cmd) => cmd.includes(HUNG)),
+        2_000,
+      )
+      expect(gone, liveCommands(suite.rig).join('\n')).toBe(true)
+      expect(pfState(suite.rig), text).toEqual(start)
     } finally {
       clearInterval(watch)
       await host.inject({ kind: 'hang' })
@@ -67,8 +64,8 @@ describe('faults during drills', () => {
   // Every step compares each device's fw_fatal reporter with the drill's start; a rise is a
   // `fw-fatal` finding whose evidence is the crdump (main/engine/fatal-watch.ts).
   it('a fatal firmware error during vf-churn is a finding with the crdump', async () => {
-    const host = rig.lab.host('sim-a')
-    const { report, fired } = await drillWithFault(c, 'vf-churn', /^vf count 1/, () => {
+    const host = suite.rig.lab.host('sim-a')
+    const { report, fired } = await drillWithFault(suite.c, 'vf-churn', /^vf count 1/, () => {
       void host.inject({ kind: 'fw-assert', handle: FAULT_DEVICE })
     })
     const text = reportText(report)
@@ -82,9 +79,9 @@ describe('faults during drills', () => {
   }, 60_000)
 
   it('a reboot mid-drill stops the drill and the console reconnects to the new boot', async () => {
-    const host = rig.lab.host('sim-a')
+    const host = suite.rig.lab.host('sim-a')
     const bootBefore = host.state().bootId
-    const { report, fired } = await drillWithFault(c, 'vf-churn', /^vf count 1/, () => {
+    const { report, fired } = await drillWithFault(suite.c, 'vf-churn', /^vf count 1/, () => {
       void host.restart()
     })
     const text = reportText(report)
@@ -93,15 +90,17 @@ describe('faults during drills', () => {
     expect(report.status, text).not.toBe('passed')
     const errors = report.findings.filter((f) => f.severity === 'error' || f.severity === 'fatal')
     expect(errors.length, text).toBeGreaterThan(0)
-    const bootId = await c.conn.exec('cat /proc/sys/kernel/random/boot_id', { timeoutMs: 10_000 })
+    const bootId = await suite.c.conn.exec('cat /proc/sys/kernel/random/boot_id', {
+      timeoutMs: 10_000,
+    })
     expect(bootId.stdout.trim()).toBe(host.state().bootId)
   }, 60_000)
 
   // A step that loses the connection waits for the host, re-reads the boot id and, when it
   // changed, stops with a `host-rebooted` finding naming both ids (main/engine/connection-lost.ts).
   it('the reboot finding says the host rebooted', async () => {
-    const host = rig.lab.host('sim-a')
-    const { report } = await drillWithFault(c, 'vf-churn', /^vf count 1/, () => {
+    const host = suite.rig.lab.host('sim-a')
+    const { report } = await drillWithFault(suite.c, 'vf-churn', /^vf count 1/, () => {
       void host.restart()
     })
     expect(reportText(report)).toMatch(/reboot|boot id|boot_id|restarted/i)
