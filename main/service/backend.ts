@@ -51,9 +51,9 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     inventory,
     dataDir: options.dataDir,
     consoleUser: options.consoleUser,
-    onDrillStep: (hostId, { runId, text, finished, running }) => {
+    onDrillStep: (hostId, { runId, device, text, finished, running }) => {
       if (text) marks.terminals?.mark(hostId, text, undefined, finished ?? undefined)
-      marks.terminals?.setDrillStep(hostId, runId, running)
+      marks.terminals?.setDrillStep(hostId, runId, running, device)
     },
     onExpectedDrop: (hostId, reason) => marks.terminals?.parkForDrop(hostId, reason),
     onDropSettled: (hostId) => void marks.terminals?.resumeAfterDrop(hostId),

@@ -45,6 +45,8 @@ export interface EngineBridgeOptions {
  */
 export interface DrillStepEvent {
   readonly runId: string
+  /** The drill's device (devlink handle), so a line naming it links to this drill's step. */
+  readonly device: string
   /** Marker text, or null when there is nothing to write (the drill's handle settled). */
   readonly text: string | null
   readonly finished: DrillStepRef | null
@@ -197,6 +199,7 @@ export class EngineBridge {
       if (!ended) done++
       this.options.onDrillStep?.(request.hostId, {
         runId: p.runId,
+        device: request.device,
         text: `drill ${request.kind} ${p.runId} · iteration ${p.iteration} · ${p.step.name}: ${p.step.status} (${Math.round(p.step.durationMs)} ms)`,
         finished,
         running: ended ? null : { runId: p.runId, step: done },
@@ -205,6 +208,7 @@ export class EngineBridge {
     if (done === 0) {
       this.options.onDrillStep?.(request.hostId, {
         runId: handle.runId,
+        device: request.device,
         text: `drill ${request.kind} ${handle.runId} started on ${request.device}`,
         finished: null,
         running: { runId: handle.runId, step: 0 },
@@ -230,6 +234,7 @@ export class EngineBridge {
         this.options.onDropSettled?.(request.hostId)
         this.options.onDrillStep?.(request.hostId, {
           runId: handle.runId,
+          device: request.device,
           text: null,
           finished: null,
           running: null,

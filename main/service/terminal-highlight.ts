@@ -86,7 +86,8 @@ export class LineHighlighter {
   private held = ''
 
   constructor(
-    private readonly stepOf: () => DrillStepRef | null,
+    /** The drill step a highlighted line links to, given the line's text so far (latin1). */
+    private readonly stepOf: (line: string) => DrillStepRef | null,
     private readonly holdTail: boolean,
   ) {}
 
@@ -157,8 +158,9 @@ export class LineHighlighter {
     let out: string
     if (this.open) out = piece
     else {
-      const kind = classifyLine(this.partial + piece)
-      out = kind ? this.opener(kind) + piece : piece
+      const line = this.partial + piece
+      const kind = classifyLine(line)
+      out = kind ? this.opener(kind, line) + piece : piece
     }
     if (complete) {
       if (this.open)
@@ -171,8 +173,8 @@ export class LineHighlighter {
     return out
   }
 
-  private opener(kind: HighlightKind): string {
-    const ref = this.stepOf()
+  private opener(kind: HighlightKind, line: string): string {
+    const ref = this.stepOf(line)
     this.open = { link: ref !== null }
     const link = ref ? `\x1b]8;;${drillStepUri(ref)}\x1b\\` : ''
     return link + (SGR_OF.get(kind) ?? '')

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 
 import { FLOW, labError, type TerminalOpenRequest } from '../../contract'
+import { DrillSteps } from './drill-steps'
 import type { EventHub } from './event-hub'
 import { SessionLog } from './session-log'
 import { Coalescer, countLines, FlowWindow } from './terminal-flow'
@@ -20,8 +21,8 @@ const RECONNECT_DELAYS_MS = [100, 250, 500, 1000, 2000, 4000, 8000, 8000, 8000, 
  */
 export class TerminalManager {
   private readonly panes = new Map<string, Pane>()
-  /** The drill step running per host (set by the engine bridge), for highlight links. */
-  private readonly steps = new Map<string, DrillStepRef>()
+  /** The drill steps running per host (set by the engine bridge), for highlight links. */
+  private readonly steps = new DrillSteps()
 
   constructor(
     private readonly hub: EventHub,
@@ -56,7 +57,7 @@ export class TerminalManager {
       flow: new FlowWindow(),
       coalescer: new Coalescer((chunk) => this.send(pane, chunk)),
       highlight: new LineHighlighter(
-        () => this.steps.get(request.hostId) ?? null,
+        (line) => this.steps.stepFor(request.hostId, line),
         request.kind !== 'shell',
       ),
       holdTimer: null,
@@ -138,12 +139,12 @@ export class TerminalManager {
   }
 
   /**
-   * Sets the drill step now running on a host; `null` clears it when that drill (`runId`) is
-   * still the host's latest (two drills on one host's devices: the latest step wins).
+   * Sets the step now running of drill `runId` on `device` (devlink handle) of a host; `null`
+   * ends that drill. With two drills on one host, a highlighted line links to the drill whose
+   * device it names (drill-steps.ts).
    */
-  setDrillStep(hostId: string, runId: string, step: DrillStepRef | null): void {
-    if (step) this.steps.set(hostId, step)
-    else if (this.steps.get(hostId)?.runId === runId) this.steps.delete(hostId)
+  setDrillStep(hostId: string, runId: string, step: DrillStepRef | null, device?: string): void {
+    this.steps.set(hostId, runId, step, device)
   }
 
   /**
