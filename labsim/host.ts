@@ -19,6 +19,7 @@ export type Fault =
   | { readonly kind: 'slow'; readonly factor: number }
   | { readonly kind: 'disconnect' }
   | { readonly kind: 'reboot' }
+  | { readonly kind: 'clear' }
 
 /** One command string that reached the simulated remote shell. */
 export interface CommandLogEntry {
@@ -42,7 +43,7 @@ export function parseFault(line: string): Fault {
     return { kind, handle: a, vport: Number(b) }
   if (kind === 'hang') return a ? { kind, pattern: line.trim().slice(5) } : { kind }
   if (kind === 'slow' && a && Number(a) > 0) return { kind, factor: Number(a) }
-  if (kind === 'disconnect' || kind === 'reboot') return { kind }
+  if ((kind === 'disconnect' || kind === 'reboot' || kind === 'clear') && !a) return { kind }
   throw new KernelError('EINVAL')
 }
 
@@ -150,7 +151,20 @@ export class SimHost {
       case 'reboot':
         setTimeout(() => void this.restart(), 20)
         return
+      case 'clear':
+        return this.disarm()
     }
+  }
+
+  /**
+   * `clear`: disarms every fault still waiting to fire (IB rep load failures not yet hit, hang
+   * patterns) and sets the speed back to `slow 1`. Faults that already fired stay fired (a
+   * firmware assert's recovery runs on; a dropped session stays dropped).
+   */
+  private disarm(): void {
+    for (const pf of this.kernel.pfs) pf.ibLoadFail.clear()
+    this.kernel.hangPatterns.splice(0)
+    this.clock.slowFactor = 1
   }
 
   private pfByHandle(handle: string): NonNullable<ReturnType<Kernel['pf']>> {

@@ -112,6 +112,27 @@ describe('profiles: the same drill on fixed and pre-series (issue 3, domain.md Â
     expect(await outcome('pre-series')).toEqual({ netdev: false, ibPort: false })
   })
 
+  it('`clear` disarms an IB rep load failure that has not fired, and other armed faults', async () => {
+    const h = testHost('fixed')
+    await h.run(
+      `echo 2 > ${PF0}/sriov_numvfs && devlink dev eswitch set pci/0000:08:00.0 mode switchdev && rmmod mlx5_ib`,
+    )
+    const inject = '/sys/kernel/debug/labsim/inject'
+    await h.run(
+      `echo "ib-rep-load-fail pci/0000:08:00.0 1" > ${inject} && echo "hang sleep 99" > ${inject} && echo "slow 3" > ${inject}`,
+    )
+    expect(h.host.kernel.pfs[0]!.ibLoadFail.has(1)).toBe(true)
+    expect((await h.run(`echo clear > ${inject}`)).code).toBe(0)
+    expect(h.host.kernel.pfs[0]!.ibLoadFail.size).toBe(0)
+    expect(h.host.kernel.hangPatterns).toEqual([])
+    expect(h.host.clock.slowFactor).toBe(1)
+    // The load that would have failed now registers every IB rep, vport 1 included.
+    await h.run('modprobe mlx5_ib')
+    await until(() => rep(h, 1)?.ib === 'LOADED' && rep(h, 2)?.ib === 'LOADED')
+    // `clear` takes no argument: anything after it is a malformed line (EINVAL), not a clear.
+    expect((await h.run(`echo "clear all" > ${inject}`)).code).not.toBe(0)
+  })
+
   it('registration race: pre-series ends inconsistent with a lockdep splat, fixed serializes', async () => {
     const race = async (
       profile: 'fixed' | 'pre-series',
