@@ -1,8 +1,8 @@
-import { toErrorData } from '../../contract'
+import { LabError, toErrorData } from '../../contract'
 import type { Finding } from '../../contract'
 import type { DrillEnv } from './drill-types'
 import type { FindingPlace } from './invariants'
-import { rediscover } from './reconnect'
+import { isConnectionLossError, rediscover } from './reconnect'
 
 /** What `connectionLostFindings` found out: the findings, and whether the host stayed silent. */
 export interface LostConnection {
@@ -16,7 +16,8 @@ export interface LostConnection {
  * naming the target and the SSH error, then, after waiting (up to the step's `timeoutMs`, on
  * the drill's signal) for the runner to reconnect and re-discovering the host (`rediscover`),
  * how long that took, or that it did not happen. A boot id different from the drill's baseline
- * adds a `fatal` `host-rebooted` finding naming both ids. `where` replaces the default
+ * adds a `fatal` `host-rebooted` finding naming both ids. Once back, the remote lock is retaken
+ * (`relockFindings`) before anything else runs on the host. `where` replaces the default
  * `during step "<name>"`. Never rejects.
  */
 export async function connectionLostFindings(
@@ -50,17 +51,61 @@ export async function connectionLostFindings(
   const again = `${lost.message}; reconnected and re-discovered after ${back.waitedMs} ms`
   const before = env.baseline.host.bootId
   const now = back.snapshot.host.bootId
-  if (!before || !now || before === now) {
-    return {
-      findings: [{ ...lost, message: `${again}${now ? ', same boot' : ''}` }],
-      offline: false,
-    }
+  const same = !before || !now || before === now
+  const findings: Finding[] = [{ ...lost, message: `${again}${same && now ? ', same boot' : ''}` }]
+  if (!same) {
+    findings.push({
+      severity: 'fatal',
+      invariant: 'host-rebooted',
+      message: `${env.target} rebooted ${where} (boot id ${before} → ${now}); the kernel state is fresh`,
+      ...place,
+    })
   }
-  const rebooted: Finding = {
-    severity: 'fatal',
-    invariant: 'host-rebooted',
-    message: `${env.target} rebooted ${where} (boot id ${before} → ${now}); the kernel state is fresh`,
-    ...place,
+  const relock = await relockFindings(env, place, `after the reconnect ${where}`)
+  return { findings: [...findings, ...(relock?.findings ?? [])], offline: relock?.offline ?? false }
+}
+
+/**
+ * Retakes the remote lock of the device when a dropped connection released it (`HeldLocks`),
+ * with the drill's timeout and signal; null when nothing was lost (or the env holds no locks).
+ * Retaken: an `info` `lock-retaken` finding. Someone else took the device meanwhile (`host-busy`):
+ * a `fatal` `lock-lost` finding naming the device, the target and the new owner, and `offline`
+ * (no further command may run). A connection lost again is waited out once (`rediscover`) and
+ * the retake tried again; any other failure (timeout, still lost) is a `connection-lost` error
+ * and `offline`. Never rejects.
+ */
+export async function relockFindings(
+  env: DrillEnv,
+  place: FindingPlace,
+  where: string,
+): Promise<LostConnection | null> {
+  const { locks, params, signal, device, target } = env
+  if (!locks || (!locks.lost && !locks.takenBy)) return null
+  const options = { timeoutMs: params.timeoutMs, signal }
+  const relock = (): Promise<unknown> =>
+    locks.relock(options).then(
+      () => undefined,
+      (e) => e,
+    )
+  let err = await relock()
+  if (isConnectionLossError(err) && !signal.aborted) {
+    const back = await rediscover(env.ports.source, env.ports.clock, options).catch(() => null)
+    if (back) err = await relock()
   }
-  return { findings: [{ ...lost, message: again }, rebooted], offline: false }
+  const lock = `remote lock of ${device} on ${target}`
+  const finding = (severity: Finding['severity'], invariant: string, message: string) => ({
+    findings: [{ severity, invariant, message, ...place }],
+    offline: severity !== 'info',
+  })
+  if (err === undefined) return finding('info', 'lock-retaken', `${lock} retaken ${where}`)
+  if (err instanceof LabError && err === locks.takenBy) {
+    return finding(
+      'fatal',
+      'lock-lost',
+      `${lock} taken by ${err.data.detail ?? err.message} while the SSH connection was down; ` +
+        'the device belongs to them now: no further step and no restore run',
+    )
+  }
+  const why = toErrorData(err).message
+  return finding('error', 'connection-lost', `${lock} not retaken ${where}: ${why}`)
 }

@@ -7,17 +7,12 @@ import type {
   OperationRequest,
   StepRecord,
 } from '../../contract'
-import { connectionLostFindings } from './connection-lost'
+import { connectionLostFindings, relockFindings } from './connection-lost'
 import { DmesgCursor } from './dmesg'
 import { FatalWatch } from './fatal-watch'
-import { StepFailure, type DrillEnv, type StepChecks, type StepOutcome } from './drill-types'
-import {
-  checkEthReps,
-  checkLegacy,
-  checkSplats,
-  checkStructure,
-  type FindingPlace,
-} from './invariants'
+import { StepFailure, stepChecker, type DrillEnv, type StepChecks } from './drill-types'
+import type { StepOutcome } from './drill-types'
+import { checkSplats, type FindingPlace } from './invariants'
 import { commandsFor, type FaultOptions } from './op-commands'
 import { changeKey, changesOf, type TrackedChange } from './restore'
 import { isConnectionLoss, isConnectionLossError, rediscover } from './reconnect'
@@ -39,8 +34,8 @@ export class DrillContext {
   readonly steps: StepRecord[] = []
   private readonly tracked = new Map<string, TrackedChange>()
   private readonly dmesg: DmesgCursor
-  /** Info findings waiting for the next step (e.g. dmesg unreadable). */
-  private readonly notes: string[] = []
+  /** Info findings waiting for the next step (dmesg unreadable, remote lock retaken). */
+  private readonly notes: Finding[] = []
   private readonly fatal: FatalWatch
   /** The step running now, so a drill-level error can still record it. */
   private running: { name: string; startedMs: number } | null = null
@@ -81,8 +76,10 @@ export class DrillContext {
       })
       await start()
     })
-    if (this.dmesg.unavailable)
-      this.notes.push(`dmesg unreadable, no splat check: ${this.dmesg.unavailable}`)
+    if (this.dmesg.unavailable) {
+      const message = `dmesg unreadable, no splat check: ${this.dmesg.unavailable}`
+      this.notes.push({ severity: 'info', invariant: 'no-kernel-splat', message, step: '' })
+    }
   }
 
   /** Declares that this drill raises fw_fatal errors itself (no `fw-fatal` finding for them). */
@@ -160,7 +157,7 @@ export class DrillContext {
     request: OperationRequest,
     options: { checks?: StepChecks; allowFailure?: boolean; faultOptions?: FaultOptions } = {},
   ): Promise<OperationOutcome> {
-    this.throwIfAborted()
+    await this.before(name)
     await this.track(request)
     const startedMs = this.env.ports.clock.now()
     this.running = { name, startedMs }
@@ -221,7 +218,7 @@ export class DrillContext {
     explain: (s: HostSnapshot) => Finding[],
     checks: StepChecks = 'all',
   ): Promise<HostSnapshot | undefined> {
-    this.throwIfAborted()
+    await this.before(name)
     const startedMs = this.env.ports.clock.now()
     this.running = { name, startedMs }
     let found: HostSnapshot | undefined
@@ -244,7 +241,7 @@ export class DrillContext {
         startedMs,
         records: [],
         findings,
-        error: findings.some(isLossFinding),
+        error: findings.some((f) => f.invariant === 'connection-lost'),
         observedMs,
         ...(found ? { snapshot: found } : {}),
       },
@@ -293,7 +290,7 @@ export class DrillContext {
     lanes: readonly (readonly string[])[],
     affects: readonly OperationRequest[],
   ): Promise<void> {
-    this.throwIfAborted()
+    await this.before(name)
     for (const r of affects) await this.track(r)
     const startedMs = this.env.ports.clock.now()
     const records: CommandRecord[] = []
@@ -367,16 +364,26 @@ export class DrillContext {
     if (this.env.signal.aborted) throw labError('aborted', `drill ${this.env.runId} aborted`)
   }
 
-  private checker(checks: StepChecks): ((s: HostSnapshot, p: FindingPlace) => Finding[]) | null {
-    if (checks === 'none') return null
-    if (checks === 'eth')
-      return (s, p) => [...checkEthReps(s, this.device, p), ...checkLegacy(s, this.device, p)]
-    return (s, p) => checkStructure(s, this.device, p)
+  /**
+   * Before step `name`: cancelled? A remote lock released by a drop no command noticed (the
+   * runner reconnected between two commands) is retaken first; when it cannot be, the step is
+   * recorded as `error` with why (`relockFindings`), the drill goes offline, `StepFailure`.
+   */
+  private async before(name: string): Promise<void> {
+    this.throwIfAborted()
+    const startedMs = this.env.ports.clock.now()
+    const lost = await relockFindings(this.env, this.place(name), `before step "${name}"`)
+    if (!lost?.offline) return void this.notes.push(...(lost?.findings ?? []))
+    this.offline = true
+    await this.finishStep(
+      { name, startedMs, records: [], findings: lost.findings, error: true },
+      'none',
+    )
   }
 
   /** Awaits the invariants (up to timeoutMs); findings from the last snapshot on timeout. */
   private async settle(name: string, checks: StepChecks, hint?: HostSnapshot): Promise<Finding[]> {
-    const check = this.checker(checks)
+    const check = stepChecker(checks, this.device)
     if (!check) return []
     const place = this.place(name)
     if (hint && check(hint, place).length === 0) return []
@@ -431,14 +438,7 @@ export class DrillContext {
     this.running = { name: o.name, startedMs: o.startedMs }
     const findings = [...o.findings]
     let error = o.error
-    for (const note of this.notes.splice(0)) {
-      findings.push({
-        severity: 'info',
-        invariant: 'no-kernel-splat',
-        message: note,
-        ...this.place(o.name),
-      })
-    }
+    findings.push(...this.notes.splice(0).map((n) => ({ ...n, ...this.place(o.name) })))
     try {
       if (!this.offline) findings.push(...(await this.afterStep(o, checks)))
     } catch (err) {
@@ -478,8 +478,4 @@ export class DrillContext {
     })
     if (step.status !== 'passed') throw new StepFailure(o.name)
   }
-}
-
-function isLossFinding(f: Finding): boolean {
-  return f.invariant === 'connection-lost'
 }

@@ -13,14 +13,15 @@ import { DRILLS } from './drills'
 import { DrillContext, StepFailure } from './drill-context'
 import { drillBlockers } from './drills/drill'
 import { foldJournal, JournalWriter, reportOf } from './journal'
-import type { DeviceLocks } from './locks'
-import { acquireRemoteLock, type Release, type RemoteLock } from './locks'
+import type { DeviceLocks, HeldLocks } from './locks'
+import { acquireRemoteLock, holdLocks, type Release, type RemoteLock } from './locks'
 import { INJECT_PROBE } from './op-commands'
 import type { HostPorts, JournalStore } from './ports'
 import { isConnectionLossError, rediscover } from './reconnect'
 import { restoreChanges } from './restore-run'
 
 export { restoreChanges, type RestoreInput, type RestoreOutcome } from './restore-run'
+export type { HeldLocks } from './locks'
 
 /**
  * Runs one drill end to end: locks (in-process + remote flock), baseline, iterations with
@@ -41,14 +42,13 @@ export interface DrillRunDeps {
   readonly onProgress?: (progress: DrillProgress) => void
 }
 
-/** The locks a drill holds; `release()` drops both. */
-export interface HeldLocks {
-  release(): void
-}
+/** The locks `takeLocks` took for a run's deps: `runDrill` retakes the remote one after a drop. */
+const heldFor = new WeakMap<DrillRunDeps, HeldLocks>()
 
 /**
  * Takes the in-process lock, then the remote advisory lock of `device`. Rejects `host-busy`
- * (either lock held), `timeout` or `aborted`; holds nothing on rejection.
+ * (either lock held), `timeout` or `aborted`; holds nothing on rejection. `runDrill(deps)` finds
+ * the held locks by `deps` and retakes the remote lock after a reconnect (`HeldLocks.relock`).
  */
 export async function takeLocks(
   deps: DrillRunDeps,
@@ -66,12 +66,9 @@ export async function takeLocks(
     local()
     throw err
   }
-  return {
-    release() {
-      remote.release()
-      local()
-    },
-  }
+  const held = holdLocks(deps.ports.runner, device, local, remote)
+  heldFor.set(deps, held)
+  return held
 }
 
 async function probeFaults(
@@ -147,8 +144,11 @@ async function unreachable(
  * Runs a drill whose locks are already held. Never rejects for drill failures or a lost SSH
  * connection: the report says `passed` / `failed` / `error` / `aborted`, and a connection lost
  * anywhere is a `connection-lost` finding on the step it interrupted, waited out (up to
- * `timeoutMs`), followed by a fresh snapshot and the restore. Rejects only when the journal
- * cannot be written (or for an internal bug).
+ * `timeoutMs`), followed by a fresh snapshot and the restore. After a reconnect the remote lock
+ * is retaken (`HeldLocks.relock`) before the next command; when another console took it
+ * meanwhile, a `fatal` `lock-lost` finding ends the drill `error`, the restore is skipped (the
+ * device is theirs) and the in-process lock is released. Rejects only when the journal cannot be
+ * written (or for an internal bug).
  */
 export async function runDrill(
   deps: DrillRunDeps,
@@ -175,7 +175,9 @@ export async function runDrill(
   if (!('baseline' in opened)) return unreachable(deps, journal, params, opened)
   const { faultSupported } = opened
   const blockers = drillBlockers(def.info, opened.baseline, request.device, faultSupported)
+  const locks = heldFor.get(deps)
   const ctx = new DrillContext({
+    ...(locks ? { locks } : {}),
     ports,
     target: deps.target,
     device: request.device,
@@ -213,8 +215,14 @@ export async function runDrill(
     ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
     runId,
     iterations: params.iterations,
+    ...(locks ? { locks } : {}),
   })
-  if (restore.failed.length > 0 && status === 'passed') {
+  if (restore.skipped) {
+    // The device belongs to whoever took its lock while we were disconnected: hand it over.
+    locks?.releaseLocal()
+    status = 'error'
+    error = `drill stopped: ${restore.skipped}`
+  } else if (restore.failed.length > 0 && status === 'passed') {
     status = 'error'
     error = `restore failed: ${restore.failed.join(', ')}`
   } else if (restore.lost && status === 'passed') {
@@ -303,6 +311,7 @@ async function iterate(
     (f) =>
       f.invariant !== 'drill-error' &&
       f.invariant !== 'connection-lost' &&
+      f.invariant !== 'lock-lost' &&
       (f.severity === 'error' || f.severity === 'fatal'),
   )
   if (bad) return { status: 'failed', ...(errored ? { error: errored } : {}) }

@@ -6,7 +6,9 @@ import type {
   Finding,
   HostSnapshot,
 } from '../../contract'
+import { checkEthReps, checkLegacy, checkStructure, type FindingPlace } from './invariants'
 import type { JournalWriter } from './journal'
+import type { HeldLocks } from './locks'
 import type { HostPorts } from './ports'
 
 /** Types shared by the drill step machinery (drill-context.ts) and the runner. */
@@ -24,10 +26,23 @@ export interface DrillEnv {
   readonly baseline: HostSnapshot
   readonly faultSupported: boolean
   readonly onProgress?: (progress: DrillProgress) => void
+  /** The device's locks (from `takeLocks`): the remote one is retaken after a reconnect. */
+  readonly locks?: HeldLocks
 }
 
 /** Which invariants a step awaits: all structural ones, ETH reps only, or none. */
 export type StepChecks = 'all' | 'eth' | 'none'
+
+/** The invariant check of `checks` on `device` (invariants.ts), or null for `none`. */
+export function stepChecker(
+  checks: StepChecks,
+  device: string,
+): ((s: HostSnapshot, p: FindingPlace) => Finding[]) | null {
+  if (checks === 'none') return null
+  if (checks === 'eth')
+    return (s, p) => [...checkEthReps(s, device, p), ...checkLegacy(s, device, p)]
+  return (s, p) => checkStructure(s, device, p)
+}
 
 /** Thrown to end the current iteration after a failed step; the runner records it. */
 export class StepFailure extends Error {

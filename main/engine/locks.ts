@@ -1,5 +1,6 @@
 import { LabError, labError } from '../../contract'
 import type { CommandRunner } from './ports'
+import { pause } from './reconnect'
 import { lockCommand, lockOwnerCommand } from './shell'
 
 /**
@@ -77,7 +78,7 @@ export interface RemoteLock {
  * Takes `/run/replab/<key>.lock` on the host with the exact flock(1) command labsim implements,
  * held by a streaming channel until `release()`.
  *
- * Rejects with `host-busy` (`<device> locked by <owner>`) when flock exits 75 (an owner file
+ * Rejects with `host-busy` (`<device> locked by <owner>`, `detail` = the owner line) when flock exits 75 (an owner file
  * exists), `command-failed` when the lock could not be taken at all (no owner file), `timeout`
  * when the host does not answer within `timeoutMs`, `aborted` on the signal.
  */
@@ -133,10 +134,17 @@ export async function acquireRemoteLock(
     release()
     if (options.signal?.aborted) throw labError('aborted', `lock of ${device} aborted`)
     const command = lockOwnerCommand(device)
-    const r = await runner.exec(command, { timeoutMs: options.timeoutMs })
+    const r = await runner.exec(command, {
+      timeoutMs: options.timeoutMs,
+      ...(options.signal ? { signal: options.signal } : {}),
+    })
     const holder = r.stdout.trim()
     if (r.code === 0 && holder !== '') {
-      throw labError('host-busy', `${device} locked by ${holder}`, { device, host: runner.target })
+      throw labError('host-busy', `${device} locked by ${holder}`, {
+        device,
+        host: runner.target,
+        detail: holder,
+      })
     }
     // No owner file: flock never ran (missing flock(1), /run/replab not writable), not a holder.
     throw labError(
@@ -155,4 +163,83 @@ export async function acquireRemoteLock(
     },
     release,
   }
+}
+
+/**
+ * The locks a drill holds: the in-process lock for the whole run, and the remote lock, which a
+ * dropped SSH connection releases on the host (sshd ends the channel, `cat` and flock(1) die).
+ */
+export interface HeldLocks {
+  /** True while the remote lock's channel has ended and the lock was not retaken. */
+  readonly lost: boolean
+  /** Who took the device while we were disconnected (the `host-busy` of a retake), if anyone. */
+  readonly takenBy: LabError | undefined
+  /**
+   * Retakes the remote lock with the same owner line when its channel ended; resolves at once
+   * while it is held. An owner file still naming us (the host has not yet ended the dropped
+   * channel) is retried, 50 ms doubling to 1 s, until `timeoutMs`. Rejects `host-busy` (`detail`
+   * = the new owner; remembered in `takenBy`, later calls reject with it without a command),
+   * `timeout`, a connection-loss code or `aborted`.
+   */
+  relock(options: { readonly timeoutMs: number; readonly signal?: AbortSignal }): Promise<void>
+  /** Drops the in-process lock only (the device went to another console). */
+  releaseLocal(): void
+  /** Drops both locks; calling it twice is harmless. */
+  release(): void
+}
+
+/** Wraps the two locks `takeLocks` took into `HeldLocks`. */
+export function holdLocks(
+  runner: CommandRunner,
+  device: string,
+  local: Release,
+  first: RemoteLock,
+): HeldLocks {
+  let remote = first
+  let takenBy: LabError | undefined
+  let pending: Promise<void> | undefined
+  const retake = async (options: Parameters<HeldLocks['relock']>[0]): Promise<void> => {
+    remote.release()
+    const deadline = Date.now() + options.timeoutMs
+    for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
+      const timeoutMs = Math.max(1, deadline - Date.now())
+      try {
+        remote = await acquireRemoteLock(runner, device, first.owner, { ...options, timeoutMs })
+        return
+      } catch (err) {
+        if (!(err instanceof LabError) || err.code !== 'host-busy') throw err
+        if (err.data.detail !== first.owner) throw (takenBy = err)
+        if (Date.now() + delay >= deadline) throw selfHeld(device, runner.target, options.timeoutMs)
+      }
+      await pause(delay, options.signal ?? new AbortController().signal)
+      if (options.signal?.aborted) throw labError('aborted', `lock of ${device} aborted`)
+    }
+  }
+  return {
+    get lost() {
+      return remote.lost
+    },
+    get takenBy() {
+      return takenBy
+    },
+    relock(options) {
+      if (takenBy) return Promise.reject(takenBy)
+      if (!remote.lost) return Promise.resolve()
+      pending ??= retake(options).finally(() => (pending = undefined))
+      return pending
+    },
+    releaseLocal: local,
+    release() {
+      remote.release()
+      local()
+    },
+  }
+}
+
+function selfHeld(device: string, host: string, timeoutMs: number): LabError {
+  return labError(
+    'timeout',
+    `the lock of ${device} on ${host} was still held by this drill's dropped channel after ${timeoutMs} ms`,
+    { device, host },
+  )
 }

@@ -9,6 +9,7 @@ import type {
   StepRecord,
 } from '../../contract'
 import type { JournalWriter } from './journal'
+import type { HeldLocks } from './locks'
 import type { HostPorts } from './ports'
 import { isConnectionLoss, isConnectionLossError, rediscover } from './reconnect'
 import { changeKey, nextRestore, type TrackedChange } from './restore'
@@ -17,7 +18,9 @@ import { runOperation } from './run-operation'
 /**
  * The restore pass of a drill (and of `Engine.resumeRestore`): puts back, one operation at a
  * time, what the drill changed. A lost SSH connection is waited out (up to `timeoutMs`, then the
- * host is re-discovered) and the interrupted item tried once more; the journal says so.
+ * host is re-discovered) and the interrupted item tried once more; the journal says so. The
+ * remote lock a drop released is retaken before the next restore operation; when someone else
+ * took the device meanwhile, nothing is restored (it is theirs now) and a `skipped` step says so.
  */
 
 /** Inputs of a restore pass. */
@@ -31,6 +34,8 @@ export interface RestoreInput {
   readonly runId: string
   readonly iterations: number
   readonly onProgress?: (progress: DrillProgress) => void
+  /** The device's locks: a remote lock lost to a drop is retaken before restoring anything. */
+  readonly locks?: HeldLocks
 }
 
 /** What a restore pass did: keys restored, keys not restored, whether the connection dropped. */
@@ -39,6 +44,8 @@ export interface RestoreOutcome {
   readonly failed: string[]
   /** The SSH connection was lost at least once during the pass. */
   readonly lost: boolean
+  /** Why nothing more was restored: the remote lock went to another owner (`lock-lost`). */
+  readonly skipped?: string
 }
 
 /** One restore attempt, as the journal records it. */
@@ -58,22 +65,43 @@ interface Attempt {
  * restored are reported failed. Rejects only for journal failures and non-SSH read errors.
  */
 export async function restoreChanges(input: RestoreInput): Promise<RestoreOutcome> {
-  const out = { restored: [] as string[], failed: [] as string[], lost: false }
+  const out: { restored: string[]; failed: string[]; lost: boolean; skipped?: string } = {
+    restored: [],
+    failed: [],
+    lost: false,
+  }
   const retried = new Set<string>()
+  const left = (): string => {
+    const keys = input.changes.map(changeKey).filter((k) => !input.done.has(k))
+    out.failed.push(...keys)
+    return keys.join(', ') || '—'
+  }
   for (let guard = 0; guard < input.changes.length * 3 + 1; guard++) {
+    if (input.locks?.takenBy) {
+      out.skipped = await skipRestore(input, input.locks.takenBy.data, left())
+      break
+    }
     const readMs = input.ports.clock.now()
     const snap = await readHost(input)
     if ('code' in snap) {
       out.lost = true
-      const left = input.changes.map(changeKey).filter((k) => !input.done.has(k))
       await journalStep(input, 'restore', readMs, emptyAttempt(), [
-        lostFinding(input, 'restore', `${snap.message}; not restored: ${left.join(', ') || '—'}`),
+        lostFinding(input, 'restore', `${snap.message}; not restored: ${left()}`),
       ])
-      out.failed.push(...left)
       break
     }
     const next = nextRestore(input.changes, snap, input.done)
     if (!next) break
+    const relock = await relockFor(input)
+    if (relock && !input.locks?.takenBy) {
+      out.lost = true
+      const why = `the remote lock was not retaken: ${relock.message}`
+      await journalStep(input, 'restore', readMs, emptyAttempt(), [
+        lostFinding(input, 'restore', `${why}; not restored: ${left()}`),
+      ])
+      break
+    }
+    if (relock) continue
     input.done.add(next.key)
     const name = `restore ${next.key}`
     const startedMs = input.ports.clock.now()
@@ -100,6 +128,40 @@ export async function restoreChanges(input: RestoreInput): Promise<RestoreOutcom
     }
   }
   return out
+}
+
+/**
+ * Retakes a remote lock a drop released (`HeldLocks.relock`, bounded by `timeoutMs`; a lost
+ * connection is waited out once with `rediscover`). Resolves with the error when it failed.
+ */
+async function relockFor(input: RestoreInput): Promise<LabErrorData | undefined> {
+  const { locks, ports, timeoutMs } = input
+  if (!locks?.lost) return undefined
+  const relock = (): Promise<LabErrorData | undefined> =>
+    locks.relock({ timeoutMs }).then(
+      () => undefined,
+      (err: unknown) => toErrorData(err),
+    )
+  const err = await relock()
+  if (!err || !isConnectionLoss(err.code)) return err
+  const back = await rediscover(ports.source, ports.clock, { timeoutMs }).catch(() => null)
+  return back ? relock() : err
+}
+
+/**
+ * Journals the restore as `skipped`: the remote lock went to `busy.detail` while the connection
+ * was down, so the device is theirs and nothing of `left` is put back. Resolves with the text.
+ */
+async function skipRestore(input: RestoreInput, busy: LabErrorData, left: string): Promise<string> {
+  const owner = busy.detail ?? busy.message
+  const message =
+    `restore skipped: the remote lock of ${busy.device ?? 'the device'} on ${input.target} was ` +
+    `taken by ${owner} while the SSH connection was down; the device belongs to them now; ` +
+    `not restored: ${left}`
+  const finding: Finding = { severity: 'error', invariant: 'lock-lost', message, step: 'restore' }
+  const now = input.ports.clock.now()
+  await journalStep(input, 'restore', now, emptyAttempt(), [finding], 'skipped')
+  return message
 }
 
 /** A fresh snapshot, waiting out a lost connection (`rediscover`); the error when it stays lost. */
@@ -159,11 +221,12 @@ async function journalStep(
   startedMs: number,
   attempt: Attempt,
   findings: Finding[],
+  status?: StepRecord['status'],
 ): Promise<void> {
   const { ports } = input
   const step: StepRecord = {
     name,
-    status: findings.some((f) => f.severity === 'error') ? 'error' : 'passed',
+    status: status ?? (findings.some((f) => f.severity === 'error') ? 'error' : 'passed'),
     durationMs: ports.clock.now() - startedMs,
     startedAt: new Date(startedMs).toISOString(),
     commands: attempt.records.map((c) => c.command),
