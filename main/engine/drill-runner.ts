@@ -14,11 +14,11 @@ import { DrillContext, StepFailure } from './drill-context'
 import { drillBlockers } from './drills/drill'
 import { foldJournal, JournalWriter, reportOf } from './journal'
 import type { DeviceLocks, HeldLocks } from './locks'
-import { acquireRemoteLock, holdLocks, type Release, type RemoteLock } from './locks'
+import { acquireRemoteLock, guardRunner, holdLocks, type Release, type RemoteLock } from './locks'
 import { INJECT_PROBE } from './op-commands'
 import type { HostPorts, JournalStore } from './ports'
 import { isConnectionLossError, rediscover } from './reconnect'
-import { restoreChanges } from './restore-run'
+import { restoreChanges, type RestoreOutcome } from './restore-run'
 
 export { restoreChanges, type RestoreInput, type RestoreOutcome } from './restore-run'
 export type { HeldLocks } from './locks'
@@ -154,7 +154,9 @@ export async function runDrill(
   deps: DrillRunDeps,
   request: DrillStartRequest,
 ): Promise<DrillReport> {
-  const { ports, store, runId } = deps
+  const { store, runId } = deps
+  const locks = heldFor.get(deps)
+  const ports = guarded(deps.ports, locks, request.device)
   const params: DrillParams = request.params
   const journal = new JournalWriter(store, runId)
   const def = DRILLS[request.kind]
@@ -175,7 +177,6 @@ export async function runDrill(
   if (!('baseline' in opened)) return unreachable(deps, journal, params, opened)
   const { faultSupported } = opened
   const blockers = drillBlockers(def.info, opened.baseline, request.device, faultSupported)
-  const locks = heldFor.get(deps)
   const ctx = new DrillContext({
     ...(locks ? { locks } : {}),
     ports,
@@ -217,19 +218,29 @@ export async function runDrill(
     iterations: params.iterations,
     ...(locks ? { locks } : {}),
   })
-  if (restore.skipped) {
-    // The device belongs to whoever took its lock while we were disconnected: hand it over.
-    locks?.releaseLocal()
-    status = 'error'
-    error = `drill stopped: ${restore.skipped}`
-  } else if (restore.failed.length > 0 && status === 'passed') {
-    status = 'error'
-    error = `restore failed: ${restore.failed.join(', ')}`
-  } else if (restore.lost && status === 'passed') {
-    status = 'error'
-    error = 'SSH connection lost during the restore'
-  }
-  return closeRun(deps, journal, params, status, error)
+  // The device belongs to whoever took its lock while we were disconnected: hand it over.
+  if (restore.skipped) locks?.releaseLocal()
+  const end = endStatus(restore, status, error)
+  return closeRun(deps, journal, params, end.status, end.error)
+}
+
+/** The run's final status and error text once the restore pass is known. */
+function endStatus(
+  restore: RestoreOutcome,
+  status: DrillReport['status'],
+  error: string | undefined,
+): { status: DrillReport['status']; error: string | undefined } {
+  if (restore.skipped) return { status: 'error', error: `drill stopped: ${restore.skipped}` }
+  if (status !== 'passed') return { status, error }
+  if (restore.failed.length > 0)
+    return { status: 'error', error: `restore failed: ${restore.failed.join(', ')}` }
+  if (restore.lost) return { status: 'error', error: 'SSH connection lost during the restore' }
+  return { status, error }
+}
+
+/** The ports of steps and restore: no command while the remote lock is lost (`guardRunner`). */
+function guarded(ports: HostPorts, locks: HeldLocks | undefined, device: string): HostPorts {
+  return locks ? { ...ports, runner: guardRunner(ports.runner, locks, device) } : ports
 }
 
 /** Writes the `end` line, reads the report back from the journal, pushes the closing progress. */

@@ -1,3 +1,5 @@
+import { PassThrough } from 'node:stream'
+
 import { LabError, labError } from '../../contract'
 import type { CommandRunner } from './ports'
 import { pause } from './reconnect'
@@ -242,4 +244,30 @@ function selfHeld(device: string, host: string, timeoutMs: number): LabError {
     `the lock of ${device} on ${host} was still held by this drill's dropped channel after ${timeoutMs} ms`,
     { device, host },
   )
+}
+
+/**
+ * `runner` for a drill's steps and restore: while `held`'s remote lock is lost (its channel
+ * ended with a dropped connection), `exec` and `stream` refuse with `ssh-connect`, so a command
+ * issued around a reconnect goes through the connection-loss handling (wait, retake the lock)
+ * instead of running on a device nobody holds. `held.relock` uses the unguarded runner.
+ */
+export function guardRunner(runner: CommandRunner, held: HeldLocks, device: string): CommandRunner {
+  const refuse = (): LabError =>
+    labError(
+      'ssh-connect',
+      `${runner.target}: connection dropped; the remote lock of ${device} must be retaken first`,
+      { host: runner.target, device },
+    )
+  return {
+    target: runner.target,
+    exec: (command, options) =>
+      held.lost ? Promise.reject(refuse()) : runner.exec(command, options),
+    stream: (command, options) => {
+      if (!held.lost) return runner.stream(command, options)
+      const dead = new PassThrough()
+      queueMicrotask(() => dead.destroy(refuse()))
+      return dead
+    },
+  }
 }
