@@ -14,14 +14,14 @@ import { DrillContext, StepFailure } from './drill-context'
 import { drillBlockers } from './drills/drill'
 import { foldJournal, JournalWriter, reportOf } from './journal'
 import type { DeviceLocks, HeldLocks } from './locks'
-import { acquireRemoteLock, guardRunner, holdLocks, type Release, type RemoteLock } from './locks'
+import { guardRunner } from './locks'
 import { INJECT_PROBE } from './op-commands'
 import type { HostPorts, JournalStore } from './ports'
 import { isConnectionLossError, rediscover } from './reconnect'
 import { restoreChanges, type RestoreOutcome } from './restore-run'
 
 export { restoreChanges, type RestoreInput, type RestoreOutcome } from './restore-run'
-export type { HeldLocks } from './locks'
+export { takeLocks, type HeldLocks } from './locks'
 
 /**
  * Runs one drill end to end: locks (in-process + remote flock), baseline, iterations with
@@ -40,35 +40,6 @@ export interface DrillRunDeps {
   readonly runId: string
   readonly signal: AbortSignal
   readonly onProgress?: (progress: DrillProgress) => void
-}
-
-/** The locks `takeLocks` took for a run's deps: `runDrill` retakes the remote one after a drop. */
-const heldFor = new WeakMap<DrillRunDeps, HeldLocks>()
-
-/**
- * Takes the in-process lock, then the remote advisory lock of `device`. Rejects `host-busy`
- * (either lock held), `timeout` or `aborted`; holds nothing on rejection. `runDrill(deps)` finds
- * the held locks by `deps` and retakes the remote lock after a reconnect (`HeldLocks.relock`).
- */
-export async function takeLocks(
-  deps: DrillRunDeps,
-  device: string,
-  timeoutMs: number,
-): Promise<HeldLocks> {
-  const local: Release = deps.locks.tryAcquire(`${deps.ports.hostId}|${device}`, deps.owner)
-  let remote: RemoteLock
-  try {
-    remote = await acquireRemoteLock(deps.ports.runner, device, deps.owner, {
-      timeoutMs,
-      signal: deps.signal,
-    })
-  } catch (err) {
-    local()
-    throw err
-  }
-  const held = holdLocks(deps.ports.runner, device, local, remote)
-  heldFor.set(deps, held)
-  return held
 }
 
 async function probeFaults(
@@ -141,7 +112,7 @@ async function unreachable(
 }
 
 /**
- * Runs a drill whose locks are already held. Never rejects for drill failures or a lost SSH
+ * Runs a drill whose locks are already held (`locks`, from `takeLocks`). Never rejects for drill failures or a lost SSH
  * connection: the report says `passed` / `failed` / `error` / `aborted`, and a connection lost
  * anywhere is a `connection-lost` finding on the step it interrupted, waited out (up to
  * `timeoutMs`), followed by a fresh snapshot and the restore. After a reconnect the remote lock
@@ -153,9 +124,9 @@ async function unreachable(
 export async function runDrill(
   deps: DrillRunDeps,
   request: DrillStartRequest,
+  locks?: HeldLocks,
 ): Promise<DrillReport> {
   const { store, runId } = deps
-  const locks = heldFor.get(deps)
   const ports = guarded(deps.ports, locks, request.device)
   const params: DrillParams = request.params
   const journal = new JournalWriter(store, runId)

@@ -202,7 +202,7 @@ export class Engine {
     }
     const held = await takeLocks(deps, req.device, req.params.timeoutMs)
     this.drills.set(runId, controller)
-    const done = runDrill(deps, req).finally(() => {
+    const done = runDrill(deps, req, held).finally(() => {
       held.release()
       this.drills.delete(runId)
     })
@@ -296,6 +296,7 @@ export class Engine {
         done: new Set(run.restored),
         runId,
         iterations: run.start.params.iterations,
+        locks: held,
       })
       await journal.append({
         t: 'end',

@@ -190,6 +190,39 @@ export interface HeldLocks {
   release(): void
 }
 
+/** What `takeLocks` needs of a drill run (drill-runner.ts `DrillRunDeps` has all of it). */
+export interface LockDeps {
+  readonly locks: DeviceLocks
+  readonly ports: { readonly hostId: string; readonly runner: CommandRunner }
+  /** `<user> from <console host> since <ISO time>`. */
+  readonly owner: string
+  readonly signal: AbortSignal
+}
+
+/**
+ * Takes the in-process lock, then the remote advisory lock of `device`, and answers both as
+ * `HeldLocks` (pass them to `runDrill`, which retakes the remote lock after a reconnect).
+ * Rejects `host-busy` (either lock held), `timeout` or `aborted`; holds nothing on rejection.
+ */
+export async function takeLocks(
+  deps: LockDeps,
+  device: string,
+  timeoutMs: number,
+): Promise<HeldLocks> {
+  const local: Release = deps.locks.tryAcquire(`${deps.ports.hostId}|${device}`, deps.owner)
+  let remote: RemoteLock
+  try {
+    remote = await acquireRemoteLock(deps.ports.runner, device, deps.owner, {
+      timeoutMs,
+      signal: deps.signal,
+    })
+  } catch (err) {
+    local()
+    throw err
+  }
+  return holdLocks(deps.ports.runner, device, local, remote)
+}
+
 /** Wraps the two locks `takeLocks` took into `HeldLocks`. */
 export function holdLocks(
   runner: CommandRunner,
