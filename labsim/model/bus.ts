@@ -3,8 +3,10 @@ import { abortError } from './clock'
 /**
  * A broadcast channel of kernel events (dmesg lines, trace lines, netlink notifications).
  *
- * Subscribers get their own unbounded queue, so a slow SSH reader never blocks the kernel
- * model (like a netlink socket that buffers); the reader drains it with backpressure.
+ * Subscribers of `iterate`/`batches` get their own unbounded queue, so a slow SSH reader never
+ * blocks the kernel model (like a netlink socket that buffers); the reader drains it with
+ * backpressure. `trace_pipe` readers are the exception: they subscribe with `on` into a ring
+ * bounded like ftrace's, which overwrites the oldest unread events (vfs/trace-ring.ts).
  */
 export class EventBus<T> {
   private readonly listeners = new Set<(event: T) => void>()

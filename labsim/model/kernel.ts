@@ -26,12 +26,26 @@ export interface DmesgRecord {
   readonly text: string
 }
 
-/** Tracing state: which mlx5 fw tracer event directories are enabled. */
+/**
+ * Tracing state: which mlx5 fw tracer event directories are enabled, and the ftrace ring size
+ * per CPU in KiB (`buffer_size_kb`; a `trace_pipe` reader that falls behind keeps at most
+ * `bufferSizeKb × 1024 × TRACE_CPUS` bytes of unread events, vfs/trace-ring.ts).
+ */
 export interface TracingState {
   on: boolean
   mlx5Fw: boolean
   fwTracer: boolean
+  bufferSizeKb: number
 }
+
+/** CPUs of the simulated host, as the trace header says (`#P:2`) and the ring is sized. */
+export const TRACE_CPUS = 2
+
+/**
+ * Default `buffer_size_kb`: 1408 KiB per CPU (kernel/trace/trace.c TRACE_BUF_SIZE_DEFAULT
+ * 1441792 bytes), shown once the ring has been expanded (here at boot, by the enabled event).
+ */
+export const TRACE_BUF_SIZE_KB_DEFAULT = 1408
 
 const TRACE_RING = 20000
 const DMESG_RING = 20000
@@ -52,7 +66,12 @@ export class Kernel {
   readonly trace: string[] = []
   traceRead = 0
   readonly traceEvents = new EventBus<string>()
-  readonly tracing: TracingState = { on: true, mlx5Fw: true, fwTracer: false }
+  readonly tracing: TracingState = {
+    on: true,
+    mlx5Fw: true,
+    fwTracer: false,
+    bufferSizeKb: TRACE_BUF_SIZE_KB_DEFAULT,
+  }
   readonly devlinkEvents = new EventBus<DevlinkEvent>()
   readonly netdevs = new NetdevTable()
   readonly rdma = new RdmaTable()

@@ -1,12 +1,15 @@
+import { KernelError } from '../model/errno'
 import type { Kernel } from '../model/kernel'
+import { TRACE_CPUS } from '../model/kernel'
 import type { VDir, VNode } from './nodes'
 import { attr, dir, rwAttr } from './nodes'
+import { TraceRing, traceRingBytes } from './trace-ring'
 
 const header = (n: number): string =>
   [
     '# tracer: nop',
     '#',
-    `# entries-in-buffer/entries-written: ${n}/${n}   #P:2`,
+    `# entries-in-buffer/entries-written: ${n}/${n}   #P:${TRACE_CPUS}`,
     '#',
     '#                                _-----=> irqs-off/BH-disabled',
     '#                               / _----=> need-resched',
@@ -27,19 +30,41 @@ function enableFile(get: () => boolean, set: (on: boolean) => void): VNode {
 }
 
 /**
+ * Parses a `buffer_size_kb` write like kernel/trace/trace.c tracing_entries_write: a decimal
+ * count of KiB per CPU (kstrtoul_from_user: optional `+`, one trailing newline), not 0.
+ *
+ * @throws KernelError EINVAL (not a number, or 0), ERANGE (too large for an unsigned long).
+ */
+export function parseBufferSizeKb(value: string): number {
+  const m = /^\+?(\d+)\n?$/.exec(value)
+  if (!m) throw new KernelError('EINVAL')
+  const kb = Number(m[1])
+  if (!Number.isSafeInteger(kb)) throw new KernelError('ERANGE')
+  if (kb === 0) throw new KernelError('EINVAL') // "must have at least 1 entry"
+  return kb
+}
+
+/**
  * tracefs (`/sys/kernel/debug/tracing`, also `/sys/kernel/tracing`): `trace` (non-consuming,
- * with the nop tracer header; writing truncates), `trace_pipe` (consuming, blocks and streams),
- * `tracing_on`, `set_event`, and the mlx5 event directories for both fw tracer paths:
- * upstream `events/mlx5/mlx5_fw` and MLNX_OFED's `events/mlx5/fw_tracer` (domain.md §3.1).
+ * with the nop tracer header; writing truncates), `trace_pipe` (consuming, blocks and streams;
+ * a reader that falls behind loses the oldest events past the ring size, trace-ring.ts),
+ * `buffer_size_kb` (ring KiB per CPU, writable) and `buffer_total_size_kb` (all CPUs,
+ * read-only), `tracing_on`, `set_event`, and the mlx5 event directories for both fw tracer
+ * paths: upstream `events/mlx5/mlx5_fw` and MLNX_OFED's `events/mlx5/fw_tracer` (domain.md §3.1).
  */
 export function tracefs(kernel: Kernel): VDir {
   const t = kernel.tracing
   const mlx5 = mlx5Events(kernel)
+  // Clearing the ring clears what trace_pipe has not read yet too.
+  const clear = (): void => {
+    kernel.trace.splice(0)
+    kernel.traceRead = 0
+  }
   const trace: VNode = {
     kind: 'file',
     read: () => header(kernel.trace.length) + kernel.trace.join(''),
-    write: () => void kernel.trace.splice(0),
-    truncate: () => void kernel.trace.splice(0),
+    write: clear,
+    truncate: clear,
   }
   const setEvent = rwAttr(
     () =>
@@ -56,6 +81,14 @@ export function tracefs(kernel: Kernel): VDir {
   return dir(() => [
     ['trace', trace],
     ['trace_pipe', { kind: 'file', stream: (ctx) => streamTracePipe(kernel, ctx.out, ctx.signal) }],
+    [
+      'buffer_size_kb',
+      rwAttr(
+        () => t.bufferSizeKb,
+        (v) => void (t.bufferSizeKb = parseBufferSizeKb(v)),
+      ),
+    ],
+    ['buffer_total_size_kb', attr(() => t.bufferSizeKb * TRACE_CPUS)],
     [
       'tracing_on',
       enableFile(
@@ -78,43 +111,38 @@ export function tracefs(kernel: Kernel): VDir {
 export const TRACE_PIPE_READ_BYTES = 8192 - 64
 
 /**
- * Streams trace_pipe like `cat` does: whatever is buffered (unread lines first, then lines as
- * they are traced), consumed, written in whole lines of at most `TRACE_PIPE_READ_BYTES` per
- * write (a longer line goes alone). Ends when `signal` aborts.
+ * Streams trace_pipe like `cat` does: whatever is unread (lines traced before the open first,
+ * then lines as they are traced), consumed, written in whole lines of at most
+ * `TRACE_PIPE_READ_BYTES` per write (a longer line goes alone). While a write blocks (the SSH
+ * client stopped reading) events wait in the reader's bounded ring (trace-ring.ts): past
+ * `buffer_size_kb` the oldest are overwritten and the next read starts with
+ * `CPU:0 [LOST <n> EVENTS]`. Ends when `signal` aborts.
  */
 async function streamTracePipe(
   kernel: Kernel,
   out: { write(text: string): Promise<void> },
   signal: AbortSignal,
 ): Promise<void> {
-  const events = kernel.traceEvents.batches(signal)
-  const pending = kernel.trace.slice(kernel.traceRead)
+  const ring = new TraceRing(() => traceRingBytes(kernel.tracing))
+  for (const line of kernel.trace.slice(kernel.traceRead)) ring.push(line)
   kernel.traceRead = kernel.trace.length
-  await writeReads(pending, out)
+  const off = kernel.traceEvents.on((line) => ring.push(line))
   try {
-    for await (const lines of events) {
-      kernel.traceRead = kernel.trace.length
-      await writeReads(lines, out)
+    while (!signal.aborted) {
+      const read = ring.take(TRACE_PIPE_READ_BYTES)
+      if (read === '') {
+        await ring.wait(signal)
+        continue
+      }
+      // Every line traced so far has been read once the ring is empty.
+      if (ring.pending === 0) kernel.traceRead = kernel.trace.length
+      await out.write(read)
     }
   } catch (error) {
     if (!signal.aborted) throw error
+  } finally {
+    off()
   }
-}
-
-/** Writes `lines` as successive reads of at most `TRACE_PIPE_READ_BYTES` each. */
-async function writeReads(
-  lines: readonly string[],
-  out: { write(text: string): Promise<void> },
-): Promise<void> {
-  let read = ''
-  for (const line of lines) {
-    if (read.length > 0 && read.length + line.length > TRACE_PIPE_READ_BYTES) {
-      await out.write(read)
-      read = ''
-    }
-    read += line
-  }
-  if (read.length > 0) await out.write(read)
 }
 
 function mlx5Events(kernel: Kernel): VDir {

@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline'
 
 import { startLab } from '../../labsim/index'
+import { TRACE_BUF_SIZE_KB_DEFAULT, TRACE_CPUS } from '../../labsim/model/kernel'
 
 /**
  * labsim in a process of its own, as `replab serve` runs it (so its CPU is not the console's):
@@ -8,7 +9,7 @@ import { startLab } from '../../labsim/index'
  * line. On each stdin line `flood <bytes>` it pushes numbered 120-byte firmware-trace lines
  * into the first host's trace event bus (what `trace_pipe` readers stream) as fast as it can,
  * 2,000 lines per turn of the event loop, and prints `{"done": <lines>}`. Exits when stdin
- * closes.
+ * closes. Before a flood it enlarges the trace ring to hold the whole burst (below).
  */
 
 function line(n: number): string {
@@ -43,7 +44,14 @@ const rl = createInterface({ input: process.stdin })
 rl.on('line', (l) => {
   const m = /^flood (\d+)$/.exec(l.trim())
   if (!m) return
-  void flood((x) => kernel.traceEvents.emit(x), Number(m[1])).then((lines) =>
+  const bytes = Number(m[1])
+  // The burst measures replab's path, which must lose nothing: like an engineer who enlarges
+  // the ring before a capture (`echo <kb> > buffer_size_kb`), set the per-CPU size so the ring
+  // holds all of it (plus the default for other events) even if the pane's reader falls behind.
+  // Otherwise labsim would overwrite the oldest unread lines past 2 × 1408 KiB, as a kernel does.
+  const kb = Math.ceil(bytes / 1024 / TRACE_CPUS) + TRACE_BUF_SIZE_KB_DEFAULT
+  kernel.tracing.bufferSizeKb = Math.max(kernel.tracing.bufferSizeKb, kb)
+  void flood((x) => kernel.traceEvents.emit(x), bytes).then((lines) =>
     process.stdout.write(`${JSON.stringify({ done: lines })}\n`),
   )
 })
