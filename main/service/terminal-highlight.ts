@@ -7,6 +7,10 @@
  *   poll_health; reference/domain.md §3.2), `unrecoverable`, `device's health compromised`;
  * - `splat`: lockdep/WARN/BUG/oops lines (`cut here`, `WARNING:`, `BUG:`, `Oops:`, `Call Trace:`,
  *   `RIP:`, `end trace`, `general protection fault`, `Kernel panic`, `INFO: task … blocked`);
+ * - `lost`: `CPU:<n> [LOST <count> EVENTS]` (or `[LOST EVENTS]` when the count is unknown), the
+ *   line ftrace prints where the host's ring overwrote unread events (kernel/trace/trace.c
+ *   print_trace_line: `trace_seq_printf(&iter->seq, "CPU:%d [LOST %lu EVENTS]\n", iter->cpu,
+ *   iter->lost_events)`): the trace has a gap on the host, not in replab;
  * - `recovery`: `health recovery` (health.c mlx5_health_try_recover, domain.md §3.2);
  * - `eswitch`: `E-Switch: Enable:` / `Disable:` / `Unload vfs:` / `cleanup` (eswitch.c, domain.md
  *   §3.4);
@@ -19,7 +23,7 @@
  */
 
 /** The highlight classes, most severe first. */
-export type HighlightKind = 'fatal' | 'splat' | 'recovery' | 'eswitch' | 'fw'
+export type HighlightKind = 'fatal' | 'splat' | 'lost' | 'recovery' | 'eswitch' | 'fw'
 
 /** Patterns per class, tested in this order (the first match names the class). */
 export const HIGHLIGHT_RULES: ReadonlyArray<{ kind: HighlightKind; pattern: RegExp; sgr: string }> =
@@ -35,6 +39,8 @@ export const HIGHLIGHT_RULES: ReadonlyArray<{ kind: HighlightKind; pattern: RegE
         /\[ cut here \]|\bWARNING: |\bBUG: |\bOops: |Call Trace:|\bRIP: |---\[ end trace|general protection fault|Kernel panic|INFO: task .* blocked/,
       sgr: '\x1b[31m',
     },
+    // Bold red on a reversed background: as loud as a fatal error, but not mistaken for one.
+    { kind: 'lost', pattern: /\bCPU:\d+ \[LOST (?:\d+ )?EVENTS\]/, sgr: '\x1b[1;7;31m' },
     { kind: 'recovery', pattern: /health recovery/, sgr: '\x1b[1;35m' },
     {
       kind: 'eswitch',

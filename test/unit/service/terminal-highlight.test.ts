@@ -17,6 +17,8 @@ const ESW = 'mlx5_core 0000:81:00.1: E-Switch: Disable: mode(LEGACY), nvfs(2), a
 const FW =
   '   kworker/u96:2-1234    [003] .....  5123.456789: mlx5_fw: 0000:08:00.0 [0x1d2c3b4a5f6e7] 0 [0x0] fw string'
 const SPLAT = 'WARNING: possible circular locking dependency detected'
+// kernel/trace/trace.c print_trace_line, before the first event read after an overwrite.
+const LOST = 'CPU:0 [LOST 4242 EVENTS]'
 const PLAIN =
   'mlx5_core 0000:08:00.0: E-Switch: Total vports 6, per vport: max uc(128) max mc(2048)'
 
@@ -45,6 +47,15 @@ describe('classifyLine', () => {
     expect(classifyLine(PLAIN)).toBeNull()
     expect(classifyLine('DEBUG: nothing to see')).toBeNull()
   })
+
+  it('names the ftrace lost-events line `lost`, with or without a count, on any CPU', () => {
+    expect(classifyLine(LOST)).toBe('lost')
+    expect(classifyLine('CPU:13 [LOST EVENTS]')).toBe('lost')
+    // A shell pane line ends with CR; a fw trace event that merely mentions loss is not it.
+    expect(classifyLine(`${LOST}\r`)).toBe('lost')
+    expect(classifyLine(`${FW} [LOST 3 EVENTS]`)).toBe('fw')
+    expect(classifyLine('CPU:0 [LOST many EVENTS]')).toBeNull()
+  })
 })
 
 describe('LineHighlighter', () => {
@@ -57,6 +68,14 @@ describe('LineHighlighter', () => {
   it('colours a fatal line and closes the colour before its newline', () => {
     const out = run(new LineHighlighter(none, true), [`${PLAIN}\n${FATAL}\n`])
     expect(out).toBe(`${PLAIN}\n\x1b[1;31m${FATAL}\x1b[0m\n`)
+  })
+
+  it('colours a LOST line between trace events, bold red reversed, keeping every newline', () => {
+    const out = run(new LineHighlighter(none, true), [
+      `${FW}\n${LOST.slice(0, 9)}`,
+      `${LOST.slice(9)}\n${FW}\n`,
+    ])
+    expect(out).toBe(`\x1b[36m${FW}\x1b[0m\n\x1b[1;7;31m${LOST}\x1b[0m\n\x1b[36m${FW}\x1b[0m\n`)
   })
 
   it('links a line to the drill step running when it arrived', () => {
@@ -110,7 +129,7 @@ describe('LineHighlighter', () => {
   })
 
   it('keeps every byte and every newline for any split of any text (UTF-8 included)', () => {
-    const line = fc.constantFrom(FATAL, RECOVERY, ESW, FW, SPLAT, PLAIN, 'µs → ✓ ünïcödé', '')
+    const line = fc.constantFrom(FATAL, RECOVERY, ESW, FW, SPLAT, LOST, PLAIN, 'µs → ✓ ünïcödé', '')
     fc.assert(
       fc.property(
         fc.array(line, { maxLength: 30 }),
