@@ -46,6 +46,8 @@ export class TerminalSink implements EventSink {
   readonly sessionId: string
   private route: PortRoute | null = null
   private readonly streams = new Map<string, OwnedStream>()
+  /** This session's streams that ended lately, oldest first (at most `ENDED_KEPT`). */
+  private readonly endedIds = new Set<string>()
 
   constructor(private readonly base: EventSink) {
     this.sessionId = base.sessionId
@@ -76,6 +78,14 @@ export class TerminalSink implements EventSink {
   }
 
   /**
+   * True when this session's stream `streamId` ended lately: the page's last ack, a keystroke or
+   * a Ctrl-C can cross the close in flight, which is a race to drop quietly, not a hostile call.
+   */
+  ended(streamId: string): boolean {
+    return this.endedIds.has(streamId)
+  }
+
+  /**
    * Accounts an ack that came over a port: answers why it is refused (more bytes than were sent
    * and not yet acked, more lines than bytes), or null after counting it.
    */
@@ -101,6 +111,12 @@ export class TerminalSink implements EventSink {
     if (this.route === route) this.route = null
   }
 
+  private forget(streamId: string): void {
+    if (!this.streams.delete(streamId)) return
+    this.endedIds.add(streamId)
+    if (this.endedIds.size > ENDED_KEPT) this.endedIds.delete(this.endedIds.values().next().value!)
+  }
+
   /** Learns or forgets a stream; answers true when the status went over its port. */
   private status(status: TerminalStatus): boolean {
     if (typeof status?.streamId !== 'string') return false
@@ -109,11 +125,14 @@ export class TerminalSink implements EventSink {
       stream = { route: this.route?.ready ? this.route : null, outstanding: 0 }
       this.streams.set(status.streamId, stream)
     }
-    if (status.state === 'closed' || status.state === 'failed') this.streams.delete(status.streamId)
+    if (status.state === 'closed' || status.state === 'failed') this.forget(status.streamId)
     const route = stream.route
     return route !== null && route === this.route && route.post({ ...status, t: 'status' })
   }
 }
+
+/** How many ended stream ids a sink remembers for `ended` (late acks after a close). */
+const ENDED_KEPT = 64
 
 /** A data chunk as a plain, tight `Uint8Array`: a clone of a view copies its whole buffer. */
 function own(data: Uint8Array): Uint8Array<ArrayBuffer> {
@@ -179,6 +198,7 @@ export class PortRoute {
     if (t === 'hello') return void (this.hello = true)
     const { sink } = this.deps
     const { streamId } = request as { streamId: string }
+    if (sink.ended(streamId)) return // crossed the close in flight
     if (!sink.owns(streamId)) return this.refuse(`${t} for ${streamId}: not a stream of this page`)
     if (t === 'ack') {
       const { bytes, lines } = request as { bytes: number; lines?: number }
@@ -192,7 +212,9 @@ export class PortRoute {
   private async call(channel: string, request: unknown): Promise<void> {
     const context = { sessionId: this.deps.sink.sessionId, signal: this.abort.signal }
     const result = await this.deps.dispatcher.dispatch(channel, request, context)
-    if (!result.ok) this.refuse(`${channel}: ${result.error.code}: ${result.error.message}`)
+    const { streamId } = request as { streamId: string }
+    if (!result.ok && !this.deps.sink.ended(streamId))
+      this.refuse(`${channel}: ${result.error.code}: ${result.error.message}`)
   }
 
   private refuse(reason: string): void {

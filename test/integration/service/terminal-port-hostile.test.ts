@@ -113,6 +113,30 @@ describe('hostile messages on the terminal port (issue 8)', () => {
     trace.stream.dispose()
   }, 60_000)
 
+  it("drops the page's own late ack, input or Ctrl-C after its stream closed, without a refusal", async () => {
+    // A page of its own: main logs only the first refusals of a port, and the suite's share them.
+    const late = openPortPage(rig, 'ipc-late')
+    try {
+      await late.connect()
+      const pane = await late.open('dmesg')
+      const id = pane.stream.streamId
+      pane.stream.close()
+      await rig.until('the close', () => pane.statuses.some((s) => s.state === 'closed'))
+      // What a page in flight sends as the close crosses it: the last ack, a key, Ctrl-C.
+      late.port.postMessage({ t: 'ack', streamId: id, bytes: 1, lines: 0 })
+      late.port.postMessage({ t: 'input', streamId: id, data: 'x' })
+      late.port.postMessage({ t: 'interrupt', streamId: id })
+      // A stream this page never had is still refused; port messages are handled in order.
+      late.port.postMessage({ t: 'ack', streamId: 't-never', bytes: 1 })
+      await rig.until('the refusal', () => late.refused.length > 0)
+      await new Promise((r) => setTimeout(r, 100)) // late dispatcher answers would log here
+      expect(late.refused).toHaveLength(1)
+      expect(late.refused[0]).toMatch(/t-never: not a stream of this page/)
+    } finally {
+      late.close()
+    }
+  })
+
   it('survives arbitrary values on the port; the page and the other session keep working', async () => {
     const before = page.refused.length
     const samples = fc.sample(
