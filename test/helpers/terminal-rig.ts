@@ -2,6 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
+import { afterAll, beforeAll } from 'vitest'
+
 import { startLab, type Lab, type LabOptions } from '../../labsim'
 import { createBackend, type Backend } from '../../main/service/backend'
 
@@ -118,4 +120,28 @@ export async function startTerminalRig(options: LabOptions): Promise<TerminalRig
       await rm(dir, { recursive: true, force: true })
     },
   }
+}
+
+/**
+ * Registers hooks on the enclosing `describe`: beforeAll starts a terminal rig with `options`
+ * and connects `hostId`; afterAll closes it. Answers a stand-in that forwards to the rig, so
+ * tests use it like the rig itself (`rig.call(…)`, `rig.lab`); reading it before beforeAll ran
+ * throws.
+ */
+export function useTerminalRig(options: LabOptions, hostId: string): TerminalRig {
+  let rig: TerminalRig | undefined
+  beforeAll(async () => {
+    rig = await startTerminalRig(options)
+    await rig.call('hosts:connect', { hostId })
+  })
+  afterAll(async () => {
+    await rig?.close()
+  })
+  return new Proxy({} as TerminalRig, {
+    get(_, prop) {
+      if (!rig) throw new Error(`useTerminalRig: rig.${String(prop)} read before beforeAll`)
+      const value: unknown = Reflect.get(rig, prop)
+      return typeof value === 'function' ? (value as () => unknown).bind(rig) : value
+    },
+  })
 }

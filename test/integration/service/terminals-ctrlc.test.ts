@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 
 import { FLOW } from '../../../contract'
-import { startTerminalRig, type TerminalRig } from '../../helpers/terminal-rig'
+import { useTerminalRig } from '../../helpers/terminal-rig'
 
 // Issue 8: "During a flood, Ctrl-C stops the remote command within 200 ms on labsim."
 // The real path minus the browser: TerminalManager → ssh2 client → labsim's ssh2 server → the
@@ -18,15 +18,7 @@ const BOUND_MS = 200
 const TRACE_PIPE = '/sys/kernel/debug/tracing/trace_pipe'
 
 describe('Ctrl-C during a flood (issue 8)', () => {
-  let rig: TerminalRig
-
-  beforeAll(async () => {
-    rig = await startTerminalRig({ hosts: 1, speed: 0.02 })
-    await rig.call('hosts:connect', { hostId: HOST })
-  })
-  afterAll(async () => {
-    await rig?.close()
-  })
+  const rig = useTerminalRig({ hosts: 1, speed: 0.02 }, HOST)
 
   /**
    * A firmware tracer at full verbosity: ~50 mlx5_fw events every 2 ms (≈3 MB/s of lines) until

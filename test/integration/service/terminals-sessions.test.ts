@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 
-import { startTerminalRig, type TerminalRig } from '../../helpers/terminal-rig'
+import { useTerminalRig } from '../../helpers/terminal-rig'
 
 // A terminal stream belongs to the front-door session that opened it (one Electron window or one
 // WebSocket). Another session must not type into it, stop it, resize it, ack it or close it: the
@@ -10,15 +10,7 @@ const HOST = 'sim-a'
 const PROMPT = `root@${HOST}:~# `
 
 describe('terminal streams are per session', () => {
-  let rig: TerminalRig
-
-  beforeAll(async () => {
-    rig = await startTerminalRig({ hosts: 1, speed: 0.02 })
-    await rig.call('hosts:connect', { hostId: HOST })
-  })
-  afterAll(async () => {
-    await rig?.close()
-  })
+  const rig = useTerminalRig({ hosts: 1, speed: 0.02 }, HOST)
 
   it("refuses another session's input, Ctrl-C, resize, ack and close on a shell", async () => {
     const { streamId } = await rig.call<{ streamId: string }>('terminals:open', {
