@@ -27,6 +27,11 @@ export interface TraceParams {
   /** Bytes around each line's text, e.g. main's highlight (SGR) so the floor ingests the pane's bytes. */
   readonly linePrefix: string
   readonly lineSuffix: string
+  /**
+   * Where the chunks come from: the page's own Worker (the floor), or a loopback WebSocket
+   * (trace-ws.ts) sending the same chunks with the same ack window, to weigh the transport.
+   */
+  readonly socketUrl?: string
 }
 
 /** What one run measured (ms, bytes, lines). */
@@ -102,10 +107,7 @@ async function run(p: TraceParams): Promise<TraceResult> {
     rows: p.rows,
   })
   term.open(el)
-  const url = URL.createObjectURL(
-    new Blob([`(${producer.toString()})()`], { type: 'text/javascript' }),
-  )
-  const worker = new Worker(url)
+  const source = p.socketUrl ? socketSource(p.socketUrl) : workerSource(p)
   const gaps: number[] = []
   let last = performance.now()
   let running = true
@@ -123,7 +125,7 @@ async function run(p: TraceParams): Promise<TraceResult> {
     const t0 = performance.now()
     const finish = (): void => {
       running = false
-      worker.terminate()
+      source.close()
       const ms = performance.now() - t0
       const sorted = gaps.slice(1).sort((a, b) => a - b)
       const seen = lastSeq(term) + 1
@@ -136,27 +138,67 @@ async function run(p: TraceParams): Promise<TraceResult> {
         lost: produced - seen,
       })
     }
-    worker.onmessage = (e: MessageEvent) => {
-      if (e.data instanceof Uint8Array) {
-        const chunk = e.data
+    source.start(
+      (chunk) => {
         written++
         term.write(chunk, () => {
           bytes += chunk.length
           pendingAck += chunk.length
           written--
           if (pendingAck >= p.ackBytes) {
-            worker.postMessage({ ack: pendingAck })
+            source.ack(pendingAck)
             pendingAck = 0
           }
           if (produced >= 0 && written === 0) finish()
         })
-      } else {
-        produced = (e.data as { lines: number }).lines
+      },
+      (lines) => {
+        produced = lines
         if (written === 0) finish()
-      }
-    }
-    worker.postMessage({ start: p })
+      },
+    )
   })
+}
+
+/** A producer of chunks with an ack window: `start` hands chunks, then the line count. */
+interface Source {
+  start(chunk: (data: Uint8Array) => void, done: (lines: number) => void): void
+  ack(bytes: number): void
+  close(): void
+}
+
+function workerSource(p: TraceParams): Source {
+  const url = URL.createObjectURL(
+    new Blob([`(${producer.toString()})()`], { type: 'text/javascript' }),
+  )
+  const worker = new Worker(url)
+  return {
+    start(chunk, done) {
+      worker.onmessage = (e: MessageEvent) => {
+        if (e.data instanceof Uint8Array) chunk(e.data)
+        else done((e.data as { lines: number }).lines)
+      }
+      worker.postMessage({ start: p })
+    },
+    ack: (bytes) => worker.postMessage({ ack: bytes }),
+    close: () => worker.terminate(),
+  }
+}
+
+/** Chunks as binary WebSocket messages, the line count as `{"done": n}`, acks as text. */
+function socketSource(url: string): Source {
+  const ws = new WebSocket(url)
+  ws.binaryType = 'arraybuffer'
+  return {
+    start(chunk, done) {
+      ws.onmessage = (e: MessageEvent) => {
+        if (e.data instanceof ArrayBuffer) chunk(new Uint8Array(e.data))
+        else done((JSON.parse(String(e.data)) as { done: number }).done)
+      }
+    },
+    ack: (bytes) => ws.send(String(bytes)),
+    close: () => ws.close(),
+  }
 }
 
 ;(window as unknown as { __traceBench: typeof run }).__traceBench = run

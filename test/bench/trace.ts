@@ -6,6 +6,7 @@ import { cpuDelta, describeCpu, sampleCpu, type CpuByRole } from './proc-cpu'
 import { errText } from './stats'
 import type { TraceParams, TraceResult } from './trace-page'
 import { runRealPath } from './trace-real'
+import { startTraceSocket } from './trace-ws'
 
 /**
  * Section 6, trace streaming (issue 8 §Benchmark, issue 10 §6). The real path (labsim
@@ -41,6 +42,14 @@ export async function benchTrace(mb: number): Promise<Row[]> {
   } catch (err) {
     return [skipped(SECTION, 'standalone xterm', errText(err))]
   }
+  const viaSocket = await runStandalone(mb, {
+    cols: real.cols,
+    rows: real.rows,
+    paneOptions: true,
+    linePrefix: prefix,
+    lineSuffix: suffix,
+    socket: true,
+  }).catch((err: unknown) => errText(err))
   const plain = await runStandalone(mb, {
     cols: 160,
     rows: 40,
@@ -52,6 +61,17 @@ export async function benchTrace(mb: number): Promise<Row[]> {
   return [
     ...floorRows(floor, mb, size),
     ...realRows(real, floor, mb),
+    typeof viaSocket === 'string'
+      ? skipped(SECTION, 'standalone, fed over WebSocket', viaSocket)
+      : measured(
+          SECTION,
+          'standalone, fed over WebSocket',
+          rates(viaSocket).mbps,
+          'MB/s',
+          { value: rates(floor).mbps, label: 'the floor above' },
+          null,
+          `the floor's bytes from a loopback WebSocket (trace-ws.ts), no SSH or console; the real path reached ${(rates(real).mbps / rates(viaSocket).mbps).toFixed(2)}x of this; ${describeCpu(viaSocket.cpu)}; ${describe(viaSocket, mb)}`,
+        ),
     typeof plain === 'string'
       ? skipped(SECTION, 'standalone, perf.md setup', plain)
       : measured(
@@ -154,10 +174,25 @@ function describe(t: TraceResult, mb: number): string {
   return `${mb} MB, ${Math.round(rates(t).lps)} lines/s, gap max ${t.longestGapMs.toFixed(0)} p95 ${t.p95GapMs.toFixed(1)} ms, lost ${t.lost}`
 }
 
-type Look = Pick<TraceParams, 'cols' | 'rows' | 'paneOptions' | 'linePrefix' | 'lineSuffix'>
+type Look = Pick<TraceParams, 'cols' | 'rows' | 'paneOptions' | 'linePrefix' | 'lineSuffix'> & {
+  /** Feed the page over a loopback WebSocket (trace-ws.ts) instead of its Worker. */
+  readonly socket?: boolean
+}
+
+/** Size, chunking and ack window of a standalone run of `mb` MB (contract/terminals.ts FLOW). */
+function windowOf(mb: number) {
+  return {
+    totalBytes: Math.round(mb * 1e6),
+    chunkBytes: 64 * 1024,
+    ackBytes: FLOW.ackBytes,
+    highWatermark: FLOW.highWatermark,
+    lowWatermark: FLOW.lowWatermark,
+  }
+}
 
 async function runStandalone(mb: number, look: Look): Promise<TraceResult & { cpu: CpuByRole }> {
   const browser = await launchChromium()
+  let socket: Awaited<ReturnType<typeof startTraceSocket>> | null = null
   try {
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } })
     const [script, css] = await Promise.all([bundlePage('./trace-page.ts'), xtermCss()])
@@ -165,13 +200,12 @@ async function runStandalone(mb: number, look: Look): Promise<TraceResult & { cp
       `<!doctype html><html><head><style>${css}</style></head><body></body></html>`,
     )
     await page.addScriptTag({ content: script })
+    const { socket: viaSocket, ...shape } = look
+    socket = viaSocket ? await startTraceSocket({ ...shape, ...windowOf(mb) }) : null
     const params: TraceParams = {
-      totalBytes: Math.round(mb * 1e6),
-      chunkBytes: 64 * 1024,
-      ackBytes: FLOW.ackBytes,
-      highWatermark: FLOW.highWatermark,
-      lowWatermark: FLOW.lowWatermark,
-      ...look,
+      ...windowOf(mb),
+      ...shape,
+      ...(socket ? { socketUrl: socket.url } : {}),
     }
     const before = await sampleCpu()
     const result = await page.evaluate(
@@ -184,5 +218,6 @@ async function runStandalone(mb: number, look: Look): Promise<TraceResult & { cp
     return { ...result, cpu: cpuDelta(before, await sampleCpu()) }
   } finally {
     await browser.close()
+    await socket?.close()
   }
 }
