@@ -42,6 +42,8 @@ export interface TraceResult {
   readonly longestGapMs: number
   readonly p95GapMs: number
   readonly lost: number
+  /** Binary WebSocket messages that carried the bytes (the real path only). */
+  readonly messages?: number
 }
 
 /** The producer, as source text for a Blob worker (no imports). */

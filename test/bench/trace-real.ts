@@ -23,7 +23,7 @@ import type { TraceResult } from './trace-page'
 
 /** Installed before the console loads: counts binary WebSocket payloads, records rAF gaps. */
 const PAGE_HOOK = `(() => {
-  const s = { bytes: 0, lines: 0, gaps: [], recording: false, t0: 0 };
+  const s = { bytes: 0, lines: 0, messages: 0, gaps: [], recording: false, t0: 0 };
   window.__trace = s;
   const Orig = window.WebSocket;
   window.WebSocket = class extends Orig {
@@ -35,6 +35,7 @@ const PAGE_HOOK = `(() => {
         const head = v.getUint32(0);
         const p = new Uint8Array(e.data, 4 + head);
         s.bytes += p.length;
+        s.messages++;
         for (let at = p.indexOf(10); at !== -1; at = p.indexOf(10, at + 1)) s.lines++;
       });
     }
@@ -191,8 +192,8 @@ async function finish(page: Page, lines: number, timeoutMs = 300_000): Promise<T
     lost = -1 // the last line never showed; computed from the counts below
   }
   const s = (await page.evaluate(
-    '(() => { const s = window.__trace; s.recording = false; return { bytes: s.bytes, lines: s.lines, gaps: s.gaps, ms: performance.now() - s.t0 } })()',
-  )) as { bytes: number; lines: number; gaps: number[]; ms: number }
+    '(() => { const s = window.__trace; s.recording = false; return { bytes: s.bytes, lines: s.lines, messages: s.messages, gaps: s.gaps, ms: performance.now() - s.t0 } })()',
+  )) as { bytes: number; lines: number; messages: number; gaps: number[]; ms: number }
   const sorted = [...s.gaps].sort((a, b) => a - b)
   if (lost !== 0 || s.lines !== lines) lost = lines - s.lines
   return {
@@ -202,5 +203,6 @@ async function finish(page: Page, lines: number, timeoutMs = 300_000): Promise<T
     longestGapMs: sorted[sorted.length - 1] ?? 0,
     p95GapMs: sorted[Math.floor(sorted.length * 0.95)] ?? 0,
     lost,
+    messages: s.messages,
   }
 }

@@ -49,6 +49,8 @@ export async function benchTrace(mb: number): Promise<Row[]> {
     linePrefix: prefix,
     lineSuffix: suffix,
     socket: true,
+    // Main's coalescer sends at most 256 KiB per message; a flooded pane gets about that.
+    chunkBytes: 256 * 1024,
   }).catch((err: unknown) => errText(err))
   const plain = await runStandalone(mb, {
     cols: 160,
@@ -70,7 +72,7 @@ export async function benchTrace(mb: number): Promise<Row[]> {
           'MB/s',
           { value: rates(floor).mbps, label: 'the floor above' },
           null,
-          `the floor's bytes from a loopback WebSocket (trace-ws.ts), no SSH or console; the real path reached ${(rates(real).mbps / rates(viaSocket).mbps).toFixed(2)}x of this; ${describeCpu(viaSocket.cpu)}; ${describe(viaSocket, mb)}`,
+          `the floor's bytes from a loopback WebSocket in 256 KiB messages (trace-ws.ts), no SSH or console; the real path reached ${(rates(real).mbps / rates(viaSocket).mbps).toFixed(2)}x of this; ${describeCpu(viaSocket.cpu)}; ${describe(viaSocket, mb)}`,
         ),
     typeof plain === 'string'
       ? skipped(SECTION, 'standalone, perf.md setup', plain)
@@ -171,13 +173,17 @@ function rates(t: TraceResult): { mbps: number; lps: number } {
 }
 
 function describe(t: TraceResult, mb: number): string {
-  return `${mb} MB, ${Math.round(rates(t).lps)} lines/s, gap max ${t.longestGapMs.toFixed(0)} p95 ${t.p95GapMs.toFixed(1)} ms, lost ${t.lost}`
+  const messages = t.messages
+    ? `, ${t.messages} messages of ${(t.bytes / t.messages / 1024).toFixed(0)} KiB avg`
+    : ''
+  return `${mb} MB, ${Math.round(rates(t).lps)} lines/s, gap max ${t.longestGapMs.toFixed(0)} p95 ${t.p95GapMs.toFixed(1)} ms, lost ${t.lost}${messages}`
 }
 
-type Look = Pick<TraceParams, 'cols' | 'rows' | 'paneOptions' | 'linePrefix' | 'lineSuffix'> & {
-  /** Feed the page over a loopback WebSocket (trace-ws.ts) instead of its Worker. */
-  readonly socket?: boolean
-}
+type Look = Pick<TraceParams, 'cols' | 'rows' | 'paneOptions' | 'linePrefix' | 'lineSuffix'> &
+  Partial<Pick<TraceParams, 'chunkBytes'>> & {
+    /** Feed the page over a loopback WebSocket (trace-ws.ts) instead of its Worker. */
+    readonly socket?: boolean
+  }
 
 /** Size, chunking and ack window of a standalone run of `mb` MB (contract/terminals.ts FLOW). */
 function windowOf(mb: number) {
@@ -201,7 +207,7 @@ async function runStandalone(mb: number, look: Look): Promise<TraceResult & { cp
     )
     await page.addScriptTag({ content: script })
     const { socket: viaSocket, ...shape } = look
-    socket = viaSocket ? await startTraceSocket({ ...shape, ...windowOf(mb) }) : null
+    socket = viaSocket ? await startTraceSocket({ ...windowOf(mb), ...shape }) : null
     const params: TraceParams = {
       ...windowOf(mb),
       ...shape,
