@@ -24,10 +24,9 @@ export interface TerminalPortDeps {
   readonly log?: (line: string) => void
 }
 
-/** A stream this session opened: where its bytes go, and bytes sent but not acked over a port. */
+/** A stream this session opened: the port its bytes go to, or null for `base`. */
 interface OwnedStream {
   route: PortRoute | null
-  outstanding: number
 }
 
 /** At most this many refusals are logged one by one per port; then every 1000th. */
@@ -59,9 +58,7 @@ export class TerminalSink implements EventSink {
   }
 
   sendData(streamId: string, seq: number, data: Uint8Array): void {
-    const stream = this.streams.get(streamId)
-    if (stream) stream.outstanding += data.length
-    const route = stream?.route
+    const route = this.streams.get(streamId)?.route
     if (route && route === this.route && route.post({ t: 'data', streamId, seq, data: own(data) }))
       return
     this.base.sendData(streamId, seq, data)
@@ -83,20 +80,6 @@ export class TerminalSink implements EventSink {
    */
   ended(streamId: string): boolean {
     return this.endedIds.has(streamId)
-  }
-
-  /**
-   * Accounts an ack that came over a port: answers why it is refused (more bytes than were sent
-   * and not yet acked, more lines than bytes), or null after counting it.
-   */
-  acked(streamId: string, bytes: number, lines: number | undefined): string | null {
-    const stream = this.streams.get(streamId)
-    if (!stream) return `not a stream of ${this.sessionId}`
-    if (bytes > stream.outstanding)
-      return `ack of ${bytes} bytes exceeds the ${stream.outstanding} sent and not acked`
-    if (lines !== undefined && lines > bytes) return `ack of ${lines} lines in ${bytes} bytes`
-    stream.outstanding -= bytes
-    return null
   }
 
   /** Makes `route` the bound port (disposing the previous one); null unbinds. */
@@ -122,7 +105,7 @@ export class TerminalSink implements EventSink {
     if (typeof status?.streamId !== 'string') return false
     let stream = this.streams.get(status.streamId)
     if (!stream) {
-      stream = { route: this.route?.ready ? this.route : null, outstanding: 0 }
+      stream = { route: this.route?.ready ? this.route : null }
       this.streams.set(status.streamId, stream)
     }
     if (status.state === 'closed' || status.state === 'failed') this.forget(status.streamId)
@@ -200,15 +183,10 @@ export class PortRoute {
     const { streamId } = request as { streamId: string }
     if (sink.ended(streamId)) return // crossed the close in flight
     if (!sink.owns(streamId)) return this.refuse(`${t} for ${streamId}: not a stream of this page`)
-    if (t === 'ack') {
-      const { bytes, lines } = request as { bytes: number; lines?: number }
-      const why = sink.acked(streamId, bytes, lines)
-      if (why) return this.refuse(`ack for ${streamId}: ${why}`)
-    }
     void this.call(`terminals:${t}`, request)
   }
 
-  /** The dispatcher's own checks apply (schema, live stream); a refusal is logged. */
+  /** The dispatcher's own checks apply (schema, session, ack window); a refusal is logged. */
   private async call(channel: string, request: unknown): Promise<void> {
     const context = { sessionId: this.deps.sink.sessionId, signal: this.abort.signal }
     const result = await this.deps.dispatcher.dispatch(channel, request, context)

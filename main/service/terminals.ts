@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 
-import { FLOW, labError, type TerminalOpenRequest } from '../../contract'
+import { countNewlines, FLOW, labError, type TerminalOpenRequest } from '../../contract'
 import { DrillSteps } from './drill-steps'
 import type { EventHub } from './event-hub'
 import { SessionLog } from './session-log'
-import { Coalescer, countLines, FlowWindow } from './terminal-flow'
+import { Coalescer, FlowWindow } from './terminal-flow'
 import { drillStepUri, LineHighlighter, type DrillStepRef } from './terminal-highlight'
 import type { Pane, TerminalOpener, TerminalRearm } from './terminal-pane'
 
@@ -79,10 +79,21 @@ export class TerminalManager {
   /**
    * The renderer consumed `bytes` (from xterm's write callback) holding `lines` newlines (a
    * delta). Like every per-stream call, only the session that opened the stream may make it;
-   * another session's stream answers `not-found`, as an unknown one does.
+   * another session's stream answers `not-found`, as an unknown one does. An ack of more bytes
+   * than were sent and not yet acked, or of more lines than bytes, answers `invalid-request`
+   * and changes nothing: it must not reopen a full window (main would then buffer for a page
+   * that does not read).
    */
   ack(sessionId: string, streamId: string, bytes: number, lines?: number): void {
     const pane = this.pane(sessionId, streamId)
+    const pending = pane.flow.pending
+    if (bytes > pending)
+      throw labError(
+        'invalid-request',
+        `ack of ${bytes} bytes exceeds the ${pending} sent and not acked`,
+      )
+    if (lines !== undefined && lines > bytes)
+      throw labError('invalid-request', `ack of ${lines} lines in ${bytes} bytes`)
     if (lines !== undefined) pane.linesAcked += lines
     this.countsLater(pane)
     if (pane.flow.acked(bytes) === 'resume') pane.channel.output.resume()
@@ -262,7 +273,7 @@ export class TerminalManager {
   private send(pane: Pane, chunk: Uint8Array): void {
     const sink = this.hub.sink(pane.sessionId)
     if (!sink) return void this.finish(pane, 'closed', 'session gone')
-    pane.linesSent += countLines(chunk)
+    pane.linesSent += countNewlines(chunk)
     sink.sendData(pane.streamId, pane.seq++, chunk)
     if (pane.flow.sent(chunk.length) === 'pause') pane.channel.output.pause()
   }

@@ -58,4 +58,37 @@ describe('terminal streams are per session', () => {
       rig.session.statuses.some((s) => s.streamId === streamId && s.state === 'closed'),
     )
   })
+
+  it("refuses the owner's ack of more bytes than were sent, or of more lines than bytes", async () => {
+    const { streamId } = await rig.call<{ streamId: string }>('terminals:open', {
+      hostId: HOST,
+      kind: 'shell',
+      cols: 80,
+      rows: 24,
+    })
+    await rig.until(
+      'the prompt',
+      () => rig.session.text(streamId).includes(PROMPT),
+      30_000,
+      streamId,
+    )
+    const owner = { sessionId: 's1', signal: new AbortController().signal }
+    // The rig acks what it receives (asynchronously): far less than 1 MB is ever outstanding.
+    const over = await rig.backend.dispatcher.dispatch(
+      'terminals:ack',
+      { streamId, bytes: 1_000_000 },
+      owner,
+    )
+    expect(over.ok ? 'ok' : over.error).toMatchObject({
+      code: 'invalid-request',
+      message: expect.stringMatching(/ack of 1000000 bytes exceeds the \d+ sent and not acked/),
+    })
+    const lines = await rig.backend.dispatcher.dispatch(
+      'terminals:ack',
+      { streamId, bytes: 0, lines: 3 },
+      owner,
+    )
+    expect(lines.ok ? 'ok' : lines.error).toMatchObject({ code: 'invalid-request' })
+    await rig.call('terminals:close', { streamId })
+  })
 })
