@@ -3,7 +3,7 @@ import { abortError } from './clock'
 /**
  * A broadcast channel of kernel events (dmesg lines, trace lines, netlink notifications).
  *
- * Subscribers of `iterate`/`batches` get their own unbounded queue, so a slow SSH reader never
+ * Subscribers of `iterate` get their own unbounded queue, so a slow SSH reader never
  * blocks the kernel model (like a netlink socket that buffers); the reader drains it with
  * backpressure. `trace_pipe` readers are the exception: they subscribe with `on` into a ring
  * bounded like ftrace's, which overwrites the oldest unread events (vfs/trace-ring.ts).
@@ -23,20 +23,7 @@ export class EventBus<T> {
 
   /** Iterates events from now on until `signal` aborts (then the iterator just ends). */
   async *iterate(signal: AbortSignal): AsyncGenerator<T> {
-    for await (const batch of this.batches(signal)) {
-      for (const event of batch) {
-        if (signal.aborted) return
-        yield event
-      }
-    }
-  }
-
-  /**
-   * Like `iterate`, but yields every event queued since the last turn as one array (never
-   * empty), the way a read(2) on a kernel buffer returns all that is available at once.
-   */
-  async *batches(signal: AbortSignal): AsyncGenerator<T[]> {
-    let queue: T[] = []
+    const queue: T[] = []
     let wake: (() => void) | undefined
     const off = this.on((event) => {
       queue.push(event)
@@ -46,10 +33,9 @@ export class EventBus<T> {
     signal.addEventListener('abort', onAbort, { once: true })
     try {
       while (!signal.aborted) {
-        if (queue.length > 0) {
-          const batch = queue
-          queue = []
-          yield batch
+        const next = queue.shift()
+        if (next !== undefined) {
+          yield next
           continue
         }
         await new Promise<void>((resolve) => (wake = resolve))

@@ -1,4 +1,4 @@
-import { countNewlines, FLOW } from '../../contract'
+import { FLOW } from '../../contract'
 
 /** What the flow window tells its source to do after an event. */
 export type FlowAction = 'pause' | 'resume' | 'none'
@@ -108,9 +108,4 @@ function concat(parts: Uint8Array[], size: number): Uint8Array {
     at += p.length
   }
   return out
-}
-
-/** Counts `\n` bytes: main's side of the two-ended line count. */
-export function countLines(chunk: Uint8Array): number {
-  return countNewlines(chunk)
 }

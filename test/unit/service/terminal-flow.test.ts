@@ -4,7 +4,8 @@ import { join } from 'node:path'
 
 import { describe, expect, it, vi } from 'vitest'
 
-import { Coalescer, countLines, FlowWindow } from '../../../main/service/terminal-flow'
+import { countNewlines as countLines } from '../../../contract'
+import { Coalescer, FlowWindow } from '../../../main/service/terminal-flow'
 import { SessionLog } from '../../../main/service/session-log'
 
 describe('FlowWindow', () => {
