@@ -112,12 +112,12 @@ async function unreachable(
 }
 
 /**
- * Runs a drill whose locks are already held (`locks`, from `takeLocks`). Never rejects for drill failures or a lost SSH
- * connection: the report says `passed` / `failed` / `error` / `aborted`, and a connection lost
- * anywhere is a `connection-lost` finding on the step it interrupted, waited out (up to
- * `timeoutMs`), followed by a fresh snapshot and the restore. After a reconnect the remote lock
- * is retaken (`HeldLocks.relock`) before the next command; when another console took it
- * meanwhile, a `fatal` `lock-lost` finding ends the drill `error`, the restore is skipped (the
+ * Runs a drill whose locks are already held (`locks`, from `takeLocks`). Never rejects for drill
+ * failures or a lost SSH connection: the report says `passed` / `failed` / `error` / `aborted`,
+ * and a connection lost anywhere is a `connection-lost` finding on the step it interrupted, waited
+ * out (up to `timeoutMs`), followed by a fresh snapshot and the restore. After a reconnect the
+ * remote lock is retaken (`HeldLocks.relock`) before the next command; when another console took
+ * it meanwhile, a `fatal` `lock-lost` finding ends the drill `error`, the restore is skipped (the
  * device is theirs) and the in-process lock is released. Rejects only when the journal cannot be
  * written (or for an internal bug).
  */

@@ -80,9 +80,10 @@ export interface RemoteLock {
  * Takes `/run/replab/<key>.lock` on the host with the exact flock(1) command labsim implements,
  * held by a streaming channel until `release()`.
  *
- * Rejects with `host-busy` (`<device> locked by <owner>`, `detail` = the owner line) when flock exits 75 (an owner file
- * exists), `command-failed` when the lock could not be taken at all (no owner file), `timeout`
- * when the host does not answer within `timeoutMs`, `aborted` on the signal.
+ * Rejects with `host-busy` (`<device> locked by <owner>`, `detail` = the owner line) when flock
+ * exits 75 (an owner file exists), `command-failed` when the lock could not be taken at all (no
+ * owner file), `timeout` when the host does not answer within `timeoutMs`, `aborted` on the
+ * signal.
  */
 export async function acquireRemoteLock(
   runner: CommandRunner,
@@ -224,7 +225,7 @@ export async function takeLocks(
 }
 
 /** Wraps the two locks `takeLocks` took into `HeldLocks`. */
-export function holdLocks(
+function holdLocks(
   runner: CommandRunner,
   device: string,
   local: Release,

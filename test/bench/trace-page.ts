@@ -24,7 +24,7 @@ export interface TraceParams {
   readonly rows: number
   /** Use the pane's xterm options (renderer/.../term-options.ts) instead of xterm's defaults. */
   readonly paneOptions: boolean
-  /** Bytes around each line's text, e.g. main's highlight (SGR) so the floor ingests the pane's bytes. */
+  /** Bytes around each line: main's highlight (SGR), so the floor ingests the pane's bytes. */
   readonly linePrefix: string
   readonly lineSuffix: string
   /**

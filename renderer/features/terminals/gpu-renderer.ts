@@ -77,8 +77,8 @@ export function gpuName(rendererString: string): string {
 /**
  * Pure: classifies a WebGL renderer string. Software rasterisers (SwiftShader, llvmpipe,
  * softpipe, Microsoft Basic Render Driver, Mesa offscreen, GDI Generic, anything saying
- * "Software") → `dom` "<name> (software)" / "software renderer"; null or empty (no WebGL context, or only one with a
- * major performance caveat) → `dom` "no WebGL"; the masked generic "WebKit WebGL" → `dom` (the
+ * "Software") → `dom` "<name> (software)" / "software renderer"; null or empty (no WebGL
+ * context, or only one with a major performance caveat) → `dom` "no WebGL"; the masked generic "WebKit WebGL" → `dom` (the
  * GPU is unknown); anything else is a hardware GPU → `webgl` "<device> (hardware)".
  */
 export function classifyGpu(rendererString: string | null): {
