@@ -95,8 +95,18 @@ function runShell(shell: readonly string[], script: string, binDir: string): Pro
       { env: { PATH: `${binDir}:/usr/bin:/bin`, LC_ALL: 'C' }, maxBuffer: 64 << 20 },
       (err, stdout) => (err === null ? resolve(stdout) : reject(err)),
     )
-    child.stdin?.end(script)
+    child.stdin?.end(appletShim(file ?? 'sh', binDir) + script)
   })
+}
+
+/**
+ * Debian's busybox-static (which the real-kernel lab's build installs in place of busybox) runs
+ * its own `ip` applet before searching PATH. Shell functions win over applets, so under busybox
+ * the stubs are reached through functions; the script under test is unchanged.
+ */
+function appletShim(file: string, binDir: string): string {
+  if (!file.endsWith('busybox')) return ''
+  return TOOLS.map((t) => `${t}() { '${binDir}/${t}' "$@"; }\n`).join('')
 }
 
 /** A `CommandRunner` that runs each command under `shell` against the fake host (counts execs). */
