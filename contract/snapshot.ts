@@ -74,6 +74,8 @@ export const VfInfo = z.object({
   driver: z.string().nullable(),
   netdev: z.string().nullable().optional(),
   mac: z.string().optional(),
+  /** The VF's `reset_method` words (`flr`, …): how `/sys/bus/pci/devices/<bdf>/reset` resets it. */
+  resetMethod: z.array(z.string()).optional(),
 })
 export type VfInfo = z.infer<typeof VfInfo>
 
@@ -90,6 +92,21 @@ export const PciInfo = z.object({
   vfs: z.array(VfInfo),
 })
 export type PciInfo = z.infer<typeof PciInfo>
+
+/**
+ * SR-IOV where the kernel keeps it (docs/domain.md §1.3, §6): a PCI PF's sysfs directory
+ * (`sriov_numvfs`, `sriov_totalvfs`; drivers/pci/iov.c) or a netdevsim bus device
+ * (`sriov_numvfs`, limit in debugfs `max_vfs`; drivers/net/netdevsim/bus.c, 6.1).
+ */
+export const SriovInfo = z.object({
+  bus: z.enum(['pci', 'netdevsim']),
+  /** The sysfs directory holding `sriov_numvfs`, e.g. `/sys/bus/pci/devices/0000:08:00.0`. */
+  sysfs: z.string(),
+  numvfs: z.number().int(),
+  /** Most VFs the device takes; null when it cannot be read (netdevsim's debugfs unmounted). */
+  totalvfs: z.number().int().nullable(),
+})
+export type SriovInfo = z.infer<typeof SriovInfo>
 
 /** E-Switch state of a devlink device (`devlink -j dev eswitch show`). */
 export const EswitchInfo = z.object({
@@ -123,11 +140,20 @@ export const DeviceInfo = z.object({
 })
 export type DeviceInfo = z.infer<typeof DeviceInfo>
 
-/** One devlink device with everything joined to it. */
+/**
+ * One device: a devlink instance with everything joined to it, or a PCI SR-IOV PF without one
+ * (`devlink: false`, handle `pci/<bdf>`, no E-Switch, ports or reporters).
+ */
 export const Device = z.object({
   handle: z.string(),
   driver: z.string().nullable(),
+  /** Whether the kernel lists a devlink instance for it; absent when devlink could not be read. */
+  devlink: z.boolean().optional(),
+  /** devlink's `reload_failed`: a reload left the instance down (net/devlink, 6.1). */
+  reloadFailed: z.boolean().optional(),
   pci: PciInfo.nullable(),
+  /** Where its VFs are configured, when it can have any. */
+  sriov: SriovInfo.nullable().optional(),
   eswitch: EswitchInfo.nullable(),
   ports: z.array(Port),
   health: z.array(HealthReporter),

@@ -155,7 +155,7 @@ function systemSections(): string[] {
     ...section('bootid', "''", 'cat $R/proc/sys/kernel/random/boot_id 2>/dev/null'),
     ...section('osrelease', "''", 'cat $R/etc/os-release 2>/dev/null'),
     ...section('modules', "''", 'cat $R/proc/modules 2>/dev/null'),
-    ...section('lspci', "''", 'lspci -D -nn -d 15b3: 2>/dev/null'),
+    ...section('lspci', "''", 'lspci -D -nn 2>/dev/null'),
   ]
 }
 
@@ -190,7 +190,7 @@ function pciLoop(withDetail: boolean, withEswitch: boolean): string[] {
     'for n in $d/net/*; do echo "net $n"; done',
     'for n in $d/infiniband/*; do echo "ib $n"; done',
     'for a in $d/mlx5_core.*; do echo "aux $a"; done',
-    'for v in $d/virtfn*; do if [ -L $v ]; then echo "vf $v $(readlink $v) $(readlink $v/driver 2>/dev/null)"; for n in $v/net/*; do echo "vfnet $v $n"; done; for n in $v/infiniband/*; do echo "vfib $v $n"; done; fi; done',
+    'for v in $d/virtfn*; do if [ -L $v ]; then echo "vf $v $(readlink $v) $(readlink $v/driver 2>/dev/null)"; if [ -r $v/reset_method ]; then echo "vfreset $v $(cat $v/reset_method 2>/dev/null)"; fi; for n in $v/net/*; do echo "vfnet $v $n"; done; for n in $v/infiniband/*; do echo "vfib $v $n"; done; fi; done',
     'true',
     END,
   ]
@@ -227,6 +227,7 @@ function nsimLoop(withDetail: boolean, withEswitch: boolean): string[] {
     begin('nsim', '"netdevsim/$b"'),
     'echo "driver $(readlink $d/driver 2>/dev/null)"',
     'if [ -r $d/sriov_numvfs ]; then echo "numvfs $(cat $d/sriov_numvfs 2>/dev/null)"; fi',
+    'if [ -r $R/sys/kernel/debug/netdevsim/$b/max_vfs ]; then echo "maxvfs $(cat $R/sys/kernel/debug/netdevsim/$b/max_vfs 2>/dev/null)"; fi',
     'for n in $d/net/*; do echo "net $n"; done',
     'true',
     END,

@@ -22,6 +22,8 @@ export interface PciVf {
   readonly driver: string | null
   readonly netdevs: string[]
   readonly ibdevs: string[]
+  /** `reset_method` words of the VF; absent when the file was not read. */
+  resetMethod?: string[]
 }
 
 /** One PCI function read from sysfs. */
@@ -114,6 +116,20 @@ function applyPciLine(
       return null
     case 'vf':
       return applyVf(fn, vfByPath, value)
+    case 'vfreset': {
+      const sp = value.indexOf(' ')
+      const vf = vfByPath.get(sp < 0 ? value : value.slice(0, sp))
+      if (vf === undefined) return 'vfreset before its vf line'
+      vf.resetMethod =
+        sp < 0
+          ? []
+          : value
+              .slice(sp + 1)
+              .trim()
+              .split(/\s+/)
+              .filter(Boolean)
+      return null
+    }
     case 'vfnet':
     case 'vfib': {
       const [vpath, npath] = value.split(' ')
@@ -149,6 +165,8 @@ export interface NsimDevice {
   readonly handle: string
   readonly driver: string | null
   readonly numvfs?: number
+  /** debugfs `max_vfs` (drivers/net/netdevsim/dev.c, 6.1), when debugfs is readable. */
+  readonly maxvfs?: number
   readonly netdevs: string[]
 }
 
@@ -164,9 +182,9 @@ export function parseNsimSection(
     const [key, ...rest] = line.split(' ')
     const value = rest.join(' ').trim()
     if (key === 'driver') dev.driver = value === '' ? null : baseName(value)
-    else if (key === 'numvfs') {
-      if (!/^\d{1,5}$/.test(value)) return fail(ctx, 'bad numvfs', text, text.indexOf(line))
-      dev.numvfs = Number(value)
+    else if (key === 'numvfs' || key === 'maxvfs') {
+      if (!/^\d{1,5}$/.test(value)) return fail(ctx, `bad ${key}`, text, text.indexOf(line))
+      dev[key] = Number(value)
     } else if (key === 'net' && !value.endsWith('*')) dev.netdevs.push(baseName(value))
   }
   return ok(dev)

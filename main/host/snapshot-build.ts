@@ -6,10 +6,11 @@ import type {
   PciInfo,
   Port,
   RdmaDevice,
+  SriovInfo,
 } from '../../contract/snapshot'
 import type { DevlinkPort } from './parse-devlink'
 import type { IpLink } from './parse-net'
-import type { PciFunction } from './parse-sections'
+import type { NsimDevice, PciFunction } from './parse-sections'
 import { indexSections, netdevsByPortName, type SnapshotIndex } from './snapshot-index'
 import type { ParsedSections } from './snapshot-sections'
 
@@ -131,6 +132,7 @@ function buildDevice(handle: string, c: Ctx): Device {
   const ports = (ix.portsByHandle.get(handle) ?? [])
     .map((x) => joinPort(x, switchdev, pci, c))
     .sort((a, b) => a.index - b.index)
+  const dev = p.devs?.find((x) => ix.canon(x.handle) === handle)
   const driver = fn?.driver ?? nsim?.driver ?? info?.driver ?? null
   const pfNetdev = fn?.physfn === null ? fn.netdevs[0] : undefined
   const uplink = ports.find((x) => x.flavour === 'physical')?.netdev ?? pfNetdev ?? null
@@ -140,7 +142,10 @@ function buildDevice(handle: string, c: Ctx): Device {
   return {
     handle,
     driver,
+    ...(p.devs === null ? {} : { devlink: dev !== undefined }),
+    ...(dev?.reloadFailed === true ? { reloadFailed: true } : {}),
     pci,
+    sriov: sriovOf(fn, nsim),
     eswitch,
     ports,
     health: reporters.map(({ handle: _h, burstPeriodMs: _b, ...r }) => r),
@@ -149,6 +154,17 @@ function buildDevice(handle: string, c: Ctx): Device {
     crdump,
     lag: p.lag.get(handle) ?? bondLag(fn, uplink, ix),
   }
+}
+
+/** Where the device's VFs are configured (contract `SriovInfo`), or null. */
+function sriovOf(fn: PciFunction | undefined, nsim: NsimDevice | undefined): SriovInfo | null {
+  if (fn !== undefined && fn.physfn === null && fn.numvfs !== undefined) {
+    const sysfs = `/sys/bus/pci/devices/${fn.bdf}`
+    return { bus: 'pci', sysfs, numvfs: fn.numvfs, totalvfs: fn.totalvfs ?? null }
+  }
+  if (nsim?.numvfs === undefined) return null
+  const sysfs = `/sys/bus/netdevsim/devices/${nsim.handle.slice('netdevsim/'.length)}`
+  return { bus: 'netdevsim', sysfs, numvfs: nsim.numvfs, totalvfs: nsim.maxvfs ?? null }
 }
 
 /**
@@ -202,6 +218,7 @@ function pciInfoOf(fn: PciFunction, ix: SnapshotIndex): PciInfo {
         driver: v.driver,
         netdev: v.netdevs[0] ?? null,
         ...(mac === undefined ? {} : { mac }),
+        ...(v.resetMethod === undefined ? {} : { resetMethod: v.resetMethod }),
       }
     }),
     ...(lspci === undefined ? {} : { model: lspci.description }),

@@ -12,7 +12,11 @@ import type { ParsedSections } from './snapshot-sections'
 export interface SnapshotIndex {
   /** Devlink handle as shown (aux `mlx5_core.eth.N` instances → their PF's `pci/<bdf>`). */
   readonly canon: (handle: string) => string
-  /** mlx5 PCI functions with a sysfs block (vendor 15b3 or bound to mlx5_core), by BDF. */
+  /**
+   * PCI functions with a sysfs block that are devices of the snapshot, by BDF: mlx5 (vendor 15b3
+   * or bound to mlx5_core), any function with a devlink instance, and any SR-IOV PF (most lab NICs
+   * besides mlx5, an NVMe PF) with or without a driver.
+   */
   readonly fnByBdf: Map<string, PciFunction>
   readonly vfByBdf: Map<string, { readonly pf: PciFunction; readonly vf: PciVf }>
   readonly lspciByBdf: Map<string, LspciEntry>
@@ -29,10 +33,9 @@ export interface SnapshotIndex {
 /** Builds the index. Pure. */
 export function indexSections(p: ParsedSections): SnapshotIndex {
   const fnByBdf = new Map<string, PciFunction>()
+  const devlinkPci = new Set((p.devs ?? []).map((d) => d.handle))
   for (const f of p.pci) {
-    if (!fnByBdf.has(f.bdf) && (f.vendorId === '15b3' || f.driver === 'mlx5_core')) {
-      fnByBdf.set(f.bdf, f)
-    }
+    if (!fnByBdf.has(f.bdf) && isDeviceFunction(f, devlinkPci)) fnByBdf.set(f.bdf, f)
   }
   const alias = new Map<string, string>()
   for (const f of fnByBdf.values()) {
@@ -52,6 +55,12 @@ export function indexSections(p: ParsedSections): SnapshotIndex {
     links: new Map(p.links.map((l) => [l.ifname, l])),
     portNameByNetdev: portNames(p.ports),
   }
+}
+
+function isDeviceFunction(f: PciFunction, devlinkHandles: ReadonlySet<string>): boolean {
+  if (f.vendorId === '15b3' || f.driver === 'mlx5_core') return true
+  if (devlinkHandles.has(`pci/${f.bdf}`)) return true
+  return f.physfn === null && (f.totalvfs ?? 0) > 0
 }
 
 function vfTables(p: ParsedSections): Pick<SnapshotIndex, 'vfByBdf' | 'ibParent'> {

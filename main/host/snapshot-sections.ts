@@ -75,7 +75,7 @@ export function sectionCommand(s: Pick<RawSection, 'name' | 'arg'>): string {
     bootid: 'cat /proc/sys/kernel/random/boot_id',
     osrelease: 'cat /etc/os-release',
     modules: 'cat /proc/modules',
-    lspci: 'lspci -D -nn -d 15b3:',
+    lspci: 'lspci -D -nn',
     eswitch: `devlink -j dev eswitch show ${s.arg}`,
     'devlink-dev': 'devlink -j dev show',
     'devlink-port': 'devlink -j port show',

@@ -54,7 +54,20 @@ describe('the discovery script under dash, busybox sh and bash (fake mlx5 host)'
         'pci/0000:08:00.0',
         'pci/0000:08:00.1',
         'pci/0000:08:00.2',
+        'pci/0000:00:03.0',
       ])
+      // An SR-IOV PF of another vendor (i40e here) is a device too: no devlink, PCI SR-IOV only.
+      expect(snap.devices.find((d) => d.handle === 'pci/0000:00:03.0')).toMatchObject({
+        driver: 'i40e',
+        devlink: false,
+        eswitch: null,
+        ports: [],
+        sriov: { bus: 'pci', sysfs: '/sys/bus/pci/devices/0000:00:03.0', numvfs: 0, totalvfs: 64 },
+      })
+      expect(snap.devices.find((d) => d.handle === 'pci/0000:08:00.0')).toMatchObject({
+        devlink: true,
+        sriov: { bus: 'pci', numvfs: 2 },
+      })
       checkDevicesAndPorts(snap)
       checkHealthCardsExtras(snap)
     },
@@ -129,7 +142,8 @@ function checkDevicesAndPorts(snap: HostSnapshot): void {
   })
   expect(pf0?.pci?.model).toBe('Mellanox Technologies MT2892 Family [ConnectX-6 Dx]')
   expect(pf0?.pci?.vfs).toEqual([
-    { bdf: '0000:08:00.2', vf: 0, driver: 'mlx5_core', netdev: 'enp8s0f0v0' },
+    // VF 0's reset_method is readable (flr); VF 1's is not, so it has none.
+    { bdf: '0000:08:00.2', vf: 0, driver: 'mlx5_core', netdev: 'enp8s0f0v0', resetMethod: ['flr'] },
     { bdf: '0000:08:00.3', vf: 1, driver: 'vfio-pci', netdev: null },
   ])
   // The uplink port lives on auxiliary/mlx5_core.eth.0 and is folded into its PF.
@@ -176,6 +190,8 @@ function checkHealthCardsExtras(snap: HostSnapshot): void {
       model: 'Mellanox Technologies MT2892 Family [ConnectX-6 Dx]',
       devices: ['pci/0000:08:00.0', 'pci/0000:08:00.1'],
     },
+    // the i40e SR-IOV PF, grouped by its PCI slot (no serial without devlink)
+    { id: 'pci/0000:00:03', devices: ['pci/0000:00:03.0'] },
   ])
   expect(snap.tracer).toEqual({ path: 'upstream', enabled: false })
   expect(snap.rdmaDevices?.find((d) => d.name === 'mlx5_2')?.parent).toBe('0000:08:00.2')

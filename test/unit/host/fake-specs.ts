@@ -274,7 +274,7 @@ function mlx5Commands(): FakeHostSpec['commands'] {
   const dev = (o: unknown) => ({ out: `${JSON.stringify(o)}\n` })
   return {
     'uname -r': { out: '6.12.0-55.el9.x86_64\n' },
-    'lspci -D -nn -d 15b3:': {
+    'lspci -D -nn': {
       out: [
         `${PF0} Ethernet controller [0200]: Mellanox Technologies MT2892 Family [ConnectX-6 Dx] [15b3:101d]`,
         `${PF1} Ethernet controller [0200]: Mellanox Technologies MT2892 Family [ConnectX-6 Dx] [15b3:101d]`,
@@ -338,7 +338,7 @@ export async function nsimSpec(kernel: Kernel): Promise<FakeHostSpec> {
     ],
     commands: {
       'uname -r': { out: `${release}\n` },
-      'lspci -D -nn -d 15b3:': { out: '', rc: 127 },
+      'lspci -D -nn': { out: '', rc: 127 },
       'devlink -j dev show': await json('06_'),
       'devlink -j dev eswitch show netdevsim/netdevsim10': await json('17_'),
       'devlink -j port show': await json('18_'),
