@@ -81,6 +81,24 @@ export async function driverBind(kernel: Kernel, bdf: string, signal?: AbortSign
   await probeVf(kernel, found.pf, found.vf, signal)
 }
 
+/**
+ * `echo <bdf> > /sys/bus/pci/drivers_probe` (drivers/base/bus.c `drivers_probe_store`, 6.1):
+ * an unbound function gets the driver that matches it (mlx5_core, when loaded); a function that
+ * has a driver, or that no loaded driver matches, is left alone and the write still succeeds.
+ * ENODEV for a BDF that is not on the bus.
+ */
+export async function driversProbe(
+  kernel: Kernel,
+  bdf: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  const pf = kernel.pf(bdf)
+  const found = pf ? undefined : findVf(kernel, bdf)
+  if (!pf && !found) throw new KernelError('ENODEV')
+  if (!kernel.modules.has('mlx5_core') || (pf ? pf.bound : found?.vf.bound)) return
+  await driverBind(kernel, bdf, signal)
+}
+
 /** `echo <bdf> > …/mlx5_core/unbind` for a PF or a VF. */
 export async function driverUnbind(
   kernel: Kernel,

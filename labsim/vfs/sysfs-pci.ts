@@ -1,5 +1,5 @@
 import { hexId } from '../model/catalog'
-import { driverBind, driverUnbind } from '../model/driver'
+import { driverBind, driverUnbind, driversProbe } from '../model/driver'
 import { KernelError } from '../model/errno'
 import { fatalFlow } from '../model/health'
 import type { Kernel } from '../model/kernel'
@@ -224,7 +224,7 @@ export function pciFunctions(kernel: Kernel): VDir {
   )
 }
 
-/** `/sys/bus/pci`: `devices/*` links and `drivers/mlx5_core/{bind,unbind,<bdf>}`. */
+/** `/sys/bus/pci`: `devices/*` links, `drivers/mlx5_core/{bind,unbind,<bdf>}`, `drivers_probe`. */
 export function busPci(kernel: Kernel): VDir {
   const devices = lazyDir(
     () => pciNames(kernel),
@@ -253,5 +253,7 @@ export function busPci(kernel: Kernel): VDir {
   return dir(() => [
     ['devices', devices],
     ['drivers', drivers],
+    ['drivers_probe', woAttr((v) => driversProbe(kernel, v.trim()))],
+    ['drivers_autoprobe', attr(() => '1\n')],
   ])
 }

@@ -42,6 +42,9 @@ export function busNetdevsim(sim: NetdevsimDevice): VDir {
   return dir(() => [
     ['devices', dir(() => [[sim.name, link(`../../../devices/${sim.name}`)]])],
     ['drivers', dir(() => [['netdevsim', driver]])],
+    // drivers/base/bus.c drivers_probe_store: binds an unbound device, no-op when bound
+    ['drivers_probe', woAttr((v) => (bindName(v), sim.bound ? undefined : sim.bind()))],
+    ['drivers_autoprobe', attr(() => '1\n')],
     [
       'new_device',
       woAttr(() => {
