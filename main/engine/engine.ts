@@ -14,7 +14,7 @@ import { DRILLS, listDrills } from './drills'
 import { defaultId, lockSubject, parseDrillRequest, parseRequest } from './engine-input'
 import { restoreChanges, runDrill, takeLocks, type DrillRunDeps } from './drill-runner'
 import { foldJournal, JournalWriter, reportOf, summaryOf, type JournalRun } from './journal'
-import { INJECT_PROBE, type FaultOptions } from './op-commands'
+import { INJECT_PROBE, type FaultOptions } from './operations'
 import { plan } from './plan'
 import {
   systemClock,
@@ -58,6 +58,8 @@ export interface EngineOpOptions {
   readonly signal?: AbortSignal
   readonly opId?: string
   readonly faultOptions?: FaultOptions
+  /** Settle window of the wait after the commands, ms (run-operation.ts `settleMs`). */
+  readonly settleMs?: number
   readonly onProgress?: (progress: OperationProgress) => void
 }
 
@@ -131,6 +133,7 @@ export class Engine {
           signal: controller.signal,
           opId,
           ...(options.faultOptions ? { faultOptions: options.faultOptions } : {}),
+          ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
           ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         })
         return out.result
