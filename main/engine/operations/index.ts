@@ -60,5 +60,6 @@ export type {
   Req,
   SupportProbe,
 } from './operation'
+export { knownExpectation, unknownExpectation } from './operation'
 export { faultLine, INJECT_PROBE, LABSIM_INJECT } from './fault'
 export { TRACER_PATHS } from './fw-tracer'
