@@ -18,6 +18,8 @@ export const LabErrorCode = z.enum([
   'parse-error',
   'precondition-failed',
   'postcondition-failed',
+  /** The device settled in a state other than the operation's expected one (issue 16 item 5). */
+  'postcondition-mismatch',
   'host-busy',
   'read-only',
   'unsupported',

@@ -120,6 +120,12 @@ export const OperationResult = z.object({
   timings: OperationTimings,
   output: z.string().optional(),
   diff: SnapshotDiff.optional(),
+  /**
+   * The state the operation's expectation is about, in words, as last observed (e.g.
+   * `pci/0000:08:00.0: driver mlx5_core, mode legacy, …`): set once the device showed the
+   * outcome or settled. The only verdict when the driver's outcome is not known.
+   */
+  observed: z.string().optional(),
   error: LabErrorData.optional(),
 })
 export type OperationResult = z.infer<typeof OperationResult>

@@ -13,8 +13,8 @@ import { FatalWatch } from './fatal-watch'
 import { StepFailure, stepChecker, type DrillEnv, type StepChecks } from './drill-types'
 import type { StepOutcome } from './drill-types'
 import { checkSplats, type FindingPlace } from './invariants'
-import { commandsFor, type FaultOptions } from './op-commands'
-import { changeKey, changesOf, type TrackedChange } from './restore'
+import { operationFor, type DroppingCommand, type FaultOptions } from './operations'
+import { changeKey, type TrackedChange } from './restore'
 import { isConnectionLoss, isConnectionLossError, rediscover } from './reconnect'
 import { execRecord, runOperation, type OperationOutcome } from './run-operation'
 import { findDevice, modeOf } from './snapshot-query'
@@ -140,7 +140,7 @@ export class DrillContext {
 
   /** Journals the items `request` may change (before it runs, so a crash still restores them). */
   async track(request: OperationRequest): Promise<void> {
-    for (const c of changesOf(request, this.env.baseline)) {
+    for (const c of operationFor(request).tracks(request, this.env.baseline)) {
       const key = changeKey(c)
       if (this.tracked.has(key)) continue
       this.tracked.set(key, c)
@@ -283,11 +283,12 @@ export class DrillContext {
 
   /**
    * Runs command lanes concurrently (each lane in order), tolerating non-zero exits (EBUSY is the
-   * point of a race), then records every command. `affects` are tracked for restore first.
+   * point of a race), then records every command. `affects` are tracked for restore first. Each
+   * command carries the drop reason of the request it came from (`commands()`).
    */
   async race(
     name: string,
-    lanes: readonly (readonly string[])[],
+    lanes: readonly (readonly DroppingCommand[])[],
     affects: readonly OperationRequest[],
   ): Promise<void> {
     await this.before(name)
@@ -297,13 +298,14 @@ export class DrillContext {
     try {
       await Promise.all(
         lanes.map(async (lane) => {
-          for (const command of lane) {
+          for (const { command, drop } of lane) {
             records.push(
               await execRecord(
                 this.env.ports.runner,
                 command,
                 this.params.timeoutMs,
                 this.env.signal,
+                drop,
               ),
             )
           }
@@ -355,9 +357,12 @@ export class DrillContext {
     })
   }
 
-  /** The commands of a request against the current snapshot (for races). */
-  async commands(request: OperationRequest): Promise<string[]> {
-    return commandsFor(request, await this.snapshot())
+  /** The commands of a request against the current snapshot, with its drop reason (races). */
+  async commands(request: OperationRequest): Promise<DroppingCommand[]> {
+    const snapshot = await this.snapshot()
+    const op = operationFor(request)
+    const drop = op.dropReason(request, snapshot)
+    return op.commands(request, snapshot, {}).map((command) => ({ command, drop }))
   }
 
   private throwIfAborted(): void {

@@ -1,8 +1,8 @@
 import { DrillStartRequest, OperationRequest, labError } from '../../contract'
 import type { DrillKind } from '../../contract'
 import { DRILLS, drillDefaults } from './drills'
+import { operationFor } from './operations'
 import type { Clock, SnapshotSource } from './ports'
-import { findPciFunction } from './snapshot-query'
 
 /** Input handling of the `Engine` facade: validation, drill defaults, lock subjects, ids. */
 
@@ -38,14 +38,12 @@ export function parseRequest(request: unknown): OperationRequest {
   return r.data
 }
 
-/** The devlink device an operation locks: its device, the PF of its BDF, or `*` (host-wide). */
+/**
+ * The devlink device an operation locks (its module's `lockSubject` on the cached snapshot): its
+ * device, the PF of its BDF, or `*` (host-wide).
+ */
 export async function lockSubject(req: OperationRequest, source: SnapshotSource): Promise<string> {
-  if ('device' in req && req.device) return req.device
-  if ('bdf' in req) {
-    const fn = findPciFunction(await source.snapshot({ fresh: false }), req.bdf)
-    return fn ? fn.device.handle : `pci/${req.bdf}`
-  }
-  return '*'
+  return operationFor(req).lockSubject(req, await source.snapshot({ fresh: false }))
 }
 
 /** Parses a drill start request (with drill defaults); throws `invalid-request`. */

@@ -14,7 +14,7 @@ import { DRILLS, listDrills } from './drills'
 import { defaultId, lockSubject, parseDrillRequest, parseRequest } from './engine-input'
 import { restoreChanges, runDrill, takeLocks, type DrillRunDeps } from './drill-runner'
 import { foldJournal, JournalWriter, reportOf, summaryOf, type JournalRun } from './journal'
-import { INJECT_PROBE, type FaultOptions } from './op-commands'
+import { INJECT_PROBE, type FaultOptions } from './operations'
 import { plan } from './plan'
 import {
   systemClock,
@@ -58,6 +58,8 @@ export interface EngineOpOptions {
   readonly signal?: AbortSignal
   readonly opId?: string
   readonly faultOptions?: FaultOptions
+  /** Settle window of the wait after the commands, ms (run-operation.ts `settleMs`). */
+  readonly settleMs?: number
   readonly onProgress?: (progress: OperationProgress) => void
 }
 
@@ -131,6 +133,7 @@ export class Engine {
           signal: controller.signal,
           opId,
           ...(options.faultOptions ? { faultOptions: options.faultOptions } : {}),
+          ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
           ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         })
         return out.result
@@ -142,23 +145,32 @@ export class Engine {
     }
   }
 
-  /** Waits up to `timeoutMs` for a device lock; then `host-busy` naming the holder. */
+  /**
+   * Waits up to `timeoutMs` for a device lock; then `host-busy` naming the holder. The deadline
+   * is a plain timer: `AbortSignal.any([s, AbortSignal.timeout(ms)])` never fires on Node 20
+   * once a garbage collection ran (the timeout signal is held weakly and collected), which let
+   * an operation wait for a drill's whole run instead of failing `host-busy`.
+   */
   private async waitLock(
     key: string,
     opId: string,
     signal: AbortSignal,
     timeoutMs: number,
   ): Promise<() => void> {
+    const deadline = new AbortController()
+    const timer = setTimeout(() => deadline.abort(), timeoutMs)
+    const onAbort = (): void => deadline.abort()
+    if (signal.aborted) deadline.abort()
+    else signal.addEventListener('abort', onAbort, { once: true })
     try {
-      return await this.locks.acquire(
-        key,
-        `operation ${opId}`,
-        AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
-      )
+      return await this.locks.acquire(key, `operation ${opId}`, deadline.signal)
     } catch (err) {
       if (signal.aborted) throw err
       const holder = this.locks.holder(key) ?? 'another operation'
       throw labError('host-busy', `${key.split('|').pop() ?? key} locked by ${holder}`)
+    } finally {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', onAbort)
     }
   }
 

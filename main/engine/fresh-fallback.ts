@@ -66,9 +66,16 @@ async function readFresh(
   }
 }
 
-/** A `timeout` while the host was unreachable becomes the connection error (module comment). */
-function unreachable(err: unknown, state: ReadState, timeoutMs: number): unknown {
-  const lost = state.lost
+/**
+ * A `timeout` while the host was unreachable becomes the connection error `lost` (module
+ * comment): `connection lost while waiting (<timeoutMs> ms): <lost.message>`, with its code and
+ * host. Any other error, or no loss, comes back unchanged.
+ */
+export function lostWhileWaiting(
+  err: unknown,
+  lost: LabError | undefined,
+  timeoutMs: number,
+): unknown {
   if (!(err instanceof LabError) || err.code !== 'timeout' || !lost) return err
   return labError(
     lost.code,
@@ -102,7 +109,7 @@ export function withFreshFallback(
           freshReads(source, predicate, stop.signal, options, state),
         ])
       } catch (err) {
-        throw unreachable(err, state, o.timeoutMs)
+        throw lostWhileWaiting(err, state.lost, o.timeoutMs)
       } finally {
         o.signal?.removeEventListener('abort', onAbort)
         stop.abort()

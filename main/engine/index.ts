@@ -23,20 +23,26 @@ export { systemClock } from './ports'
 export { withFreshFallback, type FreshFallbackOptions } from './fresh-fallback'
 export { plan, subjectOf, type PlanTarget } from './plan'
 export {
-  commandsFor,
   faultLine,
   INJECT_PROBE,
+  isOperationKind,
   LABSIM_INJECT,
+  OPERATIONS,
+  operationFor,
   TRACER_PATHS,
+  type CommandOptions,
+  type DroppingCommand,
+  type Expectation,
   type FaultOptions,
-} from './op-commands'
-export {
-  expectationText,
-  isDestructive,
-  postconditionFor,
-  preconditionReasons,
-} from './op-conditions'
+  type OperationModule,
+} from './operations'
 export { runOperation, type OperationOutcome, type RunOperationOptions } from './run-operation'
+export {
+  OPERATION_SETTLE_MS,
+  waitSettled,
+  type SettleOutcome,
+  type SettleWaitOptions,
+} from './settle-wait'
 export { DRILLS, drillDefaults, listDrills } from './drills'
 export {
   checkEthReps,

@@ -9,7 +9,8 @@ const PLACE = { step: 'restore' }
 
 /**
  * What a drill changed and how to put it back: each tracked item remembers its value at the
- * start of the drill; restore brings back only items whose current value differs. Pure.
+ * start of the drill; restore brings back only items whose current value differs. Pure. What an
+ * operation may change is its module's `tracks` (operations/<kind>.ts).
  */
 
 /** One tracked piece of host state with its original value. */
@@ -38,72 +39,6 @@ export function changeKey(c: TrackedChange): string {
       return `reps:${c.device}`
     default:
       return assertNever(c, 'tracked change')
-  }
-}
-
-function deviceState(baseline: HostSnapshot, handle: string): TrackedChange[] {
-  const d = findDevice(baseline, handle)
-  if (!d) return []
-  const out: TrackedChange[] = []
-  if (d.eswitch) out.push({ kind: 'mode', device: handle, original: d.eswitch.mode })
-  if (d.pci) out.push({ kind: 'numvfs', device: handle, original: d.pci.numvfs })
-  return out
-}
-
-/**
- * The state an operation may change, with its values in `baseline` (the drill's start).
- * Operations that tear a PF down (unbind, reset, reload, fatal error) also track its mode and
- * VF count, which a re-probe resets to legacy / 0 (domain.md §3.4).
- */
-export function changesOf(request: OperationRequest, baseline: HostSnapshot): TrackedChange[] {
-  switch (request.op) {
-    case 'eswitch-mode':
-      return deviceState(baseline, request.device).filter((c) => c.kind === 'mode')
-    case 'vf-count':
-      return deviceState(baseline, request.device).filter((c) => c.kind === 'numvfs')
-    case 'pci-unbind':
-    case 'pci-bind':
-    case 'pci-reset': {
-      const fn = findPciFunction(baseline, request.bdf)
-      if (!fn) return []
-      if (fn.kind === 'vf') {
-        return request.op === 'pci-reset'
-          ? []
-          : [{ kind: 'bound', bdf: request.bdf, pf: false, original: fn.vf.driver !== null }]
-      }
-      return [
-        { kind: 'bound', bdf: request.bdf, pf: true, original: fn.device.driver !== null },
-        ...deviceState(baseline, fn.device.handle),
-      ]
-    }
-    case 'module':
-      return [
-        {
-          kind: 'module',
-          module: request.module,
-          original: baseline.host.modules[request.module] === true,
-        },
-      ]
-    case 'devlink-reload':
-      return deviceState(baseline, request.device)
-    case 'fault':
-      if (!request.device) return []
-      if (request.fault === 'fw-assert') return deviceState(baseline, request.device)
-      // An injected IB rep load failure can leave representors broken (domain.md §4.3).
-      if (
-        request.fault === 'ib-rep-load-fail' &&
-        checkStructure(baseline, request.device, PLACE).length === 0
-      ) {
-        return [{ kind: 'reps', device: request.device, original: true }]
-      }
-      return []
-    case 'health':
-    case 'fw-tracer':
-    case 'crdump':
-    case 'mlxconfig':
-      return []
-    default:
-      return assertNever(request, 'operation')
   }
 }
 

@@ -9,8 +9,8 @@ import type {
   OperationRequest,
   OperationResult,
 } from '../../contract'
-import { INJECT_PROBE, type FaultOptions } from './op-commands'
-import { postconditionFor } from './op-conditions'
+import { awaitExpectation } from './expect-wait'
+import { operationFor, type FaultOptions } from './operations'
 import { plan } from './plan'
 import type { CommandRunner, HostPorts } from './ports'
 
@@ -25,6 +25,11 @@ export interface RunOperationOptions {
   readonly opId?: string
   readonly target?: string
   readonly faultOptions?: FaultOptions
+  /**
+   * How long the device must show no change after the commands to count as settled, ms
+   * (default settle-wait.ts `OPERATION_SETTLE_MS`, 1,000).
+   */
+  readonly settleMs?: number
   readonly onProgress?: (progress: OperationProgress) => void
 }
 
@@ -33,7 +38,7 @@ export interface OperationOutcome {
   readonly result: OperationResult
   readonly plan: OperationPlan
   readonly before: HostSnapshot
-  /** The snapshot that satisfied the postcondition (or the last one read). */
+  /** The snapshot that satisfied the expectation, or the settled one (mismatch, unknown). */
   readonly after: HostSnapshot | undefined
 }
 
@@ -42,16 +47,22 @@ export function clip(text: string, max = MAX_OUTPUT): string {
   return text.length <= max ? text : `${text.slice(0, max)}\n[… ${text.length - max} more bytes]`
 }
 
-/** Runs one command and records it; rejects only with the runner's `LabError`s. */
+/**
+ * Runs one command and records it; rejects only with the runner's `LabError`s. `drop` is the
+ * reason the command takes the device away and back (`OperationModule.dropReason`), passed on as
+ * `ExecOptions.drop`.
+ */
 export async function execRecord(
   runner: CommandRunner,
   command: string,
   timeoutMs: number,
   signal?: AbortSignal,
+  drop?: string | null,
 ): Promise<CommandRecord> {
   const r = await runner.exec(command, {
     timeoutMs: Math.max(1, timeoutMs),
     ...(signal ? { signal } : {}),
+    ...(drop ? { drop } : {}),
   })
   return {
     command,
@@ -70,11 +81,12 @@ async function runCommands(
   records: CommandRecord[],
   remaining: () => number,
   signal: AbortSignal | undefined,
+  drop: string | null,
   onCommand: (command: string) => void,
 ): Promise<LabErrorData | undefined> {
   for (const command of list) {
     onCommand(command)
-    const rec = await execRecord(runner, command, remaining(), signal)
+    const rec = await execRecord(runner, command, remaining(), signal, drop)
     records.push(rec)
     if (rec.code !== 0) {
       const detail = (rec.stderr || rec.stdout).trim()
@@ -91,13 +103,22 @@ function statusOf(err: LabErrorData): OperationResult['status'] {
   return 'failed'
 }
 
+/** The devlink handle or BDF a request names, for error data. */
+function deviceOf(request: OperationRequest): { device?: string } {
+  if ('device' in request && request.device) return { device: request.device }
+  return 'bdf' in request ? { device: request.bdf } : {}
+}
+
 /**
- * Runs one operation: fresh snapshot → precondition → commands (in order, stop at the first
- * non-zero exit) → event-driven wait for the postcondition via `SnapshotSource.waitFor`.
+ * Runs one operation: fresh snapshot → precondition → the module's support probe, if any →
+ * commands (in order, stop at the first non-zero exit, each passed the module's drop reason) →
+ * wait for the module's expectation until it holds or the device settled (expect-wait.ts).
  *
  * Never rejects for host failures: they come back as `status` + `error` (`precondition-failed`,
- * `command-failed`, `unsupported`, `timeout`, `aborted`, ssh codes). Timings are ms since issue.
- * Rejects only when the fresh snapshot cannot be read (no plan can be made).
+ * `command-failed`, `unsupported`, `postcondition-mismatch` once the device settled in another
+ * state, `timeout` while it was still changing, `aborted`, ssh codes). Timings are ms since
+ * issue; `observed` is the expectation's state in words once seen. Rejects only when the fresh
+ * snapshot cannot be read (no plan can be made).
  */
 // eslint-disable-next-line max-lines-per-function -- one linear flow on purpose: the timing bookkeeping (issued → returned → observed) reads top to bottom.
 export async function runOperation(
@@ -116,6 +137,7 @@ export async function runOperation(
   const commands: CommandRecord[] = []
   let returnedMs: number | null = null
   let observedMs: number | null = null
+  let observed: string | undefined
   let before: HostSnapshot | undefined
   let after: HostSnapshot | undefined
   let thePlan: OperationPlan | undefined
@@ -129,6 +151,7 @@ export async function runOperation(
       timings: { issuedAt: new Date(issued).toISOString(), returnedMs, observedMs },
       output: commands.map((c) => c.stdout).join(''),
       ...(before && after ? { diff: { from: before.takenAt, to: after.takenAt, changes } } : {}),
+      ...(observed !== undefined ? { observed } : {}),
       ...(error ? { error } : {}),
     }
     if (!thePlan || !before) throw labError('internal', 'operation finished without a plan')
@@ -149,11 +172,13 @@ export async function runOperation(
       const message = `precondition of ${request.op} failed: ${thePlan.precondition.reasons.join('; ')}`
       return finish('failed', { code: 'precondition-failed', message, host: ports.runner.target })
     }
-    if (request.op === 'fault') {
-      const probe = await execRecord(ports.runner, INJECT_PROBE, remaining(), options.signal)
+    const op = operationFor(request)
+    if (op.probe) {
+      const { command } = op.probe
+      const probe = await execRecord(ports.runner, command, remaining(), options.signal)
       if (probe.code !== 0) {
-        const message = `fault injection is not supported on ${ports.runner.target} (labsim only)`
-        return finish('failed', { code: 'unsupported', message, command: INJECT_PROBE })
+        const message = op.probe.unsupported(ports.runner.target)
+        return finish('failed', { code: 'unsupported', message, command })
       }
     }
     const failed = await runCommands(
@@ -162,18 +187,27 @@ export async function runOperation(
       commands,
       remaining,
       options.signal,
+      op.dropReason(request, before),
       (c) => progress('command', c),
     )
     returnedMs = elapsed()
     if (failed) return finish('failed', failed)
-    const post = postconditionFor(request, before)
-    if (post) {
-      progress('waiting', thePlan.expect)
-      after = await ports.source.waitFor(post, {
+    const expectation = op.expectation(request, before)
+    if (expectation) {
+      progress('waiting', expectation.text)
+      const verdict = await awaitExpectation(ports.source, ports.clock, expectation, {
+        host: ports.runner.target,
+        subject: op.subject(request),
+        ...deviceOf(request),
+        commands: thePlan.commands,
         timeoutMs: remaining(),
+        ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       })
+      after = verdict.after
+      observed = verdict.observed
       observedMs = elapsed()
+      if (verdict.mismatch) return finish('failed', verdict.mismatch)
     }
     return finish('ok')
   } catch (err) {

@@ -13,6 +13,12 @@ export interface ExecOptions {
   readonly signal?: AbortSignal
   /** Bytes written to the command's stdin, then EOF. */
   readonly stdin?: string
+  /**
+   * Why this command takes the device away and back (e.g. `PCI unbind of 0000:08:00.0`), set by
+   * the engine from the operation's module (`OperationModule.dropReason`). Runners ignore it; a
+   * wrapping runner (main/service/expected-drop.ts) parks terminal panes on it.
+   */
+  readonly drop?: string
 }
 
 /** Outcome of one remote command. `code` is null when it died of `signal`. */

@@ -32,7 +32,7 @@ export interface EngineBridgeOptions {
   readonly consoleUser?: string | undefined
   /** Told about every finished drill step (terminal panes write it as a marker line). */
   readonly onDrillStep?: (hostId: string, step: DrillStepEvent) => void
-  /** A command expected to drop the device is about to run (expected-drop.ts). */
+  /** A command the engine marks as dropping the device is about to run (expected-drop.ts). */
   readonly onExpectedDrop?: (hostId: string, reason: string) => void
   /** The drill step or operation that ran such a command ended. */
   readonly onDropSettled?: (hostId: string) => void

@@ -3,77 +3,31 @@ import { createInterface } from 'node:readline/promises'
 import type { Command } from 'commander'
 
 import { labError, OperationRequest, type OperationPlan } from '../../../contract'
+import { isOperationKind, OPERATIONS } from '../../engine'
 import { CLI_HOST_ID, cliEngine } from '../cli-engine'
 import { timeoutMs, withSshOptions, type SshCliOptions } from '../ssh-options'
 
-/** Usage of every operation, as `replab op` takes it. */
-export const OP_USAGE = [
-  'eswitch-mode <device> <legacy|switchdev|switchdev_inactive>',
-  'vf-count <device> <n>',
-  'pci-unbind <bdf> | pci-bind <bdf> | pci-reset <bdf>',
-  'module <mlx5_ib|mlx5_core> <load|unload>',
-  'devlink-reload <device> <driver_reinit|fw_activate>',
-  'health <device> <fw|fw_fatal|tx|rx|vnic> <recover|diagnose|dump> [port]',
-  'fw-tracer <on|off> [upstream|ofed]',
-  'crdump <device> [devlink|ofed]',
-  'mlxconfig <bdf> query | mlxconfig <bdf> set <true|false>',
-  'fault <fw-assert|ib-rep-load-fail|hang|slow|disconnect|reboot> [device] [vport]   (labsim only)',
-]
+/** Usage of every operation, as `replab op` takes it: one line per operation module. */
+export const OP_USAGE: readonly string[] = Object.values(OPERATIONS).map(
+  (m) => `${m.kind} ${m.usage}`,
+)
 
 /**
- * Turns `replab op` words into a validated `OperationRequest`. Raises `invalid-request` naming
- * the operation's usage; identifiers are validated by the contract, never passed through raw.
+ * Turns `replab op` words into a validated `OperationRequest` (the module's `fromArgs`, then the
+ * contract schema). Raises `invalid-request` naming the operation's usage; identifiers are
+ * validated by the contract, never passed through raw.
  */
 export function parseOperation(op: string, args: readonly string[]): OperationRequest {
-  const [a, b, c] = args
-  const candidates: Record<string, () => unknown> = {
-    'eswitch-mode': () => ({ op, device: a, mode: b }),
-    'vf-count': () => ({ op, device: a, count: Number(b) }),
-    'pci-unbind': () => ({ op, bdf: a }),
-    'pci-bind': () => ({ op, bdf: a }),
-    'pci-reset': () => ({ op, bdf: a }),
-    module: () => ({ op, module: a, action: b }),
-    'devlink-reload': () => ({ op, device: a, action: b }),
-    health: () => ({
-      op,
-      device: a,
-      reporter: b,
-      action: c,
-      ...(args[3] !== undefined ? { port: Number(args[3]) } : {}),
-    }),
-    'fw-tracer': () => ({
-      op,
-      enable: a === 'on' ? true : a === 'off' ? false : a,
-      ...(b ? { path: b } : {}),
-    }),
-    crdump: () => ({ op, device: a, ...(b ? { source: b } : {}) }),
-    mlxconfig: () => ({
-      op,
-      bdf: a,
-      action: b,
-      ...(b === 'set'
-        ? { swRecoveryOnErrors: c === 'true' ? true : c === 'false' ? false : c }
-        : {}),
-    }),
-    fault: () => ({
-      op,
-      fault: a,
-      ...(b ? { device: b } : {}),
-      ...(c !== undefined ? { vport: Number(c) } : {}),
-    }),
-  }
-  const build = candidates[op]
-  if (!build)
+  if (!isOperationKind(op))
     throw labError(
       'invalid-request',
       `unknown operation ${JSON.stringify(op)}; operations:\n  ${OP_USAGE.join('\n  ')}`,
     )
-  const parsed = OperationRequest.safeParse(build())
+  const parsed = OperationRequest.safeParse(OPERATIONS[op].fromArgs(args))
   if (!parsed.success) {
-    const usage = OP_USAGE.find((u) => u.startsWith(op)) ?? op
     throw labError(
       'invalid-request',
-      `${op}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}\nusage: replab op <target> ${usage}`,
+      `${op}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}\nusage: replab op <target> ${op} ${OPERATIONS[op].usage}`,
     )
   }
   return parsed.data
@@ -144,6 +98,7 @@ export function registerOp(program: Command): void {
         console.error(
           `replab: ${operation} ${result.status} (returned ${result.timings.returnedMs ?? '-'} ms, observed ${result.timings.observedMs ?? '-'} ms)`,
         )
+        if (result.observed) console.error(`replab: observed ${result.observed}`)
         if (result.error) console.error(`replab: ${result.error.code}: ${result.error.message}`)
         process.exitCode = result.status === 'ok' ? 0 : 1
       } finally {

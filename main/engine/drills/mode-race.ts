@@ -36,7 +36,8 @@ export const modeRace: DrillDefinition = {
     const unload = await ctx.commands({ op: 'module', module: 'mlx5_ib', action: 'unload' })
     const load = await ctx.commands({ op: 'module', module: 'mlx5_ib', action: 'load' })
     const vfsOff = await ctx.commands({ op: 'vf-count', device: dev, count: 0 })
-    const vfsOn = vfsOff.map((c) => c.replace(/^echo 0 /, `echo ${n} `))
+    // VFs are at n now, so this is the single `echo n` that re-creates them after vfsOff.
+    const vfsOn = await ctx.commands({ op: 'vf-count', device: dev, count: n })
     await ctx.race(
       'race: mode flip × mlx5_ib reload × VF count',
       [

@@ -2,11 +2,20 @@ import { parse } from 'shell-quote'
 import { describe, expect, it } from 'vitest'
 
 import type { HostSnapshot, OperationRequest } from '../../../contract'
-import { commandsFor, faultLine } from '../../../main/engine/op-commands'
-import { postconditionFor, preconditionReasons } from '../../../main/engine/op-conditions'
+import { faultLine, operationFor } from '../../../main/engine/operations'
 import { plan } from '../../../main/engine/plan'
 import { lockCommand, lockKey, lockOwner, shellArg } from '../../../main/engine/shell'
 import { FakeHost } from './fake-host'
+
+// Each operation's module (main/engine/operations/<kind>.ts), reached through the registry.
+const commandsFor = (r: OperationRequest, s: HostSnapshot): string[] =>
+  operationFor(r).commands(r, s, {})
+const preconditionReasons = (r: OperationRequest, s: HostSnapshot): string[] =>
+  operationFor(r).precondition(r, s)
+function postconditionFor(r: OperationRequest, before: HostSnapshot) {
+  const e = operationFor(r).expectation(r, before)
+  return e ? (s: HostSnapshot): boolean => e.holds(s) : null
+}
 
 function host(setup?: (h: FakeHost) => void): HostSnapshot {
   const h = new FakeHost({ inject: true })

@@ -1,0 +1,49 @@
+import { findDevice, modeOf } from '../snapshot-query'
+import { shellJoin } from '../shell'
+import { deviceBlastOf } from './blast'
+import { deviceState, deviceTracks, missing, onDevice, vfPortCount } from './device'
+import { knownExpectation, type OperationModule } from './operation'
+
+/**
+ * `eswitch-mode`: `devlink dev eswitch set <dev> mode <mode> [inline-mode …] [encap-mode …]`.
+ *
+ * mlx5 (`mlx5_devlink_eswitch_mode_set`, docs/domain.md §1.2): the set returns once the new mode
+ * is up; in switchdev one `pcivf` devlink port per VF is published before it returns. The PF
+ * netdev and RDMA device are recreated, and the card's other PF may lose its link (§3.4).
+ */
+export const eswitchMode: OperationModule<'eswitch-mode'> = {
+  kind: 'eswitch-mode',
+  usage: '<device> <legacy|switchdev|switchdev_inactive>',
+  fromArgs: ([device, mode]) => ({ op: 'eswitch-mode', device, mode }),
+  destructive: () => true,
+  readOnly: () => false,
+  ...onDevice,
+  precondition(request, snapshot) {
+    const device = findDevice(snapshot, request.device)
+    if (!device) return missing(request.device)
+    return device.eswitch ? [] : [`${request.device} has no E-Switch (devlink eswitch show failed)`]
+  },
+  commands(request) {
+    const words = ['devlink', 'dev', 'eswitch', 'set', request.device, 'mode', request.mode]
+    if (request.inlineMode) words.push('inline-mode', request.inlineMode)
+    if (request.encapMode) words.push('encap-mode', request.encapMode)
+    return [shellJoin(words)]
+  },
+  describe: (request) =>
+    `E-Switch of ${request.device} in ${request.mode} mode with one VF port per VF`,
+  expectation: (request) =>
+    knownExpectation(
+      eswitchMode.describe(request),
+      'docs/domain.md §1.2 (mlx5_devlink_eswitch_mode_set)',
+      (s) => {
+        const d = findDevice(s, request.device)
+        if (modeOf(d) !== request.mode) return false
+        return request.mode === 'legacy' || vfPortCount(s, request.device) === (d?.pci?.numvfs ?? 0)
+      },
+      (s) => deviceState(s, request.device),
+    ),
+  blastRadius: (request, snapshot) => deviceBlastOf(request.device, snapshot, true),
+  dropReason: () => null,
+  tracks: (request, baseline) =>
+    deviceTracks(baseline, request.device).filter((c) => c.kind === 'mode'),
+}

@@ -1,0 +1,38 @@
+import { findPciFunction } from '../snapshot-query'
+import { echoTo } from '../shell'
+import { knownExpectation, type OperationModule } from './operation'
+import { functionDriver, functionState, functionTracks, onFunction } from './pci'
+
+/**
+ * `pci-bind`: `echo <bdf> > /sys/bus/pci/drivers/<driver>/bind` (docs/domain.md §2.10). An mlx5
+ * PF probes back in legacy mode with 0 VFs (mode is not persisted across probe, §3.4).
+ */
+export const pciBind: OperationModule<'pci-bind'> = {
+  kind: 'pci-bind',
+  usage: '<bdf>',
+  fromArgs: ([bdf]) => ({ op: 'pci-bind', bdf }),
+  destructive: () => false,
+  readOnly: () => false,
+  ...onFunction,
+  precondition(request, snapshot) {
+    // An unbound PF has no devlink device, so it is invisible to discovery: allowed.
+    const fn = findPciFunction(snapshot, request.bdf)
+    const driver = fn === undefined ? null : functionDriver(fn)
+    return driver ? [`${request.bdf} is already bound to ${driver}`] : []
+  },
+  commands: (request) => [echoTo(request.bdf, `/sys/bus/pci/drivers/${request.driver}/bind`)],
+  describe: (request) => `${request.bdf} bound to ${request.driver}`,
+  expectation: (request) =>
+    knownExpectation(
+      pciBind.describe(request),
+      'docs/domain.md §2.10, §3.4 (PF probe)',
+      (s) => {
+        const fn = findPciFunction(s, request.bdf)
+        return fn !== undefined && Boolean(functionDriver(fn))
+      },
+      (s) => functionState(s, request.bdf),
+    ),
+  blastRadius: () => [],
+  dropReason: (request) => `PCI bind of ${request.bdf} to ${request.driver}`,
+  tracks: (request, baseline) => functionTracks(request.bdf, baseline, true),
+}
