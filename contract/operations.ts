@@ -12,6 +12,20 @@ import { Bdf, DevlinkHandle, EswitchMode, SnapshotDiff } from './snapshot'
 /** A kernel module name (`mlx5_ib`, `mlx5_core`). */
 export const ModuleName = z.enum(['mlx5_ib', 'mlx5_core'])
 
+/** A kernel driver name as sysfs spells it under `/sys/bus/<bus>/drivers/` (`nvme`, `vfio-pci`). */
+export const DriverName = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/)
+
+/**
+ * A device on a bus whose driver can be unbound and bound: `pci/<bdf>` or `netdevsim/netdevsimN`
+ * (the netdevsim bus device, drivers/net/netdevsim/bus.c). Same spelling as its devlink handle.
+ */
+export const BusDevice = z
+  .string()
+  .regex(/^(pci\/[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]|netdevsim\/netdevsim\d{1,9})$/)
+
+/** A devlink health reporter name (`fw_fatal`, `tx`, netdevsim's `dummy`, …). */
+export const ReporterName = z.string().regex(/^[a-z][a-z0-9_]{0,31}$/)
+
 export const OperationRequest = z.discriminatedUnion('op', [
   z.object({
     op: z.literal('eswitch-mode'),
@@ -29,8 +43,13 @@ export const OperationRequest = z.discriminatedUnion('op', [
   z.object({
     op: z.literal('pci-bind'),
     bdf: Bdf,
-    driver: z.literal('mlx5_core').default('mlx5_core'),
+    /** Bind to this driver; without it the kernel picks the matching one (`drivers_probe`). */
+    driver: DriverName.optional(),
   }),
+  /** Unbinds a device (a PCI function or the netdevsim bus device) from its driver. */
+  z.object({ op: z.literal('unbind'), device: BusDevice }),
+  /** Binds a device to `driver`, or to the driver the kernel matches (`drivers_probe`). */
+  z.object({ op: z.literal('bind'), device: BusDevice, driver: DriverName.optional() }),
   z.object({ op: z.literal('pci-reset'), bdf: Bdf }),
   z.object({ op: z.literal('module'), module: ModuleName, action: z.enum(['load', 'unload']) }),
   z.object({
@@ -42,7 +61,7 @@ export const OperationRequest = z.discriminatedUnion('op', [
     op: z.literal('health'),
     device: DevlinkHandle,
     port: z.number().int().optional(),
-    reporter: z.enum(['fw', 'fw_fatal', 'tx', 'rx', 'vnic', 'dummy', 'empty']),
+    reporter: ReporterName,
     action: z.enum(['recover', 'diagnose', 'dump']),
   }),
   z.object({

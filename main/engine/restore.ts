@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { assertNever, EswitchMode, ModuleName } from '../../contract'
 import type { HostSnapshot, OperationRequest } from '../../contract'
 import { checkStructure } from './invariants'
-import { findDevice, findPciFunction } from './snapshot-query'
+import { findDevice, findPciFunction, sriovOf } from './snapshot-query'
 
 const PLACE = { step: 'restore' }
 
@@ -15,7 +15,16 @@ const PLACE = { step: 'restore' }
 
 /** One tracked piece of host state with its original value. */
 export const TrackedChange = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('bound'), bdf: z.string(), pf: z.boolean(), original: z.boolean() }),
+  z.object({
+    kind: z.literal('bound'),
+    bdf: z.string(),
+    pf: z.boolean(),
+    original: z.boolean(),
+    /** The driver it was bound to (journals before 2026-12 lack it: the kernel then picks). */
+    driver: z.string().optional(),
+  }),
+  /** A bus device's driver (`pci/<bdf>`, `netdevsim/netdevsimN`); null when it had none. */
+  z.object({ kind: z.literal('driver'), device: z.string(), original: z.string().nullable() }),
   z.object({ kind: z.literal('module'), module: ModuleName, original: z.boolean() }),
   z.object({ kind: z.literal('mode'), device: z.string(), original: EswitchMode }),
   z.object({ kind: z.literal('numvfs'), device: z.string(), original: z.number().int() }),
@@ -29,6 +38,8 @@ export function changeKey(c: TrackedChange): string {
   switch (c.kind) {
     case 'bound':
       return `bound:${c.bdf}`
+    case 'driver':
+      return `driver:${c.device}`
     case 'module':
       return `module:${c.module}`
     case 'mode':
@@ -42,19 +53,24 @@ export function changeKey(c: TrackedChange): string {
   }
 }
 
-function currentValue(c: TrackedChange, s: HostSnapshot): boolean | number | string | undefined {
+function currentValue(
+  c: TrackedChange,
+  s: HostSnapshot,
+): boolean | number | string | null | undefined {
   switch (c.kind) {
     case 'bound': {
       const fn = findPciFunction(s, c.bdf)
       if (!fn) return c.pf ? false : undefined
       return fn.kind === 'pf' ? fn.device.driver !== null : fn.vf.driver !== null
     }
+    case 'driver':
+      return findDevice(s, c.device)?.driver ?? null
     case 'module':
       return s.host.modules[c.module] === true
     case 'mode':
       return findDevice(s, c.device)?.eswitch?.mode
     case 'numvfs':
-      return findDevice(s, c.device)?.pci?.numvfs
+      return sriovOf(findDevice(s, c.device))?.numvfs
     case 'reps':
       return findDevice(s, c.device) ? checkStructure(s, c.device, PLACE).length === 0 : undefined
     default:
@@ -66,8 +82,12 @@ function restoreRequest(c: TrackedChange): OperationRequest {
   switch (c.kind) {
     case 'bound':
       return c.original
-        ? { op: 'pci-bind', bdf: c.bdf, driver: 'mlx5_core' }
+        ? { op: 'pci-bind', bdf: c.bdf, ...(c.driver ? { driver: c.driver } : {}) }
         : { op: 'pci-unbind', bdf: c.bdf }
+    case 'driver':
+      return c.original === null
+        ? { op: 'unbind', device: c.device }
+        : { op: 'bind', device: c.device, driver: c.original }
     case 'module':
       return { op: 'module', module: c.module, action: c.original ? 'load' : 'unload' }
     case 'mode':
@@ -81,13 +101,19 @@ function restoreRequest(c: TrackedChange): OperationRequest {
   }
 }
 
-/** Restore order: bind PFs, modules, E-Switch mode, VF count, representors, then VF bindings. */
+/**
+ * Restore order: bind PFs and bus devices, modules, VF count, E-Switch mode, representors, then
+ * VF bindings. The VF count goes before the mode because netdevsim returns its E-Switch to legacy
+ * when its VFs go through 0 (drivers/net/netdevsim/dev.c `nsim_drv_configure_vfs`, 6.1); mlx5
+ * takes either order (docs/domain.md §1.3).
+ */
 function rank(c: TrackedChange): number {
   const order: Record<TrackedChange['kind'], number> = {
     bound: 0,
+    driver: 0,
     module: 1,
-    mode: 2,
-    numvfs: 3,
+    numvfs: 2,
+    mode: 3,
     reps: 4,
   }
   return c.kind === 'bound' && !c.pf ? 5 : order[c.kind]

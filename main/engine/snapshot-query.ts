@@ -1,4 +1,4 @@
-import type { Device, HostSnapshot, Port, VfInfo } from '../../contract'
+import type { Device, HostSnapshot, Port, SriovInfo, VfInfo } from '../../contract'
 
 /** Pure lookups over a `HostSnapshot` shared by planning, invariants and drills. */
 
@@ -58,4 +58,30 @@ export function ifindexOf(snapshot: HostSnapshot, name: string): number | undefi
 /** The fw_fatal reporter of a device (device-level, no port), if present. */
 export function fwFatal(device: Device | undefined): Device['health'][number] | undefined {
   return device?.health.find((h) => h.reporter === 'fw_fatal' && h.port === undefined)
+}
+
+/**
+ * Where a device's VFs are configured: `Device.sriov`, or for a snapshot without it (an older
+ * journal) the PCI PF's own numbers. Null when the device cannot have VFs.
+ */
+export function sriovOf(device: Device | undefined): SriovInfo | null {
+  if (!device) return null
+  if (device.sriov !== undefined) return device.sriov
+  if (!device.pci) return null
+  const { bdf, numvfs, totalvfs } = device.pci
+  return { bus: 'pci', sysfs: `/sys/bus/pci/devices/${bdf}`, numvfs, totalvfs }
+}
+
+/** The driver families whose behaviour the engine knows from their source (docs/domain.md §6). */
+export type DriverFamily = 'mlx5_core' | 'netdevsim' | 'other'
+
+/**
+ * The family of a device's driver: mlx5_core (bound to it, or a Mellanox function while
+ * unbound), netdevsim (its bus), or `other` (any other driver, or none on another vendor).
+ */
+export function familyOf(device: Device | undefined, handle = device?.handle ?? ''): DriverFamily {
+  if (handle.startsWith('netdevsim/') || device?.driver === 'netdevsim') return 'netdevsim'
+  if (device?.driver === 'mlx5_core') return 'mlx5_core'
+  if (!device?.driver && device?.pci?.vendorId === '15b3') return 'mlx5_core'
+  return 'other'
 }

@@ -25,10 +25,7 @@ describeRealKernel('drills on a real kernel', (vm) => {
   afterAll(() => con?.close())
 
   const brief = (r: DrillReport): string =>
-    JSON.stringify({ status: r.status, findings: r.findings }, null, 1).slice(
-      0,
-      3000,
-    )
+    JSON.stringify({ status: r.status, findings: r.findings }, null, 1).slice(0, 3000)
   const same = (a: NsimState, b: NsimState): void => {
     expect({ mode: b.mode, numvfs: b.numvfs, ports: [...b.ports.keys()] }).toEqual({
       mode: a.mode,
@@ -60,7 +57,9 @@ describeRealKernel('drills on a real kernel', (vm) => {
   it('pf-rebind through the netdevsim bus driver', async () => {
     const r = await nsimDrill('pf-rebind', { vfs: 2 })
     const commands = r.steps.flatMap((s) => s.commands ?? [])
-    expect(commands).toContain('echo netdevsim10 > /sys/bus/netdevsim/drivers/netdevsim/unbind')
+    expect(commands).toContain(
+      'echo netdevsim10 > /sys/bus/netdevsim/devices/netdevsim10/driver/unbind',
+    )
   })
 
   it('fatal-recovery through netdevsim health/break_health: dummy reports and recovers', async () => {

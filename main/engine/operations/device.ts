@@ -1,6 +1,6 @@
 import type { HostSnapshot } from '../../../contract'
 import type { TrackedChange } from '../restore'
-import { findDevice, modeOf } from '../snapshot-query'
+import { findDevice, modeOf, sriovOf } from '../snapshot-query'
 
 /** Helpers of the operations that name a devlink device (`request.device`). Pure. */
 
@@ -29,8 +29,24 @@ export function deviceTracks(baseline: HostSnapshot, handle: string): TrackedCha
   if (!d) return []
   const out: TrackedChange[] = []
   if (d.eswitch) out.push({ kind: 'mode', device: handle, original: d.eswitch.mode })
-  if (d.pci) out.push({ kind: 'numvfs', device: handle, original: d.pci.numvfs })
+  const sriov = sriovOf(d)
+  if (sriov) out.push({ kind: 'numvfs', device: handle, original: sriov.numvfs })
   return out
+}
+
+/** The device's driver as a tracked change (unbind/bind put it back), when it is listed. */
+export function driverTrack(baseline: HostSnapshot, handle: string): TrackedChange[] {
+  const d = findDevice(baseline, handle)
+  return d ? [{ kind: 'driver', device: handle, original: d.driver }] : []
+}
+
+/** The reason a devlink operation cannot run on a device without a devlink instance, if so. */
+export function needsDevlink(snapshot: HostSnapshot, handle: string): string[] {
+  const d = findDevice(snapshot, handle)
+  if (!d) return missing(handle)
+  if (d.devlink === false)
+    return [`${handle} has no devlink instance (driver ${d.driver ?? 'none'})`]
+  return []
 }
 
 /**
@@ -41,7 +57,10 @@ export function deviceState(snapshot: HostSnapshot, handle: string): string {
   const d = findDevice(snapshot, handle)
   if (!d) return `${handle} not present`
   const parts = [`driver ${d.driver ?? 'none'}`, `mode ${modeOf(d)}`]
-  if (d.pci) parts.push(`numvfs ${d.pci.numvfs}`, `${d.pci.vfs.length} VFs listed`)
+  const sriov = sriovOf(d)
+  if (sriov) parts.push(`numvfs ${sriov.numvfs}`)
+  if (d.pci) parts.push(`${d.pci.vfs.length} VFs listed`)
+  if (d.reloadFailed) parts.push('reload_failed')
   parts.push(`${vfPortCount(snapshot, handle)} VF ports`)
   return `${handle}: ${parts.join(', ')}`
 }

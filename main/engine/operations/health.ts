@@ -14,7 +14,7 @@ type HealthRequest = Req<'health'>
  */
 export const health: OperationModule<'health'> = {
   kind: 'health',
-  usage: '<device> <fw|fw_fatal|tx|rx|vnic|dummy|empty> <recover|diagnose|dump> [port]',
+  usage: '<device> <reporter: fw_fatal|fw|tx|rx|dummy|…> <recover|diagnose|dump> [port]',
   fromArgs: ([device, reporter, action, port]) => ({
     op: 'health',
     device,
@@ -28,9 +28,13 @@ export const health: OperationModule<'health'> = {
   precondition(request, snapshot) {
     const device = findDevice(snapshot, request.device)
     if (!device) return missing(request.device)
+    const listed = device.health.map((h) => h.reporter)
     return reporterOf(snapshot, request)
       ? []
-      : [`${request.device} has no ${request.reporter} reporter${portText(request.port)}`]
+      : [
+          `${request.device} has no ${request.reporter} reporter${portText(request.port)}` +
+            ` (it lists ${listed.length ? [...new Set(listed)].join(', ') : 'none'})`,
+        ]
   },
   commands(request) {
     const verb = request.action === 'dump' ? ['dump', 'show'] : [request.action]
@@ -54,8 +58,12 @@ export const health: OperationModule<'health'> = {
         ),
   blastRadius: (request, snapshot) =>
     request.action === 'recover' ? deviceBlastOf(request.device, snapshot, false) : [],
+  // Only fw_fatal's recovery tears the device down and reloads it (mlx5 health.c, §3.2); other
+  // reporters (mlx5 tx/rx/fw, netdevsim dummy) recover in place.
   dropReason: (request) =>
-    request.action === 'recover' ? `health recovery of ${target(request)}` : null,
+    request.action === 'recover' && request.reporter === 'fw_fatal'
+      ? `health recovery of ${target(request)}`
+      : null,
   tracks: () => [],
 }
 

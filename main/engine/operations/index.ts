@@ -1,4 +1,5 @@
 import type { OperationKind, OperationRequest } from '../../../contract'
+import { bind } from './bind'
 import { crdump } from './crdump'
 import { devlinkReload } from './devlink-reload'
 import { eswitchMode } from './eswitch-mode'
@@ -11,6 +12,7 @@ import type { OperationModule } from './operation'
 import { pciBind } from './pci-bind'
 import { pciReset } from './pci-reset'
 import { pciUnbind } from './pci-unbind'
+import { unbind } from './unbind'
 import { vfCount } from './vf-count'
 
 /**
@@ -23,6 +25,8 @@ export const OPERATIONS: { readonly [K in OperationKind]: OperationModule<K> } =
   'pci-unbind': pciUnbind,
   'pci-bind': pciBind,
   'pci-reset': pciReset,
+  unbind,
+  bind,
   module: moduleOp,
   'devlink-reload': devlinkReload,
   health,

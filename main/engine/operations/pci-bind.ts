@@ -4,13 +4,15 @@ import { knownExpectation, type OperationModule } from './operation'
 import { functionDriver, functionState, functionTracks, onFunction } from './pci'
 
 /**
- * `pci-bind`: `echo <bdf> > /sys/bus/pci/drivers/<driver>/bind` (docs/domain.md §2.10). An mlx5
- * PF probes back in legacy mode with 0 VFs (mode is not persisted across probe, §3.4).
+ * `pci-bind`: `echo <bdf> > /sys/bus/pci/drivers/<driver>/bind`, or without a driver
+ * `echo <bdf> > /sys/bus/pci/drivers_probe`, which binds the driver the kernel matches
+ * (drivers/base/bus.c `drivers_probe_store`, 6.1; docs/domain.md §2.10). An mlx5 PF probes back
+ * in legacy mode with 0 VFs (mode is not persisted across probe, §3.4).
  */
 export const pciBind: OperationModule<'pci-bind'> = {
   kind: 'pci-bind',
-  usage: '<bdf>',
-  fromArgs: ([bdf]) => ({ op: 'pci-bind', bdf }),
+  usage: '<bdf> [driver]',
+  fromArgs: ([bdf, driver]) => ({ op: 'pci-bind', bdf, ...(driver ? { driver } : {}) }),
   destructive: () => false,
   readOnly: () => false,
   ...onFunction,
@@ -20,19 +22,27 @@ export const pciBind: OperationModule<'pci-bind'> = {
     const driver = fn === undefined ? null : functionDriver(fn)
     return driver ? [`${request.bdf} is already bound to ${driver}`] : []
   },
-  commands: (request) => [echoTo(request.bdf, `/sys/bus/pci/drivers/${request.driver}/bind`)],
-  describe: (request) => `${request.bdf} bound to ${request.driver}`,
+  commands: (request) => [
+    echoTo(
+      request.bdf,
+      request.driver ? `/sys/bus/pci/drivers/${request.driver}/bind` : '/sys/bus/pci/drivers_probe',
+    ),
+  ],
+  describe: (request) =>
+    `${request.bdf} bound to ${request.driver ?? 'the driver the kernel matches'}`,
   expectation: (request) =>
     knownExpectation(
       pciBind.describe(request),
       'docs/domain.md §2.10, §3.4 (PF probe)',
       (s) => {
         const fn = findPciFunction(s, request.bdf)
-        return fn !== undefined && Boolean(functionDriver(fn))
+        const driver = fn === undefined ? null : functionDriver(fn)
+        return driver !== null && (request.driver === undefined || driver === request.driver)
       },
       (s) => functionState(s, request.bdf),
     ),
   blastRadius: () => [],
-  dropReason: (request) => `PCI bind of ${request.bdf} to ${request.driver}`,
+  dropReason: (request) =>
+    `PCI bind of ${request.bdf}${request.driver ? ` to ${request.driver}` : ''}`,
   tracks: (request, baseline) => functionTracks(request.bdf, baseline, true),
 }

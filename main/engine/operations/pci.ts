@@ -46,10 +46,22 @@ export function functionTracks(
   const fn = findPciFunction(baseline, bdf)
   if (!fn) return []
   if (fn.kind === 'vf') {
-    return binding ? [{ kind: 'bound', bdf, pf: false, original: fn.vf.driver !== null }] : []
+    const driver = fn.vf.driver
+    return binding
+      ? [
+          {
+            kind: 'bound',
+            bdf,
+            pf: false,
+            original: driver !== null,
+            ...(driver ? { driver } : {}),
+          },
+        ]
+      : []
   }
+  const driver = fn.device.driver
   return [
-    { kind: 'bound', bdf, pf: true, original: fn.device.driver !== null },
+    { kind: 'bound', bdf, pf: true, original: driver !== null, ...(driver ? { driver } : {}) },
     ...deviceTracks(baseline, fn.device.handle),
   ]
 }

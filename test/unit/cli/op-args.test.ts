@@ -13,7 +13,10 @@ const cases: [string, string[], OperationRequest][] = [
   ['eswitch-mode', [PF, 'switchdev'], { op: 'eswitch-mode', device: PF, mode: 'switchdev' }],
   ['vf-count', [PF, '4'], { op: 'vf-count', device: PF, count: 4 }],
   ['pci-unbind', ['0000:08:00.2'], { op: 'pci-unbind', bdf: '0000:08:00.2' }],
-  ['pci-bind', ['0000:08:00.0'], { op: 'pci-bind', bdf: '0000:08:00.0', driver: 'mlx5_core' }],
+  ['pci-bind', ['0000:08:00.0'], { op: 'pci-bind', bdf: '0000:08:00.0' }],
+  ['pci-bind', ['0000:01:00.0', 'nvme'], { op: 'pci-bind', bdf: '0000:01:00.0', driver: 'nvme' }],
+  ['unbind', ['netdevsim/netdevsim10'], { op: 'unbind', device: 'netdevsim/netdevsim10' }],
+  ['bind', ['pci/0000:01:00.0'], { op: 'bind', device: 'pci/0000:01:00.0' }],
   ['pci-reset', ['0000:08:00.2'], { op: 'pci-reset', bdf: '0000:08:00.2' }],
   ['module', ['mlx5_ib', 'unload'], { op: 'module', module: 'mlx5_ib', action: 'unload' }],
   [

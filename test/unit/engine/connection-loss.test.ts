@@ -193,7 +193,7 @@ describe('drills over a lost connection', () => {
     )
     // The drill's error, not a kernel failure; everything it changed is back.
     expect(report.status).toBe('error')
-    expect(report.restored).toEqual(['mode:pci/0000:08:00.0', 'numvfs:pci/0000:08:00.0'])
+    expect(report.restored).toEqual(['numvfs:pci/0000:08:00.0', 'mode:pci/0000:08:00.0'])
     expectRestored(host)
   })
 

@@ -85,7 +85,7 @@ describe('drills on the pre-series kernel', () => {
       'ETH representor enp8s0f0npf0vf0 (VF 0) vanished after the failed IB representor load',
     )
     // mode and VFs were set by the drill: restoring them (legacy, 0 VFs) also removes the broken reps
-    expect(report.restored).toEqual(['mode:pci/0000:08:00.0', 'numvfs:pci/0000:08:00.0'])
+    expect(report.restored).toEqual(['numvfs:pci/0000:08:00.0', 'mode:pci/0000:08:00.0'])
   })
 
   it('reload-unwind repairs representors it broke when mode and VFs were already set', async () => {
@@ -180,7 +180,7 @@ describe('restore only what changed', () => {
     const h = harness({ profile: 'pre-series' })
     const report = await h.engine.runDrill(drillRequest('late-ib-reps', { timeoutMs: 120 }))
     expect(report.status).toBe('failed')
-    expect(report.restored).toEqual(['mode:pci/0000:08:00.0', 'numvfs:pci/0000:08:00.0'])
+    expect(report.restored).toEqual(['numvfs:pci/0000:08:00.0', 'mode:pci/0000:08:00.0'])
     expect(h.host.snapshot().devices[0]?.pci?.numvfs).toBe(0)
   })
 

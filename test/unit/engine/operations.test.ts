@@ -35,6 +35,14 @@ const SAMPLES: { readonly [K in OperationKind]: readonly Req<K>[] } = {
     { op: 'pci-reset', bdf: VF },
     { op: 'pci-reset', bdf: '0000:08:00.0' },
   ],
+  unbind: [
+    { op: 'unbind', device: PF },
+    { op: 'unbind', device: 'netdevsim/netdevsim10' },
+  ],
+  bind: [
+    { op: 'bind', device: PF },
+    { op: 'bind', device: 'netdevsim/netdevsim10', driver: 'netdevsim' },
+  ],
   module: [
     { op: 'module', module: 'mlx5_ib', action: 'unload' },
     { op: 'module', module: 'mlx5_core', action: 'unload' },
@@ -74,12 +82,15 @@ function drops(r: OperationRequest): boolean {
     case 'pci-unbind':
     case 'pci-bind':
     case 'pci-reset':
+    case 'unbind':
+    case 'bind':
     case 'devlink-reload':
       return true
     case 'module':
       return r.module === 'mlx5_core'
     case 'health':
-      return r.action === 'recover'
+      // only mlx5's fw_fatal recovery reloads the device (docs/domain.md §3.2)
+      return r.action === 'recover' && r.reporter === 'fw_fatal'
     case 'fault':
       return r.fault === 'fw-assert'
     default:

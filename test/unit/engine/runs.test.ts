@@ -103,7 +103,7 @@ describe('cancel', () => {
     )
     const report = await handle.done
     expect(report.status).toBe('aborted')
-    expect(report.restored).toEqual(['mode:pci/0000:08:00.0', 'numvfs:pci/0000:08:00.0'])
+    expect(report.restored).toEqual(['numvfs:pci/0000:08:00.0', 'mode:pci/0000:08:00.0'])
     expect(h.host.snapshot().devices[0]?.eswitch?.mode).toBe('legacy')
   })
 })
