@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { writeFileAtomic } from '../../../main/cli/atomic-write'
-import { createFsJournalStore } from '../../../main/cli/journal-store'
+import { createFsJournalStore } from '../../../main/store/journal-store'
 import { Inventory } from '../../../main/service/inventory'
 import { mountTinyDisk, type TinyDisk } from '../../helpers/fault-tmpfs'
 

@@ -4,7 +4,7 @@ import { PassThrough, type Readable } from 'node:stream'
 import { afterEach, describe, expect, it } from 'vitest'
 
 import type { DrillProgress, DrillReport } from '../../../contract'
-import { createFsJournalStore } from '../../../main/cli/journal-store'
+import { createFsJournalStore } from '../../../main/store/journal-store'
 import { createEngine, type Engine } from '../../../main/engine'
 import type { CommandRunner, SnapshotSource } from '../../../main/engine/ports'
 import { lockCommand, lockKey } from '../../../main/engine/shell'

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
-import { createFsJournalStore } from '../../../main/cli/journal-store'
+import { createFsJournalStore } from '../../../main/store/journal-store'
 import { createEngine } from '../../../main/engine'
 import { FakeHost } from './fake-host'
 import { FakeRunner, FakeSource } from './fake-ports'
