@@ -5,11 +5,13 @@ import { discover } from '../../../main/host/discover'
 import { diffSnapshots } from '../../../main/host/diff'
 import type { CommandRunner } from '../../../main/host/ports'
 import { startHostWatcher, type HostWatcher } from '../../../main/host/watcher'
+import { requireSystemDeps } from '../../helpers/system-deps'
 import { createFakeHost, fakeRunner, type FakeHost } from './fake-host'
 import { mlx5Spec } from './fake-specs'
 
 const PF0 = '0000:08:00.0'
 const SHELL = ['/usr/bin/dash']
+beforeAll(() => requireSystemDeps(['dash']))
 
 /** The fake runner plus controllable monitor streams. */
 function streamingRunner(host: FakeHost, opts: { failStreams?: boolean } = {}) {
