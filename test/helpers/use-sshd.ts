@@ -64,11 +64,11 @@ export function useSshd(options: UseSshdOptions = {}): SshdRig {
     const dir = await mkdtemp(join(tmpdir(), options.prefix ?? 'replab-sshd-rig-'))
     partial.dir = dir
     const specs =
-      typeof options.servers === 'function'
-        ? await options.servers(dir)
-        : (options.servers ?? [{}])
+      typeof options.servers === 'function' ? await options.servers(dir) : (options.servers ?? [{}])
     const [servers, user, key] = await Promise.all([
-      Promise.all(specs.map((s) => startSshd(s).then((sshd) => (partial.servers.push(sshd), sshd)))),
+      Promise.all(
+        specs.map((s) => startSshd(s).then((sshd) => (partial.servers.push(sshd), sshd))),
+      ),
       wantUser ? createTestUser().then((u) => (partial.user = u)) : null,
       makeKey(dir, 'id_ed25519'),
     ])
