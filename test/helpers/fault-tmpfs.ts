@@ -28,6 +28,7 @@ export async function mountTinyDisk(sizeBytes = 64 * 1024): Promise<TinyDisk> {
     throw new Error(
       `cannot mount a ${sizeBytes}-byte tmpfs for the disk-full tests (they need root with ` +
         `CAP_SYS_ADMIN): ${(err as Error).message.split('\n')[0]}`,
+      { cause: err },
     )
   }
   return {
