@@ -7,7 +7,7 @@ import { withFreshFallback } from '../../../main/engine/fresh-fallback'
 import type { SnapshotSource } from '../../../main/engine/ports'
 import { rediscover } from '../../../main/engine/reconnect'
 import { DroppingLink, type Drop } from './dropping-link'
-import { FakeHost } from './fake-host'
+import { FakeHost } from '../../helpers/fake-mlx5-host'
 import { MemoryJournal } from './fake-ports'
 import { drillRequest } from './harness'
 

@@ -4,7 +4,7 @@ import { labError } from '../../../contract'
 import type { HostSnapshot } from '../../../contract'
 import { withFreshFallback } from '../../../main/engine/fresh-fallback'
 import type { SnapshotSource } from '../../../main/engine/ports'
-import { FakeHost } from './fake-host'
+import { FakeHost } from '../../helpers/fake-mlx5-host'
 import { FakeSource } from './fake-ports'
 
 /** A source whose monitors miss everything: waitFor only ever times out. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { DrillReport } from '../../../contract'
 import { createEngine } from '../../../main/engine'
 import { DroppingLink } from './dropping-link'
-import { FakeHost } from './fake-host'
+import { FakeHost } from '../../helpers/fake-mlx5-host'
 import { MemoryJournal } from './fake-ports'
 import { drillRequest } from './harness'
 

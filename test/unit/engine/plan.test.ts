@@ -6,7 +6,7 @@ import { commandsFor, faultLine } from '../../../main/engine/op-commands'
 import { postconditionFor, preconditionReasons } from '../../../main/engine/op-conditions'
 import { plan } from '../../../main/engine/plan'
 import { lockCommand, lockKey, lockOwner, shellArg } from '../../../main/engine/shell'
-import { FakeHost } from './fake-host'
+import { FakeHost } from '../../helpers/fake-mlx5-host'
 
 function host(setup?: (h: FakeHost) => void): HostSnapshot {
   const h = new FakeHost({ inject: true })
