@@ -1,5 +1,5 @@
 // Flat ESLint config: typescript-eslint, React hooks, TanStack Query, and import zones that
-// enforce the folder rules of ../shared/DESIGN.md §Layout.
+// enforce the folder rules of docs/design.md §Layout (README.md's layout table).
 import js from '@eslint/js'
 import tanstackQuery from '@tanstack/eslint-plugin-query'
 import prettier from 'eslint-config-prettier'
@@ -18,7 +18,7 @@ function bannedPackages(...names) {
       {
         patterns: names.map((group) => ({
           group: [group],
-          message: `not allowed in this folder (DESIGN.md §Layout)`,
+          message: `not allowed in this folder (docs/design.md §Layout)`,
         })),
       },
     ],
@@ -75,6 +75,8 @@ export default tseslint.config(
                 './main/ipc',
                 './main/web',
                 './main/cli',
+                './main/service',
+                './main/store',
                 './labsim',
               ],
               message: 'engine reaches hosts only through ports',
@@ -88,6 +90,8 @@ export default tseslint.config(
                 './main/ipc',
                 './main/web',
                 './main/cli',
+                './main/service',
+                './main/store',
                 './labsim',
               ],
               message: 'host does I/O only through CommandRunner',
@@ -100,10 +104,31 @@ export default tseslint.config(
                 './main/ipc',
                 './main/web',
                 './main/cli',
+                './main/service',
+                './main/store',
                 './labsim',
                 './renderer',
               ],
               message: 'ssh knows only ssh2 and node',
+            },
+            {
+              target: './main/service',
+              from: ['./main/app', './main/ipc', './main/web', './main/cli', './labsim'],
+              message: 'service is what both front doors serve: it knows neither of them',
+            },
+            {
+              target: './main/store',
+              from: [
+                './main/service',
+                './main/cli',
+                './main/app',
+                './main/ipc',
+                './main/web',
+                './main/ssh',
+                './main/host',
+                './labsim',
+              ],
+              message: 'store sits below service and cli: contract and engine port types only',
             },
             {
               target: './main',
@@ -152,6 +177,8 @@ export default tseslint.config(
     files: ['main/host/**/*.ts'],
     rules: bannedPackages('electron', 'ssh2', 'node:fs', 'node:child_process', 'node:net'),
   },
+  { files: ['main/service/**/*.ts'], rules: bannedPackages('electron', 'ws') },
+  { files: ['main/store/**/*.ts'], rules: bannedPackages('electron', 'ws', 'ssh2') },
   {
     files: ['main/ssh/**/*.ts', 'main/web/**/*.ts', 'main/cli/**/*.ts', 'labsim/**/*.ts'],
     rules: bannedPackages('electron'),

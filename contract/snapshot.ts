@@ -3,7 +3,7 @@ import { z } from 'zod'
 /**
  * The host model: what discovery (main/host) produces and every view and drill check reads.
  *
- * The keys named in ../shared/DESIGN.md §Host model are stable (scripts rely on them); the
+ * The keys named in docs/design.md §Host model are stable (scripts rely on them); the
  * others are additions. Shapes follow reference/domain.md §1–§2.
  */
 

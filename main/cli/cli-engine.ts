@@ -6,7 +6,7 @@ import { startHostWatcher, type HostWatcher } from '../host/watcher'
 import { defaultDataDir } from '../service/backend'
 import { watcherSource } from '../service/snapshot-source'
 import type { SshConnection } from '../ssh'
-import { createFsJournalStore } from './journal-store'
+import { createFsJournalStore } from '../store/journal-store'
 import { connectCli, timeoutMs, type SshCliOptions } from './ssh-options'
 
 /** The host id the CLI uses for its single target in journals. */

@@ -12,7 +12,7 @@ import {
   type OperationRequest,
   type OperationResult,
 } from '../../contract'
-import { createFsJournalStore } from '../cli/journal-store'
+import { createFsJournalStore } from '../store/journal-store'
 import { createEngine, TRACER_PATHS, type Engine, type SnapshotSource } from '../engine'
 import { startHostWatcher, type HostWatcher } from '../host/watcher'
 import { AuditLog } from './audit-log'

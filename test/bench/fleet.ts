@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 import type { DrillReport } from '../../contract/drills'
-import { createFsJournalStore } from '../../main/cli/journal-store'
+import { createFsJournalStore } from '../../main/store/journal-store'
 import { createEngine, type SnapshotSource } from '../../main/engine/index'
 import { startHostWatcher, type HostWatcher } from '../../main/host/watcher'
 import type { SshConnection } from '../../main/ssh/index'

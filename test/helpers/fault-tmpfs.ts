@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { requireSystemDeps } from './system-deps'
 
 const run = promisify(execFile)
 
@@ -13,20 +14,22 @@ export interface TinyDisk {
 }
 
 /**
- * Mounts a tmpfs of `sizeBytes` (default 64 KiB) on a fresh temp directory. Resolves `null` with
- * the reason in `onSkip` when mounting is not permitted (not root, no CAP_SYS_ADMIN, container).
+ * Mounts a tmpfs of `sizeBytes` (default 64 KiB) on a fresh temp directory. Needs root and
+ * util-linux `mount`: without them, or where mounting is not permitted (no CAP_SYS_ADMIN, a
+ * container), it rejects with an error naming the package or mount's own message.
  */
-export async function mountTinyDisk(
-  sizeBytes = 64 * 1024,
-  onSkip: (reason: string) => void = () => {},
-): Promise<TinyDisk | null> {
+export async function mountTinyDisk(sizeBytes = 64 * 1024): Promise<TinyDisk> {
+  requireSystemDeps(['root', 'mount', 'umount'])
   const dir = await mkdtemp(join(tmpdir(), 'replab-full-'))
   try {
     await run('mount', ['-t', 'tmpfs', '-o', `size=${sizeBytes},mode=0755`, 'tmpfs', dir])
   } catch (err) {
-    onSkip(`cannot mount a tmpfs: ${(err as Error).message.split('\n')[0]}`)
     await rm(dir, { recursive: true, force: true })
-    return null
+    throw new Error(
+      `cannot mount a ${sizeBytes}-byte tmpfs for the disk-full tests (they need root with ` +
+        `CAP_SYS_ADMIN): ${(err as Error).message.split('\n')[0]}`,
+      { cause: err },
+    )
   }
   return {
     dir,

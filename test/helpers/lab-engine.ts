@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll } from 'vitest'
 
 import { startLab, type Lab, type LabOptions } from '../../labsim'
-import { createFsJournalStore } from '../../main/cli/journal-store'
+import { createFsJournalStore } from '../../main/store/journal-store'
 import { createEngine, type Engine } from '../../main/engine'
 import { startHostWatcher, type HostWatcher } from '../../main/host/watcher'
 import { watcherSource } from '../../main/service/snapshot-source'

@@ -7,16 +7,19 @@
  * `timeoutMs` (default 5,000 ms) it rejects with an Error naming `what`, the elapsed ms and the
  * last value or error seen, so a failing test says what it was waiting for.
  *
- * The interval starts at `intervalMs` (default 5 ms) and doubles up to 250 ms, so fast
- * conditions are seen at once and slow ones (a VM, an SSH reconnect) do not spin a core.
+ * The interval starts at `intervalMs` (default 5 ms) and doubles up to `maxIntervalMs`
+ * (default 250 ms), so fast conditions are seen at once and slow ones (a VM, an SSH reconnect)
+ * do not spin a core. A test that times how long a condition took keeps `maxIntervalMs` small.
  */
 
 /** Options of `poll`. */
 export interface PollOptions {
   /** Deadline in ms from the first call; default 5,000. */
   readonly timeoutMs?: number
-  /** First interval in ms between calls; default 5, doubling up to 250. */
+  /** First interval in ms between calls; default 5, doubling up to `maxIntervalMs`. */
   readonly intervalMs?: number
+  /** Longest interval in ms between calls; default 250. */
+  readonly maxIntervalMs?: number
   /** What is awaited, for the timeout message, e.g. `"VF 0 back on mlx5_core"`. */
   readonly what?: string
   /** Stops polling early: rejects with the signal's reason. */
@@ -50,7 +53,7 @@ export async function poll<T>(
       )
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(interval, timeoutMs - elapsed)))
-    interval = Math.min(interval * 2, 250)
+    interval = Math.min(interval * 2, options.maxIntervalMs ?? 250)
   }
 }
 

@@ -2,17 +2,19 @@ import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { execFile } from 'node:child_process'
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile, chmod } from 'node:fs/promises'
-import { existsSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { requireSystemDeps } from './system-deps'
 
 /**
  * Starts Debian's real OpenSSH sshd (/usr/sbin/sshd) for integration tests: on 127.0.0.1, a
  * free port, `-D -e -f <temp config>`, its own host keys, `UsePAM no`, `StrictModes no`, one
- * absolute AuthorizedKeysFile for every user. Needs root (sshd's privilege separation); tests
- * skip when `sshdAvailable()` is false.
+ * absolute AuthorizedKeysFile for every user. Needs root (sshd's privilege separation); on a
+ * machine without it, or without openssh-server/-client, `startSshd` throws naming the Debian
+ * package and scripts/install-test-deps.sh (test/helpers/system-deps.ts). Most files use it
+ * through `useSshd()` (test/helpers/use-sshd.ts).
  *
  * Test user: when running as root, `createTestUser()` adds a throwaway user (`useradd`, shell
  * /bin/sh, home in a temp dir, a random password set with `chpasswd`) and `remove()` deletes
@@ -21,11 +23,6 @@ import { promisify } from 'node:util'
 
 const run = promisify(execFile)
 export const SSHD = '/usr/sbin/sshd'
-
-/** True when sshd can be started here (binary present and we are root). */
-export function sshdAvailable(): boolean {
-  return process.getuid?.() === 0 && existsSync(SSHD) && existsSync('/usr/bin/ssh-keygen')
-}
 
 /** A port that was free a moment ago on 127.0.0.1. */
 export async function freePort(): Promise<number> {
@@ -47,6 +44,7 @@ export async function makeKey(
   type: 'ed25519' | 'ecdsa' | 'rsa' = 'ed25519',
   passphrase = '',
 ): Promise<{ path: string; pub: string }> {
+  requireSystemDeps(['ssh-keygen'])
   const path = join(dir, name)
   const bits = type === 'rsa' ? ['-b', '2048'] : []
   // 2 bcrypt rounds instead of 16: ssh2 runs the KDF in JS, ~1 s per parse at the default
@@ -167,6 +165,7 @@ function signalAll(pids: number[], sig: NodeJS.Signals): void {
 
 /** Starts sshd; resolves once it listens. The caller must `stop()` it. */
 export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
+  requireSystemDeps(['root', 'sshd', 'ssh-keygen'])
   await mkdir('/run/sshd', { recursive: true, mode: 0o755 }) // privilege separation dir
   const dir = await mkdtemp(join(tmpdir(), 'replab-sshd-'))
   await chmod(dir, 0o755) // sessions run as the test user and must read authorized_keys
@@ -280,6 +279,7 @@ export interface TestUser {
 
 /** Creates a user with shell /bin/sh and a random password; `remove()` deletes it. */
 export async function createTestUser(): Promise<TestUser> {
+  requireSystemDeps(['root', 'useradd', 'chpasswd', 'userdel'])
   const name =
     `rlt${process.pid.toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`.slice(0, 30)
   const home = await mkdtemp(join(tmpdir(), 'replab-user-'))

@@ -6,6 +6,7 @@ import { afterAll, beforeAll } from 'vitest'
 
 import { startLab, type Lab, type LabOptions } from '../../labsim'
 import { createBackend, type Backend } from '../../main/service/backend'
+import { poll } from './poll'
 
 /**
  * The front-door session of the rig: stands in for a renderer whose xterm panes ack every chunk
@@ -30,7 +31,7 @@ export interface TerminalRig {
   readonly session: RendererSession
   /** Dispatches a contract call as session `s1`; throws `channel: code: message` on failure. */
   call<T>(channel: string, request: unknown): Promise<T>
-  /** Polls every 10 ms; throws naming `what` (and the stream's tail when given) on timeout. */
+  /** `poll()` at most 10 ms apart; on timeout throws naming `what` and the stream's tail. */
   until(
     what: string,
     predicate: () => boolean,
@@ -103,16 +104,11 @@ export async function startTerminalRig(options: LabOptions): Promise<TerminalRig
       return r.value as T
     },
     async until(what, predicate, timeoutMs = 30_000, streamId) {
-      const deadline = Date.now() + timeoutMs
-      while (!predicate()) {
-        if (Date.now() > deadline) {
-          const tail = streamId
-            ? `; stream tail: ${JSON.stringify(stream(streamId).text.slice(-300))}`
-            : ''
-          throw new Error(`timed out waiting for ${what}${tail}`)
-        }
-        await new Promise((r) => setTimeout(r, 10))
-      }
+      const tail = (): string =>
+        streamId ? ` (stream tail: ${JSON.stringify(stream(streamId).text.slice(-300))})` : ''
+      await poll(predicate, { timeoutMs, maxIntervalMs: 10, what }).catch((err: Error) => {
+        throw new Error(`${err.message}${tail()}`)
+      })
     },
     async close() {
       await backend.close()

@@ -5,7 +5,7 @@ import type { Terminal } from '@xterm/xterm'
  * Which xterm renderer the terminal panes use, and why.
  *
  * The DOM renderer is the default; the WebGL addon is loaded only when the page has a hardware
- * GPU. Source: /work/shared/reference/perf.md rows 3c and 3f and finding 5 — xterm's DOM
+ * GPU. Source: docs/perf.md rows 3c and 3f and finding 5 — xterm's DOM
  * renderer ingests about 40 MB/s at 59 fps in Chromium on 2 cores, while the WebGL addon on a
  * software rasteriser (SwiftShader) managed 3.3 to 4.5 MB/s at 10 to 11 fps with 200 to 270 ms
  * frame gaps: about ten times slower. With a real GPU, WebGL frames take 0.7 to 3.7 ms.

@@ -3,16 +3,20 @@ import type { DrillRunSummary } from '../../../contract/drills'
 import type { IpcResult } from '../../../contract/errors'
 import type { HostConfig, HostKeyPrompt, HostView } from '../../../contract/hosts'
 import type { OperationPlan, OperationRequest, OperationResult } from '../../../contract/operations'
+import { plan } from '../../../main/engine/plan'
+import { diffSnapshots } from '../../../main/host/diff'
+import { FakeHost } from '../../helpers/fake-mlx5-host'
 
 import { emit, listeners, stats, type Listener } from './fake-bus'
-import { fakeDrills, planOf } from './fake-ops'
+import { fakeDrills } from './fake-ops'
 import { cancelled, drive, enc, openStream, runs, streams } from './fake-streams'
-import { freshState, snapshotOf, type FakeHostState } from './fake-model'
 
 /**
- * A test-only `window.lab`: an in-page LabApi over `fake-model.ts`, so the renderer can be
- * driven in real Chromium before (and independently of) the WebSocket back end. Injected with
- * Playwright's `addInitScript`; never shipped. `window.__fakeLab` exposes hooks for tests.
+ * A test-only `window.lab`: an in-page LabApi over the shared mlx5 host model
+ * (test/helpers/fake-mlx5-host.ts), so the renderer can be driven in real Chromium before (and
+ * independently of) the WebSocket back end. Operations are planned by the engine's own pure
+ * `plan()` and its commands run on the model; snapshot diffs come from main/host/diff.ts.
+ * Injected with Playwright's `addInitScript`; never shipped. `window.__fakeLab` exposes hooks.
  */
 const ok = <T>(value: T): Promise<IpcResult<T>> => Promise.resolve({ ok: true, value })
 const fail = (
@@ -20,6 +24,7 @@ const fail = (
   message: string,
   host?: string,
 ) => Promise.resolve({ ok: false as const, error: { code, message, ...(host ? { host } : {}) } })
+/** The fake's latencies (behaviour: connecting, a round trip, an operation's phases). */
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 const hostConfig = (id: string, extra: Partial<HostConfig> = {}): HostConfig => ({
@@ -40,17 +45,28 @@ const hosts: HostView[] = [
   { config: hostConfig('new-03', { group: 'rack-b' }), connection: { state: 'idle' } },
   { config: hostConfig('moved-04', { group: 'rack-b' }), connection: { state: 'idle' } },
 ]
-const states = new Map<string, FakeHostState>(
-  hosts.map((h) => [h.config.id, freshState(h.config.id === 'big-01' ? 1990 : 0)]),
-)
-states.get('big-01')!.mode = ['switchdev', 'legacy']
-states.get('big-01')!.numvfs = [8, 0]
+/** A dual-port ConnectX-6 Dx per host; `big-01` has PF0 in switchdev with 8 VFs and 1,991 SFs. */
+function newModel(hostId: string): FakeHost {
+  const big = hostId === 'big-01'
+  const host = new FakeHost({ ports: 2, name: hostId, sfs: big ? 1991 : 0 })
+  if (big) {
+    host.run('echo 8 > /sys/bus/pci/devices/0000:08:00.0/sriov_numvfs')
+    host.run('devlink dev eswitch set pci/0000:08:00.0 mode switchdev')
+  }
+  let last = host.snapshot()
+  host.subscribe((snapshot) => {
+    emit('snapshotChanged', { hostId, snapshot, diff: diffSnapshots(last, snapshot) })
+    last = snapshot
+  })
+  return host
+}
+const models = new Map<string, FakeHost>(hosts.map((h) => [h.config.id, newModel(h.config.id)]))
 const pendingPrompts = new Map<string, string>()
 
-function state(hostId: string): FakeHostState {
-  const s = states.get(hostId)
-  if (!s) throw new Error(`no host ${hostId}`)
-  return s
+function model(hostId: string): FakeHost {
+  const m = models.get(hostId)
+  if (!m) throw new Error(`no host ${hostId}`)
+  return m
 }
 function setConn(id: string, connection: HostView['connection']): HostView {
   const h = hosts.find((x) => x.config.id === id)!
@@ -58,24 +74,11 @@ function setConn(id: string, connection: HostView['connection']): HostView {
   emit('hostsChanged', structuredClone(hosts))
   return structuredClone(h)
 }
-function pushSnapshot(hostId: string, changedKeys: string[] = []) {
-  const snapshot = snapshotOf(hostId, state(hostId))
-  emit('snapshotChanged', {
-    hostId,
-    snapshot,
-    diff: {
-      from: '',
-      to: snapshot.takenAt,
-      changes: changedKeys.map((key) => ({ kind: 'changed', entity: 'port', key })),
-    },
-  })
-}
-
 async function connect(hostId: string): Promise<IpcResult<HostView>> {
   const h = hosts.find((x) => x.config.id === hostId)
   if (!h) return fail('not-found', `no host ${hostId}`)
   setConn(hostId, { state: 'connecting', attempt: 1 })
-  await sleep(150)
+  await sleep(150) // the fake's connect latency
   if (hostId === 'new-03' || hostId === 'moved-04') {
     const promptId = `p-${hostId}-${Date.now()}`
     pendingPrompts.set(promptId, hostId)
@@ -116,73 +119,42 @@ async function connect(hostId: string): Promise<IpcResult<HostView>> {
   return ok(setConn(hostId, { state: 'ready', since: new Date().toISOString() }))
 }
 
-function applyOp(hostId: string, req: OperationRequest): { output?: string; changed?: string[] } {
-  const s = state(hostId)
-  const pfOf = (d: string) => (d.endsWith('.1') ? 1 : 0)
-  switch (req.op) {
-    case 'eswitch-mode':
-      s.mode[pfOf(req.device)] = req.mode === 'switchdev' ? 'switchdev' : 'legacy'
-      return { changed: [] }
-    case 'vf-count':
-      s.numvfs[pfOf(req.device)] = req.count
-      return { changed: [] }
-    case 'pci-reset':
-      return { changed: [`pci/0000:08:00.0/${1 + (Number(req.bdf.slice(-1)) - 2)}`] }
-    case 'pci-unbind':
-      s.unbound.add(req.bdf)
-      return { changed: [] }
-    case 'pci-bind':
-      s.unbound.delete(req.bdf)
-      return { changed: [] }
-    case 'module':
-      s.mlx5ib = req.action === 'load'
-      return { changed: [] }
-    case 'fw-tracer':
-      s.tracer = req.enable
-      return { changed: [] }
-    case 'health':
-      if (req.action === 'recover') s.fatal = false
-      return {
-        output: `{"${req.reporter}":{"state":"healthy","action":"${req.action}","syndrome":"0x0"}}`,
-      }
-    case 'crdump':
-      return {
-        output: 'crdump: 1048576 bytes\n00000000: 0000 0001 dead beef 0000 0000 0000 0000\n',
-      }
-    default:
-      return { changed: [] }
-  }
+function planFor(hostId: string, request: OperationRequest): OperationPlan {
+  const port = hosts.find((h) => h.config.id === hostId)?.config.port ?? 22
+  return plan(request, model(hostId).snapshot(), { hostId, target: `root@127.0.0.1:${port}` })
 }
 
+/** Runs the engine's plan of `request` on the host's model, with the back end's progress phases. */
 async function run(hostId: string, request: OperationRequest): Promise<IpcResult<OperationResult>> {
   if (hosts.find((h) => h.config.id === hostId)?.config.readOnly)
     return fail('read-only', `${hostId} is read-only`)
   const opId = `op-${Date.now()}`
-  const plan = planOf(hostId, request, snapshotOf(hostId, state(hostId)))
+  const p = planFor(hostId, request)
+  const before = model(hostId).snapshot()
   for (const [i, phase] of (['precondition', 'command', 'waiting'] as const).entries()) {
     emit('opProgress', {
       opId,
       hostId,
       phase,
-      message: phase === 'command' ? plan.commands[0] : phase,
+      message: phase === 'command' ? (p.commands[0] ?? '') : phase,
       elapsedMs: i * 120,
     })
-    await sleep(120)
+    await sleep(120) // the fake operation's duration per phase
   }
-  const { output, changed = [] } = applyOp(hostId, request)
-  pushSnapshot(hostId, changed)
+  const commands = p.commands.map((command) => ({
+    command,
+    ...model(hostId).run(command),
+    durationMs: 3.2,
+  }))
+  const failed = commands.some((c) => c.code !== 0)
+  const output = commands.map((c) => c.stdout).join('')
   emit('opProgress', { opId, hostId, phase: 'done', message: 'observed', elapsedMs: 400 })
   return ok({
     opId,
-    status: 'ok',
-    commands: plan.commands.map((command) => ({
-      command,
-      code: 0,
-      stdout: '',
-      stderr: '',
-      durationMs: 3.2,
-    })),
+    status: failed ? 'failed' : 'ok',
+    commands,
     timings: { issuedAt: new Date().toISOString(), returnedMs: 12, observedMs: 380 },
+    diff: diffSnapshots(before, model(hostId).snapshot()),
     ...(output ? { output } : {}),
   })
 }
@@ -197,7 +169,7 @@ const base: Omit<LabApi, 'audit'> = {
         connection: { state: 'idle' },
       }
       hosts.push(v)
-      states.set(c.id, freshState())
+      models.set(c.id, newModel(c.id))
       emit('hostsChanged', structuredClone(hosts))
       return ok(v)
     },
@@ -243,15 +215,15 @@ const base: Omit<LabApi, 'audit'> = {
   },
   snapshot: {
     get: async ({ hostId }) => {
-      await sleep(30)
-      return states.has(hostId)
-        ? ok(snapshotOf(hostId, state(hostId)))
+      await sleep(30) // a fake round trip
+      return models.has(hostId)
+        ? ok(model(hostId).snapshot())
         : fail('not-found', `no host ${hostId}`)
     },
   },
   ops: {
     plan: ({ hostId, request }): Promise<IpcResult<OperationPlan>> =>
-      ok(planOf(hostId, request as OperationRequest, snapshotOf(hostId, state(hostId)))),
+      ok(planFor(hostId, request as OperationRequest)),
     run: ({ hostId, request }) => run(hostId, request as OperationRequest),
     cancel: () => ok({ ok: true as const }),
   },
@@ -355,14 +327,8 @@ const base: Omit<LabApi, 'audit'> = {
 /** Hooks for tests: counters and state switches. */
 const hooks = {
   stats,
-  setFatal: (hostId: string, on: boolean) => {
-    state(hostId).fatal = on
-    pushSnapshot(hostId)
-  },
-  setMissingIbRep: (hostId: string, on: boolean) => {
-    state(hostId).missingIbRep = on
-    pushSnapshot(hostId)
-  },
+  setFatal: (hostId: string, on: boolean) => model(hostId).setFatal(on),
+  setMissingIbRep: (hostId: string, on: boolean) => model(hostId).setMissingIbRep(on),
   flood: (bytes: number) => {
     const s = [...streams.entries()].find(([, v]) => v.kind === 'trace')
     if (!s) return false

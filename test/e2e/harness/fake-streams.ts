@@ -3,6 +3,7 @@ import type { DrillInfo, DrillReport, StepRecord } from '../../../contract/drill
 import { emit, stats } from './fake-bus'
 
 /** Drill runs and terminal streams of the fake lab (test harness only). */
+/** The fake drill's pace (behaviour: each step takes 60 ms, as a real step takes time). */
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 export const runs = new Map<string, DrillReport & { hostId: string }>()
 export const cancelled = new Set<string>()
@@ -74,6 +75,7 @@ export function openStream(hostId: string, kind: string) {
           emit('terminalData', { streamId, seq: cSeq++, data })
         }, 200)
   streams.set(streamId, { timer, kind })
+  // The shell's prompt arrives 50 ms after the pane opens, as over SSH (behaviour).
   if (kind === 'shell')
     setTimeout(
       () => emit('terminalData', { streamId, seq: cSeq++, data: enc.encode(`root@${hostId}:~# `) }),

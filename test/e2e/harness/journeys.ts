@@ -34,14 +34,18 @@ export async function journeys(s: ConsoleSession, out: string): Promise<void> {
   const table = new RepresentorsTable(page, pf.region)
   await expect(table.rowsWith('pcivf')).toHaveCount(4)
   dialog = await table.vfAction('Reset', 0)
-  expect(await dialog.blastRadius()).toEqual(['vf 0000:08:00.2 — only this VF resets'])
+  // The engine's own plan(): the VF, and its representor whose link follows it.
+  expect(await dialog.blastRadius()).toEqual([
+    'vf 0000:08:00.2 — enp8s0f0v0',
+    'representor enp8s0f0npf0vf0 — link state follows the VF',
+  ])
   await dialog.run()
   // The highlight lasts 2 s from the snapshot change, which may come before the result dialog.
   await expect(table.changedRows()).toHaveCount(1)
   await dialog.expectOkAndClose()
   dialog = await pf.healthAction('Diagnose', 'fw')
   await dialog.run()
-  await expect(dialog.output()).toContainText('healthy')
+  await expect(dialog.output()).toContainText('Syndrome: 0')
   await dialog.close()
   const trace = new TracePane(page)
   await trace.waitForText('mlx5_fw')
@@ -115,7 +119,7 @@ export async function bigTable(s: ConsoleSession, out: string): Promise<void> {
   )
   expect(m.lastRowIndex).toBe(2001)
   await table.filter('pf0sf199')
-  expect(await table.totalRows()).toBe(2)
+  expect(await table.totalRows()).toBe(3) // pf0sf199, pf0sf1990, pf0sf1991
   await table.filter('')
   await table.sortBy('Netdev')
   await expect(table.table.getByRole('columnheader', { name: /Netdev/ })).toHaveAttribute(

@@ -1,20 +1,14 @@
 import { execFile } from 'node:child_process'
-import { mkdtemp, readFile } from 'node:fs/promises'
-import { tmpdir, release } from 'node:os'
+import { readFile } from 'node:fs/promises'
+import { release } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 
 import { HostSnapshot } from '../../../contract'
-import {
-  authorize,
-  makeKey,
-  removeDir,
-  sshdAvailable,
-  startSshd,
-  type Sshd,
-} from '../../helpers/sshd'
+import { requireSystemDeps } from '../../helpers/system-deps'
+import { useSshd } from '../../helpers/use-sshd'
 
 const run = promisify(execFile)
 const bin = join(__dirname, '../../../bin/replab.mjs')
@@ -36,36 +30,23 @@ async function replab(args: string[]): Promise<{ code: number; stdout: string; s
 // `replab discover` against Debian's real OpenSSH sshd on this machine's real kernel: the
 // discovery script runs under the real /bin/sh and real iproute2 (no mlx5 here, and devlink
 // cannot reach its netlink family in this sandbox: a real-world error the snapshot must carry).
-describe.skipIf(!sshdAvailable())('replab discover over OpenSSH (real host)', () => {
-  let sshd: Sshd
-  let dir: string
-  let key: string
-
-  beforeAll(async () => {
-    sshd = await startSshd()
-    dir = await mkdtemp(join(tmpdir(), 'replab-cli-'))
-    const k = await makeKey(dir, 'id_ed25519')
-    key = k.path
-    await authorize(sshd, k.pub)
-  })
-  afterAll(async () => {
-    await sshd?.stop()
-    await removeDir(dir)
-  })
+describe('replab discover over OpenSSH (real host)', () => {
+  const rig = useSshd({ user: false, prefix: 'replab-cli-' })
+  beforeAll(() => requireSystemDeps(['ip']))
 
   it('refuses an unknown host key without --accept-new, printing its SHA256 fingerprint', async () => {
-    const kh = join(dir, 'kh-refuse')
+    const kh = join(rig.dir, 'kh-refuse')
     const r = await replab([
       'discover',
-      `root@127.0.0.1:${sshd.port}`,
+      rig.target(),
       '-i',
-      key,
+      rig.key.path,
       '--known-hosts',
       kh,
       '--json',
     ])
     expect(r.code).toBe(1)
-    const fingerprint = /SHA256:[A-Za-z0-9+/]{43}/.exec(sshd.hostFingerprint)?.[0]
+    const fingerprint = /SHA256:[A-Za-z0-9+/]{43}/.exec(rig.sshd.hostFingerprint)?.[0]
     expect(fingerprint).toBeDefined()
     expect(r.stderr).toContain(fingerprint!)
     expect(r.stderr).toMatch(/ssh-hostkey-unknown/)
@@ -73,12 +54,12 @@ describe.skipIf(!sshdAvailable())('replab discover over OpenSSH (real host)', ()
   })
 
   it('with --accept-new records the key, then discovers the real host in one round trip', async () => {
-    const kh = join(dir, 'kh-accept')
+    const kh = join(rig.dir, 'kh-accept')
     const r = await replab([
       'discover',
-      `root@127.0.0.1:${sshd.port}`,
+      rig.target(),
       '-i',
-      key,
+      rig.key.path,
       '--known-hosts',
       kh,
       '--accept-new',
@@ -94,9 +75,9 @@ describe.skipIf(!sshdAvailable())('replab discover over OpenSSH (real host)', ()
     // The second run needs no --accept-new: the key is on record now.
     const again = await replab([
       'discover',
-      `root@127.0.0.1:${sshd.port}`,
+      rig.target(),
       '-i',
-      key,
+      rig.key.path,
       '--known-hosts',
       kh,
       '--json',

@@ -7,6 +7,7 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { startLab, type Lab } from '../../../labsim'
+import { poll } from '../../helpers/poll'
 
 const run = promisify(execFile)
 const bin = join(__dirname, '../../../bin/replab.mjs')
@@ -69,11 +70,10 @@ describe('replab drill run killed mid-drill', () => {
       { stdio: 'ignore' },
     )
     const exited = new Promise((resolve) => child.once('exit', resolve))
-    const deadline = Date.now() + 90_000
-    while ((await journalLines()).filter((l) => l.t === 'step').length < 2) {
-      if (Date.now() > deadline) throw new Error('the drill journaled fewer than 2 steps in 90 s')
-      await new Promise((r) => setTimeout(r, 50))
-    }
+    await poll(async () => (await journalLines()).filter((l) => l.t === 'step').length >= 2, {
+      timeoutMs: 90_000,
+      what: 'the drill to journal 2 steps',
+    })
     child.kill('SIGKILL')
     await exited
     const lines = await journalLines()

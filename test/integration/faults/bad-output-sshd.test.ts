@@ -1,5 +1,4 @@
-import { chmod, mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { chmod, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -8,14 +7,8 @@ import { LabError } from '../../../contract'
 import { discover } from '../../../main/host/discover'
 import { startHostWatcher } from '../../../main/host/watcher'
 import { connectHost, resolveTarget, type SshConnection } from '../../../main/ssh'
-import {
-  authorize,
-  makeKey,
-  removeDir,
-  sshdAvailable,
-  startSshd,
-  type Sshd,
-} from '../../helpers/sshd'
+import { poll } from '../../helpers/poll'
+import { useSshd } from '../../helpers/use-sshd'
 
 // Issue 9, bad input from the host: a real OpenSSH sshd whose every command is replaced (sshd
 // `ForceCommand`) by a script printing malformed, truncated, binary, huge (100 MB) or slow
@@ -35,39 +28,38 @@ esac
 exit 0
 `
 
-describe.skipIf(!sshdAvailable())('hostile host output over OpenSSH', () => {
-  let sshd: Sshd
-  let dir: string
+describe('hostile host output over OpenSSH', () => {
   let conn: SshConnection
 
   async function mode(m: string): Promise<void> {
-    await writeFile(join(dir, 'mode'), m)
+    await writeFile(join(rig.dir, 'mode'), m)
   }
 
+  // Every command on this sshd runs force.sh instead, which reads its mode from the rig's dir.
+  const rig = useSshd({
+    user: false,
+    prefix: 'replab-badout-',
+    servers: async (dir) => {
+      await chmod(dir, 0o755)
+      await writeFile(join(dir, 'force.sh'), SCRIPT, { mode: 0o755 })
+      await writeFile(join(dir, 'mode'), 'malformed')
+      return [{ config: [`ForceCommand ${join(dir, 'force.sh')}`] }]
+    },
+  })
+
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'replab-badout-'))
-    await chmod(dir, 0o755)
-    await writeFile(join(dir, 'force.sh'), SCRIPT, { mode: 0o755 })
-    await mode('malformed')
-    sshd = await startSshd({ config: [`ForceCommand ${join(dir, 'force.sh')}`] })
-    const key = await makeKey(dir, 'id_ed25519')
-    await authorize(sshd, key.pub)
-    const target = await resolveTarget(`root@127.0.0.1:${sshd.port}`, {
+    const target = await resolveTarget(rig.target(), {
       configFile: null,
-      identityFile: key.path,
+      identityFile: rig.key.path,
     })
     conn = await connectHost(target, {
-      knownHosts: { file: join(dir, 'known_hosts'), userFile: null },
+      knownHosts: { file: join(rig.dir, 'known_hosts'), userFile: null },
       hostKeyPolicy: async () => 'trust',
       reconnect: false,
     })
   })
 
-  afterAll(async () => {
-    conn?.close()
-    await sshd?.stop()
-    await removeDir(dir)
-  })
+  afterAll(() => conn?.close())
 
   async function typed(p: Promise<unknown>): Promise<LabError | unknown> {
     try {
@@ -117,13 +109,11 @@ describe.skipIf(!sshdAvailable())('hostile host output over OpenSSH', () => {
     const err = await typed(conn.exec('devlink -j dev show', { timeoutMs: 2_500 }))
     expect(Date.now() - started).toBeLessThan(6_000)
     expect((err as LabError).code).toBe('ssh-timeout')
-    const end = Date.now() + 5_000
-    let left = await sshd.descendants()
-    while (left.some((p) => p.args.includes('force.sh')) && Date.now() < end) {
-      await new Promise((r) => setTimeout(r, 100))
-      left = await sshd.descendants()
-    }
-    expect(left.filter((p) => p.args.includes('force.sh'))).toEqual([])
+    await poll(
+      async () => !(await rig.sshd.descendants()).some((p) => p.args.includes('force.sh')),
+      { timeoutMs: 5_000, what: 'the remote force.sh killed' },
+    )
+    expect((await rig.sshd.descendants()).filter((p) => p.args.includes('force.sh'))).toEqual([])
   }, 20_000)
 
   it('discovery on 1-byte-per-second output times out with a typed error', async () => {

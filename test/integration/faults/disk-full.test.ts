@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { writeFileAtomic } from '../../../main/cli/atomic-write'
-import { createFsJournalStore } from '../../../main/cli/journal-store'
+import { createFsJournalStore } from '../../../main/store/journal-store'
 import { Inventory } from '../../../main/service/inventory'
 import { mountTinyDisk, type TinyDisk } from '../../helpers/fault-tmpfs'
 
@@ -12,11 +12,10 @@ import { mountTinyDisk, type TinyDisk } from '../../helpers/fault-tmpfs'
 // real 64 KiB tmpfs fills up; every write answers a clear `io-error` and nothing partial is left
 // looking complete (no truncated file under its final name, temp files removed).
 
-let disk: TinyDisk | null = null
-let skipReason = ''
+let disk: TinyDisk
 
 beforeAll(async () => {
-  disk = await mountTinyDisk(64 * 1024, (r) => (skipReason = r))
+  disk = await mountTinyDisk(64 * 1024)
 })
 afterAll(async () => disk?.release())
 
@@ -32,8 +31,7 @@ async function names(dir: string): Promise<string[]> {
 }
 
 describe('disk full', () => {
-  it('a report artifact too big for the disk: io-error, no file under its name, no temp', async (ctx) => {
-    if (!disk) return ctx.skip(skipReason)
+  it('a report artifact too big for the disk: io-error, no file under its name, no temp', async () => {
     const store = createFsJournalStore(disk.dir)
     await store.append('run-1', '{"t":"start"}')
     await expect(store.writeArtifact('run-1', 'report.json', BIG)).rejects.toMatchObject({
@@ -43,8 +41,7 @@ describe('disk full', () => {
     expect(await names(join(disk.dir, 'runs'))).toEqual(['run-1.jsonl'])
   })
 
-  it('a journal append on a full disk: io-error naming the disk, earlier lines intact', async (ctx) => {
-    if (!disk) return ctx.skip(skipReason)
+  it('a journal append on a full disk: io-error naming the disk, earlier lines intact', async () => {
     const store = createFsJournalStore(disk.dir)
     await store.append('run-2', '{"t":"start"}')
     await fill(disk.dir)
@@ -56,23 +53,21 @@ describe('disk full', () => {
     expect(await store.readRun('run-2')).toEqual(['{"t":"start"}'])
   })
 
-  it('the CLI report writer on a full disk: io-error, no partial report, temp removed', async (ctx) => {
-    if (!disk) return ctx.skip(skipReason)
+  it('the CLI report writer on a full disk: io-error, no partial report, temp removed', async () => {
     const path = join(disk.dir, 'report.html')
     await expect(writeFileAtomic(path, BIG)).rejects.toMatchObject({ code: 'io-error' })
     const left = await names(disk.dir)
     expect(left.filter((n) => n.includes('report'))).toEqual([])
   })
 
-  it('an unwritable directory gives io-error too (permission denied)', async (ctx) => {
-    if (!disk) return ctx.skip(skipReason)
+  it('an unwritable directory gives io-error too (permission denied)', async () => {
     const store = createFsJournalStore(join(disk.dir, 'ballast', 'nested'))
     await expect(store.append('run-3', '{}')).rejects.toMatchObject({ code: 'io-error' })
   })
 
   // inventory.ts save() unlinks its temp file on failure; put() rolls the entry back.
   it('the inventory on a full disk: io-error and no temp file left', async () => {
-    const d = disk!
+    const d = disk
     const inv = new Inventory(join(d.dir, 'inv', 'hosts.json'))
     await inv.load()
     await fill(d.dir)

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 
 import { drillWithFault, FAULT_DEVICE, pfState, reportText } from '../../helpers/fault-drill'
+import { poll } from '../../helpers/poll'
 import { useLabConsole, type LabRig } from '../../helpers/lab-engine'
 
 // Issue 9, faults on labsim: a host reboot mid-drill, a command that hangs past its timeout, and
@@ -12,15 +13,6 @@ function liveCommands(rig: LabRig): string[] {
     .host('sim-a')
     .processes()
     .map((p) => p.command)
-}
-
-async function until(check: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms
-  while (Date.now() < end) {
-    if (check()) return true
-    await new Promise((r) => setTimeout(r, 20))
-  }
-  return check()
 }
 
 const HUNG = 'mode switchdev'
@@ -49,11 +41,11 @@ describe('faults during drills', () => {
       expect(Date.now() - started).toBeLessThan(30_000)
       expect(report.status, text).not.toBe('passed')
       expect(text).toMatch(/time(d)? ?out/i)
-      const gone = await until(
-        () => !liveCommands(suite.rig).some((cmd) => cmd.includes(HUNG)),
-        2_000,
-      )
-      expect(gone, liveCommands(suite.rig).join('\n')).toBe(true)
+      await poll(() => !liveCommands(suite.rig).some((cmd) => cmd.includes(HUNG)), {
+        timeoutMs: 2_000,
+        what: `the hung "${HUNG}" gone from labsim's process table`,
+      })
+      expect(liveCommands(suite.rig).filter((cmd) => cmd.includes(HUNG))).toEqual([])
       expect(pfState(suite.rig), text).toEqual(start)
     } finally {
       clearInterval(watch)

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startLab, type Lab } from '../../../labsim'
 import { createBackend, type Backend } from '../../../main/service/backend'
 import { HOSTILE } from '../../helpers/fault-hostile'
+import { poll } from '../../helpers/poll'
 import { findShellLeaks } from '../../helpers/fault-shell-check'
 
 // Issue 9, bad input: hostile values in every field a user can fill, driven through the real
@@ -148,12 +149,14 @@ describe('hostile values through the back end', () => {
     })
     expect(started.ok, JSON.stringify(started.error)).toBe(true)
     const { runId } = started.value as { runId: string }
-    let status = 'running'
-    while (status === 'running') {
-      await new Promise((r) => setTimeout(r, 200))
-      const report = await call('drills:report', { runId })
-      status = (report.value as { status?: string } | undefined)?.status ?? 'running'
-    }
+    const status = await poll(
+      async () => {
+        const report = await call('drills:report', { runId })
+        const st = (report.value as { status?: string } | undefined)?.status ?? 'running'
+        return st !== 'running' && st
+      },
+      { timeoutMs: 50_000, what: `drill ${runId} to finish` },
+    )
     expect(status).toBe('passed')
     const log = lab.host(HOST).commandLog.map((e) => e.command)
     const lock = log.find((c) => c.includes('flock'))

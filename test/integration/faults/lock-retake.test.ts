@@ -4,7 +4,7 @@ import { PassThrough, type Readable } from 'node:stream'
 import { afterEach, describe, expect, it } from 'vitest'
 
 import type { DrillProgress, DrillReport } from '../../../contract'
-import { createFsJournalStore } from '../../../main/cli/journal-store'
+import { createFsJournalStore } from '../../../main/store/journal-store'
 import { createEngine, type Engine } from '../../../main/engine'
 import type { CommandRunner, SnapshotSource } from '../../../main/engine/ports'
 import { lockCommand, lockKey } from '../../../main/engine/shell'
@@ -12,6 +12,7 @@ import { watcherSource } from '../../../main/service/snapshot-source'
 import type { SshConnection } from '../../../main/ssh'
 import { FAULT_DEVICE, pfState, reportText } from '../../helpers/fault-drill'
 import { connectSim, startRig, type LabRig } from '../../helpers/lab-engine'
+import { poll } from '../../helpers/poll'
 
 // Real SSH to labsim: a drill holds /run/replab/<device>.lock through a flock(1) channel; labsim
 // drops every session mid-drill (sshd ends the channel, flock releases the lock). While this
@@ -83,19 +84,19 @@ function gatedSource(inner: SnapshotSource, gate: Gate): SnapshotSource {
 /** Takes the device lock with the engine's own flock command; resolves once `locked`. */
 async function takeLock(conn: SshConnection, owner: string, signal: AbortSignal): Promise<void> {
   // The host may not have ended the dropped session's flock yet: retry a busy lock briefly.
-  for (let attempt = 0; ; attempt++) {
-    const s = conn.stream(lockCommand(FAULT_DEVICE, owner), { signal, keepStdinOpen: true })
-    const got = await new Promise<boolean>((resolve, reject) => {
-      s.on('data', (d: Buffer) => {
-        if (d.toString().includes('locked')) resolve(true)
+  await poll(
+    () => {
+      const s = conn.stream(lockCommand(FAULT_DEVICE, owner), { signal, keepStdinOpen: true })
+      return new Promise<boolean>((resolve, reject) => {
+        s.on('data', (d: Buffer) => {
+          if (d.toString().includes('locked')) resolve(true)
+        })
+        s.on('error', (err: Error) => (/exit 75/.test(String(err)) ? resolve(false) : reject(err)))
+        s.on('close', () => resolve(false))
       })
-      s.on('error', (err: Error) => (/exit 75/.test(String(err)) ? resolve(false) : reject(err)))
-      s.on('close', () => resolve(false))
-    })
-    if (got) return
-    if (attempt > 50) throw new Error('the second client never got the lock')
-    await new Promise((r) => setTimeout(r, 50))
-  }
+    },
+    { timeoutMs: 10_000, intervalMs: 50, what: 'the second client to take the device lock' },
+  )
 }
 
 interface Run {

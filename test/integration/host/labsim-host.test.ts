@@ -3,19 +3,12 @@ import { HostSnapshot, type Device } from '../../../contract/snapshot'
 import { discover } from '../../../main/host/discover'
 import { startHostWatcher, type HostWatcher } from '../../../main/host/watcher'
 import type { SshConnection } from '../../../main/ssh'
+import { poll } from '../../helpers/poll'
 import { startLabSession, type LabSession } from './labsim-session'
 
 // Discovery and live updates over real SSH (main/ssh, verified host keys) to labsim.
 
 const PFS = ['0000:08:00.0', '0000:08:00.1', '0000:3b:00.0', '0000:3b:00.1']
-
-async function until(pred: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 10))
-  }
-}
 
 describe('discovery of 4 PFs x 127 VFs in switchdev over SSH to labsim', () => {
   let session: LabSession
@@ -94,13 +87,12 @@ describe('live updates from labsim monitors', () => {
     conn = await session.connect(name)
     watcher = await startHostWatcher(conn, { hostName: name, timeoutMs: 20_000 })
     const host = session.lab.host(name)
-    await until(
+    await poll(
       () =>
         ['devlink -j monitor', 'ip -j monitor link'].every((m) =>
           host.commandLog.some((e) => e.command === m),
         ),
-      10_000,
-      'both monitors running on the host',
+      { timeoutMs: 10_000, what: 'both monitors running on the host' },
     )
   }, 60_000)
   afterAll(async () => {

@@ -6,6 +6,7 @@ import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { Lab } from '../../../labsim/index'
 import { startLab } from '../../../labsim/index'
+import { requireSystemDeps } from '../../helpers/system-deps'
 import { connect, exec } from './ssh-helpers'
 
 const run = promisify(execFile)
@@ -52,6 +53,7 @@ describe('real OpenSSH client (issue 3 "Done when")', () => {
   it('ssh -p PORT -i KEY root@127.0.0.1 "devlink -j port show" gets iproute2-shaped output; host key matches', async () => {
     const lab = await startLab({ hosts: 1, speed: 0.01 })
     labs.push(lab)
+    requireSystemDeps(['ssh', 'ssh-keygen'])
     const info = lab.hosts[0]!
     const dir = await mkdtemp(join(tmpdir(), 'labsim-kh-'))
     const knownHosts = join(dir, 'known_hosts')

@@ -2,6 +2,7 @@ import type { Client, ClientChannel } from 'ssh2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Lab } from '../../../labsim/index'
 import { startLab } from '../../../labsim/index'
+import { poll } from '../../helpers/poll'
 import { connect, exec } from './ssh-helpers'
 
 let lab: Lab
@@ -125,14 +126,11 @@ describe('command log, reboot, disconnect, inject detection (issue 3 "Timing and
     const dropped = new Promise<void>((r) => c.on('close', () => r()))
     await exec(c, 'echo reboot > /sys/kernel/debug/labsim/inject')
     await dropped
-    let again: Client | undefined
-    for (let i = 0; i < 100 && !again; i++)
-      again = await connect(info).catch(
-        () => new Promise<undefined>((r) => setTimeout(() => r(undefined), 10)),
-      )
-    expect(again).toBeDefined()
-    expect((await exec(again!, 'cat /proc/sys/kernel/random/boot_id')).stdout).not.toBe(boot)
-    again!.end()
+    const again = await poll(() => connect(info), {
+      what: 'labsim to accept connections on the same port after the reboot',
+    })
+    expect((await exec(again, 'cat /proc/sys/kernel/random/boot_id')).stdout).not.toBe(boot)
+    again.end()
   })
 
   it('disconnect fault drops the connection', async () => {

@@ -100,7 +100,10 @@ describe('hostile messages on the terminal port (issue 8)', () => {
       page.port.postMessage({ t: 'ack', streamId: trace.stream.streamId, bytes: 50_000_000 })
       await rig.until('the refusal', () => page.refused.length > refusedBefore)
       expect(page.refused.at(-1)).toMatch(/exceeds/)
-      await new Promise((r) => setTimeout(r, 500))
+      // Let the flood run on for 5,000 more lines: an ack that reopened the window would let
+      // them through to the page.
+      const produced = n
+      await rig.until('5,000 more lines traced while paused', () => n >= produced + 5_000)
       // Still paused: at most the slack beyond the window ever reached the page.
       expect(trace.bytes() - trace.acked()).toBeLessThanOrEqual(FLOW.highWatermark + SLACK)
       expect(trace.bytes() - held).toBeLessThanOrEqual(SLACK)
@@ -129,7 +132,8 @@ describe('hostile messages on the terminal port (issue 8)', () => {
       // A stream this page never had is still refused; port messages are handled in order.
       late.port.postMessage({ t: 'ack', streamId: 't-never', bytes: 1 })
       await rig.until('the refusal', () => late.refused.length > 0)
-      await new Promise((r) => setTimeout(r, 100)) // late dispatcher answers would log here
+      // Observation window of a negative assertion: a late dispatcher answer would log here.
+      await new Promise((r) => setTimeout(r, 100))
       expect(late.refused).toHaveLength(1)
       expect(late.refused[0]).toMatch(/t-never: not a stream of this page/)
     } finally {

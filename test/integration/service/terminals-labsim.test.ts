@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
+import { poll } from '../../helpers/poll'
 import { startTerminalRig, type TerminalRig } from '../../helpers/terminal-rig'
 
 // Issue 8 on the real path minus the browser (labsim → SSH → main → session sink, acking like
@@ -75,21 +76,22 @@ describe('terminal panes on labsim', () => {
     }
     // The previous drill's device lock is released just after its report is final: retry
     // host-busy for a moment.
-    let runId = ''
-    for (let i = 0; !runId; i++) {
-      try {
-        runId = (await rig.call<{ runId: string }>('drills:start', request)).runId
-      } catch (err) {
-        if (i > 100 || !/host-busy/.test((err as Error).message)) throw err
-        await new Promise((r) => setTimeout(r, 100))
-      }
-    }
-    let report = { status: 'running', steps: [] as Array<{ name: string }> }
-    for (let i = 0; i < 1200 && report.status === 'running'; i++) {
-      await new Promise((r) => setTimeout(r, 100))
-      // The run's journal appears shortly after start: not-found until then.
-      report = await rig.call<typeof report>('drills:report', { runId }).catch(() => report)
-    }
+    const { runId } = await poll(() => rig.call<{ runId: string }>('drills:start', request), {
+      timeoutMs: 10_000,
+      intervalMs: 100,
+      what: `the ${kind} drill to start (host-busy until the last one released the device)`,
+    })
+    // The run's journal appears shortly after start: not-found until then.
+    const report = await poll(
+      async () => {
+        const r = await rig.call<{ status: string; steps: Array<{ name: string }> }>(
+          'drills:report',
+          { runId },
+        )
+        return r.status !== 'running' && r
+      },
+      { timeoutMs: 120_000, intervalMs: 100, what: `drill ${runId} to finish` },
+    )
     return { runId, status: report.status, steps: report.steps.map((st) => st.name) }
   }
 

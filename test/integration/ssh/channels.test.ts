@@ -1,55 +1,26 @@
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { LabError } from '../../../contract/errors'
 import { connectHost, resolveTarget, SshPool } from '../../../main/ssh'
 import type { ConnectHostOptions, ResolvedTarget } from '../../../main/ssh'
-import type { Sshd, TestUser } from '../../helpers/sshd'
-import {
-  authorize,
-  createTestUser,
-  makeKey,
-  removeDir,
-  sshdAvailable,
-  startSshd,
-} from '../../helpers/sshd'
+import { poll } from '../../helpers/poll'
+import { useSshd } from '../../helpers/use-sshd'
 
 // Shell, backpressure, channel-open retries and the control/interactive split on real sshd.
-const available = sshdAvailable()
-let sshd: Sshd
-let tight: Sshd // MaxSessions 1
-let user: TestUser
-let dir: string
+// The second server allows one session at a time (MaxSessions 1).
+const rig = useSshd({ prefix: 'replab-ssh-ch-', servers: [{}, { config: ['MaxSessions 1'] }] })
 let target: ResolvedTarget
 let tightTarget: ResolvedTarget
 
 beforeAll(async () => {
-  if (!available) return
-  dir = await mkdtemp(join(tmpdir(), 'replab-ssh-ch-'))
-  let key: { path: string; pub: string }
-  ;[sshd, tight, user, key] = await Promise.all([
-    startSshd(),
-    startSshd({ config: ['MaxSessions 1'] }),
-    createTestUser(),
-    makeKey(dir, 'id'),
-  ])
-  await Promise.all([authorize(sshd, key.pub), authorize(tight, key.pub)])
-  const o = { configFile: null, identityFile: key.path, homeDir: dir }
-  target = await resolveTarget(`${user.name}@127.0.0.1:${sshd.port}`, o)
-  tightTarget = await resolveTarget(`${user.name}@127.0.0.1:${tight.port}`, o)
-})
-
-afterAll(async () => {
-  if (!available) return
-  await Promise.all([sshd?.stop(), tight?.stop()])
-  await user?.remove()
-  await removeDir(dir)
+  const o = { configFile: null, identityFile: rig.key.path, homeDir: rig.dir }
+  target = await resolveTarget(rig.target(), o)
+  tightTarget = await resolveTarget(rig.target(rig.servers[1]), o)
 })
 
 const options = (extra: Partial<ConnectHostOptions> = {}): ConnectHostOptions => ({
-  knownHosts: { file: join(dir, 'known_hosts'), userFile: null },
+  knownHosts: { file: join(rig.dir, 'known_hosts'), userFile: null },
   hostKeyPolicy: 'accept-new',
   auth: { agent: null },
   ...extra,
@@ -69,7 +40,7 @@ function readUntil(stream: Readable, re: RegExp): Promise<string> {
   })
 }
 
-describe.skipIf(!available)('shell and stream flow control', () => {
+describe('shell and stream flow control', () => {
   it('opens a PTY shell and resizes it', async () => {
     const conn = await connectHost(target, options())
     try {
@@ -93,10 +64,19 @@ describe.skipIf(!available)('shell and stream flow control', () => {
         signal: new AbortController().signal,
       })
       const headAlive = async (): Promise<boolean> =>
-        (await sshd.descendants()).some((d) => d.args.startsWith(`head -c ${total}`))
-      // Nobody reads. Unthrottled, 32 MiB cross loopback in well under 400 ms; this window is
-      // the observation period of a negative assertion: `head` must still be blocked in write().
-      await new Promise((r) => setTimeout(r, 400))
+        (await rig.sshd.descendants()).some((d) => d.args.startsWith(`head -c ${total}`))
+      // Nobody reads. Unthrottled, 32 MiB cross loopback in well under 400 ms; wait until the
+      // paused stream's buffer has stopped growing for a poll interval (≥50 ms), then `head`
+      // must still be blocked in write() with at most ssh2's window buffered here.
+      let last = -1
+      await poll(
+        () => {
+          const settled = s.readableLength > 0 && s.readableLength === last
+          last = s.readableLength
+          return settled
+        },
+        { intervalMs: 50, what: 'the paused stream to stop receiving' },
+      )
       expect(await headAlive()).toBe(true)
       expect(s.readableLength).toBeLessThanOrEqual(4 * 1024 * 1024)
       let got = 0
@@ -108,7 +88,7 @@ describe.skipIf(!available)('shell and stream flow control', () => {
   })
 })
 
-describe.skipIf(!available)('channel-open failures (sshd MaxSessions 1)', () => {
+describe('channel-open failures (sshd MaxSessions 1)', () => {
   it('retries "open failed" until a session slot frees', async () => {
     const conn = await connectHost(tightTarget, options({ maxExecChannels: 2 }))
     try {
@@ -129,9 +109,10 @@ describe.skipIf(!available)('channel-open failures (sshd MaxSessions 1)', () => 
       const long = conn
         .exec('sleep 5', { timeoutMs: 10_000, signal: ac.signal })
         .catch(() => undefined)
-      while (!(await tight.descendants()).some((d) => d.args === 'sleep 5')) {
-        await new Promise((r) => setTimeout(r, 20))
-      }
+      await poll(
+        async () => (await rig.servers[1]!.descendants()).some((d) => d.args === 'sleep 5'),
+        { what: 'the long command holding the only session' },
+      )
       const err = await conn
         .exec('echo x', { timeoutMs: 5000 })
         .catch((e: unknown) => e as LabError)
@@ -145,7 +126,7 @@ describe.skipIf(!available)('channel-open failures (sshd MaxSessions 1)', () => 
   })
 })
 
-describe.skipIf(!available)('SshPool', () => {
+describe('SshPool', () => {
   it('keeps a control connection apart from a flooded interactive one', async () => {
     const pool = new SshPool(options())
     try {

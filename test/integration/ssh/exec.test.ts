@@ -1,80 +1,56 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LabError } from '../../../contract/errors'
 import { connectHost, resolveTarget } from '../../../main/ssh'
 import type { ConnectHostOptions, SshConnection } from '../../../main/ssh'
-import type { Sshd, TestUser } from '../../helpers/sshd'
-import {
-  authorize,
-  createTestUser,
-  makeKey,
-  removeDir,
-  sshdAvailable,
-  startSshd,
-} from '../../helpers/sshd'
+import { poll } from '../../helpers/poll'
+import { useSshd } from '../../helpers/use-sshd'
 
 // exec / stream against Debian's real OpenSSH sshd: throughput without errors, and remote kill.
-const available = sshdAvailable()
-let sshd: Sshd
-let user: TestUser
-let dir: string
-let key: { path: string; pub: string }
+const rig = useSshd({ prefix: 'replab-ssh-exec-' })
 let conn: SshConnection
 
 const opts = (): ConnectHostOptions => ({
-  knownHosts: { file: join(dir, 'known_hosts'), userFile: null },
+  knownHosts: { file: join(rig.dir, 'known_hosts'), userFile: null },
   hostKeyPolicy: 'accept-new',
   auth: { agent: null },
 })
 
 beforeAll(async () => {
-  if (!available) return
-  dir = await mkdtemp(join(tmpdir(), 'replab-ssh-exec-'))
-  ;[sshd, user, key] = await Promise.all([
-    startSshd(),
-    createTestUser(),
-    makeKey(dir, 'id_ed25519'),
-  ])
-  await authorize(sshd, key.pub)
-  const target = await resolveTarget(`${user.name}@127.0.0.1:${sshd.port}`, {
+  const target = await resolveTarget(rig.target(), {
     configFile: null,
-    identityFile: key.path,
-    homeDir: dir,
+    identityFile: rig.key.path,
+    homeDir: rig.dir,
   })
   conn = await connectHost(target, opts())
 })
 
-afterAll(async () => {
-  if (!available) return
-  conn?.close()
-  await sshd?.stop()
-  await user?.remove()
-  await removeDir(dir)
-})
+afterAll(() => conn?.close())
 
 async function sleepers(): Promise<number> {
-  return (await sshd.descendants()).filter((p) => /(^|\/)sleep 100$/.test(p.args)).length
+  return (await rig.sshd.descendants()).filter((p) => /(^|\/)sleep 100$/.test(p.args)).length
 }
 
-async function waitFor(pred: () => Promise<boolean>, ms: number): Promise<void> {
-  const end = Date.now() + ms
-  while (!(await pred())) {
-    if (Date.now() > end) {
-      const procs = (await sshd.descendants()).map((d) => d.args).join(' | ')
-      throw new Error(`condition not met in ${ms} ms; processes under sshd: ${procs}`)
-    }
-    await new Promise((r) => setTimeout(r, 25))
-  }
+/** Polls until `pred` holds; the timeout names the processes still under sshd. */
+async function waitFor(pred: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  await poll(
+    async () => {
+      if (await pred()) return true
+      throw new Error(
+        `processes under sshd: ${(await rig.sshd.descendants()).map((d) => d.args).join(' | ')}`,
+      )
+    },
+    { timeoutMs: ms, what },
+  )
 }
 
-describe.skipIf(!available)('exec against OpenSSH sshd', () => {
+describe('exec against OpenSSH sshd', () => {
   it('runs a command and reports stdout, stderr, exit code and duration', async () => {
     const r = await conn.exec('echo out; echo err >&2; exit 3', { timeoutMs: 5000 })
     expect(r).toMatchObject({ stdout: 'out\n', stderr: 'err\n', code: 3, signal: null })
     expect(r.durationMs).toBeGreaterThan(0)
-    expect(conn.target).toBe(`${user.name}@127.0.0.1:${sshd.port}`)
+    expect(conn.target).toBe(rig.target())
   })
 
   it('output beyond the cap is a typed command-failed and the command is killed', async () => {
@@ -96,10 +72,10 @@ describe.skipIf(!available)('exec against OpenSSH sshd', () => {
   })
 
   it('recorded the host key on first use (accept-new) with the fingerprint OpenSSH prints', async () => {
-    const text = await readFile(join(dir, 'known_hosts'), 'utf8')
+    const text = await readFile(join(rig.dir, 'known_hosts'), 'utf8')
     expect(text).toMatch(/^\|1\|[^|]+\|\S+ ssh-ed25519 \S+\n$/)
-    await writeFile(join(dir, 'kh-check'), text)
-    expect(sshd.hostFingerprint).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/)
+    await writeFile(join(rig.dir, 'kh-check'), text)
+    expect(rig.sshd.hostFingerprint).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/)
   })
 
   it('runs 200 sequential commands without an error, without the delayed-ACK stall', async () => {
@@ -136,15 +112,15 @@ describe.skipIf(!available)('exec against OpenSSH sshd', () => {
   })
 })
 
-describe.skipIf(!available)('timeouts and aborts kill the remote process group', () => {
+describe('timeouts and aborts kill the remote process group', () => {
   it('timeout kills the remote sleep 100 (gone from the process list)', async () => {
     const p = conn.exec('sleep 100', { timeoutMs: 1500 }).catch((e: unknown) => e)
-    await waitFor(async () => (await sleepers()) === 1, 1400)
+    await waitFor(async () => (await sleepers()) === 1, 1400, 'the remote sleep 100 running')
     const err = await p
     expect(err).toBeInstanceOf(LabError)
     expect((err as LabError).code).toBe('ssh-timeout')
-    expect((err as LabError).message).toContain(`${user.name}@127.0.0.1:${sshd.port}`)
-    await waitFor(async () => (await sleepers()) === 0, 3000)
+    expect((err as LabError).message).toContain(rig.target())
+    await waitFor(async () => (await sleepers()) === 0, 3000, 'the remote sleep 100 killed')
   })
 
   it('abort kills a remote pipeline in a subshell too (whole process group)', async () => {
@@ -153,16 +129,16 @@ describe.skipIf(!available)('timeouts and aborts kill the remote process group',
       timeoutMs: 30_000,
       signal: ac.signal,
     })
-    await waitFor(async () => (await sleepers()) === 1, 5000)
+    await waitFor(async () => (await sleepers()) === 1, 5000, 'the remote sleep 100 running')
     ac.abort()
     const err = await p.catch((e: unknown) => e)
     expect((err as LabError).code).toBe('aborted')
-    await waitFor(async () => (await sleepers()) === 0, 3000)
-    expect((await sshd.descendants()).some((d) => / cat$|^cat$/.test(d.args))).toBe(false)
+    await waitFor(async () => (await sleepers()) === 0, 3000, 'the remote sleep 100 killed')
+    expect((await rig.sshd.descendants()).some((d) => / cat$|^cat$/.test(d.args))).toBe(false)
   })
 })
 
-describe.skipIf(!available)('stream against OpenSSH sshd', () => {
+describe('stream against OpenSSH sshd', () => {
   it('streams output with backpressure and ends on exit', async () => {
     const ac = new AbortController()
     const s = conn.stream('seq 1 20000', { signal: ac.signal })
@@ -181,8 +157,9 @@ describe.skipIf(!available)('stream against OpenSSH sshd', () => {
     ac.abort()
     await new Promise((resolve) => s.on('end', resolve).resume())
     await waitFor(
-      async () => !(await sshd.descendants()).some((d) => d.args.includes('sleep 0.05')),
+      async () => !(await rig.sshd.descendants()).some((d) => d.args.includes('sleep 0.05')),
       3000,
+      "the aborted stream's remote loop killed",
     )
   })
 

@@ -1,60 +1,34 @@
-import { mkdtemp, readFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { ConnectionState } from '../../../contract/hosts'
 import type { LabError } from '../../../contract/errors'
 import { connectHost, resolveTarget } from '../../../main/ssh'
 import type { ConnectHostOptions, SshConnection } from '../../../main/ssh'
-import type { Sshd, TestUser } from '../../helpers/sshd'
-import {
-  authorize,
-  createTestUser,
-  makeKey,
-  removeDir,
-  sshdAvailable,
-  startSshd,
-} from '../../helpers/sshd'
+import { poll } from '../../helpers/poll'
+import type { Sshd } from '../../helpers/sshd'
+import { useSshd } from '../../helpers/use-sshd'
 
 // ProxyJump chains, keepalive and reconnect against real sshd processes.
-const available = sshdAvailable()
+const rig = useSshd({ prefix: 'replab-ssh-net-', servers: [{}, {}, {}] })
 let target: Sshd
 let jumpA: Sshd
 let jumpB: Sshd
-let user: TestUser
-let dir: string
-let key: { path: string; pub: string }
 
-beforeAll(async () => {
-  if (!available) return
-  dir = await mkdtemp(join(tmpdir(), 'replab-ssh-net-'))
-  ;[target, jumpA, jumpB, user, key] = await Promise.all([
-    startSshd(),
-    startSshd(),
-    startSshd(),
-    createTestUser(),
-    makeKey(dir, 'id'),
-  ])
-  await Promise.all([target, jumpA, jumpB].map((s) => authorize(s, key.pub)))
-})
-
-afterAll(async () => {
-  if (!available) return
-  await Promise.all([target, jumpA, jumpB].map((s) => s?.stop()))
-  await user?.remove()
-  await removeDir(dir)
+beforeAll(() => {
+  ;[target, jumpA, jumpB] = rig.servers as [Sshd, Sshd, Sshd]
 })
 
 function options(file: string, extra: Partial<ConnectHostOptions> = {}): ConnectHostOptions {
   return {
-    knownHosts: { file: join(dir, file), userFile: null },
+    knownHosts: { file: join(rig.dir, file), userFile: null },
     hostKeyPolicy: 'accept-new',
     auth: { agent: null },
     ...extra,
   }
 }
 
-const spec = (s: Sshd): string => `${user.name}@127.0.0.1:${s.port}`
+const spec = (s: Sshd): string => rig.target(s)
 
 function waitState(
   conn: SshConnection,
@@ -77,17 +51,17 @@ function waitState(
   })
 }
 
-describe.skipIf(!available)('ProxyJump through real sshd jump hosts', () => {
+describe('ProxyJump through real sshd jump hosts', () => {
   it('runs a command through a chain of two jump hosts, recording every hop key', async () => {
     const t = await resolveTarget(spec(target), {
       configFile: null,
-      homeDir: dir,
-      identityFile: key.path,
+      homeDir: rig.dir,
+      identityFile: rig.key.path,
       jump: `${spec(jumpA)},${spec(jumpB)}`,
     })
     expect(t.jumps.map((j) => j.port)).toEqual([jumpA.port, jumpB.port])
     const conn = await connectHost(
-      { ...t, jumps: t.jumps.map((j) => ({ ...j, identityFiles: [key.path] })) },
+      { ...t, jumps: t.jumps.map((j) => ({ ...j, identityFiles: [rig.key.path] })) },
       options('kh-chain'),
     )
     try {
@@ -97,19 +71,19 @@ describe.skipIf(!available)('ProxyJump through real sshd jump hosts', () => {
     } finally {
       conn.close()
     }
-    const kh = await readFile(join(dir, 'kh-chain'), 'utf8')
+    const kh = await readFile(join(rig.dir, 'kh-chain'), 'utf8')
     expect(kh.trim().split('\n')).toHaveLength(3)
   })
 
   it('verifies each hop: an unknown jump host key is refused under strict, naming that hop', async () => {
     const t = await resolveTarget(spec(target), {
       configFile: null,
-      homeDir: dir,
-      identityFile: key.path,
+      homeDir: rig.dir,
+      identityFile: rig.key.path,
       jump: spec(jumpA),
     })
     const err = await connectHost(
-      { ...t, jumps: t.jumps.map((j) => ({ ...j, identityFiles: [key.path] })) },
+      { ...t, jumps: t.jumps.map((j) => ({ ...j, identityFiles: [rig.key.path] })) },
       options('kh-strict', { hostKeyPolicy: 'strict' }),
     ).catch((e: unknown) => e as LabError)
     expect((err as LabError).code).toBe('ssh-hostkey-unknown')
@@ -118,16 +92,16 @@ describe.skipIf(!available)('ProxyJump through real sshd jump hosts', () => {
   })
 })
 
-describe.skipIf(!available)('reconnect through a jump host', () => {
+describe('reconnect through a jump host', () => {
   it('rebuilds the whole chain when the jump host restarts', async () => {
     const t = await resolveTarget(spec(target), {
       configFile: null,
-      homeDir: dir,
-      identityFile: key.path,
+      homeDir: rig.dir,
+      identityFile: rig.key.path,
       jump: spec(jumpB),
     })
     const conn = await connectHost(
-      { ...t, jumps: t.jumps.map((j) => ({ ...j, identityFiles: [key.path] })) },
+      { ...t, jumps: t.jumps.map((j) => ({ ...j, identityFiles: [rig.key.path] })) },
       options('kh-chain-re', { reconnect: { baseMs: 50, maxMs: 500 } }),
     )
     try {
@@ -143,12 +117,12 @@ describe.skipIf(!available)('reconnect through a jump host', () => {
   })
 })
 
-describe.skipIf(!available)('keepalive and reconnect', () => {
+describe('keepalive and reconnect', () => {
   it('keepalive notices a frozen server within interval × (countMax + 1), then reconnects after it thaws', async () => {
     const t = await resolveTarget(spec(target), {
       configFile: null,
-      homeDir: dir,
-      identityFile: key.path,
+      homeDir: rig.dir,
+      identityFile: rig.key.path,
     })
     const conn = await connectHost(
       t,
@@ -184,12 +158,12 @@ describe.skipIf(!available)('keepalive and reconnect', () => {
   })
 })
 
-describe.skipIf(!available)('reconnect after a restart', () => {
+describe('reconnect after a restart', () => {
   it('reconnects after the server restarts; a command issued meanwhile waits and runs', async () => {
     const t = await resolveTarget(spec(target), {
       configFile: null,
-      homeDir: dir,
-      identityFile: key.path,
+      homeDir: rig.dir,
+      identityFile: rig.key.path,
     })
     const conn = await connectHost(
       t,
@@ -205,9 +179,9 @@ describe.skipIf(!available)('reconnect after a restart', () => {
         .catch((e: unknown) => e as LabError)
       const streaming = conn.stream('sleep 30', { signal: new AbortController().signal })
       const streamErr = new Promise<unknown>((resolve) => streaming.on('error', resolve).resume())
-      while (!(await target.descendants()).some((d) => d.args === 'sleep 30')) {
-        await new Promise((r) => setTimeout(r, 20))
-      }
+      await poll(async () => (await target.descendants()).some((d) => d.args === 'sleep 30'), {
+        what: 'the in-flight sleep 30 running on the target',
+      })
       await target.restart()
       await dropped
       // commands cut by the drop fail at once with ssh-connect instead of hanging
@@ -225,8 +199,8 @@ describe.skipIf(!available)('reconnect after a restart', () => {
   it('does not retry a host-key failure: the state is failed with the code', async () => {
     const t = await resolveTarget(spec(target), {
       configFile: null,
-      homeDir: dir,
-      identityFile: key.path,
+      homeDir: rig.dir,
+      identityFile: rig.key.path,
     })
     const err = await connectHost(t, options('kh-none', { hostKeyPolicy: 'strict' })).catch(
       (e: unknown) => e,

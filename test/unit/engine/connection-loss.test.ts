@@ -1,110 +1,30 @@
-import type { Readable } from 'node:stream'
-
 import { describe, expect, it } from 'vitest'
 
 import { labError } from '../../../contract'
-import type { DrillProgress, DrillReport, HostSnapshot, SnapshotDiff } from '../../../contract'
+import type { DrillProgress, DrillReport } from '../../../contract'
 import { createEngine } from '../../../main/engine'
 import { withFreshFallback } from '../../../main/engine/fresh-fallback'
-import type {
-  CommandRunner,
-  ExecOptions,
-  ExecResult,
-  SnapshotSource,
-  WaitOptions,
-} from '../../../main/engine/ports'
+import type { SnapshotSource } from '../../../main/engine/ports'
 import { rediscover } from '../../../main/engine/reconnect'
-import { FakeHost } from './fake-host'
-import { FakeRunner, FakeSource, MemoryJournal } from './fake-ports'
+import { DroppingLink, type Drop } from './dropping-link'
+import { FakeHost } from '../../helpers/fake-mlx5-host'
+import { MemoryJournal } from './fake-ports'
 import { drillRequest } from './harness'
 
 // Issue 9: an SSH connection lost anywhere in a drill (a command, a post-step wait, the dmesg
 // read, a snapshot read between steps, the restore) is a `connection-lost` finding on the step it
 // interrupted; the drill waits (bounded) for the host, re-discovers it and restores; runDrill
-// never rejects for it. The link below fails every exec and fresh read with `ssh-connect` while
-// it is down, like main/ssh's SshConnection on a dying client.
+// never rejects for it. The link (dropping-link.ts) fails every exec and fresh read with
+// `ssh-connect` while it is down, like main/ssh's SshConnection on a dying client.
 
 const clock = { now: () => Date.now() }
 
-/** The SSH link of a fake host: down until a time (ms since the epoch). */
-class Link {
-  private until = 0
-  /** Reads and commands that failed because the link was down. */
-  failures = 0
-  down(ms: number): void {
-    this.until = Date.now() + ms
-  }
-  get isDown(): boolean {
-    return Date.now() < this.until
-  }
-  check(): void {
-    if (!this.isDown) return
-    this.failures++
-    throw labError('ssh-connect', 'root@127.0.0.1:2222: connection closed by peer')
-  }
-}
-
-/** Drops the link for `ms` when a command matches `on`, before it runs or after it returned. */
-interface Drop {
-  readonly on: (command: string) => boolean
-  readonly ms: number
-  readonly after?: boolean
-}
-
-class FlakyRunner implements CommandRunner {
-  readonly target = 'root@127.0.0.1:2222'
-  private readonly drops: Drop[]
-  constructor(
-    private readonly inner: FakeRunner,
-    private readonly link: Link,
-    drops: Drop[] = [],
-  ) {
-    this.drops = [...drops]
-  }
-
-  async exec(command: string, options: ExecOptions): Promise<ExecResult> {
-    const i = this.drops.findIndex((d) => d.on(command))
-    const drop = i >= 0 ? this.drops.splice(i, 1)[0] : undefined
-    if (drop && !drop.after) this.link.down(drop.ms)
-    this.link.check()
-    const r = await this.inner.exec(command, options)
-    if (drop?.after) this.link.down(drop.ms)
-    return r
-  }
-
-  stream(command: string, options: { signal: AbortSignal }): Readable {
-    return this.inner.stream(command, options)
-  }
-}
-
-/** Fresh reads fail while the link is down; waits started then see no event (they time out). */
-class FlakySource implements SnapshotSource {
-  constructor(
-    private readonly inner: FakeSource,
-    private readonly link: Link,
-  ) {}
-
-  async snapshot(o: { fresh: boolean }): Promise<HostSnapshot> {
-    if (o.fresh) this.link.check()
-    return this.inner.snapshot()
-  }
-
-  onChange(listener: (s: HostSnapshot, d: SnapshotDiff) => void): () => void {
-    return this.inner.onChange(listener)
-  }
-
-  waitFor(predicate: (s: HostSnapshot) => boolean, o: WaitOptions): Promise<HostSnapshot> {
-    if (!this.link.isDown) return this.inner.waitFor(predicate, o)
-    return this.inner.waitFor(() => false, o)
-  }
-}
-
 function rig(drops: Drop[] = []) {
   const host = new FakeHost()
-  const link = new Link()
+  const link = new DroppingLink(host, drops)
   const engine = createEngine({
-    runnerFor: () => new FlakyRunner(new FakeRunner(host), link, drops),
-    snapshotSourceFor: () => new FlakySource(new FakeSource(host), link),
+    runnerFor: () => link,
+    snapshotSourceFor: () => link.source(),
     journal: new MemoryJournal(),
     consoleIdentity: { user: 'alice', host: 'laptop' },
   })
@@ -127,9 +47,9 @@ function expectRestored(host: FakeHost): void {
 describe('rediscover', () => {
   it('retries fresh reads through a lost connection and answers with the fresh snapshot', async () => {
     const host = new FakeHost()
-    const link = new Link()
-    link.down(150)
-    const source = new FlakySource(new FakeSource(host), link)
+    const link = new DroppingLink(host)
+    link.drop(150)
+    const source = link.source()
     const back = await rediscover(source, clock, { timeoutMs: 2000, firstMs: 10 })
     expect(back.snapshot.devices[0]?.handle).toBe('pci/0000:08:00.0')
     expect(back.waitedMs).toBeGreaterThanOrEqual(100)
@@ -138,9 +58,9 @@ describe('rediscover', () => {
 
   it('gives up after timeoutMs with the connection error, and at once for other errors', async () => {
     const host = new FakeHost()
-    const link = new Link()
-    link.down(60_000)
-    const source = new FlakySource(new FakeSource(host), link)
+    const link = new DroppingLink(host)
+    link.drop(60_000)
+    const source = link.source()
     await expect(rediscover(source, clock, { timeoutMs: 100 })).rejects.toMatchObject({
       code: 'ssh-connect',
       message: expect.stringMatching(/^host did not answer again within 100 ms: .*closed by peer/),
@@ -168,9 +88,9 @@ describe('rediscover', () => {
 describe('fresh fallback over a lost connection', () => {
   it('a wait that times out while fresh reads fail with ssh-connect rejects ssh-connect', async () => {
     const host = new FakeHost()
-    const link = new Link()
-    link.down(60_000)
-    const src = withFreshFallback(new FlakySource(new FakeSource(host), link), { firstMs: 10 })
+    const link = new DroppingLink(host)
+    link.drop(60_000)
+    const src = withFreshFallback(link.source(), { firstMs: 10 })
     await expect(src.waitFor(() => false, { timeoutMs: 100 })).rejects.toMatchObject({
       code: 'ssh-connect',
       message: expect.stringMatching(/^connection lost while waiting \(100 ms\): /),
@@ -215,7 +135,7 @@ describe('drills over a lost connection', () => {
     const progress: DrillProgress[] = []
     const report = await engine.runDrill(drillRequest('vf-churn', { iterations: 2 }), (p) => {
       progress.push(p)
-      if (p.step.name === 'eswitch mode switchdev') link.down(150)
+      if (p.step.name === 'eswitch mode switchdev') link.drop(150)
     })
     const gap = report.steps.find((s) => s.name === 'connection lost')
     expect(gap).toMatchObject({ status: 'error', iteration: 1 })
@@ -252,9 +172,10 @@ describe('drills over a lost connection', () => {
   })
 
   it('a drop before the first read is waited out; the drill then runs', async () => {
-    const { host, link, engine } = rig()
-    link.down(100)
+    // The drill takes its device lock first; the link drops just after (ending that channel).
+    const { host, link, engine } = rig([{ on: (c) => c.includes('flock'), ms: 100, after: true }])
     const report = await engine.runDrill(drillRequest('vf-churn'))
+    expect(link.failures).toBeGreaterThan(0) // the first read met the dropped link
     expect(report.status).toBe('passed')
     expectRestored(host)
   })

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { DrillKind } from '../../../contract'
 import { listDrills } from '../../../main/engine'
 import { nextRestore, type TrackedChange } from '../../../main/engine/restore'
-import { FakeHost } from './fake-host'
+import { FakeHost } from '../../helpers/fake-mlx5-host'
 import { drillRequest, harness } from './harness'
 
 const dev = 'pci/0000:08:00.0'

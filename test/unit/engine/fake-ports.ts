@@ -9,7 +9,7 @@ import type {
   SnapshotSource,
   WaitOptions,
 } from '../../../main/engine/ports'
-import type { FakeHost } from './fake-host'
+import type { FakeHost } from '../../helpers/fake-mlx5-host'
 
 /** The engine's ports over a `FakeHost`: runner (with the flock lock), source, journal. */
 

@@ -4,7 +4,7 @@ import { labError } from '../../../contract'
 import type { HostSnapshot } from '../../../contract'
 import { withFreshFallback } from '../../../main/engine/fresh-fallback'
 import type { SnapshotSource } from '../../../main/engine/ports'
-import { FakeHost } from './fake-host'
+import { FakeHost } from '../../helpers/fake-mlx5-host'
 import { FakeSource } from './fake-ports'
 
 /** A source whose monitors miss everything: waitFor only ever times out. */
@@ -39,6 +39,7 @@ describe('fresh fallback', () => {
     const host = new FakeHost()
     const reads = { n: 0 }
     const src = withFreshFallback(deaf(host, reads), { firstMs: 5, maxMs: 20 })
+    // The change lands 30 ms later, unannounced (behaviour under test: reads must find it).
     setTimeout(() => host.run('modprobe -r mlx5_ib'), 30)
     const s = await src.waitFor((x) => !x.host.modules.mlx5_ib, { timeoutMs: 2000 })
     expect(s.host.modules.mlx5_ib).toBe(false)
@@ -51,6 +52,7 @@ describe('fresh fallback', () => {
   it('resolves from events when the source has them, and honours abort', async () => {
     const host = new FakeHost()
     const src = withFreshFallback(new FakeSource(host), { firstMs: 10_000 })
+    // The change lands 5 ms later with an event (behaviour under test).
     setTimeout(() => host.run('echo 1 > /sys/bus/pci/devices/0000:08:00.0/sriov_numvfs'), 5)
     const s = await src.waitFor((x) => x.devices[0]?.pci?.numvfs === 1, { timeoutMs: 2000 })
     expect(s.devices[0]?.pci?.numvfs).toBe(1)

@@ -1,6 +1,6 @@
 import type { DrillKind, DrillProgress } from '../../../contract'
 import { createEngine, type Engine } from '../../../main/engine'
-import { FakeHost, type FakeOptions } from './fake-host'
+import { FakeHost, type FakeOptions } from '../../helpers/fake-mlx5-host'
 import { FakeRunner, FakeSource, MemoryJournal } from './fake-ports'
 
 /** One fake host wired into a real engine with an in-memory journal. */

@@ -11,7 +11,7 @@ import {
   checkSplats,
   checkStructure,
 } from '../../../main/engine/invariants'
-import { FakeHost } from './fake-host'
+import { FakeHost } from '../../helpers/fake-mlx5-host'
 
 const dev = 'pci/0000:08:00.0'
 const at = { step: 's', iteration: 1 }

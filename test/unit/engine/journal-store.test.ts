@@ -4,9 +4,9 @@ import { join } from 'node:path'
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
-import { createFsJournalStore } from '../../../main/cli/journal-store'
+import { createFsJournalStore } from '../../../main/store/journal-store'
 import { createEngine } from '../../../main/engine'
-import { FakeHost } from './fake-host'
+import { FakeHost } from '../../helpers/fake-mlx5-host'
 import { FakeRunner, FakeSource } from './fake-ports'
 import { drillRequest } from './harness'
 

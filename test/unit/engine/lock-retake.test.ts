@@ -1,19 +1,10 @@
-import { Readable } from 'node:stream'
-
 import { describe, expect, it } from 'vitest'
 
-import { labError } from '../../../contract'
-import type { DrillReport, HostSnapshot, SnapshotDiff } from '../../../contract'
+import type { DrillReport } from '../../../contract'
 import { createEngine } from '../../../main/engine'
-import type {
-  CommandRunner,
-  ExecOptions,
-  ExecResult,
-  SnapshotSource,
-  WaitOptions,
-} from '../../../main/engine/ports'
-import { FakeHost } from './fake-host'
-import { FakeRunner, FakeSource, MemoryJournal } from './fake-ports'
+import { DroppingLink } from './dropping-link'
+import { FakeHost } from '../../helpers/fake-mlx5-host'
+import { MemoryJournal } from './fake-ports'
 import { drillRequest } from './harness'
 
 // A drill holds the remote flock of its device through a streaming SSH channel. When the SSH
@@ -25,104 +16,13 @@ const KEY = 'pci_0000_08_00.0'
 const BOB = 'bob from pc since 2026-01-01T00:00:00.000Z'
 const VFS2 = 'echo 2 > /sys/bus/pci/devices/0000:08:00.0/sriov_numvfs'
 
-/**
- * The fake host behind an SSH link that can drop: while down, execs, lock streams and fresh
- * reads fail with `ssh-connect`; a drop ends every lock channel (the host releases its flock,
- * like sshd killing `cat` under flock(1)), which `stream` implements the way FakeRunner does.
- */
-class DroppingLink implements CommandRunner {
-  readonly target = 'root@127.0.0.1:2222'
-  private until = 0
-  private readonly holders = new Map<string, Readable>()
-  /** Called once per drop, after our channels ended (e.g. another console takes the lock). */
-  onDrop: (() => void) | undefined
-  private readonly inner: FakeRunner
-
-  constructor(readonly host: FakeHost) {
-    this.inner = new FakeRunner(host)
-  }
-
-  get isDown(): boolean {
-    return Date.now() < this.until
-  }
-
-  /** Drops the connection for `ms` (0: a drop the runner reconnected from at once). */
-  drop(ms: number): void {
-    this.until = Date.now() + ms
-    for (const [key, out] of this.holders) {
-      this.host.locks.delete(key)
-      out.destroy(labError('ssh-connect', `${this.target}: stream lost: channel closed`))
-    }
-    this.holders.clear()
-    this.onDrop?.()
-  }
-
-  check(): void {
-    if (this.isDown) throw labError('ssh-connect', `${this.target}: connection closed by peer`)
-  }
-
-  async exec(command: string, options: ExecOptions): Promise<ExecResult> {
-    this.check()
-    // A round trip: lets a dropped channel's `close` (a nextTick) land, as over a real socket.
-    await new Promise((resolve) => setImmediate(resolve))
-    this.check()
-    return this.inner.exec(command, options)
-  }
-
-  stream(command: string, options: { signal: AbortSignal }): Readable {
-    if (this.isDown) {
-      const dead = new Readable({ read() {} })
-      queueMicrotask(() => dead.destroy(labError('ssh-connect', `${this.target}: closed`)))
-      return dead
-    }
-    // A dropped channel is dead: closing it later (release) must not touch the host's table.
-    const channel = new AbortController()
-    const before = new Set(this.host.locks.keys())
-    const out = this.inner.stream(command, { signal: channel.signal })
-    const key = [...this.host.locks.keys()].find((k) => !before.has(k))
-    options.signal.addEventListener('abort', () => {
-      if (key === undefined || this.holders.get(key) === out) channel.abort()
-    })
-    if (key !== undefined) {
-      this.holders.set(key, out)
-      out.once('close', () => {
-        if (this.holders.get(key) === out) this.holders.delete(key)
-      })
-    }
-    return out
-  }
-}
-
-class DroppingSource implements SnapshotSource {
-  private readonly inner: FakeSource
-  constructor(private readonly link: DroppingLink) {
-    this.inner = new FakeSource(link.host)
-  }
-
-  async snapshot(o: { fresh: boolean }): Promise<HostSnapshot> {
-    if (!o.fresh) return this.inner.snapshot()
-    this.link.check()
-    await new Promise((resolve) => setImmediate(resolve))
-    this.link.check()
-    return this.inner.snapshot()
-  }
-
-  onChange(listener: (s: HostSnapshot, d: SnapshotDiff) => void): () => void {
-    return this.inner.onChange(listener)
-  }
-
-  waitFor(predicate: (s: HostSnapshot) => boolean, o: WaitOptions): Promise<HostSnapshot> {
-    return this.inner.waitFor(this.link.isDown ? () => false : predicate, o)
-  }
-}
-
 function rig() {
   const host = new FakeHost()
   const link = new DroppingLink(host)
   const journal = new MemoryJournal()
   const engine = createEngine({
     runnerFor: () => link,
-    snapshotSourceFor: () => new DroppingSource(link),
+    snapshotSourceFor: () => link.source(),
     journal,
     consoleIdentity: { user: 'alice', host: 'laptop' },
   })

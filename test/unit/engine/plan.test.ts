@@ -5,7 +5,7 @@ import type { HostSnapshot, OperationRequest } from '../../../contract'
 import { faultLine, operationFor } from '../../../main/engine/operations'
 import { plan } from '../../../main/engine/plan'
 import { lockCommand, lockKey, lockOwner, shellArg } from '../../../main/engine/shell'
-import { FakeHost } from './fake-host'
+import { FakeHost } from '../../helpers/fake-mlx5-host'
 
 // Each operation's module (main/engine/operations/<kind>.ts), reached through the registry.
 const commandsFor = (r: OperationRequest, s: HostSnapshot): string[] =>

@@ -4,7 +4,7 @@ import { labError } from '../../../contract'
 import type { HostSnapshot, SnapshotDiff } from '../../../contract'
 import type { SnapshotSource } from '../../../main/engine/ports'
 import { waitSettled, type SettleOutcome } from '../../../main/engine/settle-wait'
-import { FakeHost } from './fake-host'
+import { FakeHost } from '../../helpers/fake-mlx5-host'
 
 // Issue 16 item 5: the settle-aware wait, on a scripted source and vitest's fake clock (timers and
 // Date): no test here sleeps; virtual time moves only when the test advances it.

@@ -3,10 +3,12 @@ import { HostSnapshot } from '../../../contract/snapshot'
 import { discover, discoverWithSections, refreshParts } from '../../../main/host/discover'
 import { buildDiscoveryScript, splitSections } from '../../../main/host/discovery-script'
 import { lacksPhysAttrs } from '../../../main/host/snapshot-build'
+import { requireSystemDeps } from '../../helpers/system-deps'
 import { createFakeHost, fakeRunner, type FakeHost } from './fake-host'
 import { mlx5Spec, nsimSpec } from './fake-specs'
 
 const SHELLS: string[][] = [['/usr/bin/dash'], ['/usr/bin/busybox', 'sh'], ['/bin/bash']]
+beforeAll(() => requireSystemDeps(['dash', 'busybox', 'bash']))
 const NOW = () => new Date('2026-11-21T14:00:00Z')
 
 describe('the discovery script under dash, busybox sh and bash (fake mlx5 host)', () => {

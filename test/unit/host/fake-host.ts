@@ -86,6 +86,15 @@ export async function createFakeHost(spec: FakeHostSpec): Promise<FakeHost> {
   }
 }
 
+/**
+ * Shell functions that route each stubbed tool to its stub. PATH alone is not enough: Debian's
+ * busybox-static runs its own `uname`, `ip` and `lspci` applets before searching PATH, but a
+ * shell function is found before an applet in every shell.
+ */
+function stubFunctions(binDir: string): string {
+  return TOOLS.map((tool) => `${tool}() { "${binDir}/${tool}" "$@"; }\n`).join('')
+}
+
 function runShell(shell: readonly string[], script: string, binDir: string): Promise<string> {
   const [file, ...args] = shell
   return new Promise((resolve, reject) => {
@@ -95,18 +104,8 @@ function runShell(shell: readonly string[], script: string, binDir: string): Pro
       { env: { PATH: `${binDir}:/usr/bin:/bin`, LC_ALL: 'C' }, maxBuffer: 64 << 20 },
       (err, stdout) => (err === null ? resolve(stdout) : reject(err)),
     )
-    child.stdin?.end(appletShim(file ?? 'sh', binDir) + script)
+    child.stdin?.end(stubFunctions(binDir) + script)
   })
-}
-
-/**
- * Debian's busybox-static (which the real-kernel lab's build installs in place of busybox) runs
- * its own `ip` applet before searching PATH. Shell functions win over applets, so under busybox
- * the stubs are reached through functions; the script under test is unchanged.
- */
-function appletShim(file: string, binDir: string): string {
-  if (!file.endsWith('busybox')) return ''
-  return TOOLS.map((t) => `${t}() { '${binDir}/${t}' "$@"; }\n`).join('')
 }
 
 /** A `CommandRunner` that runs each command under `shell` against the fake host (counts execs). */

@@ -1,9 +1,10 @@
 import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { ParseContext } from '../../../main/host/parse-result'
 
-/** Root of the real netdevsim captures (iproute2 6.1 / kernel 6.1, and linux-6.12/). */
-export const FIXTURES = '/work/shared/fixtures/netdevsim'
+/** The real netdevsim captures in the repo (kernel 6.1; `linux-6.12/`), test/fixtures/README.md. */
+export const FIXTURES = fileURLToPath(new URL('../../fixtures/netdevsim', import.meta.url))
 
 /** Both captured kernels. */
 export const KERNELS = ['6.1', '6.12'] as const

@@ -5,11 +5,14 @@ import { discover } from '../../../main/host/discover'
 import { diffSnapshots } from '../../../main/host/diff'
 import type { CommandRunner } from '../../../main/host/ports'
 import { startHostWatcher, type HostWatcher } from '../../../main/host/watcher'
+import { poll } from '../../helpers/poll'
+import { requireSystemDeps } from '../../helpers/system-deps'
 import { createFakeHost, fakeRunner, type FakeHost } from './fake-host'
 import { mlx5Spec } from './fake-specs'
 
 const PF0 = '0000:08:00.0'
 const SHELL = ['/usr/bin/dash']
+beforeAll(() => requireSystemDeps(['dash']))
 
 /** The fake runner plus controllable monitor streams. */
 function streamingRunner(host: FakeHost, opts: { failStreams?: boolean } = {}) {
@@ -230,7 +233,7 @@ describe('overlapping refreshes', () => {
       s.devices.find((d) => d.handle === 'pci/0000:08:00.1')?.eswitch?.mode
     const ip = streams.get('ip -j monitor link')
     ip?.write('{"ifindex":5,"ifname":"enp8s0f1np1"}\n')
-    await until(() => held === 1)
+    await poll(() => held === 1, { what: 'the first sysfs-walk refresh held' })
     await host.setCommand(
       'devlink -j dev eswitch show pci/0000:08:00.1',
       '{"dev":{"pci/0000:08:00.1":{"mode":"switchdev"}}}\n',
@@ -240,12 +243,8 @@ describe('overlapping refreshes', () => {
     const modes: (string | undefined)[] = []
     watcher.onChange((s) => modes.push(mode(s)))
     release()
-    await until(() => landed)
+    await poll(() => landed, { what: 'the held refresh landing late' })
     expect(mode(watcher.current())).toBe('switchdev')
     expect(modes).not.toContain('legacy')
   })
 })
-
-async function until(pred: () => boolean): Promise<void> {
-  while (!pred()) await new Promise((r) => setTimeout(r, 5))
-}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { testHost, until } from './sim'
+import { poll } from '../../helpers/poll'
+import { testHost } from './sim'
 
 const PF0 = '/sys/bus/pci/devices/0000:08:00.0'
 const json = (text: string): Record<string, Record<string, Record<string, unknown>>> =>
@@ -192,7 +193,9 @@ describe('switchdev VF churn and representor attributes (domain.md §1.3, §1.7)
     const { run, host } = testHost('fixed', undefined, 0.05)
     await run(`echo 2 > ${PF0}/sriov_numvfs`)
     const change = run('devlink dev eswitch set pci/0000:08:00.0 mode switchdev')
-    await until(() => host.kernel.pfs[0]!.devlinkLock.locked)
+    await poll(() => host.kernel.pfs[0]!.devlinkLock.locked, {
+      what: 'the mode change holding the devlink lock',
+    })
     const ports = await run('devlink -j port show pci/0000:08:00.0')
     await change
     expect(Object.keys(json(ports.stdout).port!)).toHaveLength(3)

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { testHost, until } from './sim'
+import { poll } from '../../helpers/poll'
+import { testHost } from './sim'
 
 const PF0 = '/sys/bus/pci/devices/0000:08:00.0'
 type Reporter = {
@@ -42,7 +43,7 @@ describe('health reporters and the fatal-error flow (domain.md §2.4, §3.2, §3
     )
     const before = h.host.kernel.netdevs.get('enp8s0f0npf0vf0')!.ifindex
     await h.run("echo 'fw-assert pci/0000:08:00.0' > /sys/kernel/debug/labsim/inject")
-    await until(async () => (await fatal(h)).recover === 1)
+    await poll(async () => (await fatal(h)).recover === 1, { what: 'fw_fatal recovered once' })
     expect(await fatal(h)).toMatchObject({ state: 'healthy', error: 1, recover: 1 })
     const log = (
       await h.run('dmesg | grep 0000:08:00.0 | grep -E "Fatal error|synd|handling bad|recovery"')
@@ -74,9 +75,11 @@ describe('fatal errors, grace period and reporter commands (domain.md §3.2, §2
   it('a second fatal error inside the grace period unloads the driver; manual recover brings it back', async () => {
     const h = testHost()
     await h.run("echo 'fw-assert pci/0000:08:00.0' > /sys/kernel/debug/labsim/inject")
-    await until(async () => (await fatal(h)).recover === 1)
+    await poll(async () => (await fatal(h)).recover === 1, { what: 'fw_fatal recovered once' })
     await h.run("echo 'fw-assert pci/0000:08:00.0' > /sys/kernel/debug/labsim/inject")
-    await until(() => h.host.kernel.pfs[0]!.state === 'unloaded')
+    await poll(() => h.host.kernel.pfs[0]!.state === 'unloaded', {
+      what: 'the PF unloaded inside the grace period',
+    })
     expect((await h.run('dmesg | grep -c "Driver is in error state. Unloading"')).stdout).toBe(
       '1\n',
     )
@@ -125,7 +128,7 @@ describe('fatal errors, grace period and reporter commands (domain.md §3.2, §2
     })
     expect((await h.run('ls /proc/driver/mlx5_core/crdump')).stdout).toBe('0000:08:00.0\n')
     await h.run("echo 'fw-assert pci/0000:08:00.0' > /sys/kernel/debug/labsim/inject")
-    await until(async () => (await fatal(h)).recover === 1)
+    await poll(async () => (await fatal(h)).recover === 1, { what: 'fw_fatal recovered once' })
     expect((await h.run('cat /proc/driver/mlx5_core/crdump/0000:08:00.0 | wc -c')).stdout).toBe(
       '4096\n',
     )

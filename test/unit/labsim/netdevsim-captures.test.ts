@@ -4,7 +4,7 @@ import { testHost } from './sim'
 
 // Output-shape tests: labsim's netdevsim10 against the real captures (issue 3 "Tests",
 // domain.md §6), replaying the captured command sequence on a host without mlx5 cards.
-const dir = new URL('../../../../shared/fixtures/netdevsim/', import.meta.url)
+const dir = new URL('../../fixtures/netdevsim/', import.meta.url)
 
 interface Capture {
   command: string

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { TestHost } from './sim'
-import { testHost, until } from './sim'
+import { poll } from '../../helpers/poll'
+import { testHost } from './sim'
 
 const PF0 = '/sys/bus/pci/devices/0000:08:00.0'
 
@@ -75,7 +76,9 @@ describe('profiles: the same drill on fixed and pre-series (issue 3, domain.md Â
     const pre = testHost('pre-series')
     await lateLoad(fixed)
     await lateLoad(pre)
-    await until(async () => (await repPorts(fixed)).length > 0 && rep(fixed, 2)?.ib === 'LOADED')
+    await poll(async () => (await repPorts(fixed)).length > 0 && rep(fixed, 2)?.ib === 'LOADED', {
+      what: 'the fixed kernel loading the late IB reps',
+    })
     expect((await repPorts(fixed)).filter((p) => p.netdev).map((p) => p.netdev)).toEqual([
       'enp8s0f0npf0vf0',
       'enp8s0f0npf0vf1',
@@ -99,7 +102,8 @@ describe('profiles: the same drill on fixed and pre-series (issue 3, domain.md Â
       await h.run(
         'echo "ib-rep-load-fail pci/0000:08:00.0 1" > /sys/kernel/debug/labsim/inject && modprobe mlx5_ib',
       )
-      if (profile === 'fixed') await until(() => rep(h, 2)?.ib === 'LOADED')
+      if (profile === 'fixed')
+        await poll(() => rep(h, 2)?.ib === 'LOADED', { what: 'VF 1 IB rep loaded' })
       else await h.run(`echo 0 > ${PF0}/sriov_numvfs && echo 2 > ${PF0}/sriov_numvfs`)
       const ports = JSON.parse((await h.run('devlink -j port show pci/0000:08:00.0/1')).stdout)
         .port['pci/0000:08:00.0/1']
@@ -128,7 +132,9 @@ describe('profiles: the same drill on fixed and pre-series (issue 3, domain.md Â
     expect(h.host.clock.slowFactor).toBe(1)
     // The load that would have failed now registers every IB rep, vport 1 included.
     await h.run('modprobe mlx5_ib')
-    await until(() => rep(h, 1)?.ib === 'LOADED' && rep(h, 2)?.ib === 'LOADED')
+    await poll(() => rep(h, 1)?.ib === 'LOADED' && rep(h, 2)?.ib === 'LOADED', {
+      what: 'both VF IB reps loaded',
+    })
     // `clear` takes no argument: anything after it is a malformed line (EINVAL), not a clear.
     expect((await h.run(`echo "clear all" > ${inject}`)).code).not.toBe(0)
   })
@@ -140,10 +146,14 @@ describe('profiles: the same drill on fixed and pre-series (issue 3, domain.md Â
       const h = testHost(profile, undefined, 0.01)
       await h.run(`echo 2 > ${PF0}/sriov_numvfs && rmmod mlx5_ib`)
       const change = h.run('devlink dev eswitch set pci/0000:08:00.0 mode switchdev')
-      await until(() => h.host.kernel.pfs[0]!.operation === 'mode')
+      await poll(() => h.host.kernel.pfs[0]!.operation === 'mode', {
+        what: 'the mode change in progress',
+      })
       await h.run('modprobe mlx5_ib')
       await change
-      await until(() => profile === 'pre-series' || rep(h, 2)?.ib === 'LOADED')
+      await poll(() => profile === 'pre-series' || rep(h, 2)?.ib === 'LOADED', {
+        what: 'VF 1 IB rep loaded',
+      })
       const splat =
         (await h.run('dmesg | grep -c "possible circular locking dependency"')).stdout === '1\n'
       const netdevs = JSON.parse((await h.run('devlink -j port show pci/0000:08:00.0')).stdout).port

@@ -58,12 +58,3 @@ export function testHost(
   }
   return { host, run, start }
 }
-
-/** Polls `fn` until it returns true (no fixed sleeps); rejects after `timeoutMs`. */
-export async function until(fn: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await fn())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time')
-    await new Promise((r) => setTimeout(r, 5))
-  }
-}

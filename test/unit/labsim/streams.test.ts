@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { channelSink } from '../../../labsim/server/channel-io'
-import { testHost, until } from './sim'
+import { poll } from '../../helpers/poll'
+import { testHost } from './sim'
 
 const PF0 = '/sys/bus/pci/devices/0000:08:00.0'
 
@@ -34,9 +35,13 @@ describe('streams: devlink monitor, dmesg -w, aux devices (domain.md §1.6, §3.
   it('dmesg -w prints the ring with timestamps, then follows new lines', async () => {
     const h = testHost()
     const follow = h.start('dmesg -w')
-    await until(() => follow.output().includes('Linux version'))
+    await poll(() => follow.output().includes('Linux version'), {
+      what: 'the boot log from dmesg -w',
+    })
     await h.run(`echo 1 > ${PF0}/sriov_numvfs`)
-    await until(() => follow.output().includes('E-Switch: Enable: mode(LEGACY), nvfs(1)'))
+    await poll(() => follow.output().includes('E-Switch: Enable: mode(LEGACY), nvfs(1)'), {
+      what: 'the E-Switch enable line followed live',
+    })
     const out = (await follow.stop()).stdout
     expect(
       out

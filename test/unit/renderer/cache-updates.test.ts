@@ -15,7 +15,7 @@ import {
   type LiveRun,
   type ReceivedDiff,
 } from '../../../renderer/api/keys'
-import { freshState, snapshotOf } from '../../e2e/harness/fake-model'
+import { FakeHost } from '../../helpers/fake-mlx5-host'
 
 const prompt: HostKeyPrompt = {
   promptId: 'p1',
@@ -47,7 +47,7 @@ function progress(
 describe('push events → query cache', () => {
   it('replaces the snapshot and records a non-empty diff with its arrival time', () => {
     const qc = createQueryClient()
-    const snapshot = snapshotOf('lab-01', freshState())
+    const snapshot = new FakeHost({ ports: 2, name: 'lab-01' }).snapshot()
     const diff = {
       from: 'a',
       to: 'b',

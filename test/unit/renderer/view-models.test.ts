@@ -10,36 +10,30 @@ import { timelineData, trends } from '../../../renderer/features/drills/timeline
 import { parseHostForm } from '../../../renderer/features/hosts/add-host-form'
 import { connectionText, groupHosts } from '../../../renderer/features/hosts/host-groups'
 import { labError } from '../../../contract/errors'
-import { freshState, snapshotOf } from '../../e2e/harness/fake-model'
+import { FakeHost } from '../../helpers/fake-mlx5-host'
 
+/** The shared mlx5 model (dual port) with PF0 in switchdev and `vfs` VFs. */
 function switchdev(vfs: number, opts: { missingIbRep?: boolean; sfs?: number } = {}) {
-  const s = freshState(opts.sfs ?? 0)
-  s.mode = ['switchdev', 'legacy']
-  s.numvfs = [vfs, 0]
-  s.missingIbRep = opts.missingIbRep ?? false
-  return snapshotOf('lab-01', s)
+  const host = new FakeHost({ ports: 2, name: 'lab-01', sfs: opts.sfs ?? 0 })
+  host.run(`echo ${vfs} > /sys/bus/pci/devices/0000:08:00.0/sriov_numvfs`)
+  host.run('devlink dev eswitch set pci/0000:08:00.0 mode switchdev')
+  if (opts.missingIbRep) host.setMissingIbRep(true)
+  return host.snapshot()
 }
 
 describe('representor rows', () => {
   it('has one row per vport with the columns the table shows', () => {
     const snap = switchdev(4)
     const rows = buildRows(snap.devices[0]!, snap)
-    expect(rows.map((r) => r.flavour)).toEqual([
-      'physical',
-      'pcipf',
-      'pcivf',
-      'pcivf',
-      'pcivf',
-      'pcivf',
-    ])
-    const vf0 = rows[2]!
+    expect(rows.map((r) => r.flavour)).toEqual(['physical', 'pcivf', 'pcivf', 'pcivf', 'pcivf'])
+    const vf0 = rows[1]!
     expect(vf0).toMatchObject({
       key: 'pci/0000:08:00.0/1',
       number: 'pf0vf0',
       netdev: 'enp8s0f0npf0vf0',
       physPortName: 'pf0vf0',
       ethRep: 'loaded',
-      ibRep: 'mlx5_0/3',
+      ibRep: 'mlx5_2/2',
       vfBdf: '0000:08:00.2',
       vfDriver: 'mlx5_core',
       link: 'up',
@@ -70,7 +64,7 @@ describe('representor rows', () => {
   })
 
   it('builds 2,000 rows quickly', () => {
-    const snap = switchdev(8, { sfs: 1990 })
+    const snap = switchdev(8, { sfs: 1991 })
     const t0 = performance.now()
     const rows = buildRows(snap.devices[0]!, snap)
     expect(rows.length).toBe(2000)
@@ -81,10 +75,20 @@ describe('representor rows', () => {
 describe('topology layout', () => {
   it('puts problem ports first and counts the ones that do not fit', () => {
     const snap = switchdev(8, { missingIbRep: true, sfs: 100 })
+    // On a BlueField ECPF the host PF has a representor too (domain.md §1.5): it leads the list.
+    snap.devices[0]!.ports.push({
+      index: 0,
+      flavour: 'pcipf',
+      pfnum: 0,
+      netdev: 'pf0hpf',
+      physPortName: 'pf0hpf',
+      ibRep: { device: 'mlx5_2', port: 1 },
+    })
     const layout = layoutTopology(buildRows(snap.devices[0]!, snap), 6, 2)
     expect(layout.uplink?.row.flavour).toBe('physical')
     expect(layout.reps[0]?.row.flavour).toBe('pcipf')
     expect(layout.reps[1]?.problem).toBe('ib-missing')
+    expect(layout.reps[1]?.row.number).toBe('pf0vf1')
     expect(layout.reps).toHaveLength(12)
     expect(layout.hidden).toBe(1 + 8 + 100 - 12)
     expect(layout.problems).toBe(1)

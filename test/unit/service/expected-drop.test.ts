@@ -5,7 +5,7 @@ import { createEngine } from '../../../main/engine'
 import { operationFor } from '../../../main/engine/operations'
 import type { CommandRunner } from '../../../main/engine/ports'
 import { watchExpectedDrops } from '../../../main/service/expected-drop'
-import { FakeHost } from '../engine/fake-host'
+import { FakeHost } from '../../helpers/fake-mlx5-host'
 import { FakeRunner, FakeSource, MemoryJournal } from '../engine/fake-ports'
 
 // Which commands drop the device is each operation module's `dropReason`; the engine passes it

@@ -21,7 +21,7 @@ describe('ChannelLimiter', () => {
     const [, , r5] = await Promise.all([
       waiting[0],
       waiting[1],
-      new Promise((r) => setTimeout(r, 0)),
+      new Promise((r) => setTimeout(r, 0)), // one macrotask: every queued grant has settled
     ])
     expect(order).toEqual([3, 4])
     void r5

@@ -65,6 +65,7 @@ describe('connect failures are typed', () => {
 
   it('abort while connecting → aborted', async () => {
     const ac = new AbortController()
+    // The user aborts 50 ms into the connect (behaviour under test).
     setTimeout(() => ac.abort(), 50)
     const err = await failOn(`u@127.0.0.1:${blackholePort}`, {
       signal: ac.signal,
