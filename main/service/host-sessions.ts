@@ -19,6 +19,7 @@ import {
   type SshConnection,
 } from '../ssh'
 import type { EventHub } from './event-hub'
+import { applyAuthMethod } from './host-auth'
 import type { Inventory } from './inventory'
 
 /** How long a first-use host-key question waits for the user before it counts as a refusal, ms. */
@@ -28,6 +29,8 @@ const HOST_KEY_PROMPT_TTL_MS = 120_000
 export interface HostConnections {
   readonly control: SshConnection
   interactive(): Promise<SshConnection>
+  /** Ends the reconnect backoff of both connections: they try at once. */
+  retryNow(): void
   close(): void
 }
 
@@ -73,14 +76,22 @@ export class HostSessions {
     }
   }
 
-  /** Connects (or returns the live connections). Raises the typed SSH errors, naming the host. */
+  /**
+   * Connects (or returns the live connections; during a reconnect backoff, retries them now).
+   * Raises the typed SSH errors, naming the host.
+   */
   async connect(hostId: string, signal?: AbortSignal): Promise<HostConnections> {
     const existing = this.sessions.get(hostId)
-    if (existing && existing.control.state.state !== 'failed') return existing
+    if (existing && existing.control.state.state !== 'failed') {
+      existing.retryNow()
+      return existing
+    }
     existing?.close()
     const config = this.inventory.get(hostId)
     const open = async (): Promise<SshConnection> => {
-      const conn = await connectHost(await this.resolve(config), {
+      const { target, auth } = applyAuthMethod(config.auth, await this.resolve(config))
+      const conn = await connectHost(target, {
+        auth,
         knownHosts: this.knownHosts(config),
         hostKeyPolicy: this.policy(config),
         ...(signal ? { signal } : {}),
@@ -106,6 +117,13 @@ export class HostSessions {
     const session: HostConnections = {
       control,
       interactive: () => (interactive ??= open()),
+      retryNow: () => {
+        control.retryNow()
+        void interactive?.then(
+          (c) => c.retryNow(),
+          () => {},
+        )
+      },
       close: () => {
         control.close()
         void interactive?.then(

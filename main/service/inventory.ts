@@ -67,6 +67,18 @@ export class Inventory {
     return host
   }
 
+  /**
+   * A free id for a copy of `id`: `<id>-copy`, then `<id>-copy-2`, … (cut to the 64 characters
+   * a HostId allows).
+   */
+  copyId(id: string): string {
+    for (let n = 1; ; n++) {
+      const suffix = n === 1 ? '-copy' : `-copy-${n}`
+      const candidate = `${id.slice(0, 64 - suffix.length)}${suffix}`
+      if (!this.hosts.has(candidate)) return candidate
+    }
+  }
+
   async remove(id: string): Promise<void> {
     const host = this.get(id)
     this.hosts.delete(id)
