@@ -43,3 +43,15 @@ export const hostAdminCalls = {
     z.array(HostConfig),
   ),
 } as const
+
+/**
+ * A free id for a copy of `id` among `taken`: `<id>-copy`, then `<id>-copy-2`, … (cut to the
+ * 64 characters a HostId allows). Shared by the editor (to prefill) and the back end.
+ */
+export function copyIdFor(id: string, taken: { has(id: string): boolean }): string {
+  for (let n = 1; ; n++) {
+    const suffix = n === 1 ? '-copy' : `-copy-${n}`
+    const candidate = `${id.slice(0, 64 - suffix.length)}${suffix}`
+    if (!taken.has(candidate)) return candidate
+  }
+}

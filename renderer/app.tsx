@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'react'
 import type { HostView as HostViewData } from '../contract/hosts'
 
 import { hostsOptions } from './api/keys'
+import { SocketProvider } from './api/socket-context'
 import { useLabEvents } from './api/use-lab-events'
 import type { SocketState } from './api/ws-client'
 import { AuditView } from './features/drills/audit-view'
@@ -12,12 +13,14 @@ import { HistoryView } from './features/drills/history-view'
 import { HostHeader, HostView } from './features/host/host-view'
 import { HostKeyDialogs } from './features/hosts/host-key-dialog'
 import { HostList } from './features/hosts/host-list'
+import { Notifications } from './features/notify/notifications'
 import { HostGateProvider, OperationProvider } from './features/ops/op-context'
 import type { DrillLink } from './features/terminals/drill-link'
 import { TerminalDock } from './features/terminals/terminal-dock'
 import { Modal } from './ui/dialog'
 import { shortcutLabel, useShortcuts, type Shortcut } from './ui/shortcuts'
 import { useTheme, type Theme } from './ui/theme'
+import { LayoutButtons, Workspace } from './ui/workspace'
 
 type Tab = 'devices' | 'drills' | 'history' | 'audit'
 const TABS: { id: Tab; label: string }[] = [
@@ -32,6 +35,8 @@ export interface AppProps {
   transportKind: 'electron' | 'websocket'
   socketState: () => SocketState
   onSocketState: (l: (s: SocketState) => void) => () => void
+  /** Ends the socket's reconnect backoff (the top bar's and the stale banner's Retry now). */
+  retrySocket?: () => void
 }
 
 function useSocketState(props: AppProps): SocketState {
@@ -78,55 +83,84 @@ export function App(props: AppProps) {
   ]
   useShortcuts(shortcuts)
   const connected = host?.connection.state === 'ready'
+  const openRun = (hostId: string, runId: string) => {
+    setHostId(hostId)
+    setRun({ runId })
+    setTab('drills')
+  }
   return (
-    <OperationProvider>
-      <div className={`app ${dock && connected ? 'with-dock' : ''}`}>
-        <TopBar
-          {...props}
-          theme={theme}
-          toggleTheme={toggle}
-          dock={dock}
-          toggleDock={() => setDock((d) => !d)}
-          showHelp={() => setHelp(true)}
+    <SocketProvider
+      current={props.socketState}
+      onState={props.onSocketState}
+      retryNow={props.retrySocket ?? noop}
+    >
+      <OperationProvider>
+        <div className="app">
+          <TopBar
+            {...props}
+            theme={theme}
+            toggleTheme={toggle}
+            dock={dock}
+            toggleDock={() => setDock((d) => !d)}
+            showHelp={() => setHelp(true)}
+          />
+          <Workspace
+            side={
+              <HostList
+                selected={host?.config.id ?? null}
+                onSelect={setHostId}
+                searchRef={searchRef}
+              />
+            }
+            main={
+              <main className="main" aria-label="Host">
+                {host ? (
+                  <HostTabs
+                    host={host}
+                    tab={tab}
+                    setTab={setTab}
+                    onSelectHost={setHostId}
+                    run={run}
+                    setRun={setRun}
+                  />
+                ) : (
+                  <p className="muted pad">
+                    {hosts.isPending ? 'Loading…' : 'No hosts yet. Add one from the sidebar.'}
+                  </p>
+                )}
+              </main>
+            }
+            dock={
+              host && dock && connected ? (
+                <HostGateProvider
+                  gate={{ hostId: host.config.id, readOnly: host.config.readOnly, connected: true }}
+                >
+                  <TerminalDock
+                    key={host.config.id}
+                    hostId={host.config.id}
+                    theme={theme}
+                    onDrillLink={(link) => {
+                      setRun(link)
+                      setTab('drills')
+                    }}
+                  />
+                </HostGateProvider>
+              ) : null
+            }
+          />
+        </div>
+        <HostKeyDialogs />
+        <Notifications
+          viewing={{ hostId: host?.config.id ?? null, tab, runId: run?.runId ?? null }}
+          onOpenRun={openRun}
         />
-        <HostList selected={host?.config.id ?? null} onSelect={setHostId} searchRef={searchRef} />
-        <main className="main" aria-label="Host">
-          {host ? (
-            <HostTabs
-              host={host}
-              tab={tab}
-              setTab={setTab}
-              onSelectHost={setHostId}
-              run={run}
-              setRun={setRun}
-            />
-          ) : (
-            <p className="muted pad">
-              {hosts.isPending ? 'Loading…' : 'No hosts yet. Add one from the sidebar.'}
-            </p>
-          )}
-        </main>
-        {host && dock && connected && (
-          <HostGateProvider
-            gate={{ hostId: host.config.id, readOnly: host.config.readOnly, connected: true }}
-          >
-            <TerminalDock
-              key={host.config.id}
-              hostId={host.config.id}
-              theme={theme}
-              onDrillLink={(link) => {
-                setRun(link)
-                setTab('drills')
-              }}
-            />
-          </HostGateProvider>
-        )}
-      </div>
-      <HostKeyDialogs />
-      {help && <ShortcutHelp shortcuts={shortcuts} onClose={() => setHelp(false)} />}
-    </OperationProvider>
+        {help && <ShortcutHelp shortcuts={shortcuts} onClose={() => setHelp(false)} />}
+      </OperationProvider>
+    </SocketProvider>
   )
 }
+
+const noop = () => {}
 
 function TopBar(
   p: AppProps & {
@@ -148,7 +182,13 @@ function TopBar(
       >
         {p.transportKind === 'electron' ? 'local' : socketText(socket)}
       </span>
+      {socket.state === 'closed' && p.retrySocket && (
+        <button type="button" className="small-button" onClick={p.retrySocket}>
+          Retry now
+        </button>
+      )}
       <span className="spacer-flex" />
+      <LayoutButtons />
       <button type="button" onClick={p.toggleDock} aria-pressed={p.dock} aria-keyshortcuts="Alt+T">
         Terminals
       </button>

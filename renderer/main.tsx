@@ -25,6 +25,7 @@ function main(): void {
           transportKind={transport.kind}
           socketState={transport.state}
           onSocketState={transport.onState}
+          retrySocket={transport.retryNow}
         />
       </QueryClientProvider>
     </StrictMode>,

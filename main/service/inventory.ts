@@ -3,7 +3,7 @@ import { dirname } from 'node:path'
 
 import { z } from 'zod'
 
-import { HostConfig, labError, type HostConfigInput } from '../../contract'
+import { copyIdFor, HostConfig, labError, type HostConfigInput } from '../../contract'
 
 const InventoryFile = z.object({ version: z.literal(1), hosts: z.array(HostConfig) })
 
@@ -72,11 +72,7 @@ export class Inventory {
    * a HostId allows).
    */
   copyId(id: string): string {
-    for (let n = 1; ; n++) {
-      const suffix = n === 1 ? '-copy' : `-copy-${n}`
-      const candidate = `${id.slice(0, 64 - suffix.length)}${suffix}`
-      if (!this.hosts.has(candidate)) return candidate
-    }
+    return copyIdFor(id, this.hosts)
   }
 
   async remove(id: string): Promise<void> {
