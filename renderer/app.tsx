@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'react'
 import type { HostView as HostViewData } from '../contract/hosts'
 
 import { hostsOptions } from './api/keys'
-import { SocketProvider } from './api/socket-context'
+import { useSocket } from './api/socket-context'
 import { useLabEvents } from './api/use-lab-events'
 import type { SocketState } from './api/ws-client'
 import { AuditView } from './features/drills/audit-view'
@@ -35,8 +35,6 @@ export interface AppProps {
   transportKind: 'electron' | 'websocket'
   socketState: () => SocketState
   onSocketState: (l: (s: SocketState) => void) => () => void
-  /** Ends the socket's reconnect backoff (the top bar's and the stale banner's Retry now). */
-  retrySocket?: () => void
 }
 
 function useSocketState(props: AppProps): SocketState {
@@ -82,85 +80,88 @@ export function App(props: AppProps) {
     { key: '?', shift: true, description: 'Keyboard shortcuts', run: () => setHelp(true) },
   ]
   useShortcuts(shortcuts)
-  const connected = host?.connection.state === 'ready'
-  const openRun = (hostId: string, runId: string) => {
-    setHostId(hostId)
-    setRun({ runId })
+  const openRun = (view: RunView, hostId?: string) => {
+    if (hostId) setHostId(hostId)
+    setRun(view)
     setTab('drills')
   }
   return (
-    <SocketProvider
-      current={props.socketState}
-      onState={props.onSocketState}
-      retryNow={props.retrySocket ?? noop}
-    >
-      <OperationProvider>
-        <div className="app">
-          <TopBar
-            {...props}
-            theme={theme}
-            toggleTheme={toggle}
-            dock={dock}
-            toggleDock={() => setDock((d) => !d)}
-            showHelp={() => setHelp(true)}
-          />
-          <Workspace
-            side={
-              <HostList
-                selected={host?.config.id ?? null}
-                onSelect={setHostId}
-                searchRef={searchRef}
-              />
-            }
-            main={
-              <main className="main" aria-label="Host">
-                {host ? (
-                  <HostTabs
-                    host={host}
-                    tab={tab}
-                    setTab={setTab}
-                    onSelectHost={setHostId}
-                    run={run}
-                    setRun={setRun}
-                  />
-                ) : (
-                  <p className="muted pad">
-                    {hosts.isPending ? 'Loading…' : 'No hosts yet. Add one from the sidebar.'}
-                  </p>
-                )}
-              </main>
-            }
-            dock={
-              host && dock && connected ? (
-                <HostGateProvider
-                  gate={{ hostId: host.config.id, readOnly: host.config.readOnly, connected: true }}
-                >
-                  <TerminalDock
-                    key={host.config.id}
-                    hostId={host.config.id}
-                    theme={theme}
-                    onDrillLink={(link) => {
-                      setRun(link)
-                      setTab('drills')
-                    }}
-                  />
-                </HostGateProvider>
-              ) : null
-            }
-          />
-        </div>
-        <HostKeyDialogs />
-        <Notifications
-          viewing={{ hostId: host?.config.id ?? null, tab, runId: run?.runId ?? null }}
-          onOpenRun={openRun}
+    <OperationProvider>
+      <div className="app">
+        <TopBar
+          {...props}
+          theme={theme}
+          toggleTheme={toggle}
+          dock={dock}
+          toggleDock={() => setDock((d) => !d)}
+          showHelp={() => setHelp(true)}
         />
-        {help && <ShortcutHelp shortcuts={shortcuts} onClose={() => setHelp(false)} />}
-      </OperationProvider>
-    </SocketProvider>
+        <Workspace
+          side={
+            <HostList
+              selected={host?.config.id ?? null}
+              onSelect={setHostId}
+              searchRef={searchRef}
+            />
+          }
+          main={
+            <main className="main" aria-label="Host">
+              {host ? (
+                <HostTabs
+                  host={host}
+                  tab={tab}
+                  setTab={setTab}
+                  onSelectHost={setHostId}
+                  run={run}
+                  setRun={setRun}
+                />
+              ) : (
+                <p className="muted pad">
+                  {hosts.isPending ? 'Loading…' : 'No hosts yet. Add one from the sidebar.'}
+                </p>
+              )}
+            </main>
+          }
+          dock={
+            host && dock && host.connection.state === 'ready' ? (
+              <HostDock host={host} theme={theme} onDrillLink={(link) => openRun(link)} />
+            ) : null
+          }
+        />
+      </div>
+      <HostKeyDialogs />
+      <Notifications
+        viewing={{ hostId: host?.config.id ?? null, tab, runId: run?.runId ?? null }}
+        onOpenRun={(hostId, runId) => openRun({ runId }, hostId)}
+      />
+      {help && <ShortcutHelp shortcuts={shortcuts} onClose={() => setHelp(false)} />}
+    </OperationProvider>
   )
 }
 
-const noop = () => {}
+/** The terminal dock of the host shown, gated like its controls. */
+function HostDock({
+  host,
+  theme,
+  onDrillLink,
+}: {
+  host: HostViewData
+  theme: Theme
+  onDrillLink: (link: DrillLink) => void
+}) {
+  return (
+    <HostGateProvider
+      gate={{ hostId: host.config.id, readOnly: host.config.readOnly, connected: true }}
+    >
+      <TerminalDock
+        key={host.config.id}
+        hostId={host.config.id}
+        theme={theme}
+        onDrillLink={onDrillLink}
+      />
+    </HostGateProvider>
+  )
+}
 
 function TopBar(
   p: AppProps & {
@@ -172,6 +173,7 @@ function TopBar(
   },
 ) {
   const socket = useSocketState(p)
+  const { retryNow } = useSocket()
   return (
     <header className="topbar">
       <span className="brand">replab</span>
@@ -182,8 +184,8 @@ function TopBar(
       >
         {p.transportKind === 'electron' ? 'local' : socketText(socket)}
       </span>
-      {socket.state === 'closed' && p.retrySocket && (
-        <button type="button" className="small-button" onClick={p.retrySocket}>
+      {socket.state === 'closed' && (
+        <button type="button" className="small-button" onClick={retryNow}>
           Retry now
         </button>
       )}

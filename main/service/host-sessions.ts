@@ -47,6 +47,8 @@ export class HostSessions {
   private readonly states = new Map<string, ConnectionState>()
   private readonly pinned = new Map<string, string>()
   private readonly prompts = new Map<string, (answer: HostKeyAnswer) => void>()
+  /** Hosts the user disconnected: nothing reconnects them behind the user's back. */
+  private readonly parked = new Set<string>()
   private readonly simKnownHosts: string
 
   constructor(
@@ -87,6 +89,7 @@ export class HostSessions {
       return existing
     }
     existing?.close()
+    this.parked.delete(hostId)
     const config = this.inventory.get(hostId)
     const open = async (): Promise<SshConnection> => {
       const { target, auth } = applyAuthMethod(config.auth, await this.resolve(config))
@@ -136,12 +139,24 @@ export class HostSessions {
     return session
   }
 
-  /** The live connections; connects first when needed. */
+  /**
+   * The live connections; connects first when needed, unless the user disconnected the host
+   * (a terminal pane or watcher reconnecting must not undo Disconnect): then `ssh-connect`.
+   */
   async get(hostId: string): Promise<HostConnections> {
-    return this.sessions.get(hostId) ?? this.connect(hostId)
+    const live = this.sessions.get(hostId)
+    if (live) return live
+    if (this.parked.has(hostId)) {
+      throw labError('ssh-connect', `${hostId} was disconnected by the user: connect it first`, {
+        host: hostId,
+      })
+    }
+    return this.connect(hostId)
   }
 
+  /** Closes the host's connections and keeps it disconnected until `connect`. */
   disconnect(hostId: string): void {
+    this.parked.add(hostId)
     this.sessions.get(hostId)?.close()
     this.sessions.delete(hostId)
     this.setState(hostId, { state: 'idle' })

@@ -68,23 +68,7 @@ export function DeviceControls({ device, snap }: { device: Device; snap: HostSna
         >
           Collect crdump
         </button>
-        {tracer && tracer.path && (
-          <button
-            type="button"
-            aria-pressed={tracer.enabled}
-            disabled={gate.blocked !== null}
-            title={gate.blocked ?? `Firmware tracer is ${tracer.enabled ? 'on' : 'off'} now`}
-            onClick={() =>
-              op(`Turn firmware tracer ${tracer.enabled ? 'off' : 'on'}`, {
-                op: 'fw-tracer',
-                enable: !tracer.enabled,
-                path: tracer.path ?? undefined,
-              })
-            }
-          >
-            {tracer.enabled ? 'Firmware tracer off' : 'Firmware tracer on'}
-          </button>
-        )}
+        {tracer?.path && <TracerButton tracer={tracer} />}
       </div>
       {reasons.map((r) => (
         <p key={r} className="muted small">
@@ -92,5 +76,28 @@ export function DeviceControls({ device, snap }: { device: Device; snap: HostSna
         </p>
       ))}
     </section>
+  )
+}
+
+/** The firmware tracer toggle: its text and `aria-pressed` are the host's observed state. */
+function TracerButton({ tracer }: { tracer: NonNullable<HostSnapshot['tracer']> }) {
+  const gate = useHostGate()
+  const start = useOperation()
+  return (
+    <button
+      type="button"
+      aria-pressed={tracer.enabled}
+      disabled={gate.blocked !== null}
+      title={gate.blocked ?? `Firmware tracer is ${tracer.enabled ? 'on' : 'off'} now`}
+      onClick={() =>
+        start({
+          hostId: gate.hostId,
+          title: `Turn firmware tracer ${tracer.enabled ? 'off' : 'on'}`,
+          request: { op: 'fw-tracer', enable: !tracer.enabled, path: tracer.path ?? undefined },
+        })
+      }
+    >
+      {tracer.enabled ? 'Firmware tracer off' : 'Firmware tracer on'}
+    </button>
   )
 }

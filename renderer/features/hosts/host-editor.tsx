@@ -9,7 +9,7 @@ import {
   type ReactNode,
 } from 'react'
 
-import type { HostConfig } from '../../../contract/hosts'
+import type { HostConfig, HostConfigInput } from '../../../contract/hosts'
 import { hostsOptions } from '../../api/keys'
 import { useAddHosts } from '../../api/mutations'
 import { useDuplicateHost, useUpdateHost } from '../../api/host-mutations'
@@ -43,39 +43,17 @@ function titleOf(mode: EditorMode): string {
     : `${mode.kind === 'edit' ? 'Edit' : 'Duplicate'} host ${mode.host.id}`
 }
 
-/**
- * The host editor (add, edit, duplicate): address, port, user, identity file, jump host
- * (ProxyJump), auth method and group, each checked as you type with the message next to the
- * field (`10.0.0.999 is not a valid IPv4 address`). Adding also offers ssh_config import.
- */
-export function HostEditor({ mode, onClose }: { mode: EditorMode; onClose: () => void }) {
-  const hosts = useQuery(hostsOptions())
+/** The editor's field state, validation and the labelled-input builder. */
+function useHostFields(mode: EditorMode) {
   const [fields, setFields] = useState<HostFields>(() => initial(mode))
   const [touched, setTouched] = useState<Set<keyof HostFields>>(new Set())
   const [submitted, setSubmitted] = useState(false)
-  const add = useAddHosts()
-  const update = useUpdateHost()
-  const duplicate = useDuplicateHost()
   const keep =
     mode.kind === 'add' ? {} : { readOnly: mode.host.readOnly, simulated: mode.host.simulated }
   const result = parseHostFields(fields, keep)
   const errors: FieldErrors = 'errors' in result ? result.errors : {}
   const shown = (k: keyof HostFields) => (submitted || touched.has(k) ? errors[k] : undefined)
-  const groups = [
-    ...new Set((hosts.data ?? []).flatMap((h) => (h.config.group ? [h.config.group] : []))),
-  ]
-  const save = mode.kind === 'edit' ? update : mode.kind === 'duplicate' ? duplicate : add
-
-  function submit(e: FormEvent) {
-    e.preventDefault()
-    setSubmitted(true)
-    if (!('config' in result)) return
-    const done = { onSuccess: onClose }
-    if (mode.kind === 'edit') update.mutate({ hostId: mode.host.id, config: result.config }, done)
-    else if (mode.kind === 'duplicate')
-      duplicate.mutate({ hostId: mode.host.id, config: result.config }, done)
-    else add.mutate([result.config], done)
-  }
+  const touch = (name: keyof HostFields) => setTouched((t) => new Set(t).add(name))
   const field = (
     name: keyof HostFields,
     label: string,
@@ -92,15 +70,50 @@ export function HostEditor({ mode, onClose }: { mode: EditorMode; onClose: () =>
             value={fields[name]}
             onChange={(e) => {
               setFields({ ...fields, [name]: e.target.value })
-              if (e.target.value) setTouched((t) => new Set(t).add(name))
+              if (e.target.value) touch(name)
             }}
-            onBlur={() => setTouched((t) => new Set(t).add(name))}
+            onBlur={() => touch(name)}
             {...extra}
           />
         )
       }
     />
   )
+  return { fields, setFields, result, field, submit: () => setSubmitted(true) }
+}
+
+/** The mutation that saves the editor's config for its mode (add, update, or duplicate). */
+function useSave(mode: EditorMode, onClose: () => void) {
+  const add = useAddHosts()
+  const update = useUpdateHost()
+  const duplicate = useDuplicateHost()
+  const save = mode.kind === 'edit' ? update : mode.kind === 'duplicate' ? duplicate : add
+  const run = (config: HostConfigInput) => {
+    const done = { onSuccess: onClose }
+    if (mode.kind === 'edit') update.mutate({ hostId: mode.host.id, config }, done)
+    else if (mode.kind === 'duplicate') duplicate.mutate({ hostId: mode.host.id, config }, done)
+    else add.mutate([config], done)
+  }
+  return { save, run }
+}
+
+/**
+ * The host editor (add, edit, duplicate): address, port, user, identity file, jump host
+ * (ProxyJump), auth method and group, each checked as you type with the message next to the
+ * field (`10.0.0.999 is not a valid IPv4 address`). Adding also offers ssh_config import.
+ */
+export function HostEditor({ mode, onClose }: { mode: EditorMode; onClose: () => void }) {
+  const hosts = useQuery(hostsOptions())
+  const { fields, setFields, result, field, submit: markSubmitted } = useHostFields(mode)
+  const { save, run } = useSave(mode, onClose)
+  const groups = [
+    ...new Set((hosts.data ?? []).flatMap((h) => (h.config.group ? [h.config.group] : []))),
+  ]
+  function submit(e: FormEvent) {
+    e.preventDefault()
+    markSubmitted()
+    if ('config' in result) run(result.config)
+  }
   return (
     <Modal title={titleOf(mode)} onClose={onClose} wide>
       <form className="form-grid" onSubmit={submit} aria-label={`${titleOf(mode)} form`} noValidate>
@@ -131,8 +144,8 @@ export function HostEditor({ mode, onClose }: { mode: EditorMode; onClose: () =>
             value={fields.auth}
             onChange={(e) => setFields({ ...fields, auth: e.target.value })}
           >
-            <option value="auto">agent, then identity file (as ssh)</option>
-            <option value="publickey">identity file only</option>
+            <option value="auto">auto: ssh-agent, then keys (as ssh)</option>
+            <option value="publickey">key file only, no agent</option>
             <option value="agent">ssh-agent only</option>
           </select>,
         )}

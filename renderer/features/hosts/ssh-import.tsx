@@ -13,7 +13,6 @@ import { ErrorText } from '../../ui/error-text'
 export function SshConfigImport({ onDone }: { onDone: () => void }) {
   const byPath = useImportSshConfig()
   const byText = useImportSshConfigText()
-  const add = useAddHosts()
   const [path, setPath] = useState('')
   const [picked, setPicked] = useState<Set<string>>(new Set())
   const last = byText.submittedAt > byPath.submittedAt ? byText : byPath
@@ -60,45 +59,63 @@ export function SshConfigImport({ onDone }: { onDone: () => void }) {
       <ErrorText error={last.error} prefix="ssh_config" />
       {last.isSuccess && found.length === 0 && <p className="muted">No concrete hosts found.</p>}
       {found.length > 0 && (
-        <>
-          <ul className="import-list">
-            {found.map((c) => (
-              <li key={c.id}>
-                <label>
-                  <input
-                    type="checkbox"
-                    checked={picked.has(c.id)}
-                    onChange={(e) => {
-                      const next = new Set(picked)
-                      if (e.target.checked) next.add(c.id)
-                      else next.delete(c.id)
-                      setPicked(next)
-                    }}
-                  />
-                  <span className="mono">
-                    {c.id} — {c.user}@{c.host}:{c.port}
-                    {c.proxyJump ? ` via ${c.proxyJump}` : ''}
-                  </span>
-                </label>
-              </li>
-            ))}
-          </ul>
-          <button
-            type="button"
-            className="primary"
-            disabled={picked.size === 0 || add.isPending}
-            onClick={() =>
-              add.mutate(
-                found.filter((c) => picked.has(c.id)),
-                { onSuccess: onDone },
-              )
-            }
-          >
-            Import {picked.size} selected
-          </button>
-          <ErrorText error={add.error} prefix="Import" />
-        </>
+        <PickList found={found} picked={picked} setPicked={setPicked} onDone={onDone} />
       )}
     </section>
+  )
+}
+
+/** The hosts found, each with a checkbox, and the import button. */
+function PickList({
+  found,
+  picked,
+  setPicked,
+  onDone,
+}: {
+  found: HostConfig[]
+  picked: Set<string>
+  setPicked: (s: Set<string>) => void
+  onDone: () => void
+}) {
+  const add = useAddHosts()
+  return (
+    <>
+      <ul className="import-list">
+        {found.map((c) => (
+          <li key={c.id}>
+            <label>
+              <input
+                type="checkbox"
+                checked={picked.has(c.id)}
+                onChange={(e) => {
+                  const next = new Set(picked)
+                  if (e.target.checked) next.add(c.id)
+                  else next.delete(c.id)
+                  setPicked(next)
+                }}
+              />
+              <span className="mono">
+                {c.id} — {c.user}@{c.host}:{c.port}
+                {c.proxyJump ? ` via ${c.proxyJump}` : ''}
+              </span>
+            </label>
+          </li>
+        ))}
+      </ul>
+      <button
+        type="button"
+        className="primary"
+        disabled={picked.size === 0 || add.isPending}
+        onClick={() =>
+          add.mutate(
+            found.filter((c) => picked.has(c.id)),
+            { onSuccess: onDone },
+          )
+        }
+      >
+        Import {picked.size} selected
+      </button>
+      <ErrorText error={add.error} prefix="Import" />
+    </>
   )
 }

@@ -66,38 +66,48 @@ export function Notifications({
   return (
     <section className="notifications" aria-label="Notifications" aria-live="polite">
       {notices.map((n) => (
-        <div key={n.id} role="status" className={`notice notice-${n.status}`}>
-          <span>{n.text}.</span>
-          <button
-            type="button"
-            className="small-button"
-            onClick={() => {
-              dismiss(n.id)
-              onOpenRun(n.hostId, n.runId)
-            }}
-          >
-            Open run
-          </button>
-          {'Notification' in window && Notification.permission === 'default' && (
-            <button
-              type="button"
-              className="link-button small"
-              onClick={() => void Notification.requestPermission()}
-            >
-              Also notify on the desktop
-            </button>
-          )}
-          <button
-            type="button"
-            className="icon-button"
-            aria-label="Dismiss"
-            onClick={() => dismiss(n.id)}
-          >
-            ×
-          </button>
-        </div>
+        <NoticeItem
+          key={n.id}
+          notice={n}
+          onOpen={() => {
+            dismiss(n.id)
+            onOpenRun(n.hostId, n.runId)
+          }}
+          onDismiss={() => dismiss(n.id)}
+        />
       ))}
     </section>
+  )
+}
+
+function NoticeItem({
+  notice: n,
+  onOpen,
+  onDismiss,
+}: {
+  notice: Notice
+  onOpen: () => void
+  onDismiss: () => void
+}) {
+  return (
+    <div role="status" className={`notice notice-${n.status}`}>
+      <span>{n.text}.</span>
+      <button type="button" className="small-button" onClick={onOpen}>
+        Open run
+      </button>
+      {'Notification' in window && Notification.permission === 'default' && (
+        <button
+          type="button"
+          className="link-button small"
+          onClick={() => void Notification.requestPermission()}
+        >
+          Also notify on the desktop
+        </button>
+      )}
+      <button type="button" className="icon-button" aria-label="Dismiss" onClick={onDismiss}>
+        ×
+      </button>
+    </div>
   )
 }
 

@@ -137,5 +137,20 @@ describe('host management and read-only operations', () => {
     expect(kept.config.host).toBe(before.config.host)
     await rig.call('hosts:update', { hostId: HOST, config: { ...before.config, auth: 'agent' } })
     expect((await view()).connection.state).toBe('idle')
+    await rig.call('hosts:update', { hostId: HOST, config: before.config })
+  })
+
+  it('keeps a disconnected host disconnected until Connect (nothing reconnects it behind the user)', async () => {
+    await rig.call('hosts:connect', { hostId: HOST })
+    await rig.call('hosts:disconnect', { hostId: HOST })
+    await expect(rig.call('snapshot:get', { hostId: HOST, fresh: true })).rejects.toThrow(
+      /ssh-connect: sim-a was disconnected by the user/,
+    )
+    await rig.call('hosts:connect', { hostId: HOST })
+    const snap = await rig.call<{ devices: unknown[] }>('snapshot:get', {
+      hostId: HOST,
+      fresh: true,
+    })
+    expect(snap.devices.length).toBeGreaterThan(0)
   })
 })
