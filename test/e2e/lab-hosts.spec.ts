@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
 
 import { labsimExec } from '../helpers/labsim-exec'
+import { startTcpProxy } from '../helpers/tcp-proxy'
 
 import { startConsoleServer, type ConsoleServer } from './console-server'
 import { DrillRunView, EswitchPanel, HostListPage, RepresentorsTable } from './pages'
@@ -179,24 +180,41 @@ test('4: quick connect, the host-key dialog text, and ssh_config import from a c
       'Host imp-*\n  User nobody\n',
   )
   const add = await admin.openAdd()
-  await add.getByLabel('ssh_config file').fill(cfg)
+  await add.getByLabel('ssh_config file', { exact: true }).fill(cfg)
   await add.getByRole('button', { name: 'Read file' }).click()
   await add.getByRole('checkbox', { name: /imp-1/ }).check()
   await add.getByRole('button', { name: 'Import 1 selected' }).click()
   await expect(add).toBeHidden()
   await expect(admin.hosts.host('imp-1')).toContainText('root@10.1.2.3:2201 via root@10.1.2.1:22')
 
-  await admin.quickConnect(`root@127.0.0.1:${simB.port}`)
-  const key = admin.hosts.unknownKeyDialog()
-  await expect(key.getByLabel('SHA256 fingerprint')).toContainText(simB.hostKeyFingerprint)
-  await expect(key).not.toContainText('jump host')
-  await expect(key).toContainText('ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub')
-  await expect(key).not.toContainText('{')
-  await admin.hosts.answerUnknownKey(true)
-  await expect(admin.hosts.nav.getByRole('button', { name: /^Host 127\.0\.0\.1/ })).toContainText(
-    'connected',
-    { timeout: 30_000 },
-  )
+  // A target the inventory does not have yet (sim-b behind a forwarder: a new host:port).
+  const proxy = await startTcpProxy(simB.port)
+  try {
+    await admin.quickConnect(`root@127.0.0.1:${proxy.port}`)
+    const key = admin.hosts.unknownKeyDialog()
+    await expect(key.getByLabel('SHA256 fingerprint')).toContainText(simB.hostKeyFingerprint)
+    await expect(key).not.toContainText('jump host')
+    await expect(key).toContainText('ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub')
+    await expect(key).not.toContainText('{')
+    await admin.hosts.answerUnknownKey(true)
+    const quick = admin.hosts.host(`127.0.0.1:${proxy.port}`)
+    await expect(quick).toHaveAttribute('aria-current', 'true')
+    // No key of this machine opens labsim: the entry is there to edit, then it connects.
+    await expect(quick).toContainText('failed (ssh-auth)', { timeout: 30_000 })
+    await admin.action(`127.0.0.1:${proxy.port}`, 'Edit…')
+    const edit = admin.editor(/^Edit host 127\.0\.0\.1-/)
+    await admin.fill(edit, { identityFile: simB.identityFile })
+    await admin.save(edit)
+    await page.getByRole('button', { name: 'Connect', exact: true }).click()
+    await expect(quick).toContainText('connected', { timeout: 30_000 })
+    // The same target again selects the host it made instead of adding another.
+    await admin.quickConnect(`root@127.0.0.1:${proxy.port}`)
+    await expect(admin.hosts.nav.getByRole('button', { name: /^Host 127\.0\.0\.1:/ })).toHaveCount(
+      1,
+    )
+  } finally {
+    await proxy.stop()
+  }
 })
 
 test('fleet overview: cards, modes, VF counts and unhealthy reporters per host; drills notify', async () => {

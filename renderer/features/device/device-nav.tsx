@@ -1,12 +1,20 @@
 import type { Card, Device, HostSnapshot } from '../../../contract/snapshot'
 
+import { vfBdfs } from '../hosts/fleet'
+
 import { modeName } from './driver-gate'
 
-/** Cards with their PFs, devices on no card (netdevsim, VFs with a devlink instance) last. */
+/**
+ * Cards with their PFs, then devices on no card (netdevsim). VFs with a devlink instance of
+ * their own are left out: they are rows of their PF's representors table.
+ */
 export function navGroups(snap: HostSnapshot): { card: Card | null; handles: string[] }[] {
   const cards = snap.cards ?? []
   const onCard = new Set(cards.flatMap((c) => c.devices))
-  const others = snap.devices.map((d) => d.handle).filter((h) => !onCard.has(h))
+  const vfs = vfBdfs(snap)
+  const others = snap.devices
+    .filter((d) => !onCard.has(d.handle) && !(d.pci && vfs.has(d.pci.bdf)))
+    .map((d) => d.handle)
   return [
     ...cards.map((card) => ({ card, handles: card.devices })),
     ...(others.length ? [{ card: null, handles: others }] : []),

@@ -29,7 +29,9 @@ export function fleetLines(snap: HostSnapshot): FleetLine[] {
       pf(h)
     }
   }
-  for (const d of snap.devices) if (!onCard.has(d.handle) && d.pci !== null) pf(d.handle)
+  const vfs = vfBdfs(snap)
+  for (const d of snap.devices)
+    if (!onCard.has(d.handle) && d.pci !== null && !vfs.has(d.pci.bdf)) pf(d.handle)
   for (const d of snap.devices) {
     for (const r of d.health) {
       if (r.state === 'healthy') continue
@@ -44,4 +46,9 @@ export function fleetLines(snap: HostSnapshot): FleetLine[] {
 export function cardModel(model: string | undefined): string {
   if (!model) return 'card'
   return /\[([^\]]+)\]\s*$/.exec(model)?.[1] ?? model
+}
+
+/** BDFs of every VF (a VF bound to mlx5_core has a devlink instance of its own). */
+export function vfBdfs(snap: HostSnapshot): Set<string> {
+  return new Set(snap.devices.flatMap((d) => (d.pci?.vfs ?? []).map((v) => v.bdf)))
 }

@@ -185,30 +185,34 @@ function Field({
 }) {
   const id = useId()
   const errId = `${id}-error`
+  // The error sits outside the label, so the field's name stays its label while it shows.
   return (
-    <label className="field">
-      <span>{label}</span>
-      <ControlWithError control={control} invalid={error !== undefined} errId={errId} />
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <ControlWithError control={control} id={id} invalid={error !== undefined} errId={errId} />
       {error && (
         <span id={errId} className="field-error" role="alert">
           {error}
         </span>
       )}
-    </label>
+    </div>
   )
 }
 
 function ControlWithError({
   control,
+  id,
   invalid,
   errId,
 }: {
   control: ReactNode
+  id: string
   invalid: boolean
   errId: string
 }) {
   if (!isValidElement(control)) return <>{control}</>
   return cloneElement(control as ReactElement<Record<string, unknown>>, {
+    id,
     'aria-invalid': invalid,
     'aria-describedby': invalid ? errId : undefined,
   })

@@ -67,7 +67,10 @@ export function HostList({ selected, onSelect, searchRef }: HostListProps) {
                     {h.config.readOnly && <span className="tag">read-only</span>}
                     {h.config.simulated && <span className="tag">sim</span>}
                   </span>
-                  <span className="mono small">
+                  <span
+                    className="mono small host-target"
+                    title={`${hostLabel(h)}${h.config.proxyJump ? ` via ${h.config.proxyJump}` : ''}`}
+                  >
                     {hostLabel(h)}
                     {h.config.proxyJump ? ` via ${h.config.proxyJump}` : ''}
                   </span>
