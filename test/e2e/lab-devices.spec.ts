@@ -5,7 +5,7 @@ import { expect, test, type Page } from '@playwright/test'
 import { startTcpProxy } from '../helpers/tcp-proxy'
 
 import { startConsoleServer, type ConsoleServer } from './console-server'
-import { ConfirmDialog, EswitchPanel, HostListPage, RepresentorsTable } from './pages'
+import { EswitchPanel, HostListPage, RepresentorsTable, type ConfirmDialog } from './pages'
 import { DeviceNav } from './pages/device-nav'
 import { ensureConnected } from './pages/host-list'
 
