@@ -4,9 +4,11 @@ import { expect, test, type Page } from '@playwright/test'
 
 import { startTcpProxy } from '../helpers/tcp-proxy'
 
-import { startConsoleServer, type ConsoleServer } from './console-server'
+import type { ConsoleServer } from './console-server'
+import { useLabsimPage } from './harness/labsim-page'
 import { EswitchPanel, HostListPage, RepresentorsTable, type ConfirmDialog } from './pages'
 import { DeviceNav } from './pages/device-nav'
+import { HostAdmin } from './pages/host-admin'
 import { ensureConnected } from './pages/host-list'
 
 // Issue 18 on the real back end (labsim → SSH → main → WebSocket → Chromium, 1600×1000):
@@ -14,24 +16,12 @@ import { ensureConnected } from './pages/host-list'
 // stale view says so, (6) read-only actions are plain, allowed in read-only mode, and results
 // read as results with ports named by flavour.
 
+const lab = useLabsimPage()
 let server: ConsoleServer
 let page: Page
-
-test.describe.configure({ mode: 'serial' })
-test.beforeAll(async ({ browser }) => {
-  server = await startConsoleServer(['--sim', '2'])
-  page = await browser.newPage({ viewport: { width: 1600, height: 1000 }, acceptDownloads: true })
-  await page.goto(server.url)
-})
-test.afterEach(async ({}, testInfo) => {
-  if (testInfo.status !== testInfo.expectedStatus) {
-    await testInfo.attach('screen', { body: await page.screenshot(), contentType: 'image/png' })
-    await testInfo.attach('replab-serve.log', { body: server.output(), contentType: 'text/plain' })
-  }
-})
-test.afterAll(async () => {
-  await page?.close()
-  await server?.stop()
+test.beforeAll(() => {
+  server = lab.server
+  page = lab.page
 })
 
 const PF0 = 'pci/0000:08:00.0'
@@ -111,15 +101,17 @@ test('2: a view built from a stale snapshot says so, with Retry now during the b
   const simB = server.hosts.find((h) => h.name === 'sim-b')!
   const proxy = await startTcpProxy(simB.port)
   try {
-    const hosts = new HostListPage(page)
-    await hosts.nav.getByRole('button', { name: 'Add host…' }).click()
-    const form = page.getByRole('dialog', { name: 'Add host' })
-    await form.getByLabel('Host id').fill('via-cable')
-    await form.getByLabel('Address').fill('127.0.0.1')
-    await form.getByLabel('Port', { exact: true }).fill(String(proxy.port))
-    await form.getByLabel('User', { exact: true }).fill('root')
-    await form.getByLabel('Identity file').fill(simB.identityFile)
-    await form.getByRole('button', { name: 'Add host' }).click()
+    const admin = new HostAdmin(page)
+    const hosts = admin.hosts
+    const form = await admin.openAdd()
+    await admin.fill(form, {
+      id: 'via-cable',
+      host: '127.0.0.1',
+      port: proxy.port,
+      user: 'root',
+      identityFile: simB.identityFile,
+    })
+    await admin.save(form)
     await hosts.connect('via-cable', { waitReady: false })
     await hosts.answerUnknownKey(true)
     await expect(hosts.host('via-cable')).toContainText('connected', { timeout: 30_000 })

@@ -7,7 +7,8 @@ import { expect, test, type Page } from '@playwright/test'
 import { labsimExec } from '../helpers/labsim-exec'
 import { startTcpProxy } from '../helpers/tcp-proxy'
 
-import { startConsoleServer, type ConsoleServer } from './console-server'
+import type { ConsoleServer } from './console-server'
+import { useLabsimPage } from './harness/labsim-page'
 import { DrillRunView, EswitchPanel, HostListPage, RepresentorsTable } from './pages'
 import { HostAdmin } from './pages/host-admin'
 import { ensureConnected } from './pages/host-list'
@@ -16,26 +17,16 @@ import { ensureConnected } from './pages/host-list'
 // their room, (4) hosts can be managed as in Tabby or electerm, and the fleet overview: every
 // host's cards, modes, VF counts and unhealthy reporters, and drills that finish elsewhere.
 
+const lab = useLabsimPage()
 let server: ConsoleServer
 let page: Page
 let scratch: string
-
-test.describe.configure({ mode: 'serial' })
-test.beforeAll(async ({ browser }) => {
-  server = await startConsoleServer(['--sim', '2'])
+test.beforeAll(async () => {
+  server = lab.server
+  page = lab.page
   scratch = await mkdtemp(join(tmpdir(), 'replab-e2e-hosts-'))
-  page = await browser.newPage({ viewport: { width: 1600, height: 1000 } })
-  await page.goto(server.url)
-})
-test.afterEach(async ({}, testInfo) => {
-  if (testInfo.status !== testInfo.expectedStatus) {
-    await testInfo.attach('screen', { body: await page.screenshot(), contentType: 'image/png' })
-    await testInfo.attach('replab-serve.log', { body: server.output(), contentType: 'text/plain' })
-  }
 })
 test.afterAll(async () => {
-  await page?.close()
-  await server?.stop()
   await rm(scratch, { recursive: true, force: true })
 })
 
