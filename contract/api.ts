@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { DrillInfo, DrillProgress, DrillReport, DrillRunSummary, DrillStartRequest } from './drills'
 import type { IpcResult } from './errors'
 import { AuditEntry } from './audit'
+import { hostAdminCalls } from './host-admin'
 import { HostConfig, HostId, HostKeyPrompt, HostView } from './hosts'
 import { OperationPlan, OperationProgress, OperationRequest, OperationResult } from './operations'
 import { HostSnapshot, SnapshotDiff } from './snapshot'
@@ -68,6 +69,7 @@ export const calls = {
       z.object({ promptId: z.string().max(64), accept: z.boolean() }),
       Ok,
     ),
+    ...hostAdminCalls,
   },
   snapshot: {
     get: call(

@@ -1,5 +1,7 @@
 import { z } from 'zod'
 
+import { hostAddressProblem } from './host-address'
+
 /**
  * Host inventory and connection state. Secrets (keys, passwords, passphrases) never appear
  * here: the renderer sees host ids, names and states only.
@@ -9,8 +11,21 @@ import { z } from 'zod'
 export const HostId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/)
 export type HostId = z.infer<typeof HostId>
 
-/** A DNS name or IPv4/IPv6 literal; nothing a shell would interpret. */
-export const HostAddress = z.string().regex(/^[A-Za-z0-9_.:-]{1,253}$/)
+/** A DNS name or IPv4/IPv6 literal; nothing a shell would interpret (see host-address.ts). */
+export const HostAddress = z
+  .string()
+  .regex(/^[A-Za-z0-9_.:-]{1,253}$/)
+  .superRefine((v, ctx) => {
+    const problem = hostAddressProblem(v)
+    if (problem !== null) ctx.addIssue({ code: 'custom', message: problem })
+  })
+
+/**
+ * How a host authenticates: `auto` is OpenSSH's order (ssh-agent, then identity files);
+ * `publickey` the identity file only (no agent); `agent` the agent's keys only.
+ */
+export const AuthMethod = z.enum(['auto', 'publickey', 'agent'])
+export type AuthMethod = z.infer<typeof AuthMethod>
 
 /** A POSIX user name. */
 export const UserName = z.string().regex(/^[a-z_][a-z0-9_.-]{0,31}\$?$/i)
@@ -25,6 +40,8 @@ export const HostConfig = z.object({
   identityFile: z.string().max(4096).optional(),
   /** ProxyJump chain as OpenSSH spells it: `user@jump1:22,jump2`. */
   proxyJump: z.string().max(1024).optional(),
+  /** Which credentials to offer (default `auto`). */
+  auth: AuthMethod.optional(),
   group: z.string().max(64).optional(),
   readOnly: z.boolean().default(false),
   /** Set for hosts that labsim serves: enables fault injection. */

@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'react'
 import type { HostView as HostViewData } from '../contract/hosts'
 
 import { hostsOptions } from './api/keys'
+import { useSocket } from './api/socket-context'
 import { useLabEvents } from './api/use-lab-events'
 import type { SocketState } from './api/ws-client'
 import { AuditView } from './features/drills/audit-view'
@@ -12,12 +13,14 @@ import { HistoryView } from './features/drills/history-view'
 import { HostHeader, HostView } from './features/host/host-view'
 import { HostKeyDialogs } from './features/hosts/host-key-dialog'
 import { HostList } from './features/hosts/host-list'
+import { Notifications } from './features/notify/notifications'
 import { HostGateProvider, OperationProvider } from './features/ops/op-context'
 import type { DrillLink } from './features/terminals/drill-link'
 import { TerminalDock } from './features/terminals/terminal-dock'
 import { Modal } from './ui/dialog'
 import { shortcutLabel, useShortcuts, type Shortcut } from './ui/shortcuts'
 import { useTheme, type Theme } from './ui/theme'
+import { LayoutButtons, Workspace } from './ui/workspace'
 
 type Tab = 'devices' | 'drills' | 'history' | 'audit'
 const TABS: { id: Tab; label: string }[] = [
@@ -77,10 +80,14 @@ export function App(props: AppProps) {
     { key: '?', shift: true, description: 'Keyboard shortcuts', run: () => setHelp(true) },
   ]
   useShortcuts(shortcuts)
-  const connected = host?.connection.state === 'ready'
+  const openRun = (view: RunView, hostId?: string) => {
+    if (hostId) setHostId(hostId)
+    setRun(view)
+    setTab('drills')
+  }
   return (
     <OperationProvider>
-      <div className={`app ${dock && connected ? 'with-dock' : ''}`}>
+      <div className="app">
         <TopBar
           {...props}
           theme={theme}
@@ -89,42 +96,70 @@ export function App(props: AppProps) {
           toggleDock={() => setDock((d) => !d)}
           showHelp={() => setHelp(true)}
         />
-        <HostList selected={host?.config.id ?? null} onSelect={setHostId} searchRef={searchRef} />
-        <main className="main" aria-label="Host">
-          {host ? (
-            <HostTabs
-              host={host}
-              tab={tab}
-              setTab={setTab}
-              onSelectHost={setHostId}
-              run={run}
-              setRun={setRun}
+        <Workspace
+          side={
+            <HostList
+              selected={host?.config.id ?? null}
+              onSelect={setHostId}
+              searchRef={searchRef}
             />
-          ) : (
-            <p className="muted pad">
-              {hosts.isPending ? 'Loading…' : 'No hosts yet. Add one from the sidebar.'}
-            </p>
-          )}
-        </main>
-        {host && dock && connected && (
-          <HostGateProvider
-            gate={{ hostId: host.config.id, readOnly: host.config.readOnly, connected: true }}
-          >
-            <TerminalDock
-              key={host.config.id}
-              hostId={host.config.id}
-              theme={theme}
-              onDrillLink={(link) => {
-                setRun(link)
-                setTab('drills')
-              }}
-            />
-          </HostGateProvider>
-        )}
+          }
+          main={
+            <main className="main" aria-label="Host">
+              {host ? (
+                <HostTabs
+                  host={host}
+                  tab={tab}
+                  setTab={setTab}
+                  onSelectHost={setHostId}
+                  run={run}
+                  setRun={setRun}
+                />
+              ) : (
+                <p className="muted pad">
+                  {hosts.isPending ? 'Loading…' : 'No hosts yet. Add one from the sidebar.'}
+                </p>
+              )}
+            </main>
+          }
+          dock={
+            host && dock && host.connection.state === 'ready' ? (
+              <HostDock host={host} theme={theme} onDrillLink={(link) => openRun(link)} />
+            ) : null
+          }
+        />
       </div>
       <HostKeyDialogs />
+      <Notifications
+        viewing={{ hostId: host?.config.id ?? null, tab, runId: run?.runId ?? null }}
+        onOpenRun={(hostId, runId) => openRun({ runId }, hostId)}
+      />
       {help && <ShortcutHelp shortcuts={shortcuts} onClose={() => setHelp(false)} />}
     </OperationProvider>
+  )
+}
+
+/** The terminal dock of the host shown, gated like its controls. */
+function HostDock({
+  host,
+  theme,
+  onDrillLink,
+}: {
+  host: HostViewData
+  theme: Theme
+  onDrillLink: (link: DrillLink) => void
+}) {
+  return (
+    <HostGateProvider
+      gate={{ hostId: host.config.id, readOnly: host.config.readOnly, connected: true }}
+    >
+      <TerminalDock
+        key={host.config.id}
+        hostId={host.config.id}
+        theme={theme}
+        onDrillLink={onDrillLink}
+      />
+    </HostGateProvider>
   )
 }
 
@@ -138,6 +173,7 @@ function TopBar(
   },
 ) {
   const socket = useSocketState(p)
+  const { retryNow } = useSocket()
   return (
     <header className="topbar">
       <span className="brand">replab</span>
@@ -148,7 +184,13 @@ function TopBar(
       >
         {p.transportKind === 'electron' ? 'local' : socketText(socket)}
       </span>
+      {socket.state === 'closed' && (
+        <button type="button" className="small-button" onClick={retryNow}>
+          Retry now
+        </button>
+      )}
       <span className="spacer-flex" />
+      <LayoutButtons />
       <button type="button" onClick={p.toggleDock} aria-pressed={p.dock} aria-keyshortcuts="Alt+T">
         Terminals
       </button>

@@ -9,6 +9,7 @@ import './ui/styles.css'
 
 import { createQueryClient } from './api/keys'
 import { installLab } from './api/lab'
+import { SocketProvider } from './api/socket-context'
 import { createTransport } from './api/transport'
 import { App } from './app'
 
@@ -21,11 +22,17 @@ function main(): void {
   createRoot(root).render(
     <StrictMode>
       <QueryClientProvider client={createQueryClient()}>
-        <App
-          transportKind={transport.kind}
-          socketState={transport.state}
-          onSocketState={transport.onState}
-        />
+        <SocketProvider
+          current={transport.state}
+          onState={transport.onState}
+          retryNow={transport.retryNow}
+        >
+          <App
+            transportKind={transport.kind}
+            socketState={transport.state}
+            onSocketState={transport.onState}
+          />
+        </SocketProvider>
       </QueryClientProvider>
     </StrictMode>,
   )

@@ -6,6 +6,20 @@ import { addVfIb } from './sriov'
 
 const CRDUMP_BYTES = 4096
 
+/**
+ * Tells `devlink monitor` a reporter changed state, as the kernel does when a report moves it
+ * to error and when a recovery ends (net/devlink/health.c `devlink_recover_notify`, command
+ * DEVLINK_CMD_HEALTH_REPORTER_RECOVER, which iproute2 prints as `[health,status]`).
+ */
+export function notifyHealth(kernel: Kernel, pf: Pf, r: Reporter): void {
+  kernel.devlinkNotify({
+    command: 'status',
+    object: 'health',
+    handle: `pci/${pf.bdf}`,
+    attrs: { reporter: r.name, state: r.state, error: r.error, recover: r.recover },
+  })
+}
+
 /** The fw_fatal reporter of a PF. */
 export function fatalReporter(pf: Pf): Reporter {
   const r = pf.reporters.find((x) => x.name === 'fw_fatal')
@@ -80,6 +94,7 @@ export async function fatalFlow(kernel: Kernel, pf: Pf, sensor: number): Promise
   const fatal = fatalReporter(pf)
   fatal.error++
   fatal.state = 'error'
+  notifyHealth(kernel, pf, fatal)
   if (fatal.autoDump) {
     pf.crdump = collectCrdump(pf)
     fatal.lastDump = new Date()
@@ -124,6 +139,7 @@ export async function recoverPf(kernel: Kernel, pf: Pf, signal?: AbortSignal): P
   })
   fatal.recover++
   fatal.state = 'healthy'
+  notifyHealth(kernel, pf, fatal)
   fatal.lastRecoverAt = performance.now()
 }
 
@@ -139,6 +155,7 @@ export async function recoverReporter(
   if (reporter.name === 'fw_fatal') return recoverPf(kernel, pf, signal)
   reporter.recover++
   reporter.state = 'healthy'
+  notifyHealth(kernel, pf, reporter)
 }
 
 /** `devlink health diagnose`: the reporter's fmsg object (fw_fatal has no diagnose op). */

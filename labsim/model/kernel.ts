@@ -13,8 +13,9 @@ export type KernelProfile = 'fixed' | 'pre-series'
 
 /** A devlink netlink notification (`devlink monitor`). */
 export interface DevlinkEvent {
-  readonly command: 'new' | 'del'
-  readonly object: 'dev' | 'port'
+  /** `status`: a health reporter changed state (DEVLINK_CMD_HEALTH_REPORTER_RECOVER). */
+  readonly command: 'new' | 'del' | 'status'
+  readonly object: 'dev' | 'port' | 'health'
   readonly handle: string
   /** The object's attributes as `devlink -j port show` prints them. */
   readonly attrs: Record<string, unknown>

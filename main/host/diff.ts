@@ -16,6 +16,9 @@ export function diffSnapshots(a: HostSnapshot, b: HostSnapshot): SnapshotDiff {
     changes.push(c)
   }
   diffFields('host', 'host', a.host, b.host, ['kernel', 'bootId', 'os'], push)
+  // The firmware tracer has no devlink event: without this entry a fresh read that saw it
+  // turn off published nothing, and the console kept showing it on (issue 18).
+  diffFields('host', 'tracer', { ...a.tracer }, { ...b.tracer }, ['path', 'enabled'], push)
   diffModules(a, b, push)
   const devA = new Map(a.devices.map((d) => [d.handle, d]))
   const devB = new Map(b.devices.map((d) => [d.handle, d]))

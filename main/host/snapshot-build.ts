@@ -249,22 +249,33 @@ function joinPort(x: DevlinkPort, switchdev: boolean, pci: PciInfo | null, c: Ct
   }
 }
 
-/** PFs grouped by serial number when devlink reports one, else by PCI slot `dddd:bb:dd`. */
+/**
+ * PFs grouped by serial number when devlink reports one, else by PCI slot `dddd:bb:dd`. A PF
+ * without a devlink instance (unbound: no serial) joins the card of a PF in the same slot, so
+ * unbinding one port never splits its card in two (issue 18).
+ */
 function buildCards(devices: readonly Device[], ix: SnapshotIndex): Card[] {
   const cards = new Map<string, Card>()
-  for (const d of devices) {
-    if (d.pci === null || ix.vfByBdf.has(d.pci.bdf)) continue
+  const pfs = devices.filter((d) => d.pci !== null && !ix.vfByBdf.has(d.pci.bdf))
+  const slotOf = (d: Device): string => (d.pci?.bdf ?? '').slice(0, 10)
+  const serialBySlot = new Map<string, string>()
+  for (const d of pfs) {
     const serial = d.info?.serialNumber
-    const id = serial === undefined ? `pci/${d.pci.bdf.slice(0, 10)}` : `sn/${serial}`
+    if (serial !== undefined && !serialBySlot.has(slotOf(d))) serialBySlot.set(slotOf(d), serial)
+  }
+  for (const d of pfs) {
+    const serial = d.info?.serialNumber ?? serialBySlot.get(slotOf(d))
+    const id = serial === undefined ? `pci/${slotOf(d)}` : `sn/${serial}`
     const card = cards.get(id) ?? {
       id,
       devices: [],
-      ...(d.pci.model === undefined ? {} : { model: d.pci.model }),
+      ...(d.pci?.model === undefined ? {} : { model: d.pci.model }),
       ...(serial === undefined ? {} : { serial }),
     }
     card.devices.push(d.handle)
     cards.set(id, card)
     d.card = id
   }
+  for (const card of cards.values()) card.devices.sort()
   return [...cards.values()]
 }

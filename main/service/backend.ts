@@ -1,10 +1,11 @@
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 
-import { labError, type HostConfig } from '../../contract'
+import { isReadOnlyOperation, labError, type HostConfig } from '../../contract'
 import { Dispatcher, type Handlers } from './dispatcher'
 import { EngineBridge } from './engine-bridge'
 import { EventHub } from './event-hub'
+import { hostAdminHandlers } from './host-admin'
 import { HostSessions } from './host-sessions'
 import { Inventory } from './inventory'
 import type { SimHostInfo } from './sim-hosts'
@@ -71,7 +72,9 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       request.kind === 'trace' ? engine.rearmTracer(hostId) : Promise.resolve(null),
   )
   marks.terminals = terminals
-  const dispatcher = new Dispatcher(handlers({ hub, inventory, sessions, engine, terminals }))
+  const dispatcher = new Dispatcher(
+    handlers({ hub, inventory, sessions, engine, terminals, dataDir: options.dataDir }),
+  )
   return {
     dispatcher,
     hub,
@@ -108,6 +111,7 @@ interface Parts {
   sessions: HostSessions
   engine: EngineBridge
   terminals: TerminalManager
+  dataDir: string
 }
 
 function writable(inventory: Inventory, hostId: string): void {
@@ -115,9 +119,11 @@ function writable(inventory: Inventory, hostId: string): void {
     throw labError('read-only', `${hostId} is in read-only mode: no mutating operation runs there`)
 }
 
-function hostHandlers({ hub, inventory, sessions, engine }: Parts): Handlers['hosts'] {
+function hostHandlers(parts: Parts): Handlers['hosts'] {
+  const { hub, inventory, sessions, engine } = parts
   const changed = (): void => hub.emit('hostsChanged', sessions.views())
   return {
+    ...hostAdminHandlers(parts),
     list: async () => sessions.views(),
     add: async (config) => {
       if (inventory.has(config.id))
@@ -125,12 +131,6 @@ function hostHandlers({ hub, inventory, sessions, engine }: Parts): Handlers['ho
       await inventory.put(config)
       changed()
       return sessions.view(config.id)
-    },
-    remove: async ({ hostId }) => {
-      sessions.disconnect(hostId)
-      await inventory.remove(hostId)
-      changed()
-      return { ok: true as const }
     },
     setReadOnly: async ({ hostId, readOnly }) => {
       await inventory.put({ ...inventory.get(hostId), readOnly })
@@ -165,7 +165,8 @@ function handlers(parts: Parts): Handlers {
     ops: {
       plan: async ({ hostId, request }, ctx) => engine.plan(hostId, request, ctx.signal),
       run: async ({ hostId, request }, ctx) => {
-        writable(inventory, hostId)
+        // Reads (diagnose, dump, crdump, mlxconfig query) change nothing: read-only allows them.
+        if (!isReadOnlyOperation(request)) writable(inventory, hostId)
         return engine.run(hostId, request, ctx.sessionId)
       },
       cancel: async ({ opId }) => {

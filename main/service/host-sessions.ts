@@ -19,6 +19,7 @@ import {
   type SshConnection,
 } from '../ssh'
 import type { EventHub } from './event-hub'
+import { applyAuthMethod } from './host-auth'
 import type { Inventory } from './inventory'
 
 /** How long a first-use host-key question waits for the user before it counts as a refusal, ms. */
@@ -28,6 +29,8 @@ const HOST_KEY_PROMPT_TTL_MS = 120_000
 export interface HostConnections {
   readonly control: SshConnection
   interactive(): Promise<SshConnection>
+  /** Ends the reconnect backoff of both connections: they try at once. */
+  retryNow(): void
   close(): void
 }
 
@@ -44,6 +47,8 @@ export class HostSessions {
   private readonly states = new Map<string, ConnectionState>()
   private readonly pinned = new Map<string, string>()
   private readonly prompts = new Map<string, (answer: HostKeyAnswer) => void>()
+  /** Hosts the user disconnected: nothing reconnects them behind the user's back. */
+  private readonly parked = new Set<string>()
   private readonly simKnownHosts: string
 
   constructor(
@@ -73,14 +78,23 @@ export class HostSessions {
     }
   }
 
-  /** Connects (or returns the live connections). Raises the typed SSH errors, naming the host. */
+  /**
+   * Connects (or returns the live connections; during a reconnect backoff, retries them now).
+   * Raises the typed SSH errors, naming the host.
+   */
   async connect(hostId: string, signal?: AbortSignal): Promise<HostConnections> {
     const existing = this.sessions.get(hostId)
-    if (existing && existing.control.state.state !== 'failed') return existing
+    if (existing && existing.control.state.state !== 'failed') {
+      existing.retryNow()
+      return existing
+    }
     existing?.close()
+    this.parked.delete(hostId)
     const config = this.inventory.get(hostId)
     const open = async (): Promise<SshConnection> => {
-      const conn = await connectHost(await this.resolve(config), {
+      const { target, auth } = applyAuthMethod(config.auth, await this.resolve(config))
+      const conn = await connectHost(target, {
+        auth,
         knownHosts: this.knownHosts(config),
         hostKeyPolicy: this.policy(config),
         ...(signal ? { signal } : {}),
@@ -106,6 +120,13 @@ export class HostSessions {
     const session: HostConnections = {
       control,
       interactive: () => (interactive ??= open()),
+      retryNow: () => {
+        control.retryNow()
+        void interactive?.then(
+          (c) => c.retryNow(),
+          () => {},
+        )
+      },
       close: () => {
         control.close()
         void interactive?.then(
@@ -118,12 +139,24 @@ export class HostSessions {
     return session
   }
 
-  /** The live connections; connects first when needed. */
+  /**
+   * The live connections; connects first when needed, unless the user disconnected the host
+   * (a terminal pane or watcher reconnecting must not undo Disconnect): then `ssh-connect`.
+   */
   async get(hostId: string): Promise<HostConnections> {
-    return this.sessions.get(hostId) ?? this.connect(hostId)
+    const live = this.sessions.get(hostId)
+    if (live) return live
+    if (this.parked.has(hostId)) {
+      throw labError('ssh-connect', `${hostId} was disconnected by the user: connect it first`, {
+        host: hostId,
+      })
+    }
+    return this.connect(hostId)
   }
 
+  /** Closes the host's connections and keeps it disconnected until `connect`. */
   disconnect(hostId: string): void {
+    this.parked.add(hostId)
     this.sessions.get(hostId)?.close()
     this.sessions.delete(hostId)
     this.setState(hostId, { state: 'idle' })

@@ -3,7 +3,7 @@ import { dirname } from 'node:path'
 
 import { z } from 'zod'
 
-import { HostConfig, labError, type HostConfigInput } from '../../contract'
+import { copyIdFor, HostConfig, labError, type HostConfigInput } from '../../contract'
 
 const InventoryFile = z.object({ version: z.literal(1), hosts: z.array(HostConfig) })
 
@@ -65,6 +65,14 @@ export class Inventory {
       }
     }
     return host
+  }
+
+  /**
+   * A free id for a copy of `id`: `<id>-copy`, then `<id>-copy-2`, … (cut to the 64 characters
+   * a HostId allows).
+   */
+  copyId(id: string): string {
+    return copyIdFor(id, this.hosts)
   }
 
   async remove(id: string): Promise<void> {

@@ -5,13 +5,19 @@ import { HostConfig, labError } from '../../contract'
 import { loadSshConfig, resolveTarget } from '../ssh'
 
 /**
- * Lists the concrete hosts of an OpenSSH client config (default `~/.ssh/config`) as inventory
+ * Lists the concrete hosts of an OpenSSH client config (default `~/.ssh/config`; a leading `~/`
+ * is the home directory) as inventory
  * entries: every `Host` alias without wildcards or negation, resolved through the same ssh_config
  * logic the connection uses (HostName, User, Port, IdentityFile, ProxyJump, Include).
  * Raises `io-error` when the file cannot be read.
  */
 export async function importSshConfigHosts(path?: string): Promise<HostConfig[]> {
-  const file = path ?? join(homedir(), '.ssh/config')
+  const file =
+    path === undefined
+      ? join(homedir(), '.ssh/config')
+      : path.startsWith('~/')
+        ? join(homedir(), path.slice(2))
+        : path
   let config: Awaited<ReturnType<typeof loadSshConfig>>
   try {
     config = await loadSshConfig(file)

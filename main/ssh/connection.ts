@@ -145,6 +145,17 @@ export class SshConnection implements CommandRunner, ChannelHost {
     return openShell(await this.client(signal), this.target, options)
   }
 
+  /**
+   * While waiting out a reconnect backoff: tries now instead of at the scheduled time (the
+   * console's "Retry now"). Answers false, doing nothing, in any other state.
+   */
+  retryNow(): boolean {
+    if (this.closed || this.current.state !== 'reconnecting') return false
+    clearTimeout(this.retryTimer)
+    void this.retry()
+    return true
+  }
+
   /** Closes the chain, stops reconnecting, rejects waiters. Idempotent. */
   close(): void {
     if (this.closed) return

@@ -16,6 +16,8 @@ export interface Transport {
   kind: 'electron' | 'websocket'
   state(): SocketState
   onState(listener: (state: SocketState) => void): () => void
+  /** Ends the socket's reconnect backoff (browser mode); nothing to do in Electron. */
+  retryNow(): void
 }
 
 /** `ws://` or `wss://` URL of the same-origin `/ws` endpoint for a page location. */
@@ -35,8 +37,20 @@ export function createTransport(): Transport {
     // Electron: the preload hands over the terminal port once the page has loaded.
     acceptTerminalPort()
     const open: SocketState = { state: 'open' }
-    return { api: lab, kind: 'electron', state: () => open, onState: () => () => {} }
+    return {
+      api: lab,
+      kind: 'electron',
+      state: () => open,
+      onState: () => () => {},
+      retryNow: () => {},
+    }
   }
   const client: WsClient = createWsClient({ url: socketUrl(window.location) })
-  return { api: client.api, kind: 'websocket', state: client.state, onState: client.onState }
+  return {
+    api: client.api,
+    kind: 'websocket',
+    state: client.state,
+    onState: client.onState,
+    retryNow: client.retryNow,
+  }
 }

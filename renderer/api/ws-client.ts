@@ -38,6 +38,8 @@ export interface WsClient {
   api: LabApi
   state(): SocketState
   onState(listener: (state: SocketState) => void): () => void
+  /** While waiting out the reconnect backoff: connects now. No-op in other states. */
+  retryNow(): void
   close(): void
 }
 
@@ -67,6 +69,7 @@ export function createWsClient(options: WsClientOptions): WsClient {
     ),
     state: () => conn.current,
     onState: (l) => conn.onState(l),
+    retryNow: () => conn.retryNow(),
     close: () => conn.close(),
   }
 }
@@ -81,6 +84,7 @@ class Connection {
   private readonly listeners = new Map<string, Set<(payload: unknown) => void>>()
   private readonly stateListeners = new Set<(s: SocketState) => void>()
   private readonly waiters = new Set<() => void>()
+  private retryTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor(private readonly o: WsClientOptions) {
     this.connect()
@@ -113,7 +117,14 @@ class Connection {
 
   close(): void {
     this.closed = true
+    clearTimeout(this.retryTimer)
     this.socket?.close()
+  }
+
+  retryNow(): void {
+    if (this.closed || this.current.state !== 'closed') return
+    clearTimeout(this.retryTimer)
+    this.connect()
   }
 
   private setState(s: SocketState): void {
@@ -166,7 +177,7 @@ class Connection {
     const reason = ev.reason || (ev.code ? `socket closed (code ${ev.code})` : 'socket closed')
     this.setState({ state: 'closed', attempt: this.attempt, retryInMs, reason })
     this.attempt++
-    setTimeout(() => this.connect(), retryInMs)
+    this.retryTimer = setTimeout(() => this.connect(), retryInMs)
   }
 
   private whenOpen(): Promise<boolean> {

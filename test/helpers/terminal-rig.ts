@@ -29,6 +29,8 @@ export interface TerminalRig {
   readonly lab: Lab
   readonly backend: Backend
   readonly session: RendererSession
+  /** The back end's data directory (inventory, known_hosts, logs). */
+  readonly dataDir: string
   /** Dispatches a contract call as session `s1`; throws `channel: code: message` on failure. */
   call<T>(channel: string, request: unknown): Promise<T>
   /** `poll()` at most 10 ms apart; on timeout throws naming `what` and the stream's tail. */
@@ -98,6 +100,7 @@ export async function startTerminalRig(options: LabOptions): Promise<TerminalRig
     lab,
     backend,
     session,
+    dataDir: dir,
     async call<T>(channel: string, request: unknown): Promise<T> {
       const r = await backend.dispatcher.dispatch(channel, request, ctx)
       if (!r.ok) throw new Error(`${channel}: ${r.error.code}: ${r.error.message}`)

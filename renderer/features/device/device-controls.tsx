@@ -2,7 +2,13 @@ import type { Device, HostSnapshot } from '../../../contract/snapshot'
 import type { OperationRequest } from '../../../contract/operations'
 import { useHostGate, useOperation } from '../ops/op-context'
 
-/** Device-level lifecycle controls: PF unbind/bind, devlink reload, crdump, firmware tracer. */
+import { needsDriver } from './driver-gate'
+
+/**
+ * Device-level lifecycle controls: PF unbind/bind, devlink reload, crdump, firmware tracer.
+ * Each button says why it is disabled (read-only host, not connected, no driver bound); crdump
+ * only reads, so read-only mode leaves it enabled.
+ */
 export function DeviceControls({ device, snap }: { device: Device; snap: HostSnapshot }) {
   const gate = useHostGate()
   const start = useOperation()
@@ -11,18 +17,19 @@ export function DeviceControls({ device, snap }: { device: Device; snap: HostSna
   const tracer = snap.tracer
   const op = (title: string, request: OperationRequest) =>
     start({ hostId: gate.hostId, title, request })
+  const reloadWhy = gate.blocked ?? needsDriver(device, 'Devlink reload')
+  const crdumpWhy = gate.readBlocked ?? needsDriver(device, 'A crdump')
+  const reasons = [...new Set([gate.blocked, !bound ? reloadWhy : null].filter(Boolean))]
   return (
     <section className="panel controls" aria-label={`Controls ${device.handle}`}>
       <h3>Controls</h3>
-      <fieldset
-        className="button-row"
-        disabled={gate.blocked !== null}
-        title={gate.blocked ?? undefined}
-      >
-        <legend className="sr-only">Device controls</legend>
+      <div className="button-row">
         {bdf && (
           <button
             type="button"
+            className={bound ? undefined : 'primary'}
+            disabled={gate.blocked !== null}
+            title={gate.blocked ?? undefined}
             onClick={() =>
               op(
                 `${bound ? 'Unbind' : 'Bind'} PF ${bdf}`,
@@ -35,6 +42,8 @@ export function DeviceControls({ device, snap }: { device: Device; snap: HostSna
         )}
         <button
           type="button"
+          disabled={reloadWhy !== null}
+          title={reloadWhy ?? undefined}
           onClick={() =>
             op(`Devlink reload ${device.handle}`, {
               op: 'devlink-reload',
@@ -47,6 +56,8 @@ export function DeviceControls({ device, snap }: { device: Device; snap: HostSna
         </button>
         <button
           type="button"
+          disabled={crdumpWhy !== null}
+          title={crdumpWhy ?? 'Reads only: allowed in read-only mode'}
           onClick={() =>
             op(`Collect crdump of ${device.handle}`, {
               op: 'crdump',
@@ -57,23 +68,36 @@ export function DeviceControls({ device, snap }: { device: Device; snap: HostSna
         >
           Collect crdump
         </button>
-        {tracer && tracer.path && (
-          <button
-            type="button"
-            aria-pressed={tracer.enabled}
-            onClick={() =>
-              op(`Turn firmware tracer ${tracer.enabled ? 'off' : 'on'}`, {
-                op: 'fw-tracer',
-                enable: !tracer.enabled,
-                path: tracer.path ?? undefined,
-              })
-            }
-          >
-            {tracer.enabled ? 'Firmware tracer off' : 'Firmware tracer on'}
-          </button>
-        )}
-      </fieldset>
-      {gate.blocked && <p className="muted small">Controls disabled: {gate.blocked}.</p>}
+        {tracer?.path && <TracerButton tracer={tracer} />}
+      </div>
+      {reasons.map((r) => (
+        <p key={r} className="muted small">
+          Disabled: {r}.
+        </p>
+      ))}
     </section>
+  )
+}
+
+/** The firmware tracer toggle: its text and `aria-pressed` are the host's observed state. */
+function TracerButton({ tracer }: { tracer: NonNullable<HostSnapshot['tracer']> }) {
+  const gate = useHostGate()
+  const start = useOperation()
+  return (
+    <button
+      type="button"
+      aria-pressed={tracer.enabled}
+      disabled={gate.blocked !== null}
+      title={gate.blocked ?? `Firmware tracer is ${tracer.enabled ? 'on' : 'off'} now`}
+      onClick={() =>
+        start({
+          hostId: gate.hostId,
+          title: `Turn firmware tracer ${tracer.enabled ? 'off' : 'on'}`,
+          request: { op: 'fw-tracer', enable: !tracer.enabled, path: tracer.path ?? undefined },
+        })
+      }
+    >
+      {tracer.enabled ? 'Firmware tracer off' : 'Firmware tracer on'}
+    </button>
   )
 }

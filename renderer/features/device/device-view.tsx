@@ -3,71 +3,19 @@ import { useEffect, useMemo, useState } from 'react'
 
 import type { Device, HostSnapshot } from '../../../contract/snapshot'
 import { lastDiffOptions } from '../../api/keys'
+import { Badge } from '../../ui/badge'
+import { useHostGate, useOperation } from '../ops/op-context'
 
 import { DeviceControls } from './device-controls'
+import { driverText } from './driver-gate'
 import { EswitchPanel } from './eswitch-panel'
 import { FatalBanner, HealthPanel } from './health-panel'
 import { RepresentorsTable } from './representors-table'
 import { buildRows, recentlyChanged } from './rows'
 import { Topology } from './topology'
+import './device.css'
 
-/** Cards → PFs navigation: each PF with its E-Switch mode and VF count. */
-export function DeviceNav({
-  snap,
-  selected,
-  onSelect,
-}: {
-  snap: HostSnapshot
-  selected: string | null
-  onSelect: (handle: string) => void
-}) {
-  const cards = snap.cards?.length
-    ? snap.cards
-    : [
-        {
-          id: 'devices',
-          model: undefined,
-          serial: undefined,
-          devices: snap.devices.map((d) => d.handle),
-        },
-      ]
-  const byHandle = new Map(snap.devices.map((d) => [d.handle, d]))
-  return (
-    <nav className="device-nav" aria-label="Devices">
-      {cards.map((card) => (
-        <section key={card.id} className="card" aria-label={`Card ${card.model ?? card.id}`}>
-          <h3 className="card-title">
-            {card.model ?? 'Card'}{' '}
-            <span className="mono small muted">{card.serial ?? card.id}</span>
-          </h3>
-          <ul>
-            {card.devices.map((h) => {
-              const d = byHandle.get(h)
-              if (!d) return null
-              return (
-                <li key={h}>
-                  <button
-                    type="button"
-                    className="pf-item"
-                    aria-current={selected === h ? 'true' : undefined}
-                    aria-label={`PF ${h}`}
-                    onClick={() => onSelect(h)}
-                  >
-                    <span className="mono">{d.pci?.bdf ?? h}</span>
-                    <span className="small">
-                      {d.eswitch?.mode ?? 'no eswitch'} · {d.pci?.numvfs ?? 0} VFs
-                      {d.uplink ? ` · ${d.uplink}` : ''}
-                    </span>
-                  </button>
-                </li>
-              )
-            })}
-          </ul>
-        </section>
-      ))}
-    </nav>
-  )
-}
+export { DeviceNav } from './device-nav'
 
 /** Everything about one PF: banner, E-Switch panel, controls, topology, health, representors. */
 export function DeviceDetail({
@@ -88,8 +36,10 @@ export function DeviceDetail({
     <div className="device-detail" aria-label={`PF ${device.handle}`} role="region">
       <header className="device-head">
         <h2 className="mono">{device.handle}</h2>
+        <span role="status" aria-label="Driver state">
+          <Badge tone={device.driver === null ? 'warn' : 'ok'}>{driverText(device)}</Badge>
+        </span>
         <span className="muted small">
-          {device.driver ?? 'no driver bound'} ·{' '}
           {device.info?.fwVersion ? `fw ${device.info.fwVersion}` : 'fw ?'}
           {device.pci?.model ? ` · ${device.pci.model}` : ''}
           {device.lag?.active ? ` · LAG ${device.lag.mode ?? ''}` : ''}
@@ -107,6 +57,51 @@ export function DeviceDetail({
       </div>
       <Topology device={device} rows={rows} />
       <RepresentorsTable rows={rows} changed={changed} />
+    </div>
+  )
+}
+
+/**
+ * The selected device is not in the snapshot (a VF's devlink instance gone, a PF mid-reload,
+ * a host that lost it): the view stays on it, says so, and offers Bind for a PCI function.
+ */
+export function AbsentDevice({ handle, takenAt }: { handle: string; takenAt: string }) {
+  const gate = useHostGate()
+  const start = useOperation()
+  const bdf = /^pci\/([0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7])$/.exec(handle)?.[1]
+  return (
+    <div className="device-detail" aria-label={`PF ${handle}`} role="region">
+      <header className="device-head">
+        <h2 className="mono">{handle}</h2>
+        <span role="status" aria-label="Driver state">
+          <Badge tone="warn">absent</Badge>
+        </span>
+      </header>
+      <p className="banner banner-warn">
+        <span className="mono">{handle}</span> is not in the snapshot taken at{' '}
+        {new Date(takenAt).toLocaleTimeString()}: no devlink instance and no PCI function by that
+        name. It stays selected; pick another device above to move on.
+      </p>
+      {bdf && (
+        <section className="panel controls" aria-label={`Controls ${handle}`}>
+          <h3>Controls</h3>
+          <button
+            type="button"
+            className="primary"
+            disabled={gate.blocked !== null}
+            title={gate.blocked ?? undefined}
+            onClick={() =>
+              start({
+                hostId: gate.hostId,
+                title: `Bind PF ${bdf}`,
+                request: { op: 'pci-bind', bdf, driver: 'mlx5_core' },
+              })
+            }
+          >
+            Bind PF
+          </button>
+        </section>
+      )}
     </div>
   )
 }

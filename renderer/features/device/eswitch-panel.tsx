@@ -4,6 +4,8 @@ import type { Device, EswitchMode, HostSnapshot } from '../../../contract/snapsh
 import { Badge } from '../../ui/badge'
 import { useHostGate, useOperation } from '../ops/op-context'
 
+import { needsDriver } from './driver-gate'
+
 type Inline = 'none' | 'link' | 'network' | 'transport'
 type Encap = 'none' | 'basic'
 
@@ -32,7 +34,12 @@ function EswitchFacts({ device, ib }: { device: Device; ib: boolean }) {
     <dl className="kv compact">
       <dt>Mode</dt>
       <dd aria-label="E-Switch mode now">
-        <Badge tone={mode ? tone : 'idle'}>{mode ?? 'no E-Switch'}</Badge>
+        <Badge
+          tone={mode ? tone : 'idle'}
+          title={mode ? undefined : 'no E-Switch (no devlink instance)'}
+        >
+          {mode ?? 'none'}
+        </Badge>
       </dd>
       <dt>VFs</dt>
       <dd className="mono" aria-label="VFs enabled">
@@ -54,6 +61,8 @@ function ModeControl({ device, blocked }: { device: Device; blocked: string | nu
   const gate = useHostGate()
   const start = useOperation()
   const current = device.eswitch?.mode ?? null
+  const why =
+    blocked ?? needsDriver(device, 'An E-Switch mode change') ?? (current ? null : 'no E-Switch')
   const [mode, setMode] = useState<EswitchMode>(current === 'switchdev' ? 'legacy' : 'switchdev')
   const [inline, setInline] = useState<Inline | ''>('')
   const [encap, setEncap] = useState<Encap | ''>('')
@@ -70,11 +79,7 @@ function ModeControl({ device, blocked }: { device: Device; blocked: string | nu
       },
     })
   return (
-    <fieldset
-      className="control-row"
-      disabled={blocked !== null || !current}
-      title={blocked ?? undefined}
-    >
+    <fieldset className="control-row" disabled={why !== null} title={why ?? undefined}>
       <legend>Switch to</legend>
       <div role="radiogroup" aria-label="E-Switch mode" className="segmented">
         {(['legacy', 'switchdev'] as const).map((m) => (
@@ -114,6 +119,7 @@ function ModeControl({ device, blocked }: { device: Device; blocked: string | nu
       <button type="button" className="primary" onClick={run}>
         Set E-Switch mode
       </button>
+      {why && !blocked && <span className="muted small">{why}</span>}
     </fieldset>
   )
 }
@@ -124,12 +130,12 @@ function VfCountControl({ device, blocked }: { device: Device; blocked: string |
   const total = device.pci?.totalvfs ?? 0
   const [count, setCount] = useState(String(device.pci?.numvfs ?? 0))
   const valid = /^\d+$/.test(count) && Number(count) <= total
+  const why =
+    blocked ??
+    (device.pci ? null : 'not an SR-IOV PCI function') ??
+    needsDriver(device, 'Changing the VF count')
   return (
-    <fieldset
-      className="control-row"
-      disabled={blocked !== null || !device.pci}
-      title={blocked ?? undefined}
-    >
+    <fieldset className="control-row" disabled={why !== null} title={why ?? undefined}>
       <legend>SR-IOV</legend>
       <label className="inline-field">
         VF count
@@ -142,7 +148,7 @@ function VfCountControl({ device, blocked }: { device: Device; blocked: string |
           onChange={(e) => setCount(e.target.value)}
         />
       </label>
-      <span className="muted small">max {total}</span>
+      <span className="muted small">{why && !blocked ? why : `max ${total}`}</span>
       <button
         type="button"
         disabled={!valid}

@@ -3,6 +3,8 @@ import type { OperationRequest } from '../../../contract/operations'
 import { Badge } from '../../ui/badge'
 import { useHostGate, useOperation } from '../ops/op-context'
 
+import { portLabel } from './port-names'
+
 type ReporterName = Extract<OperationRequest, { op: 'health' }>['reporter']
 const known = new Set<string>(['fw', 'fw_fatal', 'tx', 'rx', 'vnic', 'dummy', 'empty'])
 
@@ -11,8 +13,11 @@ function autoText(r: HealthReporter): string {
   return on.length ? on.join(' + ') : 'off'
 }
 
-function reporterLabel(r: HealthReporter): string {
-  return r.port !== undefined ? `${r.reporter} (port ${r.port})` : r.reporter
+/** `fw_fatal`, or a per-port reporter named by its port's flavour: `tx (uplink p0)`. */
+export function reporterLabel(r: HealthReporter, device: Device): string {
+  if (r.port === undefined) return r.reporter
+  const port = device.ports.find((p) => p.index === r.port)
+  return `${r.reporter} (${port ? portLabel(port) : `port ${r.port}`})`
 }
 
 /** True when the device's `fw_fatal` reporter is in error (domain.md §2.4). */
@@ -56,7 +61,7 @@ export function HealthPanel({ device }: { device: Device }) {
   const act = (r: HealthReporter, action: 'recover' | 'diagnose' | 'dump') =>
     start({
       hostId: gate.hostId,
-      title: `Health ${action} ${reporterLabel(r)} on ${device.handle}`,
+      title: `Health ${action} ${reporterLabel(r, device)} on ${device.handle}`,
       request: {
         op: 'health',
         device: device.handle,
@@ -81,15 +86,19 @@ export function HealthPanel({ device }: { device: Device }) {
                 <th scope="col">Recovers</th>
                 <th scope="col">Auto</th>
                 <th scope="col">Last dump</th>
-                <th scope="col">Actions</th>
+                <th scope="col" className="sticky-actions">
+                  Actions
+                </th>
               </tr>
             </thead>
             <tbody>
               {device.health.map((r) => (
                 <ReporterRow
-                  key={reporterLabel(r)}
+                  key={reporterLabel(r, device)}
+                  label={reporterLabel(r, device)}
                   r={r}
-                  can={known.has(r.reporter) && gate.blocked === null}
+                  why={known.has(r.reporter) ? null : `replab has no action for ${r.reporter}`}
+                  gate={gate}
                   act={act}
                 />
               ))}
@@ -103,14 +112,19 @@ export function HealthPanel({ device }: { device: Device }) {
 
 function ReporterRow({
   r,
-  can,
+  label,
+  why,
+  gate,
   act,
 }: {
   r: HealthReporter
-  can: boolean
+  label: string
+  why: string | null
+  gate: { blocked: string | null; readBlocked: string | null }
   act: (r: HealthReporter, action: 'recover' | 'diagnose' | 'dump') => void
 }) {
-  const label = reporterLabel(r)
+  // Diagnose and dump only read: read-only mode leaves them enabled.
+  const reason = (a: string) => why ?? (a === 'recover' ? gate.blocked : gate.readBlocked)
   return (
     <tr>
       <td className="mono">{label}</td>
@@ -121,13 +135,14 @@ function ReporterRow({
       <td className="num">{r.recover}</td>
       <td className="small">{autoText(r)}</td>
       <td className="mono small">{r.lastDump ?? '—'}</td>
-      <td className="row-actions">
+      <td className="row-actions sticky-actions">
         {(['diagnose', 'dump', 'recover'] as const).map((a) => (
           <button
             key={a}
             type="button"
             className="small-button"
-            disabled={!can}
+            disabled={reason(a) !== null}
+            title={reason(a) ?? undefined}
             aria-label={`${a[0]!.toUpperCase()}${a.slice(1)} ${label}`}
             onClick={() => act(r, a)}
           >

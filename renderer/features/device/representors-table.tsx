@@ -8,34 +8,61 @@ import {
   type Row,
   type SortingState,
   type Table,
+  type VisibilityState,
 } from '@tanstack/react-table'
 import { useVirtualizer, type Virtualizer } from '@tanstack/react-virtual'
 import { useEffect, useRef, useState } from 'react'
 
+import { ColumnMenu } from './column-menu'
 import type { RepRow } from './rows'
 import { VfActions } from './vf-actions'
 
 const col = createColumnHelper<RepRow>()
+// Widths (px) sum to ~1,110: every column fits at 1600 px with the terminal dock open.
 const columns = [
-  col.accessor('flavour', { header: 'Flavour', size: 76 }),
+  col.accessor('flavour', { header: 'Flavour', size: 70 }),
   col.accessor('number', {
-    header: 'pf/vf/sf',
-    size: 80,
+    header: 'Port',
+    size: 88,
     sortingFn: (a, b) => a.original.numberSort - b.original.numberSort,
   }),
-  col.accessor('index', { header: 'Port index', size: 82 }),
-  col.accessor('netdev', { header: 'Netdev', size: 150 }),
-  col.accessor('physPortName', { header: 'phys_port_name', size: 112 }),
-  col.accessor('ethRep', { header: 'ETH rep', size: 72 }),
-  col.accessor('ibRep', { header: 'IB rep', size: 96 }),
-  col.accessor('vfBdf', { header: 'VF BDF', size: 108 }),
-  col.accessor('vfDriver', { header: 'VF driver', size: 86 }),
-  col.accessor('link', { header: 'Link', size: 60 }),
-  col.accessor('mac', { header: 'MAC', size: 132 }),
-  col.display({ id: 'actions', header: 'Actions', size: 124 }),
+  col.accessor('index', { header: 'Index', size: 64 }),
+  col.accessor('netdev', { header: 'Netdev', size: 140 }),
+  col.accessor('physPortName', { header: 'phys_port_name', size: 108 }),
+  col.accessor('ethRep', { header: 'ETH rep', size: 68 }),
+  col.accessor('ibRep', { header: 'IB rep', size: 88 }),
+  col.accessor('vfBdf', { header: 'VF BDF', size: 104 }),
+  col.accessor('vfDriver', { header: 'VF driver', size: 84 }),
+  col.accessor('link', { header: 'Link', size: 58 }),
+  col.accessor('mac', { header: 'MAC', size: 128 }),
+  col.display({ id: 'actions', header: 'Actions', size: 112 }),
 ]
-const TABLE_WIDTH = columns.reduce((n, c) => n + (c.size ?? 100), 0)
 const ROW_HEIGHT = 26
+const HIDDEN_KEY = 'replab.repColumns.hidden'
+
+/** Columns the user hid, remembered across sessions (localStorage). */
+function useColumnVisibility(): [VisibilityState, (id: string) => void] {
+  const [visibility, setVisibility] = useState<VisibilityState>(() => {
+    try {
+      const ids = JSON.parse(window.localStorage.getItem(HIDDEN_KEY) ?? '[]') as string[]
+      return Object.fromEntries(ids.map((id) => [id, false]))
+    } catch {
+      return {}
+    }
+  })
+  const toggle = (id: string) =>
+    setVisibility((v) => {
+      const next = { ...v, [id]: v[id] === false }
+      const hidden = Object.keys(next).filter((k) => next[k] === false)
+      try {
+        window.localStorage.setItem(HIDDEN_KEY, JSON.stringify(hidden))
+      } catch {
+        // storage unavailable: this session only
+      }
+      return next
+    })
+  return [visibility, toggle]
+}
 
 /** Props of `RepresentorsTable`. `changed` holds row keys to highlight briefly. */
 export interface RepresentorsTableProps {
@@ -59,10 +86,11 @@ function cellClass(row: RepRow, id: string): string {
 export function RepresentorsTable({ rows, changed }: RepresentorsTableProps) {
   const [sorting, setSorting] = useState<SortingState>([])
   const [filter, setFilter] = useState('')
+  const [visibility, toggleColumn] = useColumnVisibility()
   const table = useReactTable({
     data: rows,
     columns,
-    state: { sorting, globalFilter: filter },
+    state: { sorting, globalFilter: filter, columnVisibility: visibility },
     onSortingChange: setSorting,
     onGlobalFilterChange: setFilter,
     getCoreRowModel: getCoreRowModel(),
@@ -80,6 +108,7 @@ export function RepresentorsTable({ rows, changed }: RepresentorsTableProps) {
     overscan: 6,
   })
   const flash = useFlash(changed)
+  const width = table.getVisibleLeafColumns().reduce((n, c) => n + c.getSize(), 0)
   return (
     <section className="reps" aria-label="Representors section">
       <div className="reps-head">
@@ -94,6 +123,15 @@ export function RepresentorsTable({ rows, changed }: RepresentorsTableProps) {
         <span className="muted small" aria-live="polite">
           {model.length} of {rows.length} ports
         </span>
+        <span className="spacer-flex" />
+        <ColumnMenu
+          columns={table.getAllLeafColumns().map((c) => ({
+            id: c.id,
+            label: String(c.columnDef.header),
+            visible: c.getIsVisible(),
+          }))}
+          onToggle={toggleColumn}
+        />
       </div>
       <div
         className="reps-scroll"
@@ -105,21 +143,21 @@ export function RepresentorsTable({ rows, changed }: RepresentorsTableProps) {
           className="grid"
           aria-label="Representors"
           aria-rowcount={model.length + 1}
-          style={{ width: TABLE_WIDTH }}
+          style={{ width }}
         >
-          <RepsHead table={table} />
-          <RepsBody model={model} virtual={virtual} flash={flash} />
+          <RepsHead table={table} width={width} />
+          <RepsBody model={model} virtual={virtual} flash={flash} width={width} />
         </table>
       </div>
     </section>
   )
 }
 
-function RepsHead({ table }: { table: Table<RepRow> }) {
+function RepsHead({ table, width }: { table: Table<RepRow>; width: number }) {
   return (
     <thead className="vgrid-head">
       {table.getHeaderGroups().map((hg) => (
-        <tr key={hg.id} aria-rowindex={1} className="vgrid-row" style={{ width: TABLE_WIDTH }}>
+        <tr key={hg.id} aria-rowindex={1} className="vgrid-row" style={{ width }}>
           {hg.headers.map((h) => {
             const dir = h.column.getIsSorted()
             const label = flexRender(h.column.columnDef.header, h.getContext())
@@ -163,10 +201,12 @@ function RepsBody({
   model,
   virtual,
   flash,
+  width,
 }: {
   model: Row<RepRow>[]
   virtual: Virtualizer<HTMLDivElement, Element>
   flash: Set<string>
+  width: number
 }) {
   return (
     <tbody className="vgrid-body" style={{ height: virtual.getTotalSize() }}>
@@ -181,7 +221,7 @@ function RepsBody({
             key={slot}
             aria-rowindex={vi.index + 2}
             className={flash.has(r.key) ? 'vgrid-row row-changed' : 'vgrid-row'}
-            style={{ width: TABLE_WIDTH, transform: `translateY(${vi.start}px)` }}
+            style={{ width, transform: `translateY(${vi.start}px)` }}
             data-key={r.key}
           >
             {row.getVisibleCells().map((cell) => (

@@ -1,5 +1,7 @@
 import type { Device, HostSnapshot, Port } from '../../../contract/snapshot'
 
+import { portLabel } from './port-names'
+
 /**
  * One representors-table row per devlink port (vport), joined with its VF and IB representor.
  * `key` is `<devlink handle>/<port index>`, the key SnapshotDiff uses for port entities.
@@ -7,7 +9,7 @@ import type { Device, HostSnapshot, Port } from '../../../contract/snapshot'
 export interface RepRow {
   key: string
   flavour: string
-  /** `pf0`, `pf0vf3`, `pf0sf88` style number column. */
+  /** The port by flavour: `uplink p0`, `pf0`, `pf0vf3`, `pf0sf88` (port-names.ts). */
   number: string
   /** Sort key for `number`: pf, vf, sf numbers packed. */
   numberSort: number
@@ -24,13 +26,6 @@ export interface RepRow {
   vfNumber: number | null
   link: string
   mac: string
-}
-
-function numberLabel(p: Port): string {
-  const pf = p.pfnum !== undefined ? `pf${p.pfnum}` : ''
-  if (p.vfnum !== undefined) return `${pf}vf${p.vfnum}`
-  if (p.sfnum !== undefined) return `${pf}sf${p.sfnum}`
-  return pf || '—'
 }
 
 /** Whether this port should have an IB representor (switchdev + mlx5_ib loaded), domain.md §3. */
@@ -54,7 +49,7 @@ export function buildRows(device: Device, snap: HostSnapshot): RepRow[] {
     return {
       key: `${device.handle}/${p.index}`,
       flavour: p.flavour,
-      number: numberLabel(p),
+      number: portLabel(p),
       numberSort: (p.pfnum ?? 0) * 1e7 + (p.vfnum ?? -1) * 1e3 + (p.sfnum ?? 0) + 2e3,
       index: p.index,
       netdev: p.netdev ?? '',

@@ -58,6 +58,17 @@ function RepNode({ n }: { n: TopoNode }) {
   )
 }
 
+/** What an E-Switch without representors is, by its true mode (none when there is no E-Switch). */
+function emptyText(device: Device): string {
+  const mode = device.eswitch?.mode
+  if (mode === 'switchdev') return 'No function representors (0 VFs, 0 SFs).'
+  if (mode === 'legacy') return 'Legacy mode: VFs attach without representors.'
+  if (mode === 'switchdev_inactive') return 'switchdev_inactive: representors not loaded.'
+  return device.driver === null
+    ? 'Mode none: no driver bound, so no devlink instance and no E-Switch.'
+    : 'Mode none: this device has no E-Switch.'
+}
+
 /**
  * SVG diagram of one E-Switch: uplink on top, the E-Switch bus, PF/VF/SF representors below it
  * with their IB representor ports and the VF functions with their drivers. Ports with a
@@ -125,9 +136,7 @@ export function Topology({ device, rows }: { device: Device; rows: RepRow[] }) {
         ))}
         {layout.reps.length === 0 && (
           <text x={16} y={busY + 50} className="topo-dim">
-            {mode === 'switchdev'
-              ? 'No function representors (0 VFs, 0 SFs).'
-              : 'Legacy mode: VFs attach without representors.'}
+            {emptyText(device)}
           </text>
         )}
       </svg>

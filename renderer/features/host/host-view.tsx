@@ -1,14 +1,17 @@
 import { useQuery } from '@tanstack/react-query'
-import { useState } from 'react'
 
 import type { HostView as HostViewData } from '../../../contract/hosts'
 import { snapshotOptions } from '../../api/keys'
 import { useConnectHost, useRefreshSnapshot, useSetReadOnly } from '../../api/mutations'
 import { Badge, connectionTone } from '../../ui/badge'
 import { ErrorText } from '../../ui/error-text'
-import { DeviceDetail, DeviceNav } from '../device/device-view'
-import { connectionText, hostLabel } from '../hosts/host-groups'
+import { AbsentDevice, DeviceDetail, DeviceNav } from '../device/device-view'
+import { useSelectedDevice } from '../device/selection'
+import { HostActions } from '../hosts/host-actions'
+import { connectionBadge, connectionText, hostLabel } from '../hosts/host-groups'
 import { HostGateProvider } from '../ops/op-context'
+
+import { StaleBanner } from './stale-banner'
 
 /** Header of a host: identity, connection state with reason, connect, read-only, refresh. */
 export function HostHeader({ host }: { host: HostViewData }) {
@@ -22,9 +25,14 @@ export function HostHeader({ host }: { host: HostViewData }) {
     <header className="host-head">
       <div>
         <h1>{host.config.name}</h1>
-        <span className="mono small">{hostLabel(host)}</span>
+        <span className="mono small">
+          {hostLabel(host)}
+          {host.config.proxyJump ? ` via ${host.config.proxyJump}` : ''}
+        </span>
       </div>
-      <Badge tone={connectionTone(c.state)}>{connectionText(c)}</Badge>
+      <Badge tone={connectionTone(c.state)} title={connectionText(c)}>
+        {connectionBadge(c)}
+      </Badge>
       {c.state === 'failed' && (
         <p role="alert" className="error-text">
           Cannot connect to {host.config.host}:{host.config.port} as {host.config.user}: {c.reason}{' '}
@@ -63,21 +71,28 @@ export function HostHeader({ host }: { host: HostViewData }) {
       >
         {ready || c.state === 'reconnecting' ? 'Disconnect' : 'Connect'}
       </button>
-      <ErrorText error={connect.error} prefix={`Connect ${hostLabel(host)}`} />
+      <HostActions host={host} />
+      {/* A failed connect is already the alert above: say it once. */}
+      {c.state !== 'failed' && (
+        <ErrorText error={connect.error} prefix={`Connect ${hostLabel(host)}`} />
+      )}
       <ErrorText error={readOnly.error} />
       <ErrorText error={refresh.error} prefix="Refresh" />
     </header>
   )
 }
 
-/** The host view: header, then (once connected) cards → PFs and the selected PF's detail. */
+/**
+ * The host view: header, then the cards → PFs strip and the selected device's detail. The
+ * selection is the user's (selection.ts): unbind, reload, reconnect or another tab never move
+ * it; a stale snapshot says so (stale-banner.tsx).
+ */
 export function HostView({ host }: { host: HostViewData }) {
   const id = host.config.id
   const ready = host.connection.state === 'ready'
   const snap = useQuery(snapshotOptions(id, ready))
-  const [selected, setSelected] = useState<string | null>(null)
   const data = snap.data
-  const device = data?.devices.find((d) => d.handle === selected) ?? data?.devices[0]
+  const { shown, select } = useSelectedDevice(id, data)
   return (
     <HostGateProvider gate={{ hostId: id, readOnly: host.config.readOnly, connected: ready }}>
       <section
@@ -88,6 +103,7 @@ export function HostView({ host }: { host: HostViewData }) {
         {!ready && !data && <p className="muted pad">Connect to discover devices.</p>}
         {ready && snap.isPending && <p className="muted pad">Discovering {host.config.name}…</p>}
         <ErrorText error={snap.error} prefix={`Discovery of ${hostLabel(host)}`} />
+        <StaleBanner host={host} snap={data} />
         {data && (
           <>
             <p className="host-facts small muted">
@@ -105,9 +121,11 @@ export function HostView({ host }: { host: HostViewData }) {
               </p>
             ))}
             <div className="host-body">
-              <DeviceNav snap={data} selected={device?.handle ?? null} onSelect={setSelected} />
-              {device ? (
-                <DeviceDetail hostId={id} device={device} snap={data} />
+              <DeviceNav snap={data} selected={shown?.handle ?? null} onSelect={select} />
+              {shown?.device ? (
+                <DeviceDetail hostId={id} device={shown.device} snap={data} />
+              ) : shown ? (
+                <AbsentDevice handle={shown.handle} takenAt={data.takenAt} />
               ) : (
                 <p className="muted">No devlink devices found.</p>
               )}

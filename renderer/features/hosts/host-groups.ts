@@ -39,3 +39,19 @@ export function connectionText(c: ConnectionState): string {
       return `failed (${c.code}): ${c.reason}`
   }
 }
+
+/**
+ * The short state for badges (host list, header): no failure reason, which the host view shows
+ * once in its alert (issue 18: the same error three times is noise). `connectionText` is the
+ * full sentence, for tooltips.
+ */
+export function connectionBadge(c: ConnectionState): string {
+  switch (c.state) {
+    case 'reconnecting':
+      return `reconnecting in ${Math.round(c.inMs / 1000)} s (attempt ${c.attempt})`
+    case 'failed':
+      return `failed (${c.code})`
+    default:
+      return connectionText(c)
+  }
+}

@@ -1,10 +1,12 @@
 import { useQuery } from '@tanstack/react-query'
 
 import type { HostKeyPrompt } from '../../../contract/hosts'
-import { hostKeyPromptsOptions } from '../../api/keys'
+import { hostKeyPromptsOptions, hostsOptions } from '../../api/keys'
 import { useAnswerHostKey } from '../../api/mutations'
 import { ErrorText } from '../../ui/error-text'
 import { Modal } from '../../ui/dialog'
+
+import { hostKeyFile, jumpHostOf } from './host-key-text'
 
 function hostPort(p: HostKeyPrompt): string {
   return p.port === 22 ? p.host : `[${p.host}]:${p.port}`
@@ -24,6 +26,8 @@ export function HostKeyDialogs() {
 
 function FirstUseDialog({ prompt }: { prompt: HostKeyPrompt }) {
   const answer = useAnswerHostKey()
+  const config = useQuery(hostsOptions()).data?.find((h) => h.config.id === prompt.hostId)?.config
+  const jump = config ? jumpHostOf(prompt, config) : null
   const reject = () => answer.mutate({ promptId: prompt.promptId, accept: false })
   return (
     <Modal
@@ -46,10 +50,10 @@ function FirstUseDialog({ prompt }: { prompt: HostKeyPrompt }) {
     >
       <p>
         The authenticity of <strong className="mono">{hostPort(prompt)}</strong>
-        {prompt.hop !== prompt.host && (
+        {jump && (
           <>
             {' '}
-            (jump host <span className="mono">{prompt.hop}</span>)
+            (jump host <span className="mono">{jump}</span>)
           </>
         )}{' '}
         for inventory host <strong className="mono">{prompt.hostId}</strong> can't be established.
@@ -63,12 +67,7 @@ function FirstUseDialog({ prompt }: { prompt: HostKeyPrompt }) {
         </dd>
       </dl>
       <p className="muted">
-        Compare it with{' '}
-        <span className="mono">
-          ssh-keygen -lf /etc/ssh/ssh_host_{'{'}
-          {prompt.keyType.replace(/^ssh-/, '')}
-          {'}'}_key.pub
-        </span>{' '}
+        Compare it with <span className="mono">ssh-keygen -lf {hostKeyFile(prompt.keyType)}</span>{' '}
         on the host. Trusting records it in known_hosts.
       </p>
       <ErrorText error={answer.error} />

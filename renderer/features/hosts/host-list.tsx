@@ -5,8 +5,11 @@ import { hostsOptions } from '../../api/keys'
 import { Badge, connectionTone } from '../../ui/badge'
 import { ErrorText } from '../../ui/error-text'
 
-import { AddHostDialog } from './add-host-form'
-import { connectionText, groupHosts, hostLabel } from './host-groups'
+import { FleetSummary } from './fleet-summary'
+import { HostEditor } from './host-editor'
+import { connectionBadge, connectionText, groupHosts, hostLabel } from './host-groups'
+import { QuickConnect } from './quick-connect'
+import './hosts.css'
 
 /** Props of `HostList`. */
 export interface HostListProps {
@@ -15,7 +18,10 @@ export interface HostListProps {
   searchRef: RefObject<HTMLInputElement | null>
 }
 
-/** The inventory sidebar: search, groups, connection state per host, add and import. */
+/**
+ * The inventory sidebar: quick connect, search, groups, and per host its connection state and
+ * fleet summary (cards, E-Switch modes, VF counts, unhealthy reporters); add and import.
+ */
 export function HostList({ selected, onSelect, searchRef }: HostListProps) {
   const hosts = useQuery(hostsOptions())
   const [query, setQuery] = useState('')
@@ -29,6 +35,7 @@ export function HostList({ selected, onSelect, searchRef }: HostListProps) {
           Add host…
         </button>
       </div>
+      <QuickConnect onSelect={onSelect} />
       <input
         ref={searchRef}
         type="search"
@@ -47,7 +54,7 @@ export function HostList({ selected, onSelect, searchRef }: HostListProps) {
           <h3>{group}</h3>
           <ul>
             {members.map((h) => (
-              <li key={h.config.id}>
+              <li key={h.config.id} className="host-entry">
                 <button
                   type="button"
                   className="host-item"
@@ -60,17 +67,27 @@ export function HostList({ selected, onSelect, searchRef }: HostListProps) {
                     {h.config.readOnly && <span className="tag">read-only</span>}
                     {h.config.simulated && <span className="tag">sim</span>}
                   </span>
-                  <span className="mono small">{hostLabel(h)}</span>
-                  <Badge tone={connectionTone(h.connection.state)}>
-                    {connectionText(h.connection)}
+                  <span
+                    className="mono small host-target"
+                    title={`${hostLabel(h)}${h.config.proxyJump ? ` via ${h.config.proxyJump}` : ''}`}
+                  >
+                    {hostLabel(h)}
+                    {h.config.proxyJump ? ` via ${h.config.proxyJump}` : ''}
+                  </span>
+                  <Badge
+                    tone={connectionTone(h.connection.state)}
+                    title={connectionText(h.connection)}
+                  >
+                    {connectionBadge(h.connection)}
                   </Badge>
                 </button>
+                <FleetSummary host={h} />
               </li>
             ))}
           </ul>
         </section>
       ))}
-      {adding && <AddHostDialog onClose={() => setAdding(false)} />}
+      {adding && <HostEditor mode={{ kind: 'add' }} onClose={() => setAdding(false)} />}
     </nav>
   )
 }

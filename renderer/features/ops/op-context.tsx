@@ -46,9 +46,13 @@ export function HostGateProvider({ gate, children }: { gate: HostGate; children:
   return <GateCtx.Provider value={gate}>{children}</GateCtx.Provider>
 }
 
-/** The current host's gate; `blocked` is the reason controls are disabled, or null. */
-export function useHostGate(): HostGate & { blocked: string | null } {
+/**
+ * The current host's gate: `blocked` is why mutating controls are disabled, `readBlocked` why
+ * read-only actions (diagnose, dump, crdump) are, or null. Read-only mode blocks only the first.
+ */
+export function useHostGate(): HostGate & { blocked: string | null; readBlocked: string | null } {
   const g = useContext(GateCtx)
-  const blocked = g.readOnly ? 'Host is read-only' : !g.connected ? 'Host is not connected' : null
-  return { ...g, blocked }
+  const readBlocked = g.connected ? null : 'Host is not connected'
+  const blocked = g.readOnly ? 'Host is read-only' : readBlocked
+  return { ...g, blocked, readBlocked }
 }

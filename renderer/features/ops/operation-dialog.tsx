@@ -1,41 +1,49 @@
 import { useQuery } from '@tanstack/react-query'
 import { useEffect } from 'react'
 
-import type { BlastItem, OperationPlan, OperationResult } from '../../../contract/operations'
-import { opProgressOptions } from '../../api/keys'
+import { isReadOnlyOperation } from '../../../contract/op-access'
+import type { BlastItem, OperationPlan } from '../../../contract/operations'
+import type { HostSnapshot } from '../../../contract/snapshot'
+import { opProgressOptions, snapshotOptions } from '../../api/keys'
 import { useCancelOperation, usePlanOperation, useRunOperation } from '../../api/mutations'
-import { Badge, statusTone } from '../../ui/badge'
 import { Modal } from '../../ui/dialog'
 import { ErrorText } from '../../ui/error-text'
+import { namePortKeys } from '../device/port-names'
 
 import type { OperationAsk } from './op-context'
+import { ResultView } from './result-view'
 
 /**
  * The dialog every control goes through: `ops:plan` (dry run: exact commands, blast radius,
  * precondition), a confirmation naming host and device, `ops:run` with `confirmed: true`,
- * live `ops:progress` with cancel, then the result with each command's exit code and output.
+ * live `ops:progress` with cancel, then the result, worded as a result (result-view.tsx).
+ * Read-only actions (diagnose, dump, crdump) get a plain dialog that says they change nothing;
+ * destructive ones the red one.
  */
 export function OperationDialog({ ask, onClose }: { ask: OperationAsk; onClose: () => void }) {
   const plan = usePlanOperation()
   const run = useRunOperation()
+  const snap = useQuery(snapshotOptions(ask.hostId, false))
   const { mutate: planMutate } = plan
   useEffect(() => {
     planMutate({ hostId: ask.hostId, request: ask.request })
   }, [planMutate, ask])
 
+  const readOnly = isReadOnlyOperation(ask.request)
+  const danger = !readOnly && plan.data?.destructive === true
   const running = run.isPending
-  const title = run.data || run.isError ? 'Operation result' : 'Confirm operation'
+  const done = run.data !== undefined || run.isError
   const closeUnlessRunning = () => {
     if (!running) onClose()
   }
   return (
     <Modal
-      title={title}
+      title={done ? 'Operation result' : 'Confirm operation'}
       onClose={closeUnlessRunning}
       wide
-      tone={plan.data?.destructive ? 'danger' : 'normal'}
+      tone={danger && !done ? 'danger' : 'normal'}
       actions={
-        run.data || run.isError ? (
+        done ? (
           <button type="button" onClick={onClose} autoFocus>
             Close
           </button>
@@ -48,7 +56,7 @@ export function OperationDialog({ ask, onClose }: { ask: OperationAsk; onClose: 
             </button>
             <button
               type="button"
-              className={plan.data?.destructive ? 'danger' : 'primary'}
+              className={danger ? 'danger' : 'primary'}
               disabled={!plan.data || !plan.data.precondition.ok}
               onClick={() => run.mutate({ hostId: ask.hostId, request: ask.request })}
             >
@@ -58,24 +66,54 @@ export function OperationDialog({ ask, onClose }: { ask: OperationAsk; onClose: 
         )
       }
     >
-      <p className="op-title">
-        <strong>{ask.title}</strong> on <span className="mono">{ask.hostId}</span>
-      </p>
-      {plan.isPending && <p className="muted">Planning (dry run)…</p>}
-      <ErrorText error={plan.error} prefix="Dry run failed" />
-      {plan.data && <PlanView plan={plan.data} />}
-      {running && <Progress hostId={ask.hostId} />}
-      <ErrorText error={run.error} prefix="Operation failed" />
-      {run.data && <ResultView result={run.data} />}
+      {!done && (
+        <>
+          <p className="op-title">
+            <strong>{ask.title}</strong> on <span className="mono">{ask.hostId}</span>
+          </p>
+          {plan.isPending && <p className="muted">Planning (dry run)…</p>}
+          <ErrorText error={plan.error} prefix="Dry run failed" />
+          {plan.data && (
+            <PlanView plan={plan.data} ask={ask} readOnly={readOnly} snap={snap.data} />
+          )}
+          {running && <Progress hostId={ask.hostId} />}
+        </>
+      )}
+      <ErrorText error={run.error} prefix={`${ask.title} failed`} />
+      {run.data && (
+        <ResultView
+          title={ask.title}
+          hostId={ask.hostId}
+          request={ask.request}
+          result={run.data}
+          snap={snap.data}
+        />
+      )}
     </Modal>
   )
 }
 
-function PlanView({ plan }: { plan: OperationPlan }) {
+function PlanView({
+  plan,
+  ask,
+  readOnly,
+  snap,
+}: {
+  plan: OperationPlan
+  ask: OperationAsk
+  readOnly: boolean
+  snap: HostSnapshot | undefined
+}) {
+  const n = plan.blastRadius.length
   return (
     <div className="plan">
-      <p className="confirm-sentence" aria-label="Confirmation">
-        {plan.confirm}
+      <p
+        className={readOnly ? 'confirm-sentence read-only-sentence' : 'confirm-sentence'}
+        aria-label="Confirmation"
+      >
+        {readOnly
+          ? `Read-only: ${ask.title} reads ${ask.hostId} (${plan.target}) and changes nothing.`
+          : `${ask.title} on ${ask.hostId} (${plan.target})? It ${plan.destructive ? 'disturbs' : 'touches'} ${n} other item${n === 1 ? '' : 's'}${n ? ', listed below' : ''}.`}
       </p>
       {!plan.precondition.ok && (
         <div role="alert" className="error-text">
@@ -86,27 +124,31 @@ function PlanView({ plan }: { plan: OperationPlan }) {
       <pre className="mono code" aria-label="Commands">
         {plan.commands.join('\n')}
       </pre>
-      <h3>Blast radius</h3>
-      {plan.blastRadius.length === 0 ? (
-        <p className="muted">Nothing else goes down.</p>
-      ) : (
-        <ul className="blast" aria-label="Blast radius">
-          {plan.blastRadius.map((b, i) => (
-            <BlastRow key={i} item={b} />
-          ))}
-        </ul>
+      {!readOnly && (
+        <>
+          <h3>Blast radius</h3>
+          {n === 0 ? (
+            <p className="muted">Nothing else goes down.</p>
+          ) : (
+            <ul className="blast" aria-label="Blast radius">
+              {plan.blastRadius.map((b, i) => (
+                <BlastRow key={i} item={b} snap={snap} />
+              ))}
+            </ul>
+          )}
+        </>
       )}
       <p className="muted">Expect: {plan.expect}</p>
     </div>
   )
 }
 
-function BlastRow({ item }: { item: BlastItem }) {
+function BlastRow({ item, snap }: { item: BlastItem; snap: HostSnapshot | undefined }) {
   return (
     <li>
       <span className={`blast-kind blast-${item.kind}`}>{item.kind}</span>{' '}
       <span className="mono">{item.name}</span>
-      {item.detail && <span className="muted"> — {item.detail}</span>}
+      {item.detail && <span className="muted"> — {namePortKeys(item.detail, snap)}</span>}
     </li>
   )
 }
@@ -134,57 +176,5 @@ function CancelRunning({ hostId }: { hostId: string }) {
     >
       Cancel operation
     </button>
-  )
-}
-
-function ResultView({ result }: { result: OperationResult }) {
-  return (
-    <div className="result">
-      <p>
-        <Badge tone={statusTone(result.status)}>{result.status}</Badge>{' '}
-        {result.timings.observedMs != null && (
-          <span className="muted">
-            returned in {result.timings.returnedMs ?? '?'} ms, observed in{' '}
-            {result.timings.observedMs} ms
-          </span>
-        )}
-      </p>
-      {result.error && (
-        <p role="alert" className="error-text">
-          {result.error.code}: {result.error.message}
-        </p>
-      )}
-      <ul className="commands" aria-label="Commands run">
-        {result.commands.map((c, i) => (
-          <li key={i}>
-            <span className="mono">$ {c.command}</span>{' '}
-            <Badge tone={c.code === 0 ? 'ok' : 'bad'}>exit {c.code ?? c.signal ?? '?'}</Badge>{' '}
-            <span className="muted">{Math.round(c.durationMs)} ms</span>
-            {c.stderr && <pre className="mono code stderr">{c.stderr}</pre>}
-          </li>
-        ))}
-      </ul>
-      {result.output && (
-        <section aria-label="Operation output">
-          <h3>Output</h3>
-          <pre className="mono code output-viewer" tabIndex={0}>
-            {result.output}
-          </pre>
-        </section>
-      )}
-      {result.diff && result.diff.changes.length > 0 && (
-        <details>
-          <summary>{result.diff.changes.length} changes observed</summary>
-          <ul className="mono small">
-            {result.diff.changes.map((c, i) => (
-              <li key={i}>
-                {c.kind} {c.entity} {c.key}
-                {c.field ? `.${c.field}` : ''}
-              </li>
-            ))}
-          </ul>
-        </details>
-      )}
-    </div>
   )
 }

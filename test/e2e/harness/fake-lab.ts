@@ -199,6 +199,27 @@ const base: Omit<LabApi, 'audit'> = {
           simulated: false,
         },
       ]),
+    update: ({ hostId, config }) => {
+      const h = hosts.find((x) => x.config.id === hostId)
+      if (!h) return fail('not-found', `no host ${hostId}`)
+      h.config = { ...h.config, ...config, id: hostId }
+      emit('hostsChanged', structuredClone(hosts))
+      return ok(structuredClone(h))
+    },
+    duplicate: ({ hostId, newId, name }) => {
+      const h = hosts.find((x) => x.config.id === hostId)
+      if (!h) return fail('not-found', `no host ${hostId}`)
+      const id = newId ?? `${hostId}-copy`
+      const v: HostView = {
+        config: { ...h.config, id, name: name ?? `${h.config.name} (copy)` },
+        connection: { state: 'idle' },
+      }
+      hosts.push(v)
+      models.set(id, newModel(id))
+      emit('hostsChanged', structuredClone(hosts))
+      return ok(structuredClone(v))
+    },
+    importSshConfigText: () => ok([]),
     answerHostKey: ({ promptId, accept }) => {
       const hostId = pendingPrompts.get(promptId)
       pendingPrompts.delete(promptId)

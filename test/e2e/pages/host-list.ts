@@ -86,3 +86,10 @@ export class HostListPage {
     await expect(d).toBeHidden()
   }
 }
+
+/** Selects a host and connects it unless it is connected already. */
+export async function ensureConnected(hosts: HostListPage, name: string): Promise<void> {
+  await hosts.select(name)
+  const connect = hosts.page.getByRole('button', { name: 'Connect', exact: true })
+  if (await connect.isVisible()) await hosts.connect(name)
+}

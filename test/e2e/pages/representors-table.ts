@@ -36,7 +36,7 @@ export class RepresentorsTable {
     await this.page.getByRole('searchbox', { name: 'Filter representors' }).fill(text)
   }
 
-  /** Clicks a column header's sort button (e.g. `Netdev`, `pf/vf/sf`). */
+  /** Clicks a column header's sort button (e.g. `Netdev`, `Port`). */
   async sortBy(column: string): Promise<void> {
     await this.table.getByRole('button', { name: `Sort by ${column}` }).click()
   }

@@ -7,7 +7,7 @@ import { buildRows, recentlyChanged } from '../../../renderer/features/device/ro
 import { layoutTopology } from '../../../renderer/features/device/topology-model'
 import { parseDrillParams } from '../../../renderer/features/drills/drill-form'
 import { timelineData, trends } from '../../../renderer/features/drills/timeline-data'
-import { parseHostForm } from '../../../renderer/features/hosts/add-host-form'
+import { emptyFields, parseHostFields } from '../../../renderer/features/hosts/host-form'
 import { connectionText, groupHosts } from '../../../renderer/features/hosts/host-groups'
 import { labError } from '../../../contract/errors'
 import { FakeHost } from '../../helpers/fake-mlx5-host'
@@ -149,28 +149,24 @@ describe('terminal ack counter', () => {
 
 describe('forms and labels', () => {
   it('validates the add-host form with the contract and names bad fields', () => {
-    const ok = parseHostForm({
+    const ok = parseHostFields({
+      ...emptyFields,
       id: 'lab-9',
-      name: '',
       host: '10.0.0.9',
       port: '2222',
       user: 'root',
-      identityFile: '',
-      group: '',
     })
     expect(ok).toEqual({
       config: { id: 'lab-9', name: 'lab-9', host: '10.0.0.9', port: 2222, user: 'root' },
     })
-    const bad = parseHostForm({
+    const bad = parseHostFields({
+      ...emptyFields,
       id: 'x',
-      name: '',
       host: 'a;rm -rf /',
       port: '70000',
       user: 'root',
-      identityFile: '',
-      group: '',
     })
-    expect('error' in bad && bad.error).toMatch(/host.*port|port.*host/s)
+    expect('errors' in bad && Object.keys(bad.errors).sort()).toEqual(['host', 'port'])
   })
 
   it('validates drill parameters with the contract', () => {

@@ -209,3 +209,28 @@ describe('WebSocket client connection handling', () => {
     expect(r).toEqual({ kind: 'result', id: 99, result: { ok: true, value: 1 } })
   })
 })
+
+describe('Retry now during the socket backoff', () => {
+  it('reconnects at once instead of at the scheduled time, and only when closed', () => {
+    const sockets: FakeSocket[] = []
+    const client = createWsClient({
+      url: 'ws://127.0.0.1:1/ws',
+      makeSocket: () => {
+        const s = new FakeSocket()
+        sockets.push(s)
+        return s
+      },
+      baseDelayMs: 60_000,
+      maxDelayMs: 60_000,
+    })
+    sockets[0]!.onopen?.({})
+    client.retryNow()
+    expect(sockets).toHaveLength(1)
+    sockets[0]!.onclose?.({ code: 1006 })
+    expect(client.state()).toMatchObject({ state: 'closed', retryInMs: 60_000 })
+    client.retryNow()
+    expect(sockets).toHaveLength(2)
+    expect(client.state()).toMatchObject({ state: 'connecting' })
+    client.close()
+  })
+})
