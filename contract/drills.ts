@@ -73,7 +73,19 @@ export const DrillReport = z.object({
   drill: DrillKind,
   target: z.string(),
   device: z.string(),
-  status: z.enum(['passed', 'failed', 'error', 'aborted', 'interrupted', 'running']),
+  /**
+   * `not-applicable`: the device cannot do what the drill exercises (e.g. late-ib-reps without
+   * mlx5_ib); nothing ran. Not a failure of the driver and not an `error` of the run.
+   */
+  status: z.enum([
+    'passed',
+    'failed',
+    'error',
+    'aborted',
+    'interrupted',
+    'running',
+    'not-applicable',
+  ]),
   findings: z.array(Finding),
   steps: z.array(StepRecord),
   runId: z.string().optional(),

@@ -83,7 +83,23 @@ export const OperationRequest = z.discriminatedUnion('op', [
   z.object({
     op: z.literal('fault'),
     device: DevlinkHandle.optional(),
-    fault: z.enum(['fw-assert', 'ib-rep-load-fail', 'hang', 'slow', 'disconnect', 'reboot']),
+    /**
+     * `fw-assert`: a fatal firmware error (labsim) or, on netdevsim, a report to its `dummy`
+     * reporter (debugfs `health/break_health`); `reload-fail`, `reload-refuse`, `recover-fail`:
+     * netdevsim's own knobs; `clear` disarms them; the rest are labsim's.
+     */
+    fault: z.enum([
+      'fw-assert',
+      'ib-rep-load-fail',
+      'reload-fail',
+      'reload-refuse',
+      'recover-fail',
+      'clear',
+      'hang',
+      'slow',
+      'disconnect',
+      'reboot',
+    ]),
     vport: z.number().int().optional(),
   }),
 ])

@@ -154,6 +154,12 @@ export const Device = z.object({
   pci: PciInfo.nullable(),
   /** Where its VFs are configured, when it can have any. */
   sriov: SriovInfo.nullable().optional(),
+  /**
+   * The driver's own fault knobs that are armed now: netdevsim's debugfs `fail_reload` →
+   * `reload-fail`, `dont_allow_reload` → `reload-refuse`, `health/fail_recover` → `recover-fail`
+   * (drivers/net/netdevsim/dev.c, health.c, 6.1). Absent when the driver has none.
+   */
+  faults: z.array(z.enum(['reload-fail', 'reload-refuse', 'recover-fail'])).optional(),
   eswitch: EswitchInfo.nullable(),
   ports: z.array(Port),
   health: z.array(HealthReporter),

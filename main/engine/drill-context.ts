@@ -17,7 +17,7 @@ import { operationFor, type DroppingCommand, type FaultOptions } from './operati
 import { changeKey, type TrackedChange } from './restore'
 import { isConnectionLoss, isConnectionLossError, rediscover } from './reconnect'
 import { execRecord, runOperation, type OperationOutcome } from './run-operation'
-import { findDevice, modeOf } from './snapshot-query'
+import { familyOf, findDevice, modeOf, sriovOf, type DriverFamily } from './snapshot-query'
 
 /**
  * The step machinery every drill uses: each step runs, then the invariants are awaited (event
@@ -55,6 +55,11 @@ export class DrillContext {
   /** The devlink handle under test. */
   get device(): string {
     return this.env.device
+  }
+
+  /** The driver family of the device under test, as the drill's baseline shows it. */
+  get family(): DriverFamily {
+    return familyOf(findDevice(this.env.baseline, this.env.device), this.env.device)
   }
 
   /** Tracked changes so far (first original value per key). */
@@ -343,12 +348,16 @@ export class DrillContext {
 
   /** Sets the VF count unless it already is `count`. */
   async ensureVfs(count: number): Promise<void> {
-    if (findDevice(await this.snapshot(), this.device)?.pci?.numvfs === count) return
+    if (sriovOf(findDevice(await this.snapshot(), this.device))?.numvfs === count) return
     await this.op(`vf count ${count}`, { op: 'vf-count', device: this.device, count })
   }
 
-  /** Loads or unloads mlx5_ib unless it already is in that state. */
+  /**
+   * Loads or unloads mlx5_ib unless it already is in that state. Only mlx5 devices have IB
+   * representors: for any other driver this does nothing.
+   */
   async ensureIb(loaded: boolean): Promise<void> {
+    if (this.family !== 'mlx5_core') return
     if ((await this.snapshot()).host.modules.mlx5_ib === loaded) return
     await this.op(`${loaded ? 'load' : 'unload'} mlx5_ib`, {
       op: 'module',

@@ -11,7 +11,7 @@ import type {
 } from '../../contract'
 import { DRILLS } from './drills'
 import { DrillContext, StepFailure } from './drill-context'
-import { drillBlockers } from './drills/drill'
+import { drillVerdict } from './drills/drill'
 import { foldJournal, JournalWriter, reportOf } from './journal'
 import type { DeviceLocks, HeldLocks } from './locks'
 import { guardRunner } from './locks'
@@ -147,7 +147,8 @@ export async function runDrill(
   })
   if (!('baseline' in opened)) return unreachable(deps, journal, params, opened)
   const { faultSupported } = opened
-  const blockers = drillBlockers(def.info, opened.baseline, request.device, faultSupported)
+  const verdict = drillVerdict(def, opened.baseline, request.device, faultSupported)
+  const blockers = verdict.blockers
   const ctx = new DrillContext({
     ...(locks ? { locks } : {}),
     ports,
@@ -163,6 +164,8 @@ export async function runDrill(
   })
   let status: DrillReport['status']
   let error: string | undefined
+  if (verdict.notApplicable !== null)
+    return notApplicable(deps, journal, params, verdict.notApplicable)
   if (blockers.length > 0) {
     status = 'error'
     error = blockers.join('; ')
@@ -193,6 +196,38 @@ export async function runDrill(
   if (restore.skipped) locks?.releaseLocal()
   const end = endStatus(restore, status, error)
   return closeRun(deps, journal, params, end.status, end.error)
+}
+
+/**
+ * Closes a run whose drill does not apply to the device: one `skipped` step with the reason as
+ * an info finding, nothing run, nothing to restore; status `not-applicable`.
+ */
+async function notApplicable(
+  deps: DrillRunDeps,
+  journal: JournalWriter,
+  params: DrillParams,
+  reason: string,
+): Promise<DrillReport> {
+  const now = deps.ports.clock.now()
+  const step: StepRecord = {
+    name: 'applicability',
+    status: 'skipped',
+    durationMs: 0,
+    iteration: 1,
+    startedAt: new Date(now).toISOString(),
+    commands: [],
+    returnedMs: null,
+    observedMs: null,
+  }
+  const finding: Finding = {
+    severity: 'info',
+    invariant: 'applicability',
+    message: `not applicable: ${reason}`,
+    step: step.name,
+    iteration: 1,
+  }
+  await journal.append({ t: 'step', step, records: [], findings: [finding] })
+  return closeRun(deps, journal, params, 'not-applicable', `not applicable: ${reason}`)
 }
 
 /** The run's final status and error text once the restore pass is known. */

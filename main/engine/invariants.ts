@@ -1,5 +1,13 @@
 import type { Change, Finding, HostSnapshot } from '../../contract'
-import { findDevice, fwFatal, functionPorts, modeOf, repPorts, vfPort } from './snapshot-query'
+import {
+  familyOf,
+  findDevice,
+  functionPorts,
+  modeOf,
+  repPorts,
+  sriovOf,
+  vfPort,
+} from './snapshot-query'
 
 /**
  * The driver invariants of DESIGN.md §Lifecycle engine, as pure checks over snapshots. Each
@@ -38,7 +46,9 @@ export function checkEthReps(s: HostSnapshot, handle: string, place: FindingPlac
   const d = findDevice(s, handle)
   if (!d || modeOf(d) !== 'switchdev') return []
   const out: Finding[] = []
-  for (const vf of d.pci?.vfs ?? []) {
+  // VFs as the PF lists them; on netdevsim (VFs are not devices) VF 0 … numvfs-1 (§6).
+  const vfs = d.pci?.vfs ?? nsimVfs(sriovOf(d)?.numvfs ?? 0)
+  for (const vf of vfs) {
     const port = vfPort(d, vf.vf)
     if (!port)
       out.push(
@@ -75,6 +85,10 @@ export function checkEthReps(s: HostSnapshot, handle: string, place: FindingPlac
   return out
 }
 
+function nsimVfs(numvfs: number): Array<{ vf: number; bdf: string }> {
+  return Array.from({ length: numvfs }, (_, vf) => ({ vf, bdf: `vf ${vf}` }))
+}
+
 /**
  * With mlx5_ib loaded, every representor netdev sits on a port of exactly one IB representor
  * device, all reps of one E-Switch on the same device, and no IB port outlives its ETH rep
@@ -83,6 +97,8 @@ export function checkEthReps(s: HostSnapshot, handle: string, place: FindingPlac
 export function checkIbReps(s: HostSnapshot, handle: string, place: FindingPlace): Finding[] {
   const d = findDevice(s, handle)
   if (!d || modeOf(d) !== 'switchdev' || s.host.modules.mlx5_ib !== true) return []
+  // Only mlx5 devices get IB representors from mlx5_ib (docs/domain.md §1.6).
+  if (familyOf(d, handle) !== 'mlx5_core') return []
   const out: Finding[] = []
   const repNetdevs = new Set<string>()
   const ibDevices = new Set<string>()
@@ -200,7 +216,7 @@ export function checkIsolation(
   if (d.uplink) watched.add(d.uplink)
   for (const p of d.ports) if (p.flavour === 'physical' && p.netdev) watched.add(p.netdev)
   for (const vf of d.pci?.vfs ?? []) if (vf.bdf !== resetBdf && vf.netdev) watched.add(vf.netdev)
-  const out: Finding[] = []
+  const out: Finding[] = driversKept(before, after, handle, resetBdf, place)
   for (const name of watched) {
     const a = before.netdevs?.find((n) => n.ifname === name)
     const b = after.netdevs?.find((n) => n.ifname === name)
@@ -236,6 +252,49 @@ export function checkIsolation(
   return out
 }
 
+/** The PF and every VF but the reset one keep their driver and their place (pci.c, 6.1). */
+function driversKept(
+  before: HostSnapshot,
+  after: HostSnapshot,
+  handle: string,
+  resetBdf: string,
+  place: FindingPlace,
+): Finding[] {
+  const a = findDevice(before, handle)
+  const b = findDevice(after, handle)
+  const out: Finding[] = []
+  if (a?.driver !== b?.driver)
+    out.push(
+      finding(
+        place,
+        'vf-reset-isolation',
+        `${handle} went from driver ${a?.driver ?? 'none'} to ${b?.driver ?? 'none'} during the reset of ${resetBdf}`,
+      ),
+    )
+  for (const vf of a?.pci?.vfs ?? []) {
+    if (vf.bdf === resetBdf) continue
+    const now = b?.pci?.vfs.find((v) => v.bdf === vf.bdf)
+    if (!now)
+      out.push(
+        finding(
+          place,
+          'vf-reset-isolation',
+          `VF ${vf.bdf} vanished during the reset of ${resetBdf}`,
+          vf,
+        ),
+      )
+    else if (now.driver !== vf.driver)
+      out.push(
+        finding(
+          place,
+          'vf-reset-isolation',
+          `VF ${vf.bdf} went from driver ${vf.driver ?? 'none'} to ${now.driver ?? 'none'} during the reset of ${resetBdf}`,
+        ),
+      )
+  }
+  return out
+}
+
 /**
  * After a fatal error the fw_fatal `error` and `recover` counters move and the device comes back
  * healthy (domain.md §3.2 steps 4–5).
@@ -245,13 +304,16 @@ export function checkFatalRecovery(
   after: HostSnapshot,
   handle: string,
   place: FindingPlace,
+  reporter = 'fw_fatal',
 ): Finding[] {
-  const a = fwFatal(findDevice(before, handle))
+  const of = (dev: ReturnType<typeof findDevice>) =>
+    dev?.health.find((h) => h.reporter === reporter && h.port === undefined)
+  const a = of(findDevice(before, handle))
   const d = findDevice(after, handle)
-  const b = fwFatal(d)
+  const b = of(d)
   if (!d?.driver)
     return [finding(place, 'fatal-recovery', `${handle} did not come back after the fatal error`)]
-  if (!a || !b) return [finding(place, 'fatal-recovery', `${handle} has no fw_fatal reporter`)]
+  if (!a || !b) return [finding(place, 'fatal-recovery', `${handle} has no ${reporter} reporter`)]
   const ev = { before: a, after: b }
   const out: Finding[] = []
   if (b.error <= a.error)
@@ -259,7 +321,7 @@ export function checkFatalRecovery(
       finding(
         place,
         'fatal-recovery',
-        `fw_fatal error counter did not move (${a.error} → ${b.error})`,
+        `${reporter} error counter did not move (${a.error} → ${b.error})`,
         ev,
       ),
     )
@@ -268,12 +330,14 @@ export function checkFatalRecovery(
       finding(
         place,
         'fatal-recovery',
-        `fw_fatal recover counter did not move (${a.recover} → ${b.recover})`,
+        `${reporter} recover counter did not move (${a.recover} → ${b.recover})`,
         ev,
       ),
     )
   if (b.state !== 'healthy')
-    out.push(finding(place, 'fatal-recovery', `fw_fatal reporter is ${b.state}, not healthy`, ev))
+    out.push(
+      finding(place, 'fatal-recovery', `${reporter} reporter is ${b.state}, not healthy`, ev),
+    )
   return out
 }
 

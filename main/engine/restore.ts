@@ -23,6 +23,13 @@ export const TrackedChange = z.discriminatedUnion('kind', [
     /** The driver it was bound to (journals before 2026-12 lack it: the kernel then picks). */
     driver: z.string().optional(),
   }),
+  /** A driver fault knob (netdevsim debugfs) and whether it was armed; put back by `clear`. */
+  z.object({
+    kind: z.literal('fault'),
+    device: z.string(),
+    fault: z.enum(['reload-fail', 'reload-refuse', 'recover-fail']),
+    original: z.boolean(),
+  }),
   /** A bus device's driver (`pci/<bdf>`, `netdevsim/netdevsimN`); null when it had none. */
   z.object({ kind: z.literal('driver'), device: z.string(), original: z.string().nullable() }),
   z.object({ kind: z.literal('module'), module: ModuleName, original: z.boolean() }),
@@ -40,6 +47,8 @@ export function changeKey(c: TrackedChange): string {
       return `bound:${c.bdf}`
     case 'driver':
       return `driver:${c.device}`
+    case 'fault':
+      return `fault:${c.device}:${c.fault}`
     case 'module':
       return `module:${c.module}`
     case 'mode':
@@ -65,6 +74,10 @@ function currentValue(
     }
     case 'driver':
       return findDevice(s, c.device)?.driver ?? null
+    case 'fault': {
+      const d = findDevice(s, c.device)
+      return d?.faults === undefined ? undefined : d.faults.includes(c.fault)
+    }
     case 'module':
       return s.host.modules[c.module] === true
     case 'mode':
@@ -88,6 +101,10 @@ function restoreRequest(c: TrackedChange): OperationRequest {
       return c.original === null
         ? { op: 'unbind', device: c.device }
         : { op: 'bind', device: c.device, driver: c.original }
+    case 'fault':
+      return c.original
+        ? { op: 'fault', fault: c.fault, device: c.device }
+        : { op: 'fault', fault: 'clear', device: c.device }
     case 'module':
       return { op: 'module', module: c.module, action: c.original ? 'load' : 'unload' }
     case 'mode':
@@ -111,6 +128,7 @@ function rank(c: TrackedChange): number {
   const order: Record<TrackedChange['kind'], number> = {
     bound: 0,
     driver: 0,
+    fault: 0,
     module: 1,
     numvfs: 2,
     mode: 3,

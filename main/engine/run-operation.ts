@@ -173,11 +173,12 @@ export async function runOperation(
       return finish('failed', { code: 'precondition-failed', message, host: ports.runner.target })
     }
     const op = operationFor(request)
-    if (op.probe) {
-      const { command } = op.probe
+    const support = op.probe?.(request, before) ?? null
+    if (support) {
+      const { command } = support
       const probe = await execRecord(ports.runner, command, remaining(), options.signal)
       if (probe.code !== 0) {
-        const message = op.probe.unsupported(ports.runner.target)
+        const message = support.unsupported(ports.runner.target)
         return finish('failed', { code: 'unsupported', message, command })
       }
     }

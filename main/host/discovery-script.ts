@@ -228,6 +228,7 @@ function nsimLoop(withDetail: boolean, withEswitch: boolean): string[] {
     'echo "driver $(readlink $d/driver 2>/dev/null)"',
     'if [ -r $d/sriov_numvfs ]; then echo "numvfs $(cat $d/sriov_numvfs 2>/dev/null)"; fi',
     'if [ -r $R/sys/kernel/debug/netdevsim/$b/max_vfs ]; then echo "maxvfs $(cat $R/sys/kernel/debug/netdevsim/$b/max_vfs 2>/dev/null)"; fi',
+    'for k in fail_reload dont_allow_reload health/fail_recover; do if [ -r $R/sys/kernel/debug/netdevsim/$b/$k ]; then echo "knob $k $(cat $R/sys/kernel/debug/netdevsim/$b/$k 2>/dev/null)"; fi; done',
     'for n in $d/net/*; do echo "net $n"; done',
     'true',
     END,

@@ -167,6 +167,11 @@ export interface NsimDevice {
   readonly numvfs?: number
   /** debugfs `max_vfs` (drivers/net/netdevsim/dev.c, 6.1), when debugfs is readable. */
   readonly maxvfs?: number
+  /**
+   * netdevsim's own fault knobs that are armed (debugfs bools reading `Y`): `fail_reload`,
+   * `dont_allow_reload`, `health/fail_recover` (dev.c, health.c, 6.1).
+   */
+  readonly knobs: string[]
   readonly netdevs: string[]
 }
 
@@ -177,7 +182,7 @@ export function parseNsimSection(
   text: string,
 ): ParseResult<NsimDevice> {
   if (!/^netdevsim\/netdevsim\d+$/.test(arg)) return fail(ctx, 'bad netdevsim handle', arg)
-  const dev: Mutable<NsimDevice> = { handle: arg, driver: null, netdevs: [] }
+  const dev: Mutable<NsimDevice> = { handle: arg, driver: null, netdevs: [], knobs: [] }
   for (const line of text.split('\n')) {
     const [key, ...rest] = line.split(' ')
     const value = rest.join(' ').trim()
@@ -186,6 +191,10 @@ export function parseNsimSection(
       if (!/^\d{1,5}$/.test(value)) return fail(ctx, `bad ${key}`, text, text.indexOf(line))
       dev[key] = Number(value)
     } else if (key === 'net' && !value.endsWith('*')) dev.netdevs.push(baseName(value))
+    else if (key === 'knob') {
+      const [name, state] = value.split(' ')
+      if (name && state === 'Y') dev.knobs.push(name)
+    }
   }
   return ok(dev)
 }

@@ -146,6 +146,7 @@ function buildDevice(handle: string, c: Ctx): Device {
     ...(dev?.reloadFailed === true ? { reloadFailed: true } : {}),
     pci,
     sriov: sriovOf(fn, nsim),
+    ...(nsim === undefined ? {} : { faults: nsimFaults(nsim) }),
     eswitch,
     ports,
     health: reporters.map(({ handle: _h, burstPeriodMs: _b, ...r }) => r),
@@ -154,6 +155,19 @@ function buildDevice(handle: string, c: Ctx): Device {
     crdump,
     lag: p.lag.get(handle) ?? bondLag(fn, uplink, ix),
   }
+}
+
+const KNOB_FAULTS = {
+  fail_reload: 'reload-fail',
+  dont_allow_reload: 'reload-refuse',
+  'health/fail_recover': 'recover-fail',
+} as const
+
+/** netdevsim's armed debugfs knobs as the contract's fault names. */
+function nsimFaults(nsim: NsimDevice): NonNullable<Device['faults']> {
+  return nsim.knobs.flatMap((k) =>
+    k in KNOB_FAULTS ? [KNOB_FAULTS[k as keyof typeof KNOB_FAULTS]] : [],
+  )
 }
 
 /** Where the device's VFs are configured (contract `SriovInfo`), or null. */

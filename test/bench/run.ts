@@ -6,6 +6,7 @@ import { benchConnect } from './connect'
 import { benchDiscovery } from './discovery'
 import { benchFleet } from './fleet'
 import { benchLatency } from './latency'
+import { benchRealKernel } from './realkernel'
 import { benchRenderer } from './renderer'
 import { writeFile } from 'node:fs/promises'
 
@@ -30,7 +31,7 @@ import { benchTrace } from './trace'
 
 /**
  * `npm run bench` (= `node --import tsx test/bench/run.ts [--quick] [--only 1,3,7] [--results-md]`): runs the
- * seven sections of issue 10 one after another, prints the table and writes
+ * sections of issues 10 and 16 (8: the real-kernel VM) one after another, prints the table and writes
  * `bench-results.json` in the working directory. A section that cannot run prints
  * "skipped: <why>"; nothing here fails on a timing (the exit code is 0 unless the bench itself
  * crashes).
@@ -48,6 +49,8 @@ interface Sizes {
   readonly change: number
   readonly traceMB: number
   readonly fleet: readonly number[]
+  /** Samples per operation kind on the real-kernel VM (each alternates two directions). */
+  readonly realkernel: number
   /** Skip the next fleet size once one took longer than this, ms. */
   readonly fleetBudgetMs: number
 }
@@ -62,6 +65,7 @@ const FULL: Sizes = {
   traceMB: 20,
   fleet: [1, 8, 32],
   fleetBudgetMs: 75_000,
+  realkernel: 5,
 }
 const QUICK: Sizes = {
   latency: 40,
@@ -73,6 +77,7 @@ const QUICK: Sizes = {
   traceMB: 8,
   fleet: [1, 4],
   fleetBudgetMs: 60_000,
+  realkernel: 2,
 }
 
 interface Ctx {
@@ -141,6 +146,7 @@ const SECTIONS: readonly Section[] = [
   },
   { id: 6, title: '6 trace', run: (c) => benchTrace(c.sizes.traceMB) },
   { id: 7, title: '7 renderer', run: () => benchRenderer() },
+  { id: 8, title: '8 realkernel', run: (c) => benchRealKernel(c.sizes.realkernel) },
 ]
 
 function lazy<T>(

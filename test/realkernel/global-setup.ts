@@ -1,6 +1,8 @@
 import type { TestProject } from 'vitest/node'
 
-import { bootVm, locateLab, stopVm, type VmHandle } from '../helpers/netdevsim-vm'
+import { mkdir, writeFile } from 'node:fs/promises'
+
+import { bootVm, connectVm, locateLab, stopVm, type VmHandle } from '../helpers/netdevsim-vm'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,22 +18,32 @@ declare module 'vitest' {
 export async function setup(project: TestProject): Promise<() => Promise<void>> {
   const lab = locateLab()
   const reuse = Number(process.env.REPLAB_VM_PORT ?? 0)
-  if (lab.ok && reuse > 0) {
-    // A VM the developer booted by hand (start.sh with PCI_VFS=4): used, never stopped here.
-    console.log(`realkernel: using the VM already running on 127.0.0.1:${reuse}`)
-    project.provide('realkernel', {
-      ok: true,
-      port: reuse,
-      dir: lab.dir,
-      work: lab.work,
-      bootSeconds: 0,
-    })
-    return () => Promise.resolve()
-  }
-  const handle: VmHandle = lab.ok ? await bootVm(lab) : lab
-  if (handle.ok)
-    console.log(`realkernel: VM up on 127.0.0.1:${handle.port} in ${handle.bootSeconds} s`)
-  else console.log(`realkernel: SKIPPED, ${handle.reason}`)
+  // REPLAB_VM_PORT: a VM the developer booted by hand (start.sh with PCI_VFS=4), never stopped here.
+  const handle: VmHandle = !lab.ok
+    ? lab
+    : reuse > 0
+      ? { ok: true, port: reuse, dir: lab.dir, work: lab.work, bootSeconds: 0 }
+      : await bootVm(lab)
+  if (handle.ok) {
+    console.log(`realkernel: VM on 127.0.0.1:${handle.port} (booted in ${handle.bootSeconds} s)`)
+    await recordKernel(handle)
+  } else console.log(`realkernel: SKIPPED, ${handle.reason}`)
   project.provide('realkernel', handle)
-  return () => stopVm(handle)
+  return () => (reuse > 0 ? Promise.resolve() : stopVm(handle))
+}
+
+/** Writes the VM's kernel for README's table (scripts/realkernel-table.mjs). */
+async function recordKernel(handle: Extract<VmHandle, { ok: true }>): Promise<void> {
+  const vm = await connectVm(handle)
+  try {
+    const kernel = (await vm.ok('uname -r')).trim()
+    const release = (await vm.ok('cat /etc/netdevsim-lab-release 2>/dev/null || true')).trim()
+    await mkdir('test-results', { recursive: true })
+    await writeFile(
+      'test-results/realkernel-kernel.txt',
+      `${kernel} (Debian stock kernel; upstream netdevsim; QEMU NVMe SR-IOV PF)${release ? `; ${release}` : ''}\n`,
+    )
+  } finally {
+    vm.close()
+  }
 }

@@ -1,42 +1,65 @@
-import type { HostSnapshot } from '../../../contract'
+import type { HealthReporter, HostSnapshot } from '../../../contract'
+import type { DrillContext } from '../drill-context'
 import { checkFatalRecovery } from '../invariants'
-import { findDevice, fwFatal } from '../snapshot-query'
-import type { DrillDefinition } from './drill'
+import { findDevice } from '../snapshot-query'
+import { driverText, type DrillDefinition, type DrillTarget } from './drill'
 
 /**
- * `fatal-recovery`: inject (labsim `fw-assert`) or await a fatal firmware error; check the reset
- * flow brings the device back with the fw_fatal error and recover counters moved, and collect a
- * crdump from whichever source the host offers.
+ * The reporter that carries a device's fatal errors and how the drill causes one: mlx5's
+ * `fw_fatal` (a firmware assert through labsim, or one that happens on its own), netdevsim's
+ * `dummy` (its own debugfs `health/break_health`, as the kernel's selftests drive it).
+ */
+function fatalReporter(t: Pick<DrillTarget, 'family'>): string {
+  return t.family === 'netdevsim' ? 'dummy' : 'fw_fatal'
+}
+
+function reporterOf(s: HostSnapshot, device: string, name: string): HealthReporter | undefined {
+  return findDevice(s, device)?.health.find((h) => h.reporter === name && h.port === undefined)
+}
+
+/**
+ * `fatal-recovery`: cause (or await) a fatal error; check the device reports it, recovers with
+ * the reporter's error and recover counters moved, and a dump of it can be read.
  *
- * Kernel behaviour: health poller → `Fatal error N detected` → `fw_fatal` report (error++,
- * auto-dump) → `mlx5_health_try_recover` → `health recovery succeeded` (recover++, healthy).
- * A second fatal error inside `grace_period` (60 s on a PF) is not auto-recovered, so iterations
+ * Kernel behaviour, mlx5: health poller → `Fatal error N detected` → `fw_fatal` report (error++,
+ * auto-dump) → `mlx5_health_try_recover` → `health recovery succeeded` (recover++, healthy). A
+ * second fatal error inside `grace_period` (60 s on a PF) is not auto-recovered, so iterations
  * beyond the first need a host that scales time. reference/domain.md §3.2, §3.3; NVIDIA
- * MLNX_OFED "Reset Flow" doc.
+ * MLNX_OFED "Reset Flow" doc. netdevsim: a write to debugfs `health/break_health` reports to the
+ * `dummy` reporter (error++, auto-dump with the break message) and, with `auto_recover` (the
+ * default, grace period 0), recovers at once (recover++); drivers/net/netdevsim/health.c (6.1),
+ * tools/testing/selftests/drivers/net/netdevsim/devlink.sh `dummy_reporter_test`.
  */
 export const fatalRecovery: DrillDefinition = {
   info: {
     kind: 'fatal-recovery',
     title: 'Fatal error recovery with crdump',
     description:
-      'inject (labsim) or await a firmware fatal error; the device must recover; collect a crdump',
+      'inject (labsim, netdevsim debugfs) or await a fatal error; the device must recover; read its dump',
     checks: [
-      'fw_fatal error and recover counters move',
+      'error and recover counters move',
       'device comes back healthy',
-      'crdump readable',
+      'crdump / health dump readable',
       'no kernel splat',
     ],
-    source: 'reference/domain.md §3.2, §3.3; NVIDIA Reset Flow doc',
+    source: 'reference/domain.md §3.2, §3.3; NVIDIA Reset Flow doc; netdevsim health.c',
     needsFaultInjection: false,
+  },
+  applies(t) {
+    const name = fatalReporter(t)
+    if (t.family === 'other' || !reporterOf(t.snapshot, t.device.handle, name))
+      return `fatal-recovery needs a fatal-error reporter (mlx5 fw_fatal, netdevsim dummy); ${t.device.handle} (${driverText(t.device)}) lists ${t.device.health.map((h) => h.reporter).join(', ') || 'none'}`
+    return null
   },
   async iterate(ctx) {
     // This drill causes the fatal error on purpose: no `fw-fatal` finding for it.
     ctx.expectFatal()
+    const name = fatalReporter(ctx)
     const before = await ctx.snapshot()
-    const base = fwFatal(findDevice(before, ctx.device))
+    const base = reporterOf(before, ctx.device, name)
     const errors = base?.error ?? 0
     const recovers = base?.recover ?? 0
-    if (ctx.env.faultSupported) {
+    if (ctx.env.faultSupported || ctx.family === 'netdevsim') {
       await ctx.op(
         'inject fw-assert',
         { op: 'fault', device: ctx.device, fault: 'fw-assert' },
@@ -44,31 +67,65 @@ export const fatalRecovery: DrillDefinition = {
       )
     }
     const reported = (s: HostSnapshot): boolean =>
-      (fwFatal(findDevice(s, ctx.device))?.error ?? 0) > errors
+      (reporterOf(s, ctx.device, name)?.error ?? 0) > errors
     await ctx.waitStep('fatal error reported', reported, () => [], 'none')
-    const recovered = (s: HostSnapshot): boolean => {
-      const d = findDevice(s, ctx.device)
-      const r = fwFatal(d)
-      return Boolean(d?.driver) && r !== undefined && r.recover > recovers && r.state === 'healthy'
+    if (base?.autoRecover === false) {
+      await ctx.op('recover', {
+        op: 'health',
+        device: ctx.device,
+        reporter: name,
+        action: 'recover',
+      })
     }
-    const after = await ctx.waitStep('device recovered', recovered, (s) =>
-      checkFatalRecovery(before, s, ctx.device, ctx.place('device recovered')),
-    )
+    const after = await awaitRecovery(ctx, before, name, recovers)
     if (after)
       await ctx.checkStep(
-        'fw_fatal counters',
-        checkFatalRecovery(before, after, ctx.device, ctx.place('fw_fatal counters')),
+        `${name} counters`,
+        checkFatalRecovery(before, after, ctx.device, ctx.place(`${name} counters`), name),
       )
-    const dump = await ctx.op('collect crdump', { op: 'crdump', device: ctx.device })
-    if ((dump.result.output ?? '').trim() === '') {
-      await ctx.checkStep('crdump not empty', [
-        {
-          severity: 'warning',
-          invariant: 'crdump',
-          message: `crdump of ${ctx.device} is empty`,
-          ...ctx.place('crdump not empty'),
-        },
-      ])
-    }
+    await readDump(ctx, name)
   },
+}
+
+async function awaitRecovery(
+  ctx: DrillContext,
+  before: HostSnapshot,
+  name: string,
+  recovers: number,
+): Promise<HostSnapshot | undefined> {
+  const recovered = (s: HostSnapshot): boolean => {
+    const r = reporterOf(s, ctx.device, name)
+    return (
+      Boolean(findDevice(s, ctx.device)?.driver) &&
+      r !== undefined &&
+      r.recover > recovers &&
+      r.state === 'healthy'
+    )
+  }
+  return ctx.waitStep('device recovered', recovered, (s) =>
+    checkFatalRecovery(before, s, ctx.device, ctx.place('device recovered'), name),
+  )
+}
+
+/** The crdump (mlx5) or the reporter's health dump (netdevsim) must not be empty. */
+async function readDump(ctx: DrillContext, name: string): Promise<void> {
+  const dump =
+    ctx.family === 'netdevsim'
+      ? await ctx.op('read the health dump', {
+          op: 'health',
+          device: ctx.device,
+          reporter: name,
+          action: 'dump',
+        })
+      : await ctx.op('collect crdump', { op: 'crdump', device: ctx.device })
+  if ((dump.result.output ?? '').trim() === '') {
+    await ctx.checkStep('crdump not empty', [
+      {
+        severity: 'warning',
+        invariant: 'crdump',
+        message: `the ${name} dump of ${ctx.device} is empty`,
+        ...ctx.place('crdump not empty'),
+      },
+    ])
+  }
 }

@@ -1,5 +1,5 @@
 import { checkIbReps } from '../invariants'
-import type { DrillDefinition } from './drill'
+import { driverText, needsEswitchAndVfs, type DrillDefinition } from './drill'
 
 /**
  * `late-ib-reps`: switchdev with N VFs, unload mlx5_ib, load it again; the IB representors must
@@ -23,6 +23,11 @@ export const lateIbReps: DrillDefinition = {
     source: 'reference/domain.md §4.1 (series patch 7/7 25933aca1012)',
     needsFaultInjection: false,
   },
+  applies: (t) =>
+    needsEswitchAndVfs(t, 'late-ib-reps') ??
+    (t.family === 'mlx5_core'
+      ? null
+      : `late-ib-reps loads IB representors through mlx5_ib; ${t.device.handle} is driven by ${driverText(t.device)}, which has no IB representors`),
   async iterate(ctx) {
     await ctx.ensureMode('switchdev')
     await ctx.ensureVfs(ctx.params.vfs)

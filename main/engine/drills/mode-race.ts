@@ -1,4 +1,5 @@
-import type { DrillDefinition } from './drill'
+import type { OperationRequest } from '../../../contract'
+import { needsEswitchAndVfs, type DrillDefinition } from './drill'
 
 /**
  * `mode-race`: E-Switch mode flips racing mlx5_ib reloads and VF count changes, for K iterations;
@@ -25,35 +26,40 @@ export const modeRace: DrillDefinition = {
   },
   // A race needs repetitions: K = 10 unless the caller asks otherwise (domain.md §4.2).
   defaults: { iterations: 10 },
+  applies: (t) => needsEswitchAndVfs(t, 'mode-race'),
   async iterate(ctx) {
     const n = Math.max(1, ctx.params.vfs)
     await ctx.ensureMode('switchdev')
     await ctx.ensureVfs(n)
     await ctx.ensureIb(true)
     const dev = ctx.device
+    // mlx5_ib exists only for mlx5: on any other driver the race is mode flips × VF changes.
+    const ib = ctx.family === 'mlx5_core'
     const toLegacy = await ctx.commands({ op: 'eswitch-mode', device: dev, mode: 'legacy' })
     const toSwitchdev = await ctx.commands({ op: 'eswitch-mode', device: dev, mode: 'switchdev' })
-    const unload = await ctx.commands({ op: 'module', module: 'mlx5_ib', action: 'unload' })
-    const load = await ctx.commands({ op: 'module', module: 'mlx5_ib', action: 'load' })
     const vfsOff = await ctx.commands({ op: 'vf-count', device: dev, count: 0 })
     // VFs are at n now, so this is the single `echo n` that re-creates them after vfsOff.
     const vfsOn = await ctx.commands({ op: 'vf-count', device: dev, count: n })
-    await ctx.race(
-      'race: mode flip × mlx5_ib reload × VF count',
-      [
-        [...toLegacy, ...toSwitchdev],
-        [...unload, ...load],
-        [...vfsOff, ...vfsOn],
-      ],
-      [
-        { op: 'eswitch-mode', device: dev, mode: 'switchdev' },
-        { op: 'module', module: 'mlx5_ib', action: 'load' },
-        { op: 'vf-count', device: dev, count: n },
-      ],
-    )
+    const lanes = [
+      [...toLegacy, ...toSwitchdev],
+      [...vfsOff, ...vfsOn],
+    ]
+    const affects: OperationRequest[] = [
+      { op: 'eswitch-mode', device: dev, mode: 'switchdev' },
+      { op: 'vf-count', device: dev, count: n },
+    ]
+    if (ib) {
+      const unload = await ctx.commands({ op: 'module', module: 'mlx5_ib', action: 'unload' })
+      const load = await ctx.commands({ op: 'module', module: 'mlx5_ib', action: 'load' })
+      lanes.splice(1, 0, [...unload, ...load])
+      affects.splice(1, 0, { op: 'module', module: 'mlx5_ib', action: 'load' })
+    }
+    const title = ib ? 'race: mode flip × mlx5_ib reload × VF count' : 'race: mode flip × VF count'
+    await ctx.race(title, lanes, affects)
     await ctx.ensureIb(true)
-    await ctx.ensureMode('switchdev')
+    // netdevsim leaves switchdev whenever its VFs go through 0: VFs first, then the mode.
     await ctx.ensureVfs(n)
+    await ctx.ensureMode('switchdev')
     await ctx.waitStep(
       'consistent after the race',
       () => true,

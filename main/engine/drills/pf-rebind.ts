@@ -1,56 +1,51 @@
-import type { Finding, HostSnapshot } from '../../../contract'
-import { findDevice, findPciFunction, handleBdf, modeOf, repPorts } from '../snapshot-query'
-import type { DrillDefinition } from './drill'
+import type { Device, Finding, HostSnapshot } from '../../../contract'
+import { findDevice, modeOf, repPorts, sriovOf } from '../snapshot-query'
+import { driverText, type DrillDefinition } from './drill'
 
-/** Everything of the PF that must be gone after unbind: devlink device, VFs, rep netdevs, IB reps. */
+/** What must be gone after the unbind: the driver, rep and VF netdevs, their IB ports. */
 function leftovers(
   s: HostSnapshot,
-  bdf: string,
+  device: string,
   netdevs: readonly string[],
   step: string,
   iteration: number,
 ): Finding[] {
   const out: Finding[] = []
-  const fn = findPciFunction(s, bdf)
-  if (fn?.kind === 'pf' && fn.device.driver)
-    out.push({
-      severity: 'error',
-      invariant: 'pf-unbind-clean',
-      message: `${bdf} is still bound to ${fn.device.driver}`,
-      step,
-      iteration,
-    })
+  const bad = (message: string): void => {
+    out.push({ severity: 'error', invariant: 'pf-unbind-clean', message, step, iteration })
+  }
+  const d = findDevice(s, device)
+  if (d?.driver) bad(`${device} is still bound to ${d.driver}`)
+  if (d?.devlink === true) bad(`the devlink instance of ${device} survived the unbind`)
   const names = new Set(s.netdevs?.map((n) => n.ifname) ?? [])
   for (const n of netdevs) {
-    if (names.has(n))
-      out.push({
-        severity: 'error',
-        invariant: 'pf-unbind-clean',
-        message: `netdev ${n} survived the unbind of ${bdf}`,
-        step,
-        iteration,
-      })
+    if (names.has(n)) bad(`netdev ${n} survived the unbind of ${device}`)
     const link = s.rdma.find((l) => l.netdev === n)
-    if (link)
-      out.push({
-        severity: 'error',
-        invariant: 'pf-unbind-clean',
-        message: `IB port ${link.device}/${link.port} (${n}) survived the unbind of ${bdf}`,
-        step,
-        iteration,
-      })
+    if (link) bad(`IB port ${link.device}/${link.port} (${n}) survived the unbind of ${device}`)
   }
   return out
 }
 
+/** The netdevs that belong to the device: its uplink, representors and VF netdevs. */
+function ownNetdevs(d: Device): string[] {
+  return [
+    ...repPorts(d).flatMap((p) => (p.netdev ? [p.netdev] : [])),
+    ...(d.pci?.vfs.flatMap((v) => (v.netdev ? [v.netdev] : [])) ?? []),
+  ]
+}
+
 /**
- * `pf-rebind`: record the state, unbind the PF, check everything is gone, bind, then restore the
- * E-Switch mode and VFs and check the representors are back.
+ * `pf-rebind`: record the state, unbind the device from its driver, check everything is gone,
+ * bind it back to the same driver, then put back the E-Switch mode and VFs and check the
+ * representors are back.
  *
- * Kernel behaviour: PF unbind removes all representors and the VFs' E-Switch vports; after bind
- * the E-Switch comes back in legacy with no VFs (mode is not persisted across probe), and setting
- * mode and VF count again must bring every ETH and IB representor back. NVIDIA ovs-tests
- * `test-eswitch-unbind-pf.sh`; reference/domain.md §3.4 (unbind), §1.2, §1.5.
+ * Kernel behaviour: an unbind runs the driver's remove: an mlx5 PF loses every representor, the
+ * VFs' vports and its devlink instance, and comes back from bind in legacy with no VFs (mode is
+ * not persisted across probe); NVIDIA ovs-tests `test-eswitch-unbind-pf.sh`, reference/domain.md
+ * §3.4, §1.2, §1.5. netdevsim's bus device does the same through its bus driver (dev.c, 6.1;
+ * §6). Any other PCI PF: its driver decides whether its VFs survive (nvme leaves SR-IOV enabled:
+ * "driver left SR-IOV enabled after remove", drivers/pci/iov.c); the drill checks only that the
+ * driver is gone and comes back, and restores the VF count if it changed.
  */
 export const pfRebind: DrillDefinition = {
   info: {
@@ -66,27 +61,31 @@ export const pfRebind: DrillDefinition = {
     source: 'reference/domain.md §3.4, ovs-tests test-eswitch-unbind-pf.sh',
     needsFaultInjection: false,
   },
+  applies: (t) =>
+    t.device.driver
+      ? null
+      : `pf-rebind unbinds and binds a driver; ${t.device.handle} has ${driverText(t.device)}`,
   async iterate(ctx) {
-    await ctx.ensureMode('switchdev')
-    await ctx.ensureVfs(ctx.params.vfs)
+    if (ctx.family !== 'other') await ctx.ensureMode('switchdev')
+    if (sriovOf(findDevice(ctx.env.baseline, ctx.device))) await ctx.ensureVfs(ctx.params.vfs)
     const before = await ctx.snapshot()
     const d = findDevice(before, ctx.device)
-    const bdf = handleBdf(ctx.device, d)
-    if (!d || !bdf) throw new Error(`${ctx.device} vanished before the unbind`)
-    const mode = modeOf(d) === 'legacy' ? 'legacy' : 'switchdev'
-    const numvfs = d.pci?.numvfs ?? 0
-    const netdevs = [
-      ...repPorts(d).flatMap((p) => (p.netdev ? [p.netdev] : [])),
-      ...(d.pci?.vfs.flatMap((v) => (v.netdev ? [v.netdev] : [])) ?? []),
-    ]
-    const unbind = await ctx.op('unbind PF', { op: 'pci-unbind', bdf }, { checks: 'none' })
+    if (!d?.driver) throw new Error(`${ctx.device} lost its driver before the unbind`)
+    const mode = d.eswitch ? (modeOf(d) === 'legacy' ? 'legacy' : 'switchdev') : null
+    const numvfs = sriovOf(d)?.numvfs ?? null
+    const unbind = await ctx.op(
+      'unbind PF',
+      { op: 'unbind', device: ctx.device },
+      { checks: 'none' },
+    )
     const gone = unbind.after ?? (await ctx.snapshot())
     await ctx.checkStep(
       'everything gone',
-      leftovers(gone, bdf, netdevs, 'everything gone', ctx.iteration),
+      leftovers(gone, ctx.device, ownNetdevs(d), 'everything gone', ctx.iteration),
     )
-    await ctx.op('bind PF', { op: 'pci-bind', bdf, driver: 'mlx5_core' })
-    await ctx.op(`restore mode ${mode}`, { op: 'eswitch-mode', device: ctx.device, mode })
-    await ctx.op(`restore ${numvfs} VFs`, { op: 'vf-count', device: ctx.device, count: numvfs })
+    await ctx.op('bind PF', { op: 'bind', device: ctx.device, driver: d.driver })
+    // netdevsim leaves switchdev when its VFs go through 0: VFs first, then the mode.
+    if (numvfs !== null) await ctx.ensureVfs(numvfs)
+    if (mode !== null) await ctx.ensureMode(mode)
   },
 }

@@ -9,7 +9,9 @@ import type { DrillDefinition } from './drill'
  * Kernel behaviour: `echo 1 > /sys/bus/pci/devices/<VF>/reset` is a function-level reset of that
  * VF only; "the PF and the other VFs keep working" (NVIDIA MLNX_OFED "Reset Flow" doc; DESIGN.md
  * source document 2). Checked as: same ifindex and no operstate flap on the PF uplink and every
- * other VF netdev. reference/domain.md §3.2, §3.4 (VF FLR).
+ * other VF netdev, and the PF and every other VF keep their driver (for functions without
+ * netdevs, such as an NVMe PF's VFs, that is what can be seen). reference/domain.md §3.2, §3.4
+ * (VF FLR); drivers/pci/pci.c `pci_reset_function` (6.1).
  */
 export const vfResetIsolation: DrillDefinition = {
   info: {
@@ -20,6 +22,14 @@ export const vfResetIsolation: DrillDefinition = {
     checks: ['only the reset VF may flap', 'structural representor invariants', 'no kernel splat'],
     source: 'NVIDIA Reset Flow doc (VF reset); reference/domain.md §3.4',
     needsFaultInjection: false,
+  },
+  applies(t) {
+    const { device } = t
+    if (!device.pci || device.pci.totalvfs === 0)
+      return t.family === 'netdevsim'
+        ? `netdevsim's VFs are not PCI functions: ${device.handle} has no VF to reset`
+        : `${device.handle} is not a PCI SR-IOV PF`
+    return device.driver ? null : `${device.handle} has no driver: its VFs cannot be created`
   },
   async iterate(ctx) {
     await ctx.ensureVfs(Math.max(1, ctx.params.vfs))

@@ -58,8 +58,11 @@ export interface OperationModule<K extends OperationKind> {
   readonly kind: K
   /** The `replab op` words after the operation name, e.g. `<device> <n>`. */
   readonly usage: string
-  /** Runs before the commands when set: a host without support fails `unsupported`. */
-  readonly probe?: SupportProbe
+  /**
+   * The check run before the commands, when the request needs one: a host without support fails
+   * `unsupported` (labsim's inject file, netdevsim's debugfs knobs).
+   */
+  probe?(request: Req<K>, snapshot: HostSnapshot): SupportProbe | null
   /** `replab op` words → an unvalidated request (the contract schema validates it). */
   fromArgs(args: readonly string[]): unknown
   /** Disturbs traffic or state: the UI and the CLI ask for confirmation. */

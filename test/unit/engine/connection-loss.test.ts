@@ -143,7 +143,12 @@ describe('drills over a lost connection', () => {
       /^SSH connection lost after step "eswitch mode switchdev" .*; reconnected and re-discovered after \d+ ms$/,
     )
     const second = report.steps.filter((s) => s.iteration === 2).map((s) => `${s.name}:${s.status}`)
-    expect(second).toEqual(['vf count 2:passed', 'vf count 3:passed', 'vf count 0:passed'])
+    expect(second).toEqual([
+      'vf count 2:passed',
+      'vf count 0:passed',
+      'vf count 3:passed',
+      'vf count 0:passed',
+    ])
     expect(report.status).toBe('error')
     expect(progress.at(-1)?.status).toBe('error')
     expectRestored(host)

@@ -18,13 +18,17 @@ const kinds: DrillKind[] = [
 ]
 
 describe('drill list', () => {
-  it('lists the seven drills; hosts without injection do not get reload-unwind', () => {
+  it('lists the seven drills; none needs labsim any more (reload-unwind has netdevsim knobs too)', () => {
     expect(
       listDrills()
         .map((d) => d.kind)
         .sort(),
     ).toEqual([...kinds].sort())
-    expect(listDrills(false).map((d) => d.kind)).not.toContain('reload-unwind')
+    expect(
+      listDrills(false)
+        .map((d) => d.kind)
+        .sort(),
+    ).toEqual([...kinds].sort())
     for (const d of listDrills()) expect(d.source).toMatch(/domain\.md|Reset Flow/)
   })
 })
@@ -184,11 +188,13 @@ describe('restore only what changed', () => {
     expect(h.host.snapshot().devices[0]?.pci?.numvfs).toBe(0)
   })
 
-  it('refuses a drill needing injection on a host without it, changing nothing', async () => {
+  it('an mlx5 drill needing injection on a host without it is not-applicable, changing nothing', async () => {
     const h = harness({ inject: false })
     const report = await h.engine.runDrill(drillRequest('reload-unwind'))
-    expect(report.status).toBe('error')
-    expect(report.findings[0]?.message).toMatch(/needs fault injection/)
+    expect(report.status).toBe('not-applicable')
+    expect(report.steps.map((st) => [st.name, st.status])).toEqual([['applicability', 'skipped']])
+    expect(report.findings[0]).toMatchObject({ severity: 'info', invariant: 'applicability' })
+    expect(report.findings[0]?.message).toMatch(/only labsim offers; .* has no fault injection/)
     expect(h.host.log.filter((c) => c.startsWith('devlink') || c.startsWith('echo'))).toEqual([])
   })
 })

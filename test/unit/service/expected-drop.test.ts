@@ -100,12 +100,14 @@ describe('expected drops', () => {
       params: { iterations: 1, timeoutMs: 2000, stopOnFailure: false, vfs: 2 },
     })
     expect(report.status).toBe('passed')
-    const unbind = seen.indexOf('drop PCI unbind of 0000:08:00.0')
+    const unbind = seen.indexOf('drop unbind of pci/0000:08:00.0')
     expect(unbind).toBeGreaterThanOrEqual(0)
     expect(seen[unbind + 1]).toBe(
       'run echo 0000:08:00.0 > /sys/bus/pci/devices/0000:08:00.0/driver/unbind',
     )
-    expect(seen).toContain('drop PCI bind of 0000:08:00.0 to mlx5_core')
+    const bind = seen.indexOf('drop bind of pci/0000:08:00.0')
+    expect(bind).toBeGreaterThan(unbind)
+    expect(seen[bind + 1]).toBe('run echo 0000:08:00.0 > /sys/bus/pci/drivers/mlx5_core/bind')
   })
 
   it('passes everything through, and says nothing without a drop reason', async () => {
