@@ -12,6 +12,7 @@ import type {
 import { DRILLS } from './drills'
 import { DrillContext, StepFailure } from './drill-context'
 import { drillBlockers } from './drills/drill'
+import { identityOf } from './host-identity'
 import { foldJournal, JournalWriter, reportOf } from './journal'
 import type { DeviceLocks, HeldLocks } from './locks'
 import { guardRunner } from './locks'
@@ -144,6 +145,7 @@ export async function runDrill(
     startedAt: new Date(ports.clock.now()).toISOString(),
     owner: deps.owner,
     ...(baseline ? { hostName: baseline.host.name, kernel: baseline.host.kernel } : {}),
+    identity: identityOf(deps.ports.runner, baseline),
   })
   if (!('baseline' in opened)) return unreachable(deps, journal, params, opened)
   const { faultSupported } = opened

@@ -127,7 +127,8 @@ function currentValue(c: TrackedChange, s: HostSnapshot): boolean | number | str
   }
 }
 
-function restoreRequest(c: TrackedChange): OperationRequest {
+/** The operation that puts tracked item `c` back to its original value. */
+export function restoreRequest(c: TrackedChange): OperationRequest {
   switch (c.kind) {
     case 'bound':
       return c.original

@@ -52,6 +52,9 @@ export function watchExpectedDrops(
 ): CommandRunner {
   return {
     target: runner.target,
+    get hostKey() {
+      return runner.hostKey
+    },
     exec: (command, options) => {
       const reason = expectedDrop(command)
       if (reason) onDrop(reason)
