@@ -11,6 +11,7 @@ import type {
 } from '../../contract'
 import { DRILLS } from './drills'
 import { DrillContext, StepFailure } from './drill-context'
+import { UNVERIFIED } from './drill-types'
 import { drillBlockers } from './drills/drill'
 import { identityOf } from './host-identity'
 import { foldJournal, JournalWriter, reportOf } from './journal'
@@ -296,6 +297,7 @@ async function iterate(
       f.invariant !== 'drill-error' &&
       f.invariant !== 'connection-lost' &&
       f.invariant !== 'lock-lost' &&
+      !UNVERIFIED.has(f.invariant) &&
       (f.severity === 'error' || f.severity === 'fatal'),
   )
   if (bad) return { status: 'failed', ...(errored ? { error: errored } : {}) }

@@ -186,16 +186,23 @@ export class Engine {
     signal: AbortSignal,
     timeoutMs: number,
   ): Promise<() => void> {
+    // A timer, not AbortSignal.timeout(): a timeout signal referenced only from
+    // AbortSignal.any() can be garbage-collected before it fires (seen under GC pressure: the
+    // wait then lasted until the holder let go instead of `timeoutMs`).
+    const deadline = new AbortController()
+    const timer = setTimeout(() => deadline.abort(), timeoutMs)
     try {
       return await this.locks.acquire(
         key,
         `operation ${opId}`,
-        AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+        AbortSignal.any([signal, deadline.signal]),
       )
     } catch (err) {
       if (signal.aborted) throw err
       const holder = this.locks.holder(key) ?? 'another operation'
       throw labError('host-busy', `${key.split('|').pop() ?? key} locked by ${holder}`)
+    } finally {
+      clearTimeout(timer)
     }
   }
 

@@ -7,6 +7,7 @@ import type {
   RdmaLink,
   SnapshotDiff,
 } from '../../../contract'
+import { DMESG_COMMAND } from '../../../main/engine/dmesg'
 
 /**
  * A small model of an mlx5 host, just enough for drill flows: modules, one PF per device with
@@ -82,9 +83,10 @@ export class FakeHost {
     pf.ifs.set(name, ++this.ifindex)
   }
 
-  private kmsg(line: string): void {
+  /** Appends a printk record in /dev/kmsg form (`<prio>,<seq>,<usec>,-;<text>`). */
+  kmsg(line: string): void {
     this.time += 0.5
-    this.dmesg.push(`[${this.time.toFixed(6).padStart(13)}] ${line}`)
+    this.dmesg.push(`6,${this.dmesg.length},${Math.round(this.time * 1e6)},-;${line}`)
   }
 
   pf(): FakePf {
@@ -110,7 +112,10 @@ export class FakeHost {
     let m: RegExpExecArray | null
     if (cmd === '[ -e /sys/kernel/debug/labsim/inject ]')
       return this.options.inject ? ok() : fail('')
-    if (cmd === 'dmesg | tail -n 5000') return ok(this.dmesg.map((l) => `${l}\n`).join(''))
+    if (cmd === DMESG_COMMAND) {
+      const stderr = "dd: error reading '/dev/kmsg': Resource temporarily unavailable\n"
+      return { code: 1, stdout: this.dmesg.map((l) => `${l}\n`).join(''), stderr }
+    }
     if ((m = /^cat \/run\/replab\/(.+)\.owner$/.exec(cmd)))
       return ok(`${this.locks.get(m[1] ?? '') ?? ''}\n`)
     if (cmd === 'modprobe -r mlx5_ib') {
