@@ -25,6 +25,7 @@ function main(): void {
           transportKind={transport.kind}
           socketState={transport.state}
           onSocketState={transport.onState}
+          {...(transport.logout ? { logout: transport.logout } : {})}
         />
       </QueryClientProvider>
     </StrictMode>,

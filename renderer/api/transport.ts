@@ -1,5 +1,6 @@
 import type { LabApi } from '../../contract/api'
 
+import { forgetSessionSecret, logoutRequest, sessionSecret } from './session'
 import { acceptTerminalPort } from './terminal-port'
 import { createWsClient, type SocketState, type WsClient } from './ws-client'
 
@@ -16,6 +17,8 @@ export interface Transport {
   kind: 'electron' | 'websocket'
   state(): SocketState
   onState(listener: (state: SocketState) => void): () => void
+  /** Browser mode: ends the session on the server; resolves with an error text or null. */
+  logout?: () => Promise<string | null>
 }
 
 /** `ws://` or `wss://` URL of the same-origin `/ws` endpoint for a page location. */
@@ -26,8 +29,8 @@ export function socketUrl(location: { protocol: string; host: string }): string 
 /**
  * Returns the transport: `window.lab` when the Electron preload (or a test harness) exposes it,
  * listening then for the terminal port (terminal-port.ts); otherwise a WebSocket client to
- * `/ws` on the page's origin. The server authenticates the page by its HttpOnly session cookie,
- * so no token is sent here.
+ * `/ws` on the page's origin. The server authenticates the page by its HttpOnly session cookie
+ * and the session secret the page sends first (session.ts), which no cookie carries.
  */
 export function createTransport(): Transport {
   const lab = window.lab
@@ -37,6 +40,19 @@ export function createTransport(): Transport {
     const open: SocketState = { state: 'open' }
     return { api: lab, kind: 'electron', state: () => open, onState: () => () => {} }
   }
-  const client: WsClient = createWsClient({ url: socketUrl(window.location) })
-  return { api: client.api, kind: 'websocket', state: client.state, onState: client.onState }
+  const secret = sessionSecret()
+  const client: WsClient = createWsClient({ url: socketUrl(window.location), secret: () => secret })
+  const logout = async (): Promise<string | null> => {
+    const refused = await logoutRequest(secret)
+    forgetSessionSecret()
+    client.close('logged out')
+    return refused
+  }
+  return {
+    api: client.api,
+    kind: 'websocket',
+    state: client.state,
+    onState: client.onState,
+    logout,
+  }
 }
