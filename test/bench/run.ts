@@ -5,6 +5,7 @@ import { benchChange } from './change'
 import { benchConnect } from './connect'
 import { benchDiscovery } from './discovery'
 import { benchFleet } from './fleet'
+import { benchFlood } from './flood'
 import { benchLatency } from './latency'
 import { benchRenderer } from './renderer'
 import { writeFile } from 'node:fs/promises'
@@ -30,7 +31,7 @@ import { benchTrace } from './trace'
 
 /**
  * `npm run bench` (= `node --import tsx test/bench/run.ts [--quick] [--only 1,3,7] [--results-md]`): runs the
- * seven sections of issue 10 one after another, prints the table and writes
+ * seven sections of issue 10 and section 8 (issue 20's flood) one after another, prints the table and writes
  * `bench-results.json` in the working directory. A section that cannot run prints
  * "skipped: <why>"; nothing here fails on a timing (the exit code is 0 unless the bench itself
  * crashes).
@@ -47,6 +48,7 @@ interface Sizes {
   readonly discoveryBig: number
   readonly change: number
   readonly traceMB: number
+  readonly flood: number
   readonly fleet: readonly number[]
   /** Skip the next fleet size once one took longer than this, ms. */
   readonly fleetBudgetMs: number
@@ -60,6 +62,7 @@ const FULL: Sizes = {
   discoveryBig: 1,
   change: 30,
   traceMB: 20,
+  flood: 15,
   fleet: [1, 8, 32],
   fleetBudgetMs: 75_000,
 }
@@ -71,6 +74,7 @@ const QUICK: Sizes = {
   discoveryBig: 1,
   change: 6,
   traceMB: 8,
+  flood: 5,
   fleet: [1, 4],
   fleetBudgetMs: 60_000,
 }
@@ -141,6 +145,7 @@ const SECTIONS: readonly Section[] = [
   },
   { id: 6, title: '6 trace', run: (c) => benchTrace(c.sizes.traceMB) },
   { id: 7, title: '7 renderer', run: () => benchRenderer() },
+  { id: 8, title: '8 flood', run: (c) => benchFlood(c.knownHosts, c.sizes.flood) },
 ]
 
 function lazy<T>(

@@ -39,7 +39,7 @@ describe('ws-client session handling', () => {
     })
     const ws = sockets[0]!
     ws.onopen?.({})
-    const pending = client.api.hosts.list()
+    const pending = client.api.hosts.list({})
     await vi.advanceTimersByTimeAsync(0)
     expect(JSON.parse(ws.sent[0] ?? '{}')).toEqual({ t: 'auth', secret: 'S3CRET-secret-secret' })
     expect(JSON.parse(ws.sent[1] ?? '{}')).toMatchObject({ t: 'call', channel: 'hosts:list' })
@@ -48,6 +48,6 @@ describe('ws-client session handling', () => {
     expect(client.state()).toEqual({ state: 'ended', reason: 'session expired after inactivity' })
     await vi.advanceTimersByTimeAsync(60_000) // far past every retry delay
     expect(sockets).toHaveLength(1)
-    expect(await client.api.hosts.list()).toMatchObject({ ok: false, error: { code: 'io-error' } })
+    expect(await client.api.hosts.list({})).toMatchObject({ ok: false, error: { code: 'io-error' } })
   })
 })
