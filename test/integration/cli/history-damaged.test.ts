@@ -11,8 +11,8 @@ const bin = join(__dirname, '../../../bin/replab.mjs')
 
 // Issue 20: a torn first line or an empty file hid a run from `drill history` with no warning,
 // although its `change` lines (device and original values) survived. `replab drill history`
-// lists such runs as DAMAGED with what can still be restored, and `drill restore` on one
-// refuses and prints the `replab op` commands that restore it by hand (controls escaped).
+// lists such runs as DAMAGED with what can still be restored. (Restoring one blind is refused
+// with the `replab op` commands that do it by hand: test/unit/engine/journal-damage.test.ts.)
 
 describe('replab drill history with damaged journals', () => {
   let dir: string
