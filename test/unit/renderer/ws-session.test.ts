@@ -48,6 +48,9 @@ describe('ws-client session handling', () => {
     expect(client.state()).toEqual({ state: 'ended', reason: 'session expired after inactivity' })
     await vi.advanceTimersByTimeAsync(60_000) // far past every retry delay
     expect(sockets).toHaveLength(1)
-    expect(await client.api.hosts.list({})).toMatchObject({ ok: false, error: { code: 'io-error' } })
+    expect(await client.api.hosts.list({})).toMatchObject({
+      ok: false,
+      error: { code: 'io-error' },
+    })
   })
 })
