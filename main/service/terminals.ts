@@ -6,7 +6,7 @@ import type { EventHub } from './event-hub'
 import { PaneCap, PaneLogs, type TerminalLimits } from './terminal-limits'
 import { Coalescer, FlowWindow } from './terminal-flow'
 import { drillStepUri, LineHighlighter, type DrillStepRef } from './terminal-highlight'
-import type { Pane, TerminalOpener, TerminalRearm } from './terminal-pane'
+import type { Pane, TerminalChannel, TerminalOpener, TerminalRearm } from './terminal-pane'
 
 export type { TerminalChannel, TerminalOpener, TerminalRearm } from './terminal-pane'
 export { MAX_PANES_PER_SESSION, type TerminalLimits } from './terminal-limits'
@@ -25,6 +25,8 @@ export class TerminalManager {
   private readonly steps = new DrillSteps()
   private readonly cap: PaneCap
   private readonly logs: PaneLogs
+  /** Panes whose channel is opening: a session that ends meanwhile marks them `ended`. */
+  private readonly pendingOpens = new Set<{ sessionId: string; ended: boolean }>()
 
   constructor(
     private readonly hub: EventHub,
@@ -57,8 +59,15 @@ export class TerminalManager {
     request: TerminalOpenRequest,
   ): Promise<{ streamId: string; logPath: string }> {
     const abort = new AbortController()
-    const channel = await this.opener(request.hostId, request, abort.signal)
-    if (!this.hub.sink(sessionId)) {
+    const pending = { sessionId, ended: false }
+    this.pendingOpens.add(pending)
+    let channel: TerminalChannel
+    try {
+      channel = await this.opener(request.hostId, request, abort.signal)
+    } finally {
+      this.pendingOpens.delete(pending)
+    }
+    if (pending.ended) {
       abort.abort()
       channel.close()
       throw labError('aborted', `the session ended while the ${request.kind} pane was opening`)
@@ -210,8 +219,9 @@ export class TerminalManager {
     )
   }
 
-  /** Closes every pane of a session (its window or socket went away). */
+  /** Closes every pane of a session (its window or socket went away), and those opening. */
   closeSession(sessionId: string): void {
+    for (const p of this.pendingOpens) if (p.sessionId === sessionId) p.ended = true
     for (const pane of [...this.panes.values()])
       if (pane.sessionId === sessionId) this.finish(pane, 'closed', 'session ended')
   }
