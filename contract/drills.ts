@@ -108,16 +108,33 @@ export const DrillProgress = z.object({
 })
 export type DrillProgress = z.infer<typeof DrillProgress>
 
-/** A past run as the journal lists it. */
+/**
+ * What is wrong with a run's journal (lines that failed their checksum or did not parse, a
+ * missing start line, an empty file) and which tracked changes can still be restored from it.
+ */
+export const JournalDamage = z.object({
+  /** 1-based line numbers of the damaged lines (empty for an empty file). */
+  lines: z.array(z.number().int()),
+  message: z.string(),
+  /** Change keys (`mode:pci/…`) still readable and not yet restored. */
+  restorable: z.array(z.string()),
+})
+export type JournalDamage = z.infer<typeof JournalDamage>
+
+/**
+ * A past run as the journal lists it. A run whose start line is unreadable (torn, empty file)
+ * has drill `unknown`, status `damaged`, and `damaged` says what can still be restored.
+ */
 export const DrillRunSummary = z.object({
   runId: z.string(),
   hostId: z.string(),
-  drill: DrillKind,
+  drill: z.union([DrillKind, z.literal('unknown')]),
   device: z.string(),
-  status: DrillReport.shape.status,
+  status: z.union([DrillReport.shape.status, z.literal('damaged')]),
   startedAt: z.string(),
   finishedAt: z.string().optional(),
   steps: z.number().int(),
   findings: z.number().int(),
+  damaged: JournalDamage.optional(),
 })
 export type DrillRunSummary = z.infer<typeof DrillRunSummary>

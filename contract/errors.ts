@@ -26,6 +26,10 @@ export const LabErrorCode = z.enum([
   'timeout',
   'aborted',
   'io-error',
+  /** The connected host is not the one a journal recorded (key, target or boot id differ). */
+  'host-mismatch',
+  /** A per-session or per-host resource cap was reached (e.g. terminal panes per session). */
+  'limit-exceeded',
   'internal',
 ])
 export type LabErrorCode = z.infer<typeof LabErrorCode>

@@ -90,5 +90,7 @@ export const HostKeyPrompt = z.object({
   /** For `changed`: the fingerprint on record and the known_hosts file:line holding it. */
   knownFingerprint: z.string().optional(),
   knownLocation: z.string().optional(),
+  /** For `changed`: the type of the key on record, which may differ from `keyType`. */
+  knownKeyType: z.string().optional(),
 })
 export type HostKeyPrompt = z.infer<typeof HostKeyPrompt>

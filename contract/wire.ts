@@ -21,6 +21,17 @@ export const ClientMessage = z.discriminatedUnion('t', [
 ])
 export type ClientMessage = z.infer<typeof ClientMessage>
 
+/**
+ * Browser mode: the first text frame of a socket proves it belongs to the page that logged in.
+ * The secret comes with the login redirect (URL fragment) and no cookie carries it
+ * (main/web/sessions.ts). Until it arrives no call is answered and no event is sent.
+ */
+export const AuthMessage = z.object({ t: z.literal('auth'), secret: z.string().max(256) })
+export type AuthMessage = z.infer<typeof AuthMessage>
+
+/** Close code of a socket whose session ended (logged out, expired, bad secret): do not retry. */
+export const SESSION_ENDED_CODE = 4401
+
 export const ServerMessage = z.discriminatedUnion('t', [
   z.object({
     t: z.literal('result'),

@@ -35,6 +35,8 @@ export interface AppProps {
   transportKind: 'electron' | 'websocket'
   socketState: () => SocketState
   onSocketState: (l: (s: SocketState) => void) => () => void
+  /** Browser mode: ends the session (the top bar's Log out). */
+  logout?: () => Promise<string | null>
 }
 
 function useSocketState(props: AppProps): SocketState {
@@ -50,6 +52,7 @@ function useSocketState(props: AppProps): SocketState {
 /** Top-bar text for the socket state, naming the reason and the retry delay. */
 export function socketText(s: SocketState): string {
   if (s.state === 'open') return 'connected to console server'
+  if (s.state === 'ended') return `${s.reason}: open a new login link from replab to continue`
   if (s.state === 'connecting') {
     return s.attempt > 0 ? `reconnecting (attempt ${s.attempt + 1})…` : 'connecting…'
   }
@@ -210,6 +213,11 @@ function TopBar(
       >
         ?
       </button>
+      {p.logout && socket.state !== 'ended' && (
+        <button type="button" onClick={() => void p.logout?.()}>
+          Log out
+        </button>
+      )}
     </header>
   )
 }

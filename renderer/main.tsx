@@ -31,6 +31,7 @@ function main(): void {
             transportKind={transport.kind}
             socketState={transport.state}
             onSocketState={transport.onState}
+            {...(transport.logout ? { logout: transport.logout } : {})}
           />
         </SocketProvider>
       </QueryClientProvider>

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { EventBus } from './bus'
 import type { SimClock } from './clock'
-import { printkTime } from './clock'
 import { LockTableImpl } from './locks'
 import type { Card, Pf } from './mlx5-types'
 import { NetdevTable } from './netdev'
+import { dmesgLine, PrintkRing, type PrintkRecord } from './printk'
 import type { NetdevsimDevice } from './netdevsim'
 import { RdmaTable } from './rdma'
 
@@ -21,11 +21,8 @@ export interface DevlinkEvent {
   readonly attrs: Record<string, unknown>
 }
 
-/** One printk record. */
-export interface DmesgRecord {
-  readonly time: number
-  readonly text: string
-}
+/** One printk record (seq, seconds since boot, prio, text): see ./printk.ts. */
+export type DmesgRecord = PrintkRecord
 
 /**
  * Tracing state: which mlx5 fw tracer event directories are enabled, and the ftrace ring size
@@ -62,7 +59,8 @@ export class Kernel {
   bootId = randomUUID()
   readonly release = '6.12.0-replab'
   readonly modules = new Set<string>(['mlx5_core', 'mlx5_ib', 'netdevsim'])
-  readonly dmesg: DmesgRecord[] = []
+  /** The printk ring (sequence numbers, overwrite, `dmesg -C`): ./printk.ts. */
+  readonly dmesg = new PrintkRing(DMESG_RING)
   readonly dmesgEvents = new EventBus<DmesgRecord>()
   readonly trace: string[] = []
   traceRead = 0
@@ -105,11 +103,12 @@ export class Kernel {
     return this.pfs.find((p) => p.bdf === bdf)
   }
 
-  /** Appends a printk line (`text` without the timestamp). */
-  printk(text: string): void {
-    const record = { time: this.clock.uptime(), text }
-    this.dmesg.push(record)
-    if (this.dmesg.length > DMESG_RING) this.dmesg.shift()
+  /**
+   * Appends a printk record (`text` without the timestamp); `prio` = facility × 8 + level,
+   * default 6 (KERN_INFO of the kernel facility, as `dev_info`).
+   */
+  printk(text: string, prio = 6): void {
+    const record = this.dmesg.push(this.clock.uptime(), text, prio)
     this.dmesgEvents.emit(record)
   }
 
@@ -118,9 +117,9 @@ export class Kernel {
     this.printk(`mlx5_core ${bdf}: ${msg}`)
   }
 
-  /** Formats the ring like `dmesg` does. */
+  /** Formats one record like `dmesg` does (controls escaped). */
   formatDmesg(record: DmesgRecord): string {
-    return `${printkTime(record.time)} ${record.text}\n`
+    return dmesgLine(record)
   }
 
   /**

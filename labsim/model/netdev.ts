@@ -51,6 +51,22 @@ export class NetdevTable {
     this.events.emit({ kind: 'del', netdev })
   }
 
+  /**
+   * Renames a netdev in place (same ifindex, same position in the table) and publishes it as a
+   * `new` event, as RTM_NEWLINK after `dev_change_name`. No-op when `from` is absent.
+   */
+  rename(from: string, to: string): void {
+    const old = this.byName.get(from)
+    if (!old) return
+    const renamed: Netdev = { ...old, name: to }
+    const entries = [...this.byName.entries()].map(([k, v]): [string, Netdev] =>
+      k === from ? [to, renamed] : [k, v],
+    )
+    this.byName.clear()
+    for (const [k, v] of entries) this.byName.set(k, v)
+    this.events.emit({ kind: 'new', netdev: renamed })
+  }
+
   /** Publishes a state change (flap). */
   changed(name: string): void {
     const netdev = this.byName.get(name)

@@ -1,10 +1,12 @@
+import { iprouteJson } from './json-writer'
+
 /**
  * iproute2 6.1 output conventions for devlink (devlink/devlink.c, lib/json_writer.c):
  * `-j` prints one compact object per command with a trailing newline, `-p` pretty-prints
  * with 4-space indentation; text mode prints `key value` pairs.
  */
 export function jsonOut(value: unknown, pretty: boolean): string {
-  return `${pretty ? JSON.stringify(value, null, 4) : JSON.stringify(value)}\n`
+  return `${pretty ? iprouteJson(value, 4) : iprouteJson(value)}\n`
 }
 
 /** Text form of a devlink port line: `<handle>: type eth netdev X flavour pcivf …`. */

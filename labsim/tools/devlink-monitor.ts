@@ -2,6 +2,7 @@ import type { DevlinkEvent, Kernel } from '../model/kernel'
 import type { CommandContext } from '../shell/types'
 import type { DevlinkOpts } from './devlink'
 import { portText } from './devlink-format'
+import { iprouteJson } from './json-writer'
 
 /**
  * `devlink [-j] monitor [all|dev|port|health]`: streams notifications until interrupted.
@@ -23,7 +24,7 @@ export async function monitorCommand(
       if (!wanted(event)) continue
       if (o.json) {
         await ctx.io.stdout.write(
-          `${first ? '' : ','}${JSON.stringify({ command: event.command, [event.object]: { [event.handle]: event.attrs } })}`,
+          `${first ? '' : ','}${iprouteJson({ command: event.command, [event.object]: { [event.handle]: event.attrs } })}`,
         )
         first = false
       } else if (event.object === 'port') {

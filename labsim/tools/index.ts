@@ -1,5 +1,6 @@
 import type { Kernel } from '../model/kernel'
 import type { Command } from '../shell/types'
+import { ddCommand } from './dd'
 import { devlinkCommand } from './devlink'
 import { basename, cat, dirname, ls, mkdir, readlink, rm, touch } from './file-utils'
 import { ipCommand } from './ip'
@@ -49,6 +50,7 @@ export function makeCommands(kernel: Kernel): Map<string, Command> {
     ['rmmod', rmmodCommand(kernel)],
     ['lsmod', lsmodCommand(kernel)],
     ['dmesg', dmesgCommand(kernel)],
+    ['dd', ddCommand(kernel)],
     ['uname', unameCommand(kernel)],
     ['yes', yesCommand],
     ...miscCommands(kernel),

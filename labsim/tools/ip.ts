@@ -2,7 +2,10 @@ import type { Kernel } from '../model/kernel'
 import type { Netdev } from '../model/netdev'
 import { findVf } from '../model/sriov'
 import type { Command, CommandContext } from '../shell/types'
+import { KernelError, strerror } from '../model/errno'
+import { renameNetdev } from '../model/rename'
 import { globalOptions, matches } from './common'
+import { iprouteJson } from './json-writer'
 
 function flags(n: Netdev): string[] {
   if (n.kind === 'loopback') return ['LOOPBACK', 'UP', 'LOWER_UP']
@@ -119,15 +122,29 @@ async function linkShow(
   }
   const details = opts.has('d') || opts.has('details')
   if (opts.has('j') || opts.has('json'))
-    await ctx.io.stdout.write(`${JSON.stringify(links.map((n) => linkJson(kernel, n, details)))}\n`)
+    await ctx.io.stdout.write(`${iprouteJson(links.map((n) => linkJson(kernel, n, details)))}\n`)
   else if (opts.has('br') || opts.has('brief')) await ctx.io.stdout.write(links.map(brief).join(''))
   else await ctx.io.stdout.write(links.map((n) => linkText(kernel, n, details)).join(''))
   return 0
 }
 
+/**
+ * iproute2 `check_ifname` (lib/utils.c): refuses names of 16+ bytes or with `/` or whitespace
+ * before asking the kernel (`Error: argument "…" is wrong: "name" not a valid ifname`, 255).
+ */
+function iprouteIfNameOk(name: string): boolean {
+  return name.length > 0 && Buffer.byteLength(name) < 16 && !/[/\s]/.test(name)
+}
+
 async function linkSet(kernel: Kernel, ctx: CommandContext, args: string[]): Promise<number> {
   const devIdx = args.indexOf('dev')
   const name = devIdx >= 0 ? args[devIdx + 1] : args[0]
+  const nameIdx = args.indexOf('name')
+  const newName = nameIdx >= 0 ? args[nameIdx + 1] : undefined
+  if (newName !== undefined && !iprouteIfNameOk(newName)) {
+    await ctx.io.stderr.write(`Error: argument "${newName}" is wrong: "name" not a valid ifname\n`)
+    return 255
+  }
   const netdev = name ? kernel.netdevs.get(name) : undefined
   if (!netdev) {
     await ctx.io.stderr.write(`Cannot find device "${name ?? ''}"\n`)
@@ -136,6 +153,15 @@ async function linkSet(kernel: Kernel, ctx: CommandContext, args: string[]): Pro
   if (args.includes('up') || args.includes('down')) {
     netdev.up = args.includes('up')
     kernel.netdevs.changed(netdev.name)
+  }
+  if (newName !== undefined) {
+    try {
+      renameNetdev(kernel, netdev.name, newName)
+    } catch (error) {
+      if (!(error instanceof KernelError)) throw error
+      await ctx.io.stderr.write(`RTNETLINK answers: ${strerror[error.errno]}\n`)
+      return 2
+    }
   }
   return 0
 }
@@ -146,7 +172,7 @@ async function monitor(kernel: Kernel, ctx: CommandContext, json: boolean): Prom
       const body = linkJson(kernel, event.netdev, false)
       if (json)
         await ctx.io.stdout.write(
-          `${JSON.stringify(event.kind === 'del' ? { deleted: true, ...body } : body)}\n`,
+          `${iprouteJson(event.kind === 'del' ? { deleted: true, ...body } : body)}\n`,
         )
       else
         await ctx.io.stdout.write(
@@ -159,7 +185,7 @@ async function monitor(kernel: Kernel, ctx: CommandContext, json: boolean): Prom
   return 0
 }
 
-/** ip(8): `link show|set`, `-j`, `-d`, `-br`, `monitor link`. */
+/** ip(8): `link show|set` (up, down, name), `-j`, `-d`, `-br`, `monitor link`. */
 export function ipCommand(kernel: Kernel): Command {
   return async (ctx) => {
     const { opts, rest } = globalOptions(ctx.argv.slice(1), 'jdps')

@@ -2,6 +2,7 @@ import type { Kernel } from '../model/kernel'
 import type { RdmaDevice } from '../model/rdma'
 import type { Command, CommandContext } from '../shell/types'
 import { globalOptions, matches } from './common'
+import { iprouteJson } from './json-writer'
 
 function portJson(kernel: Kernel, d: RdmaDevice, i: number): Record<string, unknown> {
   const netdev = d.ports[i]?.netdev
@@ -52,7 +53,7 @@ async function linkShow(
     .flatMap((d) => d.ports.map((_p, i) => portJson(kernel, d, i)))
     .filter((p) => !portNum || String(p.port) === portNum)
   await ctx.io.stdout.write(
-    json ? `${JSON.stringify(ports)}\n` : ports.map((p) => portText(p, details)).join(''),
+    json ? `${iprouteJson(ports)}\n` : ports.map((p) => portText(p, details)).join(''),
   )
   return 0
 }
@@ -68,7 +69,7 @@ async function devShow(
     await ctx.io.stderr.write('Wrong device name\n')
     return 1
   }
-  if (json) await ctx.io.stdout.write(`${JSON.stringify(devices.map(devJson))}\n`)
+  if (json) await ctx.io.stdout.write(`${iprouteJson(devices.map(devJson))}\n`)
   else {
     const text = devices.map(
       (d) =>

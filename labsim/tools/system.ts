@@ -81,8 +81,10 @@ export function lsmodCommand(kernel: Kernel): Command {
 }
 
 /**
- * dmesg(1): prints the ring with `[seconds.micros]` stamps; `-w`/`--follow` keeps streaming,
- * `-W` only new messages, `-c` clears after printing, `-C` clears.
+ * dmesg(1), util-linux 2.38: prints the ring from its clear point with `[seconds.micros]`
+ * stamps and control characters escaped; `-w`/`--follow` keeps streaming, `-W` only new
+ * messages, `-c` clears after printing, `-C` clears (the clear point moves; /dev/kmsg readers
+ * still see every record, model/printk.ts).
  */
 export function dmesgCommand(kernel: Kernel): Command {
   return async (ctx) => {
@@ -94,14 +96,19 @@ export function dmesgCommand(kernel: Kernel): Command {
           (/^-[a-zA-Z]+$/.test(a) && names.some((n) => n.length === 2 && a.includes(n[1] ?? ''))),
       )
     if (has('-C', '--clear')) {
-      kernel.dmesg.splice(0)
+      kernel.dmesg.clear()
       return 0
     }
     const follow = has('-w', '--follow') || has('-W', '--follow-new')
     const events = follow ? kernel.dmesgEvents.iterate(ctx.signal) : undefined
     if (!has('-W', '--follow-new'))
-      await ctx.io.stdout.write(kernel.dmesg.map((r) => kernel.formatDmesg(r)).join(''))
-    if (has('-c', '--read-clear')) kernel.dmesg.splice(0)
+      await ctx.io.stdout.write(
+        kernel.dmesg
+          .visible()
+          .map((r) => kernel.formatDmesg(r))
+          .join(''),
+      )
+    if (has('-c', '--read-clear')) kernel.dmesg.clear()
     if (!events) return 0
     try {
       for await (const record of events) await ctx.io.stdout.write(kernel.formatDmesg(record))

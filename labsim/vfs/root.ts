@@ -5,6 +5,7 @@ import { busPci, pciFunctions } from './sysfs-pci'
 import { busNetdevsim, netdevsimDebugfs, netdevsimDevice } from './sysfs-sim'
 import { classInfiniband, classNet, virtualNet } from './sysfs-net'
 import { tracefs } from './tracefs'
+import { kmsgFile } from './kmsg'
 
 const moduleSizes: Record<string, [number, string]> = {
   mlx5_ib: [491520, '-'],
@@ -106,7 +107,13 @@ export function buildRoot(kernel: Kernel, tmpfs: Tmpfs, hooks: RootHooks): VDir 
   return dir(() => [
     ['sys', sys],
     ['proc', procDir(kernel)],
-    ['dev', dir(() => [['null', { kind: 'file', read: () => '', write: () => undefined }]])],
+    [
+      'dev',
+      dir(() => [
+        ['null', { kind: 'file', read: () => '', write: () => undefined }],
+        ['kmsg', kmsgFile(kernel)],
+      ]),
+    ],
     [
       'etc',
       dir(() => [

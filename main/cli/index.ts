@@ -6,6 +6,7 @@ import { registerDrill } from './commands/drill'
 import { registerOp } from './commands/op'
 import { registerServe } from './commands/serve'
 import { registerSim } from './commands/sim'
+import { printErr } from './output'
 
 /**
  * The headless `replab` command. Exit codes: 0 success, 1 failure (a drill that did not pass,
@@ -26,7 +27,7 @@ export async function main(argv: string[]): Promise<void> {
     await program.parseAsync(argv)
   } catch (err) {
     const message = err instanceof LabError ? `${err.code}: ${err.message}` : (err as Error).message
-    console.error(`replab: ${message}`)
+    printErr(`replab: ${message}`)
     process.exitCode = 1
   }
 }

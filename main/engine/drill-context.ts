@@ -8,15 +8,17 @@ import type {
   StepRecord,
 } from '../../contract'
 import { connectionLostFindings, relockFindings } from './connection-lost'
-import { DmesgCursor } from './dmesg'
+import { DmesgCursor, dmesgLostFinding } from './dmesg'
 import { FatalWatch } from './fatal-watch'
-import { StepFailure, stepChecker, type DrillEnv, type StepChecks } from './drill-types'
+import { StepFailure, stepChecker, UNVERIFIED, type DrillEnv, type StepChecks } from './drill-types'
 import type { StepOutcome } from './drill-types'
 import { checkSplats, type FindingPlace } from './invariants'
 import { operationFor, type DroppingCommand, type FaultOptions } from './operations'
 import { changeKey, type TrackedChange } from './restore'
 import { isConnectionLoss, isConnectionLossError, rediscover } from './reconnect'
-import { execRecord, runOperation, type OperationOutcome } from './run-operation'
+import { raceNotes, runLanes } from './race-lanes'
+import { runOperation, type OperationOutcome } from './run-operation'
+import { SnapshotIssueWatch, unreadableFinding } from './snapshot-issues'
 import { familyOf, findDevice, modeOf, sriovOf, type DriverFamily } from './snapshot-query'
 
 /**
@@ -41,10 +43,16 @@ export class DrillContext {
   private running: { name: string; startedMs: number } | null = null
   /** Set when a lost SSH connection did not come back within `timeoutMs`: the drill stops. */
   offline = false
+  /** Parse issues of the device in the snapshots each step read (snapshot-issues.ts). */
+  private readonly issues: SnapshotIssueWatch
+  /** What the drill is bound to; its snapshot source notes parse issues for `issues`. */
+  readonly env: DrillEnv
 
-  constructor(readonly env: DrillEnv) {
+  constructor(env: DrillEnv) {
+    this.issues = new SnapshotIssueWatch(env.device)
+    this.env = { ...env, ports: { ...env.ports, source: this.issues.wrap(env.ports.source) } }
     this.dmesg = new DmesgCursor(env.ports.runner)
-    this.fatal = new FatalWatch(env)
+    this.fatal = new FatalWatch(this.env)
   }
 
   /** Drill parameters. */
@@ -301,32 +309,12 @@ export class DrillContext {
     const startedMs = this.env.ports.clock.now()
     const records: CommandRecord[] = []
     try {
-      await Promise.all(
-        lanes.map(async (lane) => {
-          for (const { command, drop } of lane) {
-            records.push(
-              await execRecord(
-                this.env.ports.runner,
-                command,
-                this.params.timeoutMs,
-                this.env.signal,
-                drop,
-              ),
-            )
-          }
-        }),
-      )
+      await runLanes(this.env.ports.runner, lanes, records, this.params.timeoutMs, this.env.signal)
     } catch (err) {
       await this.failStep(name, startedMs, err, records)
       throw new StepFailure(name)
     }
-    const busy = records.filter((r) => r.code !== 0)
-    const findings: Finding[] = busy.map((r) => ({
-      severity: 'info',
-      invariant: 'race',
-      message: `${r.command} exited ${r.code}: ${r.stderr.trim()}`,
-      ...this.place(name),
-    }))
+    const findings = raceNotes(records, this.place(name))
     await this.finishStep(
       {
         name,
@@ -434,12 +422,10 @@ export class DrillContext {
   private async afterStep(o: StepOutcome, checks: StepChecks): Promise<Finding[]> {
     const findings = await this.settle(o.name, checks, o.snapshot)
     findings.push(...(await this.fatal.check(o.name, this.place(o.name))))
-    findings.push(
-      ...checkSplats(
-        await this.dmesg.delta(this.params.timeoutMs, this.env.signal),
-        this.place(o.name),
-      ),
-    )
+    const lines = await this.dmesg.delta(this.params.timeoutMs, this.env.signal)
+    findings.push(...checkSplats(lines, this.place(o.name)))
+    if (this.dmesg.last.lost > 0)
+      findings.push(dmesgLostFinding(this.dmesg.last, this.place(o.name)))
     return findings
   }
 
@@ -461,6 +447,10 @@ export class DrillContext {
       error = true
     }
     this.running = null
+    const issues = this.issues.take()
+    if (issues.length > 0) findings.push(unreadableFinding(issues, this.device, this.place(o.name)))
+    // Unverified is not failed: the step could not be checked (drill-types.ts UNVERIFIED).
+    if (findings.some((f) => UNVERIFIED.has(f.invariant) && f.severity !== 'info')) error = true
     const bad = findings.some((f) => f.severity === 'error' || f.severity === 'fatal')
     const step: StepRecord = {
       name: o.name,

@@ -11,7 +11,9 @@ import type {
 } from '../../contract'
 import { DRILLS } from './drills'
 import { DrillContext, StepFailure } from './drill-context'
+import { UNVERIFIED } from './drill-types'
 import { drillVerdict } from './drills/drill'
+import { identityOf } from './host-identity'
 import { foldJournal, JournalWriter, reportOf } from './journal'
 import type { DeviceLocks, HeldLocks } from './locks'
 import { guardRunner } from './locks'
@@ -144,6 +146,7 @@ export async function runDrill(
     startedAt: new Date(ports.clock.now()).toISOString(),
     owner: deps.owner,
     ...(baseline ? { hostName: baseline.host.name, kernel: baseline.host.kernel } : {}),
+    identity: identityOf(deps.ports.runner, baseline),
   })
   if (!('baseline' in opened)) return unreachable(deps, journal, params, opened)
   const { faultSupported } = opened
@@ -329,6 +332,7 @@ async function iterate(
       f.invariant !== 'drill-error' &&
       f.invariant !== 'connection-lost' &&
       f.invariant !== 'lock-lost' &&
+      !UNVERIFIED.has(f.invariant) &&
       (f.severity === 'error' || f.severity === 'fatal'),
   )
   if (bad) return { status: 'failed', ...(errored ? { error: errored } : {}) }

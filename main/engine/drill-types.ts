@@ -30,6 +30,13 @@ export interface DrillEnv {
   readonly locks?: HeldLocks
 }
 
+/**
+ * Findings that say a step could not be checked, not that the kernel misbehaved: the step is
+ * `error` and the drill ends `error` (never `passed`): host output that did not parse for the
+ * device (snapshot-issues.ts), kernel-log records overwritten before they were read (dmesg.ts).
+ */
+export const UNVERIFIED: ReadonlySet<string> = new Set(['snapshot-unreadable', 'dmesg-lost'])
+
 /** Which invariants a step awaits: all structural ones, ETH reps only, or none. */
 export type StepChecks = 'all' | 'eth' | 'none'
 

@@ -1,4 +1,4 @@
-import { LabError, labError } from '../../contract'
+import { labError } from '../../contract'
 import type {
   DrillInfo,
   DrillProgress,
@@ -8,16 +8,19 @@ import type {
   OperationProgress,
   OperationResult,
 } from '../../contract'
+import { EngineAudit, requestDevice } from './audit'
 import { withFreshFallback, type FreshFallbackOptions } from './fresh-fallback'
 import { DeviceLocks } from './locks'
 import { DRILLS, listDrills } from './drills'
 import { defaultId, lockSubject, parseDrillRequest, parseRequest } from './engine-input'
-import { restoreChanges, runDrill, takeLocks, type DrillRunDeps } from './drill-runner'
-import { foldJournal, JournalWriter, reportOf, summaryOf, type JournalRun } from './journal'
+import { runDrill, takeLocks, type DrillRunDeps } from './drill-runner'
+import { foldJournal, reportOf, scanJournal, type JournalRun } from './journal'
+import { historyEntry } from './journal-history'
 import { INJECT_PROBE, type FaultOptions } from './operations'
 import { plan } from './plan'
 import {
   systemClock,
+  type AuditStore,
   type Clock,
   type CommandRunner,
   type ConsoleIdentity,
@@ -26,6 +29,7 @@ import {
   type SnapshotSource,
 } from './ports'
 import { renderReport, reportFileName, type ReportFormat } from './reports/render'
+import { resumeRestore, type ResumeOptions } from './resume-restore'
 import { runOperation } from './run-operation'
 import { lockOwner } from './shell'
 
@@ -43,6 +47,13 @@ export interface EngineDeps {
    * fresh-fallback.ts). Default on; `false` trusts the source's events alone.
    */
   readonly freshFallback?: FreshFallbackOptions | false
+  /**
+   * The audit trail every mutation is appended to (operations, drills, resumed and refused
+   * restores), whatever front end asked. Front ends pass `<dataDir>/audit.jsonl`'s store.
+   */
+  readonly audit?: AuditStore
+  /** Told when an audit entry could not be written (the operation's result is kept). */
+  readonly onAuditError?: (err: unknown) => void
 }
 
 /** A started drill: its run id, the final report, and cancel (restore still runs). */
@@ -61,6 +72,14 @@ export interface EngineOpOptions {
   /** Settle window of the wait after the commands, ms (run-operation.ts `settleMs`). */
   readonly settleMs?: number
   readonly onProgress?: (progress: OperationProgress) => void
+  /** The front-end session asking, for the audit entry (`ws-3`, `ipc-1`, `cli-<pid>`). */
+  readonly session?: string
+}
+
+/** Options of `Engine.startDrill` beyond the request. */
+export interface DrillStartOptions {
+  /** The front-end session asking, for the audit entries. */
+  readonly session?: string
 }
 
 /**
@@ -72,9 +91,16 @@ export class Engine {
   private readonly clock: Clock
   private readonly ops = new Map<string, AbortController>()
   private readonly drills = new Map<string, AbortController>()
+  private readonly audit: EngineAudit
 
   constructor(private readonly deps: EngineDeps) {
     this.clock = deps.clock ?? systemClock
+    const id = deps.consoleIdentity
+    const onError =
+      deps.onAuditError ??
+      ((err: unknown) =>
+        console.error(`replab: audit log not written: ${(err as Error).message ?? String(err)}`))
+    this.audit = new EngineAudit(deps.audit, `${id.user}@${id.host}`, this.clock, onError)
   }
 
   private newId(): string {
@@ -128,6 +154,7 @@ export class Engine {
       const key = `${hostId}|${await lockSubject(req, p.source)}`
       const release = await this.waitLock(key, opId, controller.signal, options.timeoutMs ?? 30_000)
       try {
+        const startedMs = this.clock.now()
         const out = await runOperation(p, req, {
           timeoutMs: options.timeoutMs ?? 30_000,
           signal: controller.signal,
@@ -135,6 +162,16 @@ export class Engine {
           ...(options.faultOptions ? { faultOptions: options.faultOptions } : {}),
           ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
           ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        })
+        await this.audit.record({
+          hostId,
+          target: p.runner.target,
+          device: requestDevice(req),
+          action: req.op,
+          status: out.result.status,
+          startedMs,
+          commands: out.result.commands,
+          session: options.session,
         })
         return out.result
       } finally {
@@ -157,20 +194,23 @@ export class Engine {
     signal: AbortSignal,
     timeoutMs: number,
   ): Promise<() => void> {
+    // A timer, not AbortSignal.timeout(): a timeout signal referenced only from
+    // AbortSignal.any() can be garbage-collected before it fires (seen under GC pressure: the
+    // wait then lasted until the holder let go instead of `timeoutMs`).
     const deadline = new AbortController()
     const timer = setTimeout(() => deadline.abort(), timeoutMs)
-    const onAbort = (): void => deadline.abort()
-    if (signal.aborted) deadline.abort()
-    else signal.addEventListener('abort', onAbort, { once: true })
     try {
-      return await this.locks.acquire(key, `operation ${opId}`, deadline.signal)
+      return await this.locks.acquire(
+        key,
+        `operation ${opId}`,
+        AbortSignal.any([signal, deadline.signal]),
+      )
     } catch (err) {
       if (signal.aborted) throw err
       const holder = this.locks.holder(key) ?? 'another operation'
       throw labError('host-busy', `${key.split('|').pop() ?? key} locked by ${holder}`)
     } finally {
       clearTimeout(timer)
-      signal.removeEventListener('abort', onAbort)
     }
   }
 
@@ -196,6 +236,7 @@ export class Engine {
   async startDrill(
     request: unknown,
     onProgress?: (p: DrillProgress) => void,
+    options: DrillStartOptions = {},
   ): Promise<DrillHandle> {
     const req = parseDrillRequest(request)
     const p = await this.ports(req.hostId)
@@ -214,16 +255,39 @@ export class Engine {
     }
     const held = await takeLocks(deps, req.device, req.params.timeoutMs)
     this.drills.set(runId, controller)
-    const done = runDrill(deps, req, held).finally(() => {
-      held.release()
-      this.drills.delete(runId)
-    })
+    const startedMs = this.clock.now()
+    const audit = (status: string, commands: JournalRun['steps'] = []) =>
+      this.audit.record({
+        hostId: req.hostId,
+        target: p.runner.target,
+        device: req.device,
+        action: `drill ${req.kind} (run ${runId})`,
+        status,
+        startedMs,
+        commands: commands.flatMap((e) => e.records),
+        session: options.session,
+      })
+    await audit('started')
+    const done = runDrill(deps, req, held)
+      .finally(() => {
+        held.release()
+        this.drills.delete(runId)
+      })
+      .then(async (report) => {
+        const run = await this.readRun(runId).catch(() => undefined)
+        await audit(report.status, run?.steps)
+        return report
+      })
     return { runId, done, cancel: () => controller.abort() }
   }
 
   /** Runs a drill to the end (startDrill + done). */
-  async runDrill(request: unknown, onProgress?: (p: DrillProgress) => void): Promise<DrillReport> {
-    return (await this.startDrill(request, onProgress)).done
+  async runDrill(
+    request: unknown,
+    onProgress?: (p: DrillProgress) => void,
+    options: DrillStartOptions = {},
+  ): Promise<DrillReport> {
+    return (await this.startDrill(request, onProgress, options)).done
   }
 
   /** Cancels a running drill (its restore still runs); false when unknown. */
@@ -233,18 +297,18 @@ export class Engine {
     return c !== undefined
   }
 
-  /** Every journaled run, newest first; unfinished runs not running here are `interrupted`. */
+  /**
+   * Every journaled run, newest first; unfinished runs not running here are `interrupted`. A
+   * run with damaged journal lines carries `damaged`; one without a readable start line (torn,
+   * empty file) is listed as `damaged` with what can still be restored, never hidden.
+   */
   async listRuns(): Promise<DrillRunSummary[]> {
     const out: DrillRunSummary[] = []
     for (const runId of await this.deps.journal.listRuns()) {
-      try {
-        const s = summaryOf(await this.readRun(runId))
-        out.push(
-          this.drills.has(runId) && s.status === 'interrupted' ? { ...s, status: 'running' } : s,
-        )
-      } catch (err) {
-        if (!(err instanceof LabError)) throw err
-      }
+      const s = historyEntry(runId, scanJournal(await this.deps.journal.readRun(runId)))
+      out.push(
+        this.drills.has(runId) && s.status === 'interrupted' ? { ...s, status: 'running' } : s,
+      )
     }
     return out.reverse()
   }
@@ -275,51 +339,28 @@ export class Engine {
   }
 
   /**
-   * Completes the restore of an interrupted run (a crash left it without an `end` line): takes
-   * the locks again, restores what its journal says changed and is still different, and closes
-   * the run as `interrupted` with the restored items. Rejects `invalid-request` for a finished
-   * or running run, `host-busy` when locked.
+   * Completes the restore of an interrupted run (a crash left it without an `end` line): checks
+   * the journal and the connected host's identity before anything runs (resume-restore.ts),
+   * takes the locks again, restores what its journal says changed and is still different, and
+   * closes the run as `interrupted` with the restored items. Rejects `invalid-request` for a
+   * finished or running run, `parse-error` for a damaged line that may hide a change (unless
+   * `skipDamaged` names it) or an unreadable start line, `host-mismatch` when the connected host
+   * is not the run's (unless `ignoreHostIdentity`), `host-busy` when locked.
    */
-  async resumeRestore(runId: string): Promise<DrillReport> {
-    const run = await this.readRun(runId)
-    if (run.end || this.drills.has(runId))
-      throw labError('invalid-request', `run ${runId} is not interrupted`)
-    const p = await this.ports(run.start.hostId)
-    const controller = new AbortController()
+  async resumeRestore(runId: string, options: ResumeOptions = {}): Promise<DrillReport> {
     const id = this.deps.consoleIdentity
-    const deps: DrillRunDeps = {
-      ports: p,
-      target: run.start.target,
-      store: this.deps.journal,
-      locks: this.locks,
+    return resumeRestore(
+      {
+        ports: (hostId) => this.ports(hostId),
+        journal: this.deps.journal,
+        locks: this.locks,
+        owner: lockOwner(id.user, id.host, this.clock.now()),
+        audit: this.audit,
+        running: (r) => this.drills.has(r),
+      },
       runId,
-      signal: controller.signal,
-      owner: lockOwner(id.user, id.host, this.clock.now()),
-    }
-    const held = await takeLocks(deps, run.start.device, run.start.params.timeoutMs)
-    try {
-      const journal = new JournalWriter(this.deps.journal, runId)
-      await restoreChanges({
-        ports: p,
-        journal,
-        target: run.start.target,
-        timeoutMs: run.start.params.timeoutMs,
-        changes: run.changes,
-        done: new Set(run.restored),
-        runId,
-        iterations: run.start.params.iterations,
-        locks: held,
-      })
-      await journal.append({
-        t: 'end',
-        status: 'interrupted',
-        finishedAt: new Date(this.clock.now()).toISOString(),
-        error: 'resumed restore after an interruption',
-      })
-      return reportOf(await this.readRun(runId))
-    } finally {
-      held.release()
-    }
+      options,
+    )
   }
 
   /** Whether a drill kind exists (for front doors validating input). */

@@ -295,6 +295,9 @@ export function guardRunner(runner: CommandRunner, held: HeldLocks, device: stri
     )
   return {
     target: runner.target,
+    get hostKey() {
+      return runner.hostKey
+    },
     exec: (command, options) =>
       held.lost ? Promise.reject(refuse()) : runner.exec(command, options),
     stream: (command, options) => {

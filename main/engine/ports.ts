@@ -1,4 +1,4 @@
-import type { HostSnapshot, SnapshotDiff } from '../../contract'
+import type { AuditEntry, HostSnapshot, SnapshotDiff } from '../../contract'
 import type { CommandRunner } from '../host/ports'
 
 /**
@@ -54,6 +54,14 @@ export interface JournalStore {
   /** The lines of one run; rejects with `not-found` for an unknown run. A torn last line is dropped. */
   readRun(runId: string): Promise<string[]>
   writeArtifact(runId: string, name: string, content: string): Promise<string>
+}
+
+/**
+ * The append-only audit trail (`<dataDir>/audit.jsonl`, main/service/audit-log.ts). `append`
+ * resolves once the entry is durable; rejects with `io-error`.
+ */
+export interface AuditStore {
+  append(entry: AuditEntry): Promise<void>
 }
 
 /** Wall clock, injectable for tests. `now()` is ms since the epoch. */

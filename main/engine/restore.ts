@@ -91,7 +91,8 @@ function currentValue(
   }
 }
 
-function restoreRequest(c: TrackedChange): OperationRequest {
+/** The operation that puts tracked item `c` back to its original value. */
+export function restoreRequest(c: TrackedChange): OperationRequest {
   switch (c.kind) {
     case 'bound':
       return c.original

@@ -172,7 +172,10 @@ const END = `printf '\\n%s:end:%s\\n' "$M" "$?"`
 
 /**
  * PCI functions worth a detailed block: SR-IOV capable devices (`sriov_totalvfs` exists even when
- * unbound). The parser filters by vendor; a bound PF without SR-IOV is still found through its
+ * unbound). Globbed names are printed only when `[ -e ]` finds them: a pattern that matched
+ * nothing stays literal in POSIX `for`, and Linux allows `*` (and any byte but `/`, `:`, NUL and
+ * whitespace) in an interface name, so the parser cannot tell `net0*` from an unmatched glob.
+ * `printf '%s'` prints names as they are (dash's `echo` would interpret their backslashes). The parser filters by vendor; a bound PF without SR-IOV is still found through its
  * devlink instance and lspci. VFs are listed through their PF's `virtfn*` links with their
  * driver, netdevs and IB devices (two forks per VF).
  */
@@ -187,10 +190,10 @@ function pciLoop(withDetail: boolean, withEswitch: boolean): string[] {
     'if [ -r $d/sriov_numvfs ]; then echo "numvfs $(cat $d/sriov_numvfs 2>/dev/null)"; fi',
     'if [ -r $d/sriov_drivers_autoprobe ]; then echo "autoprobe $(cat $d/sriov_drivers_autoprobe 2>/dev/null)"; fi',
     'if [ -r $d/reset_method ]; then echo "reset_method $(cat $d/reset_method 2>/dev/null)"; fi',
-    'for n in $d/net/*; do echo "net $n"; done',
-    'for n in $d/infiniband/*; do echo "ib $n"; done',
-    'for a in $d/mlx5_core.*; do echo "aux $a"; done',
-    'for v in $d/virtfn*; do if [ -L $v ]; then echo "vf $v $(readlink $v) $(readlink $v/driver 2>/dev/null)"; if [ -r $v/reset_method ]; then echo "vfreset $v $(cat $v/reset_method 2>/dev/null)"; fi; for n in $v/net/*; do echo "vfnet $v $n"; done; for n in $v/infiniband/*; do echo "vfib $v $n"; done; fi; done',
+    `for n in $d/net/*; do if [ -e "$n" ]; then printf 'net %s\\n' "$n"; fi; done`,
+    `for n in $d/infiniband/*; do if [ -e "$n" ]; then printf 'ib %s\\n' "$n"; fi; done`,
+    `for a in $d/mlx5_core.*; do if [ -e "$a" ]; then printf 'aux %s\\n' "$a"; fi; done`,
+    `for v in $d/virtfn*; do if [ -L $v ]; then echo "vf $v $(readlink $v) $(readlink $v/driver 2>/dev/null)"; if [ -r $v/reset_method ]; then echo "vfreset $v $(cat $v/reset_method 2>/dev/null)"; fi; for n in $v/net/*; do if [ -e "$n" ]; then printf 'vfnet %s %s\\n' "$v" "$n"; fi; done; for n in $v/infiniband/*; do if [ -e "$n" ]; then printf 'vfib %s %s\\n' "$v" "$n"; fi; done; fi; done`,
     'true',
     END,
   ]
@@ -229,7 +232,7 @@ function nsimLoop(withDetail: boolean, withEswitch: boolean): string[] {
     'if [ -r $d/sriov_numvfs ]; then echo "numvfs $(cat $d/sriov_numvfs 2>/dev/null)"; fi',
     'if [ -r $R/sys/kernel/debug/netdevsim/$b/max_vfs ]; then echo "maxvfs $(cat $R/sys/kernel/debug/netdevsim/$b/max_vfs 2>/dev/null)"; fi',
     'for k in fail_reload dont_allow_reload health/fail_recover; do if [ -r $R/sys/kernel/debug/netdevsim/$b/$k ]; then echo "knob $k $(cat $R/sys/kernel/debug/netdevsim/$b/$k 2>/dev/null)"; fi; done',
-    'for n in $d/net/*; do echo "net $n"; done',
+    `for n in $d/net/*; do if [ -e "$n" ]; then printf 'net %s\\n' "$n"; fi; done`,
     'true',
     END,
   ]
@@ -252,7 +255,7 @@ function nsimLoop(withDetail: boolean, withEswitch: boolean): string[] {
 function netdevPhysLoop(): string[] {
   return [
     begin('netdev-phys', "''"),
-    'for n in $R/sys/class/net/*; do if [ -e $n/phys_switch_id ]; then echo "$n $(cat $n/phys_port_name 2>/dev/null) $(cat $n/phys_switch_id 2>/dev/null)"; fi; done',
+    `for n in $R/sys/class/net/*; do if [ -e "$n/phys_switch_id" ]; then printf '%s %s %s\\n' "$n" "$(cat "$n/phys_port_name" 2>/dev/null)" "$(cat "$n/phys_switch_id" 2>/dev/null)"; fi; done`,
     'true',
     END,
   ]

@@ -1,17 +1,17 @@
-import type { Netdev, RdmaDevice, RdmaLink } from '../../contract/snapshot'
+import type { Netdev, ParseIssue, RdmaDevice, RdmaLink } from '../../contract/snapshot'
 import {
   bool,
   fail,
   int,
   isObject,
   ok,
-  parseJson,
+  parseIssue,
   str,
-  type Json,
   type JsonObject,
   type ParseContext,
   type ParseResult,
 } from './parse-result'
+import { parseObjectArray } from './parse-array'
 
 /**
  * Parsers of `rdma -j link show`, `rdma -j dev show` (top-level JSON arrays, domain.md §2.7)
@@ -19,16 +19,7 @@ import {
  */
 
 function parseArray(ctx: ParseContext, text: string): ParseResult<JsonObject[]> {
-  const parsed = parseJson(ctx, text)
-  if (!parsed.ok) return parsed
-  const root: Json = parsed.value
-  if (!Array.isArray(root)) return fail(ctx, 'expected a JSON array', text)
-  const items: JsonObject[] = []
-  for (const item of root) {
-    if (!isObject(item)) return fail(ctx, 'array element is not an object', text)
-    items.push(item)
-  }
-  return ok(items)
+  return parseObjectArray(ctx, text)
 }
 
 /** An RDMA link with the netdev's ifindex (`netdev_index`) when printed. */
@@ -62,7 +53,7 @@ export function parseRdmaLinks(ctx: ParseContext, text: string): ParseResult<Rdm
       ...(netdevIndex === undefined ? {} : { netdevIndex }),
     })
   }
-  return ok(out)
+  return ok(out, arr.issues ?? [])
 }
 
 /** Parses `rdma -j dev show`: `[{"ifindex","ifname","node_type","fw","node_guid",…}]`. */
@@ -89,7 +80,7 @@ export function parseRdmaDevs(ctx: ParseContext, text: string): ParseResult<Rdma
     if (parent !== undefined) extra.parent = parent
     out.push({ index, name, ...extra })
   }
-  return ok(out)
+  return ok(out, arr.issues ?? [])
 }
 
 /** One `vfinfo_list` element of a PF in legacy mode. */
@@ -118,12 +109,13 @@ export function parseIpLinks(ctx: ParseContext, text: string): ParseResult<IpLin
   const arr = parseArray(ctx, text)
   if (!arr.ok) return arr
   const out: IpLink[] = []
+  const issues: ParseIssue[] = [...(arr.issues ?? [])]
   for (const item of arr.value) {
     const link = ipLinkFrom(item)
-    if (link === null) return fail(ctx, 'link lacks ifindex/ifname', text)
-    out.push(link)
+    if (link === null) issues.push(parseIssue(ctx, 'link lacks ifindex/ifname: skipped', text))
+    else out.push(link)
   }
-  return ok(out)
+  return ok(out, issues)
 }
 
 /** One element of `ip -j link` (also an `ip -j monitor link` event); null without ifindex/ifname. */

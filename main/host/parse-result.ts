@@ -13,9 +13,13 @@ export interface ParseContext {
   readonly command: string
 }
 
-/** Either parsed data or the reason it did not parse. */
+/**
+ * Either parsed data or the reason it did not parse. Data may come with `issues`: parts of the
+ * output that were skipped (one bad element), so one bad entry never empties a whole section.
+ */
 export type ParseResult<T> =
-  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly issue: ParseIssue }
+  | { readonly ok: true; readonly value: T; readonly issues?: readonly ParseIssue[] }
+  | { readonly ok: false; readonly issue: ParseIssue }
 
 /** A JSON value as `JSON.parse` returns it. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
@@ -23,9 +27,9 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 /** A JSON object. */
 export type JsonObject = { [key: string]: Json }
 
-/** Wraps a value as a successful result. */
-export function ok<T>(value: T): ParseResult<T> {
-  return { ok: true, value }
+/** Wraps a value as a successful result, with the issues of what was skipped, if any. */
+export function ok<T>(value: T, issues: readonly ParseIssue[] = []): ParseResult<T> {
+  return issues.length > 0 ? { ok: true, value, issues } : { ok: true, value }
 }
 
 /**
@@ -59,19 +63,60 @@ export function parseIssue(
   }
 }
 
+// eslint-disable-next-line no-control-regex -- finding raw control characters is the point
+const RAW_CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f]/
+
+/**
+ * iproute2's json_writer (lib/json_writer.c `jsonw_puts`) escapes only `"`, `\`, `\b`, `\f`,
+ * `\n`, `\r` and `\t` and prints every other control character raw, so an interface named
+ * `a\e[2Kb` makes `ip -j link`, `devlink -j port` and `rdma -j link` print invalid JSON
+ * (test/fixtures/hostile/ip_j_d_link_show_ctrl_names.txt, iproute2 6.1). This writes the raw
+ * C0 controls found inside strings as `\u00XX`, so the text parses and the name keeps its
+ * bytes; text without them is returned as is (one native regex test).
+ */
+export function escapeRawControls(text: string): string {
+  if (!RAW_CONTROL.test(text)) return text
+  let out = ''
+  let last = 0
+  let inString = false
+  let escape = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (!inString) {
+      if (c === 0x22) inString = true
+    } else if (escape) escape = false
+    else if (c === 0x5c) escape = true
+    else if (c === 0x22) inString = false
+    else if (c < 0x20) {
+      out += `${text.slice(last, i)}\\u${c.toString(16).padStart(4, '0')}`
+      last = i + 1
+    }
+  }
+  return out + text.slice(last)
+}
+
+/** `JSON.parse` of tool output (raw controls decoded, `escapeRawControls`); never throws. */
+export function parseJsonText(
+  text: string,
+): { ok: true; value: Json } | { ok: false; message: string } {
+  try {
+    return { ok: true, value: JSON.parse(escapeRawControls(text)) as Json }
+  } catch (err) {
+    return { ok: false, message: err instanceof Error ? err.message : String(err) }
+  }
+}
+
 /**
  * `JSON.parse` that never throws: a syntax error becomes a `parse-error` whose offset is the
- * position V8 reports (`… at position N`), or 0. Empty output is an error too.
+ * position V8 reports (`… at position N`), or 0. Empty output is an error too. Control
+ * characters iproute2 prints raw inside strings are decoded first (`escapeRawControls`).
  */
 export function parseJson(ctx: ParseContext, text: string): ParseResult<Json> {
   if (text.trim() === '') return fail(ctx, 'empty output where JSON was expected', text)
-  try {
-    return ok(JSON.parse(text) as Json)
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err)
-    const m = /position (\d+)/.exec(message)
-    return fail(ctx, `invalid JSON: ${message}`, text, m?.[1] === undefined ? 0 : Number(m[1]))
-  }
+  const parsed = parseJsonText(text)
+  if (parsed.ok) return ok(parsed.value)
+  const m = /position (\d+)/.exec(parsed.message)
+  return fail(ctx, `invalid JSON: ${parsed.message}`, text, m?.[1] === undefined ? 0 : Number(m[1]))
 }
 
 /** True for a plain JSON object (not null, not an array). */

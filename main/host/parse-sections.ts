@@ -4,7 +4,8 @@ import { fail, ok, type ParseContext, type ParseResult } from './parse-result'
 /**
  * Parsers of the discovery script's own sections (`pcidev`, `nsim`, `lag`, `tracer`,
  * `netdev-phys`): `<key> <value>` lines printed by discovery-script.ts from sysfs/debugfs
- * (reference/domain.md §2.10). Unmatched globs (paths ending in `*`) are skipped. None throws.
+ * (reference/domain.md §2.10). The script prints a globbed path only when it exists, so a name
+ * ending in `*` (Linux allows it) is a real name, never an unmatched glob. None throws.
  */
 
 const BDF = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/
@@ -70,7 +71,7 @@ export function parsePciDevSection(
     const sp = line.indexOf(' ')
     const key = sp < 0 ? line : line.slice(0, sp)
     const value = sp < 0 ? '' : line.slice(sp + 1).trim()
-    if (key === '' || value.endsWith('*')) continue
+    if (key === '') continue
     const err = applyPciLine(fn, vfByPath, key, value)
     if (err !== null) return fail(ctx, err, text, here)
   }
@@ -190,7 +191,7 @@ export function parseNsimSection(
     else if (key === 'numvfs' || key === 'maxvfs') {
       if (!/^\d{1,5}$/.test(value)) return fail(ctx, `bad ${key}`, text, text.indexOf(line))
       dev[key] = Number(value)
-    } else if (key === 'net' && !value.endsWith('*')) dev.netdevs.push(baseName(value))
+    } else if (key === 'net' && value !== '') dev.netdevs.push(baseName(value))
     else if (key === 'knob') {
       const [name, state] = value.split(' ')
       if (name && state === 'Y') dev.knobs.push(name)
@@ -239,7 +240,7 @@ export function parseNetdevPhysSection(
   const out = new Map<string, { physPortName?: string; physSwitchId?: string }>()
   for (const line of text.split('\n')) {
     const [path, name, id] = line.trim().split(' ')
-    if (path === undefined || path === '' || path.endsWith('*')) continue
+    if (path === undefined || path === '') continue
     out.set(baseName(path), {
       ...(name === undefined || name === '' ? {} : { physPortName: name }),
       ...(id === undefined || id === '' ? {} : { physSwitchId: id }),

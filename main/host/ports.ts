@@ -52,6 +52,11 @@ export interface StreamOptions {
 export interface CommandRunner {
   /** `user@host:port`, used in every error message. */
   readonly target: string
+  /**
+   * SHA256 fingerprint (`SHA256:…`, as OpenSSH prints it) of the host key this runner's
+   * connection verified, when it has one (SSH runners do; fakes may not). Wrappers forward it.
+   */
+  readonly hostKey?: string | undefined
   exec(command: string, options: ExecOptions): Promise<ExecResult>
   stream(command: string, options: StreamOptions): Readable
 }

@@ -131,8 +131,11 @@ function parseOne(out: ParsedSections, ctx: ParseContext, s: RawSection): void {
     if (s.code !== null || s.body.trim() === '') return
   }
   const take = <T>(r: ParseResult<T>, apply: (v: T) => void): void => {
-    if (r.ok) apply(r.value)
-    else out.issues.push({ ...r.issue, offset: (r.issue.offset ?? 0) + s.offset })
+    const shift = (i: ParseIssue): ParseIssue => ({ ...i, offset: (i.offset ?? 0) + s.offset })
+    if (r.ok) {
+      apply(r.value)
+      for (const i of r.issues ?? []) out.issues.push(shift(i))
+    } else out.issues.push(shift(r.issue))
   }
   const b = s.body
   switch (s.name) {

@@ -20,6 +20,12 @@ export interface MonitorSink {
   onEvent(event: MonitorEvent): void
   /** The stream ended, failed or was aborted (called once). */
   onDown(): void
+  /**
+   * The stream printed a value larger than the splitter's limit without ending it (a flood):
+   * the stream was cut (remote command killed) and `onDown` follows. `heldChars` is what the
+   * splitter held at the cut, `head` the value's first characters.
+   */
+  onOverflow?(heldChars: number, head: string): void
 }
 
 /**
@@ -33,23 +39,37 @@ export function openMonitor(
   command: string,
   signal: AbortSignal,
   sink: MonitorSink,
+  maxValueChars?: number,
 ): boolean {
+  let cut: (() => void) | null = null
+  let head = ''
   const decode = (v: Json): MonitorEvent[] => {
     if (kind === 'ip') return ipEvents(v)
     const e = devlinkEvent(v)
     return e === null ? [] : [e]
   }
-  const splitter = createJsonSplitter({
-    onValue: (v) => decode(v).forEach((e) => sink.onEvent(e)),
-    onGarbage: (raw) => {
-      const e = kind === 'devlink' ? damagedDevlinkEvent(raw) : null
-      if (e !== null) sink.onEvent(e)
+  const splitter = createJsonSplitter(
+    {
+      onValue: (v) => decode(v).forEach((e) => sink.onEvent(e)),
+      onGarbage: (raw) => {
+        const e = kind === 'devlink' ? damagedDevlinkEvent(raw) : null
+        if (e !== null) sink.onEvent(e)
+      },
+      onOverflow: (held) => {
+        sink.onOverflow?.(held, head)
+        cut?.()
+      },
     },
-  })
+    maxValueChars === undefined ? {} : { maxValueChars },
+  )
   try {
     const stream = runner.stream(command, { signal })
+    cut = () => stream.destroy()
     stream.setEncoding('utf8')
-    stream.on('data', (chunk: string) => splitter.push(chunk))
+    stream.on('data', (chunk: string) => {
+      if (head.length < 80) head = (head + chunk).slice(0, 80)
+      splitter.push(chunk)
+    })
     let down = false
     const onDown = (): void => {
       if (down) return

@@ -13,6 +13,7 @@ import {
 import { DISCOVERY_PARTS, type DiscoveryPart } from './discovery-script'
 import type { MonitorEvent } from './monitor-events'
 import type { CommandRunner } from './ports'
+import { MonitorFloods } from './monitor-flood'
 import { abortedError, openMonitor, raceAbort, waitForSnapshot } from './watcher-parts'
 
 /**
@@ -38,6 +39,10 @@ export interface HostWatcherOptions extends Omit<DiscoverOptions, 'signal'> {
   readonly ipMonitor?: string
   /** Called for every decoded monitor event (logging, tests). */
   readonly onEvent?: (event: MonitorEvent) => void
+  /** Largest unfinished monitor value held, in characters (json-splitter.ts; default 4 MiB). */
+  readonly maxMonitorValueChars?: number
+  /** Called when a monitor stream was cut for an oversized value (logging, tests). */
+  readonly onMonitorOverflow?: (kind: 'devlink' | 'ip', heldChars: number) => void
 }
 
 /** Listener of snapshot changes. */
@@ -103,6 +108,8 @@ class WatcherCore {
   private poll: ReturnType<typeof setTimeout> | null = null
   private pollDelay: number
   private readonly up = { devlink: false, ip: false }
+  /** Monitors cut for a flood (monitor-flood.ts): shown as snapshot errors until they recover. */
+  private readonly floods = new MonitorFloods()
   private closed = false
   private netdevPhys: boolean
   /** A fast stage read E-Switches by handle; the next `pci` stage also walks for new ones. */
@@ -243,7 +250,7 @@ class WatcherCore {
     const prev = this.discovery
     const sections =
       prev === null ? read.sections : mergeSections(prev.sections, read.sections, fresh)
-    const next = snapshotOf(sections, this.opts, read.stats)
+    const next = this.floods.mark(snapshotOf(sections, this.opts, read.stats))
     // Old iproute2 without phys attrs in `ip -d`: read them from sysfs from now on.
     if (!this.netdevPhys && lacksPhysAttrs(sections)) this.netdevPhys = true
     this.discovery = next
@@ -277,14 +284,41 @@ class WatcherCore {
       kind === 'devlink'
         ? (this.opts.devlinkMonitor ?? 'devlink -j monitor')
         : (this.opts.ipMonitor ?? 'ip -j monitor link')
-    this.up[kind] = openMonitor(this.runner, kind, command, this.ac.signal, {
-      onEvent: (e) => {
-        this.opts.onEvent?.(e)
-        this.schedule(e.parts, e.urgent)
+    this.up[kind] = openMonitor(
+      this.runner,
+      kind,
+      command,
+      this.ac.signal,
+      {
+        onEvent: (e) => {
+          if (this.floods.recovered(kind)) this.publishMark()
+          this.opts.onEvent?.(e)
+          this.schedule(e.parts, e.urgent)
+        },
+        onDown: () => this.monitorDown(kind),
+        onOverflow: (held, head) => {
+          this.floods.cut(kind, command, held, head, this.opts.hostName)
+          this.opts.onMonitorOverflow?.(kind, held)
+          this.publishMark()
+        },
       },
-      onDown: () => this.monitorDown(kind),
-    })
+      this.opts.maxMonitorValueChars,
+    )
     if (!this.up[kind]) this.monitorDown(kind)
+  }
+
+  /**
+   * Republishes the current snapshot with the monitors' flood marks (no host read). Errors are
+   * not part of a diff, so listeners are told with an empty one.
+   */
+  private publishMark(): void {
+    const prev = this.discovery
+    if (prev === null) return
+    const next = this.floods.mark(prev)
+    this.discovery = next
+    const diff = diffSnapshots(prev.snapshot, next.snapshot)
+    for (const l of [...this.listeners]) safeCall(() => l(next.snapshot, diff))
+    for (const l of [...this.snapshotListeners]) safeCall(() => l(next.snapshot))
   }
 
   private monitorDown(kind: 'devlink' | 'ip'): void {

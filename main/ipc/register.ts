@@ -83,6 +83,8 @@ export function attachWindow(
   let pending: MessagePortMain | null = null
   // A committed main-frame navigation is a new page: the old page's port goes with it.
   const navigated = (): void => {
+    // The old page's terminal streams end with it (the window's session id stays the same).
+    hub.pageGone(sink.sessionId)
     unbind()
     pending?.close()
     const { port1, port2 } = new MessageChannelMain()

@@ -72,10 +72,8 @@ export class EngineBridge {
   private readonly tracerOn = new Map<string, 'upstream' | 'ofed'>()
   private readonly engine: Engine
   private readonly audit: AuditLog
-  private readonly who: string
 
   constructor(private readonly options: EngineBridgeOptions) {
-    this.who = `${options.consoleUser ?? userInfo().username}@${hostname()}`
     this.audit = new AuditLog(join(options.dataDir, 'audit.jsonl'))
     this.engine = createEngine({
       runnerFor: async (hostId) =>
@@ -85,6 +83,8 @@ export class EngineBridge {
       snapshotSourceFor: (hostId) => this.source(hostId),
       journal: createFsJournalStore(options.dataDir),
       consoleIdentity: { user: options.consoleUser ?? userInfo().username, host: hostname() },
+      // The engine appends every mutation (operations, drills, restores) below this front end.
+      audit: this.audit,
     })
   }
 
@@ -128,47 +128,34 @@ export class EngineBridge {
     if (!path) return null
     const now = await this.snapshot(hostId, true)
     if (now.tracer?.enabled) return null
-    const conn = (await this.options.sessions.get(hostId)).control
-    const r = await conn.exec(`echo 1 > ${TRACER_PATHS[path]}`, { timeoutMs: 10_000 })
-    return r.code === 0
+    // Through the engine, so the re-arm is audited like every other mutation.
+    const r = await this.engine.runOperation(
+      hostId,
+      { op: 'fw-tracer', enable: true, path },
+      { timeoutMs: 10_000, session: 'tracer-rearm' },
+    )
+    return r.status === 'ok'
       ? `tracer re-armed (${TRACER_PATHS[path]})`
-      : `tracer NOT re-armed: ${r.stderr.trim()}`
+      : `tracer NOT re-armed: ${r.error?.message ?? r.status}`
   }
 
   plan(hostId: string, request: OperationRequest, _signal?: AbortSignal): Promise<OperationPlan> {
     return this.engine.plan(hostId, request)
   }
 
-  /** Runs an operation, pushes progress, and appends it to the audit log. */
+  /** Runs an operation and pushes its progress (the engine appends it to the audit log). */
   async run(
     hostId: string,
     request: OperationRequest,
     sessionId: string,
   ): Promise<OperationResult> {
-    const started = Date.now()
-    const result = await this.engine
+    return this.engine
       .runOperation(hostId, request, {
         timeoutMs: 120_000,
+        session: sessionId,
         onProgress: (p) => this.options.hub.emit('opProgress', p),
       })
       .finally(() => this.options.onDropSettled?.(hostId))
-    await this.audit.append({
-      at: new Date(started).toISOString(),
-      who: this.who,
-      session: sessionId,
-      hostId,
-      target: (await this.options.sessions.get(hostId)).control.target,
-      device: 'device' in request ? request.device : 'bdf' in request ? request.bdf : undefined,
-      action: request.op,
-      status: result.status,
-      durationMs: Date.now() - started,
-      commands: result.commands.map((c) => ({
-        command: c.command,
-        code: c.code,
-        durationMs: c.durationMs,
-      })),
-    })
-    return result
   }
 
   /** Audit entries, newest first, optionally of one host. */
@@ -191,20 +178,24 @@ export class EngineBridge {
   /** Starts a drill in the background; progress goes to every session as `drillProgress`. */
   async startDrill(request: DrillStartRequest, sessionId: string): Promise<{ runId: string }> {
     let done = 0
-    const handle = await this.engine.startDrill(request, (p) => {
-      this.options.hub.emit('drillProgress', p)
-      this.options.onDropSettled?.(request.hostId)
-      const ended = p.status !== 'running'
-      const finished = ended ? null : { runId: p.runId, step: done }
-      if (!ended) done++
-      this.options.onDrillStep?.(request.hostId, {
-        runId: p.runId,
-        device: request.device,
-        text: `drill ${request.kind} ${p.runId} · iteration ${p.iteration} · ${p.step.name}: ${p.step.status} (${Math.round(p.step.durationMs)} ms)`,
-        finished,
-        running: ended ? null : { runId: p.runId, step: done },
-      })
-    })
+    const handle = await this.engine.startDrill(
+      request,
+      (p) => {
+        this.options.hub.emit('drillProgress', p)
+        this.options.onDropSettled?.(request.hostId)
+        const ended = p.status !== 'running'
+        const finished = ended ? null : { runId: p.runId, step: done }
+        if (!ended) done++
+        this.options.onDrillStep?.(request.hostId, {
+          runId: p.runId,
+          device: request.device,
+          text: `drill ${request.kind} ${p.runId} · iteration ${p.iteration} · ${p.step.name}: ${p.step.status} (${Math.round(p.step.durationMs)} ms)`,
+          finished,
+          running: ended ? null : { runId: p.runId, step: done },
+        })
+      },
+      { session: sessionId },
+    )
     if (done === 0) {
       this.options.onDrillStep?.(request.hostId, {
         runId: handle.runId,
@@ -214,20 +205,6 @@ export class EngineBridge {
         running: { runId: handle.runId, step: 0 },
       })
     }
-    void this.audit
-      .append({
-        at: new Date().toISOString(),
-        who: this.who,
-        session: sessionId,
-        hostId: request.hostId,
-        target: (await this.options.sessions.get(request.hostId)).control.target,
-        device: request.device,
-        action: `drill ${request.kind} (run ${handle.runId})`,
-        status: 'started',
-        durationMs: 0,
-        commands: [],
-      })
-      .catch((err: Error) => console.error(`replab: ${err.message}`))
     void handle.done
       .catch((err: Error) => console.error(`replab: drill ${handle.runId} failed: ${err.message}`))
       .finally(() => {

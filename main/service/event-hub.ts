@@ -19,11 +19,43 @@ export interface EventSink {
  */
 export class EventHub {
   private readonly sinks = new Map<string, EventSink>()
+  private readonly endListeners = new Set<(sessionId: string) => void>()
 
-  /** Registers a session; returns the function that unregisters it. */
+  /**
+   * Registers a session; returns the function that unregisters it, which also tells every
+   * `onSessionEnd` listener (terminal panes close with their window or socket).
+   */
   attach(sink: EventSink): () => void {
     this.sinks.set(sink.sessionId, sink)
-    return () => this.sinks.delete(sink.sessionId)
+    return () => {
+      if (this.sinks.get(sink.sessionId) !== sink) return
+      this.sinks.delete(sink.sessionId)
+      this.ended(sink.sessionId)
+    }
+  }
+
+  /**
+   * The page behind a session went away while the session stays attached (an Electron window
+   * navigated or reloaded: same window, new page): what belonged to the old page ends.
+   */
+  pageGone(sessionId: string): void {
+    this.ended(sessionId)
+  }
+
+  /** Subscribes to session (and page) ends; returns the unsubscribe function. */
+  onSessionEnd(listener: (sessionId: string) => void): () => void {
+    this.endListeners.add(listener)
+    return () => this.endListeners.delete(listener)
+  }
+
+  private ended(sessionId: string): void {
+    for (const l of [...this.endListeners]) {
+      try {
+        l(sessionId)
+      } catch (err) {
+        console.error(`replab: session-end listener failed: ${(err as Error).message}`)
+      }
+    }
   }
 
   /** The session with this id, if connected. */

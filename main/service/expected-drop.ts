@@ -13,6 +13,9 @@ export function watchExpectedDrops(
 ): CommandRunner {
   return {
     target: runner.target,
+    get hostKey() {
+      return runner.hostKey
+    },
     exec: (command, options) => {
       if (options.drop) onDrop(options.drop)
       return runner.exec(command, options)

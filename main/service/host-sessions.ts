@@ -15,6 +15,7 @@ import {
   type HostKeyAnswer,
   type HostKeyPolicy,
   type HostKeyQuestion,
+  type HostKeyRefusal,
   type KnownHostsConfig,
   type SshConnection,
 } from '../ssh'
@@ -182,9 +183,43 @@ export class HostSessions {
   }
 
   private knownHosts(config: HostConfig): KnownHostsConfig {
+    const onRefused = (r: HostKeyRefusal): void => this.refused(config, r)
     return config.simulated
-      ? { file: this.simKnownHosts, userFile: null }
-      : { file: join(this.dataDir, 'known_hosts'), userFile: defaultUserKnownHosts() }
+      ? { file: this.simKnownHosts, userFile: null, onRefused }
+      : {
+          file: join(this.dataDir, 'known_hosts'),
+          userFile: defaultUserKnownHosts(),
+          onRefused,
+        }
+  }
+
+  /**
+   * A changed or revoked key: the UI shows the refusal (both fingerprints and key types, the
+   * known_hosts line) as a `hostKeyPrompt` that can only be closed; the connect fails with
+   * `ssh-hostkey-changed|revoked`.
+   */
+  private refused(config: HostConfig, r: HostKeyRefusal): void {
+    const promptId = randomUUID()
+    const prompt: HostKeyPrompt = {
+      promptId,
+      hostId: config.id,
+      host: r.host,
+      port: r.port,
+      hop: r.hop,
+      keyType: r.keyType,
+      fingerprint: r.fingerprint,
+      status: r.status,
+      knownLocation: r.location,
+      ...(r.knownFingerprint ? { knownFingerprint: r.knownFingerprint } : {}),
+      ...(r.knownKeyType ? { knownKeyType: r.knownKeyType } : {}),
+    }
+    // Closing the dialog answers it: nothing waits, the answer only clears it.
+    const timer = setTimeout(() => this.prompts.delete(promptId), HOST_KEY_PROMPT_TTL_MS)
+    this.prompts.set(promptId, () => {
+      clearTimeout(timer)
+      this.prompts.delete(promptId)
+    })
+    this.hub.emit('hostKeyPrompt', prompt)
   }
 
   private policy(config: HostConfig): HostKeyPolicy {

@@ -15,12 +15,15 @@ export class SessionLog {
   private failed = false
   private rotating: Promise<void> | null = null
   private held: string[] = []
+  private closing = false
 
   constructor(
     readonly path: string,
     private readonly onError: (err: Error) => void = () => {},
     private readonly maxBytes = 64 * 1024 * 1024,
     private readonly keep = 3,
+    /** Told after each rotation (the host's total log budget is enforced then). */
+    private readonly onRotated: () => void = () => {},
   ) {}
 
   /** Opens (creating directories); call once before `write`. */
@@ -46,8 +49,17 @@ export class SessionLog {
     this.written += Buffer.byteLength(block)
     if (this.out) this.out.write(block)
     else this.held.push(block)
-    if (this.written > this.maxBytes && !this.rotating)
-      this.rotating = this.rotate().finally(() => (this.rotating = null))
+    this.maybeRotate()
+  }
+
+  /** Rotates when the file passed `maxBytes`; again after a rotation whose held writes did. */
+  private maybeRotate(): void {
+    if (this.written <= this.maxBytes || this.rotating || this.failed || this.closing) return
+    if (!this.out) return
+    this.rotating = this.rotate().finally(() => {
+      this.rotating = null
+      this.maybeRotate()
+    })
   }
 
   /** Writes a marker line (e.g. `--- parked: PF unbind ---`). */
@@ -58,7 +70,8 @@ export class SessionLog {
   /** Flushes the partial line and closes the file. */
   async close(): Promise<void> {
     if (this.partial) this.write('\n')
-    await this.rotating
+    this.closing = true
+    while (this.rotating) await this.rotating
     const out = this.out
     this.out = null
     if (out) await new Promise<void>((resolve) => out.end(() => resolve()))
@@ -85,5 +98,6 @@ export class SessionLog {
     this.out = this.stream()
     this.written = this.held.reduce((n, b) => n + Buffer.byteLength(b), 0)
     for (const block of this.held.splice(0)) this.out.write(block)
+    this.onRotated()
   }
 }

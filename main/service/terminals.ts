@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto'
-import { join } from 'node:path'
 
 import { countNewlines, FLOW, labError, type TerminalOpenRequest } from '../../contract'
 import { DrillSteps } from './drill-steps'
 import type { EventHub } from './event-hub'
-import { SessionLog } from './session-log'
+import { PaneCap, PaneLogs, type TerminalLimits } from './terminal-limits'
 import { Coalescer, FlowWindow } from './terminal-flow'
 import { drillStepUri, LineHighlighter, type DrillStepRef } from './terminal-highlight'
-import type { Pane, TerminalOpener, TerminalRearm } from './terminal-pane'
+import type { Pane, TerminalChannel, TerminalOpener, TerminalRearm } from './terminal-pane'
 
 export type { TerminalChannel, TerminalOpener, TerminalRearm } from './terminal-pane'
+export { MAX_PANES_PER_SESSION, type TerminalLimits } from './terminal-limits'
 
 /** Reconnect schedule of a dropped read-only pane: delays in ms, then it gives up. */
 const RECONNECT_DELAYS_MS = [100, 250, 500, 1000, 2000, 4000, 8000, 8000, 8000, 8000]
@@ -23,31 +23,57 @@ export class TerminalManager {
   private readonly panes = new Map<string, Pane>()
   /** The drill steps running per host (set by the engine bridge), for highlight links. */
   private readonly steps = new DrillSteps()
+  private readonly cap: PaneCap
+  private readonly logs: PaneLogs
+  /** Panes whose channel is opening: a session that ends meanwhile marks them `ended`. */
+  private readonly pendingOpens = new Set<{ sessionId: string; ended: boolean }>()
 
   constructor(
     private readonly hub: EventHub,
-    private readonly logDir: string,
+    logDir: string,
     private readonly opener: TerminalOpener,
     private readonly rearm: TerminalRearm = async () => null,
-  ) {}
+    limits: TerminalLimits = {},
+  ) {
+    this.cap = new PaneCap(limits.panesPerSession)
+    this.logs = new PaneLogs(logDir, limits)
+    // A pane belongs to its window or socket: it closes when that goes (or its page reloads).
+    hub.onSessionEnd((sessionId) => this.closeSession(sessionId))
+  }
 
-  /** Opens a pane for the calling session; answers its stream id and log path. */
+  /**
+   * Opens a pane for the calling session; answers its stream id and log path. Rejects
+   * `limit-exceeded` past `panesPerSession` (32) panes of one session, `aborted` when the
+   * session ended while the pane was opening, and what the opener rejects with.
+   */
   async open(
     sessionId: string,
     request: TerminalOpenRequest,
   ): Promise<{ streamId: string; logPath: string }> {
+    const mine = [...this.panes.values()].filter((p) => p.sessionId === sessionId).length
+    return this.cap.admit(sessionId, mine, () => this.openPane(sessionId, request))
+  }
+
+  private async openPane(
+    sessionId: string,
+    request: TerminalOpenRequest,
+  ): Promise<{ streamId: string; logPath: string }> {
     const abort = new AbortController()
-    const channel = await this.opener(request.hostId, request, abort.signal)
+    const pending = { sessionId, ended: false }
+    this.pendingOpens.add(pending)
+    let channel: TerminalChannel
+    try {
+      channel = await this.opener(request.hostId, request, abort.signal)
+    } finally {
+      this.pendingOpens.delete(pending)
+    }
+    if (pending.ended) {
+      abort.abort()
+      channel.close()
+      throw labError('aborted', `the session ended while the ${request.kind} pane was opening`)
+    }
     const streamId = `t-${randomUUID().slice(0, 8)}`
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-')
-    const log = new SessionLog(
-      join(this.logDir, request.hostId, `${request.kind}-${stamp}.log`),
-      (err) =>
-        console.error(
-          `replab: session log for ${request.hostId} ${request.kind} stopped: ${err.message}`,
-        ),
-    )
-    await log.open()
+    const log = await this.logs.open(request, streamId)
     const pane: Pane = {
       request,
       streamId,
@@ -193,8 +219,9 @@ export class TerminalManager {
     )
   }
 
-  /** Closes every pane of a session (its window or socket went away). */
+  /** Closes every pane of a session (its window or socket went away), and those opening. */
   closeSession(sessionId: string): void {
+    for (const p of this.pendingOpens) if (p.sessionId === sessionId) p.ended = true
     for (const pane of [...this.panes.values()])
       if (pane.sessionId === sessionId) this.finish(pane, 'closed', 'session ended')
   }
@@ -311,7 +338,7 @@ export class TerminalManager {
     pane.abort.abort()
     pane.channel.close()
     this.status(pane, state, message)
-    await pane.log.close()
+    await this.logs.close(pane.log)
   }
 
   /** The session's open pane `streamId`; throws `not-found` for unknown and foreign ones alike. */

@@ -7,6 +7,7 @@ import { buildAuthHandler } from './auth'
 import { classifySsh2Error, sshError } from './errors'
 import type { HostKeyPolicy, KnownHostsConfig } from './host-key-policy'
 import { preferredHostKeyAlgorithms, verifyHostKey } from './host-key-policy'
+import { fingerprintSha256 } from './known-hosts'
 import type { ResolvedHop, ResolvedTarget } from './ssh-config'
 
 /**
@@ -27,6 +28,17 @@ export interface ConnectOptions {
   readonly readyTimeoutMs?: number
   /** Aborts connecting (raises `aborted`). */
   readonly signal?: AbortSignal
+}
+
+/** The SHA256 fingerprint of the host key each connected client verified (see `hostKeyOf`). */
+const verifiedKeys = new WeakMap<Client, string>()
+
+/**
+ * The SHA256 fingerprint (`SHA256:…`, as OpenSSH prints it) of the host key `client` verified
+ * during its handshake; undefined for a client `connectHop` did not open.
+ */
+export function hostKeyOf(client: Client): string | undefined {
+  return verifiedKeys.get(client)
 }
 
 /**
@@ -66,7 +78,10 @@ export async function connectHop(
     hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
       handshake.pause()
       verifyHostKey(hop, key, options.knownHosts, options.hostKeyPolicy).then(
-        () => handshake.resume() && verify(true),
+        () => {
+          verifiedKeys.set(client, fingerprintSha256(key))
+          if (handshake.resume()) verify(true)
+        },
         (err: unknown) => {
           failure ??= classifySsh2Error(err, hop.label)
           // After the connection ended (aborted, closed) ssh2 must not be called back: its

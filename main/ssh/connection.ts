@@ -7,7 +7,7 @@ import { ChannelLimiter } from './channel-limiter'
 import type { ChannelHost } from './channels'
 import { runExec } from './channels'
 import type { ConnectedChain, ConnectOptions } from './connect-hop'
-import { connectChain } from './connect-hop'
+import { connectChain, hostKeyOf } from './connect-hop'
 import { classifySsh2Error, isPermanent, sshError } from './errors'
 import type { ResolvedTarget } from './ssh-config'
 import type { ShellChannel, ShellOptions } from './streams'
@@ -50,6 +50,8 @@ export class SshConnection implements CommandRunner, ChannelHost {
   readonly streamLimiter: ChannelLimiter
   readonly maxOutputBytes: number | undefined
   private chain: ConnectedChain | null = null
+  /** Fingerprint of the target's host key at the last (re)connect. */
+  private lastHostKey: string | undefined
   private current: ConnectionState = { state: 'idle' }
   private readonly listeners = new Set<StateListener>()
   private waiters: Array<{ resolve: (c: Client) => void; reject: (e: unknown) => void }> = []
@@ -76,6 +78,14 @@ export class SshConnection implements CommandRunner, ChannelHost {
     this.execLimiter = new ChannelLimiter(options.maxExecChannels ?? 4)
     this.maxOutputBytes = options.maxOutputBytes
     this.streamLimiter = new ChannelLimiter(options.maxStreamChannels ?? 4)
+  }
+
+  /**
+   * SHA256 fingerprint (`SHA256:…`, as OpenSSH prints it) of the target's host key, verified
+   * against known_hosts at the last (re)connect; undefined before the first connect.
+   */
+  get hostKey(): string | undefined {
+    return this.lastHostKey
   }
 
   /** The current state (contract `ConnectionState`). */
@@ -190,6 +200,7 @@ export class SshConnection implements CommandRunner, ChannelHost {
       return
     }
     this.chain = chain
+    this.lastHostKey = hostKeyOf(chain.target)
     this.attempt = 0
     this.memo?.commit()
     for (const c of chain.clients) {

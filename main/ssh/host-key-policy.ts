@@ -57,6 +57,22 @@ export interface KnownHostsConfig {
   readonly hash?: boolean
   /** Receives unparsable lines (file:line + reason); they are skipped, never fatal. */
   readonly onProblem?: (problem: KnownHostsProblem) => void
+  /** Told about every changed or revoked key before the refusal is raised (the UI shows it). */
+  readonly onRefused?: (refusal: HostKeyRefusal) => void
+}
+
+/** A refused host key: what was offered and, for `changed`, what is on record and where. */
+export interface HostKeyRefusal {
+  readonly status: 'changed' | 'revoked'
+  readonly hop: string
+  readonly host: string
+  readonly port: number
+  readonly keyType: string
+  readonly fingerprint: string
+  readonly knownKeyType?: string
+  readonly knownFingerprint?: string
+  /** known_hosts `file:line` holding the revoked or the recorded key. */
+  readonly location: string
 }
 
 /** The default user file, `~/.ssh/known_hosts`. */
@@ -125,22 +141,32 @@ export async function verifyHostKey(
   const fp = fingerprintSha256(keyBlob)
   const keyType = keyTypeOf(keyBlob)
   const check = checkHostKey(data, hop.host, hop.port, keyBlob)
+  const seen = { hop: hop.label, host: hop.host, port: hop.port, keyType, fingerprint: fp }
   switch (check.status) {
     case 'match':
       return
     case 'revoked':
+      config.onRefused?.({ ...seen, status: 'revoked', location: check.location })
       throw sshError(
         'ssh-hostkey-revoked',
         hop.label,
         `host key ${keyType} ${fp} is marked @revoked in ${check.location}; refusing to connect`,
       )
     case 'changed':
+      config.onRefused?.({
+        ...seen,
+        status: 'changed',
+        knownKeyType: check.knownKeyType,
+        knownFingerprint: check.knownFingerprint,
+        location: check.location,
+      })
       throw sshError(
         'ssh-hostkey-changed',
         hop.label,
-        `REMOTE HOST KEY HAS CHANGED: server offers ${keyType} ${fp}, ` +
-          `but ${check.location} holds ${check.knownFingerprint}. Refusing to connect; ` +
-          `if the change is expected, remove that line`,
+        `REMOTE HOST IDENTIFICATION HAS CHANGED: server offers ${keyType} ${fp}, ` +
+          `but ${check.location} holds ${check.knownKeyType} ${check.knownFingerprint} ` +
+          `(offending ${check.knownKeyType} key). Refusing to connect, even with accept-new; ` +
+          `if the change is expected, remove that line (ssh-keygen -R)`,
         { detail: check.location },
       )
     case 'unknown':

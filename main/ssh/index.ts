@@ -15,6 +15,7 @@ export type {
   HostKeyPolicy,
   HostKeyPromptFn,
   HostKeyQuestion,
+  HostKeyRefusal,
   KnownHostsConfig,
 } from './host-key-policy'
 export {

@@ -43,6 +43,8 @@ export type HostKeyCheck =
   | {
       readonly status: 'changed'
       readonly knownFingerprint: string
+      /** Type of the key on record (`ssh-ed25519`), which may differ from the offered one. */
+      readonly knownKeyType: string
       readonly location: string
     }
   | { readonly status: 'revoked'; readonly location: string }
@@ -161,8 +163,11 @@ export function hostFieldMatches(hosts: string, name: string): boolean {
 
 /**
  * Checks a presented key against known entries for `host`/`port`.
- * Order (OpenSSH sshconnect.c): a `@revoked` line holding this key wins; then a plain line with
- * the same key → match; then a line of the same key type with another key → changed; else unknown.
+ * Order (OpenSSH sshconnect.c `check_host_key`, hostfile.c `check_hostkeys_by_key_or_type`): a
+ * `@revoked` line holding this key wins; then a plain line with the same key → match; then any
+ * other key on record for this host → changed, whatever its type (OpenSSH 9.2 refuses an ECDSA
+ * key from a host it knows by ed25519: "REMOTE HOST IDENTIFICATION HAS CHANGED", "Offending
+ * ED25519 key"); a line of the offered type is named first. Unknown only with no key on record.
  */
 export function checkHostKey(
   data: KnownHostsData,
@@ -179,11 +184,12 @@ export function checkHostKey(
   const mine = data.entries.filter((e) => e.marker === null && hostFieldMatches(e.hosts, name))
   const same = mine.find((e) => e.key.equals(keyBlob))
   if (same) return { status: 'match', location: `${same.file}:${same.line}` }
-  const other = mine.find((e) => e.keyType === type)
+  const other = mine.find((e) => e.keyType === type) ?? mine[0]
   if (other) {
     return {
       status: 'changed',
       knownFingerprint: fingerprintSha256(other.key),
+      knownKeyType: other.keyType,
       location: `${other.file}:${other.line}`,
     }
   }

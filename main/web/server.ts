@@ -1,14 +1,22 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 
 import { WebSocketServer, type WebSocket } from 'ws'
 
-import { ClientMessage, encodeDataFrame } from '../../contract'
+import { AuthMessage, ClientMessage, encodeDataFrame } from '../../contract'
 import type { Dispatcher } from '../service/dispatcher'
 import type { EventHub } from '../service/event-hub'
 import { injectNonce, newNonce, rendererCsp } from './html'
+import {
+  IDLE_TIMEOUT_MS,
+  readCookie,
+  safeEqual,
+  SESSION_ENDED,
+  WebSessions,
+  type WebSession,
+} from './sessions'
 import { serveStatic } from './static-files'
 
 /** Options of the browser-mode front door. */
@@ -19,7 +27,11 @@ export interface WebServerOptions {
   readonly staticDir: string
   /** TCP port on 127.0.0.1; 0 picks a free one. */
   readonly port?: number
-  /** Diagnostic log; never receives the token. */
+  /** A session without a request or a message for this long ends (ms); default 8 h. */
+  readonly idleTimeoutMs?: number
+  /** How long a new socket may take to send its session secret (ms); default 10 s. */
+  readonly authTimeoutMs?: number
+  /** Diagnostic log; never receives the token or a secret. */
   readonly log?: (line: string) => void
 }
 
@@ -32,56 +44,55 @@ export interface WebServer {
   close(): Promise<void>
 }
 
-const COOKIE = 'replab_session'
 const MAX_MESSAGE_BYTES = 1 << 20
+/** The login redirect's fragment key: `/#replab-secret=<secret>` (renderer/api/session.ts). */
+export const SECRET_FRAGMENT = 'replab-secret'
+/** The header carrying the session secret on HTTP calls (logout). */
+export const SECRET_HEADER = 'x-replab-secret'
 
 /**
  * Serves the renderer and the contract over a WebSocket on 127.0.0.1 only.
  *
- * Access control: the printed URL's one-time token is exchanged for an HttpOnly, SameSite=Strict
- * session cookie and then forgotten; every request and the WebSocket upgrade need that cookie, a
- * loopback `Host` (DNS-rebinding guard) and, for the upgrade, the server's own `Origin`.
- * Rejects with the listen error when the port is taken.
+ * Access control (sessions.ts): the printed URL's one-time token is exchanged for an HttpOnly,
+ * SameSite=Strict session cookie, named after the port, and a redirect to `/#replab-secret=…`
+ * (the fragment never reaches a server; the page keeps it in its origin's localStorage). Every
+ * request needs the cookie and a loopback `Host` (DNS-rebinding guard). The WebSocket upgrade
+ * also needs `Origin` equal to the origin the session logged in from, and its first message
+ * must be the session secret; a cookie replayed from elsewhere, with any `Origin`, gets no
+ * answer and a 4401 close. `POST /logout` (cookie, Origin, secret header) ends the session.
+ * Sessions idle for `idleTimeoutMs` end. Rejects with the listen error when the port is taken.
  */
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const log = options.log ?? (() => {})
   const tokens = new Set<string>()
-  const sessions = new Set<string>()
+  const sessions = new WebSessions(options.idleTimeoutMs ?? IDLE_TIMEOUT_MS)
   let port = 0
+  const cookieName = (): string => `replab_session_${port}`
   const origins = (): string[] => [`http://127.0.0.1:${port}`, `http://localhost:${port}`]
-  const hostOk = (req: IncomingMessage): boolean =>
-    origins().some((o) => o.slice(7) === req.headers.host)
-  const cookieOk = (req: IncomingMessage): boolean => {
-    const value = readCookie(req.headers.cookie, COOKIE)
-    return value !== undefined && [...sessions].some((s) => safeEqual(s, value))
+  const ctx: HttpContext = {
+    hostOk: (req) => origins().some((o) => o.slice(7) === req.headers.host),
+    session: (req) => sessions.get(readCookie(req.headers.cookie, cookieName())),
+    tokens,
+    sessions,
+    cookieName,
+    staticDir: options.staticDir,
+    port: () => port,
   }
-  const newToken = (): string => {
-    const token = randomBytes(24).toString('base64url')
-    tokens.add(token)
-    return token
-  }
-
-  const http = createServer((req, res) => {
-    void handleHttp(req, res, {
-      hostOk,
-      cookieOk,
-      tokens,
-      sessions,
-      staticDir: options.staticDir,
-      port: () => port,
-    })
-  })
+  const http = createServer((req, res) => void handleHttp(req, res, ctx))
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES })
   let nextSession = 1
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://x')
     const origin = req.headers.origin ?? ''
-    if (url.pathname !== '/ws' || !hostOk(req) || !origins().includes(origin) || !cookieOk(req)) {
+    const session = ctx.hostOk(req) ? ctx.session(req) : undefined
+    if (url.pathname !== '/ws' || !session || origin !== session.origin) {
       log(`web: refused WebSocket upgrade (origin ${JSON.stringify(origin).slice(0, 80)})`)
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n')
       return
     }
-    wss.handleUpgrade(req, socket, head, (ws) => attachSession(ws, `ws-${nextSession++}`, options))
+    wss.handleUpgrade(req, socket, head, (ws) =>
+      awaitSecret(ws, session, `ws-${nextSession++}`, sessions, options),
+    )
   })
 
   await new Promise<void>((resolve, reject) => {
@@ -90,13 +101,18 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   })
   port = (http.address() as AddressInfo).port
   log(`web: serving on http://127.0.0.1:${port}/`)
-  const login = (): string => `http://127.0.0.1:${port}/?token=${newToken()}`
+  const login = (): string => {
+    const token = randomBytes(24).toString('base64url')
+    tokens.add(token)
+    return `http://127.0.0.1:${port}/?token=${token}`
+  }
   return {
     url: login(),
     port,
     newLoginUrl: login,
     close: () =>
       new Promise<void>((resolve) => {
+        sessions.dispose()
         for (const ws of wss.clients) ws.terminate()
         wss.close()
         http.closeAllConnections()
@@ -107,9 +123,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 
 interface HttpContext {
   hostOk(req: IncomingMessage): boolean
-  cookieOk(req: IncomingMessage): boolean
+  /** The live session of the request's cookie. */
+  session(req: IncomingMessage): WebSession | undefined
   tokens: Set<string>
-  sessions: Set<string>
+  sessions: WebSessions
+  cookieName(): string
   staticDir: string
   port(): number
 }
@@ -123,6 +141,7 @@ async function handleHttp(
   setSecurityHeaders(res, ctx.port(), nonce)
   if (!ctx.hostOk(req)) return deny(res, 421, 'wrong Host header')
   const url = new URL(req.url ?? '/', 'http://x')
+  if (url.pathname === '/logout') return logout(req, res, ctx)
   const token = url.searchParams.get('token')
   if (token !== null) {
     const match = [...ctx.tokens].find((t) => safeEqual(t, token))
@@ -133,19 +152,76 @@ async function handleHttp(
         'this login link was already used or is wrong: ask replab for a new one',
       )
     ctx.tokens.delete(match)
-    const session = randomBytes(32).toString('base64url')
-    ctx.sessions.add(session)
-    res.setHeader('Set-Cookie', `${COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/`)
-    res.writeHead(303, { Location: '/' }).end()
+    const session = ctx.sessions.create(`http://${req.headers.host ?? ''}`)
+    res.setHeader(
+      'Set-Cookie',
+      `${ctx.cookieName()}=${session.id}; HttpOnly; SameSite=Strict; Path=/`,
+    )
+    res.writeHead(303, { Location: `/#${SECRET_FRAGMENT}=${session.secret}` }).end()
     return
   }
-  if (!ctx.cookieOk(req))
+  const session = ctx.session(req)
+  if (!session)
     return deny(res, 401, 'open the URL that replab printed (it carries a one-time token)')
+  ctx.sessions.touch(session)
   if (req.method !== 'GET' && req.method !== 'HEAD') return deny(res, 405, 'method not allowed')
   await serveStatic(ctx.staticDir, url.pathname, res, (html) => injectNonce(html, nonce))
 }
 
-function attachSession(ws: WebSocket, sessionId: string, options: WebServerOptions): void {
+/** `POST /logout`: needs the cookie, the session's Origin and its secret header. */
+function logout(req: IncomingMessage, res: ServerResponse, ctx: HttpContext): void {
+  if (req.method !== 'POST') return deny(res, 405, 'logout is POST /logout')
+  const session = ctx.session(req)
+  const secret = req.headers[SECRET_HEADER]
+  if (
+    !session ||
+    req.headers.origin !== session.origin ||
+    typeof secret !== 'string' ||
+    !safeEqual(secret, session.secret)
+  )
+    return deny(res, 403, 'not this session')
+  ctx.sessions.end(session, 'logged out')
+  res.setHeader('Set-Cookie', `${ctx.cookieName()}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`)
+  res.writeHead(204).end()
+}
+
+/**
+ * A new socket of `session`: nothing is answered until its first message is the session's
+ * secret (`AuthMessage`); anything else, or nothing within the timeout, closes it with 4401.
+ */
+function awaitSecret(
+  ws: WebSocket,
+  session: WebSession,
+  sessionId: string,
+  sessions: WebSessions,
+  options: WebServerOptions,
+): void {
+  const refuse = (why: string): void => ws.close(SESSION_ENDED, why)
+  const timer = setTimeout(() => refuse('no session secret'), options.authTimeoutMs ?? 10_000)
+  ws.once('message', (raw, isBinary) => {
+    clearTimeout(timer)
+    let secret = ''
+    try {
+      secret = isBinary ? '' : AuthMessage.parse(JSON.parse(raw.toString())).secret
+    } catch {
+      // not an auth message: refused below
+    }
+    if (!safeEqual(secret, session.secret)) return refuse('this socket did not prove its session')
+    sessions.touch(session)
+    session.sockets.add(ws)
+    ws.on('close', () => session.sockets.delete(ws))
+    attachSession(ws, sessionId, options, () => sessions.touch(session))
+  })
+  ws.on('close', () => clearTimeout(timer))
+  ws.on('error', () => ws.terminate())
+}
+
+function attachSession(
+  ws: WebSocket,
+  sessionId: string,
+  options: WebServerOptions,
+  touch: () => void,
+): void {
   const abort = new AbortController()
   const detach = options.hub.attach({
     sessionId,
@@ -158,6 +234,7 @@ function attachSession(ws: WebSocket, sessionId: string, options: WebServerOptio
     },
   })
   ws.on('message', (raw, isBinary) => {
+    touch()
     if (isBinary) return
     void answer(ws, raw.toString(), sessionId, abort.signal, options.dispatcher)
   })
@@ -165,7 +242,6 @@ function attachSession(ws: WebSocket, sessionId: string, options: WebServerOptio
     abort.abort()
     detach()
   })
-  ws.on('error', () => ws.terminate())
 }
 
 async function answer(
@@ -203,18 +279,4 @@ function setSecurityHeaders(res: ServerResponse, port: number, nonce: string): v
 
 function deny(res: ServerResponse, status: number, message: string): void {
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`replab: ${message}\n`)
-}
-
-function readCookie(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=')
-    if (k === name) return v.join('=')
-  }
-  return undefined
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a)
-  const y = Buffer.from(b)
-  return x.length === y.length && timingSafeEqual(x, y)
 }

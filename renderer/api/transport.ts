@@ -1,5 +1,6 @@
 import type { LabApi } from '../../contract/api'
 
+import { forgetSessionSecret, logoutRequest, sessionSecret } from './session'
 import { acceptTerminalPort } from './terminal-port'
 import { createWsClient, type SocketState, type WsClient } from './ws-client'
 
@@ -18,6 +19,8 @@ export interface Transport {
   onState(listener: (state: SocketState) => void): () => void
   /** Ends the socket's reconnect backoff (browser mode); nothing to do in Electron. */
   retryNow(): void
+  /** Browser mode: ends the session on the server; resolves with an error text or null. */
+  logout?: () => Promise<string | null>
 }
 
 /** `ws://` or `wss://` URL of the same-origin `/ws` endpoint for a page location. */
@@ -28,8 +31,8 @@ export function socketUrl(location: { protocol: string; host: string }): string 
 /**
  * Returns the transport: `window.lab` when the Electron preload (or a test harness) exposes it,
  * listening then for the terminal port (terminal-port.ts); otherwise a WebSocket client to
- * `/ws` on the page's origin. The server authenticates the page by its HttpOnly session cookie,
- * so no token is sent here.
+ * `/ws` on the page's origin. The server authenticates the page by its HttpOnly session cookie
+ * and the session secret the page sends first (session.ts), which no cookie carries.
  */
 export function createTransport(): Transport {
   const lab = window.lab
@@ -45,12 +48,20 @@ export function createTransport(): Transport {
       retryNow: () => {},
     }
   }
-  const client: WsClient = createWsClient({ url: socketUrl(window.location) })
+  const secret = sessionSecret()
+  const client: WsClient = createWsClient({ url: socketUrl(window.location), secret: () => secret })
+  const logout = async (): Promise<string | null> => {
+    const refused = await logoutRequest(secret)
+    forgetSessionSecret()
+    client.close('logged out')
+    return refused
+  }
   return {
     api: client.api,
     kind: 'websocket',
     state: client.state,
     onState: client.onState,
     retryNow: client.retryNow,
+    logout,
   }
 }

@@ -1,15 +1,19 @@
 import type { LabApi } from '../../contract/api'
 import type { IpcResult, LabErrorData } from '../../contract/errors'
-import type { ClientMessage } from '../../contract/wire'
+import { SESSION_ENDED_CODE, type AuthMessage, type ClientMessage } from '../../contract/wire'
 
 import { buildLabApi } from './lab-api-builder'
 import { decodeBinary, decodeText, type Incoming } from './wire-decode'
 
-/** State of the browser-mode socket, shown in the top bar. */
+/**
+ * State of the browser-mode socket, shown in the top bar. `ended`: the server closed it with
+ * 4401 (logged out, session expired, no valid secret): no reconnect, a new login link is needed.
+ */
 export type SocketState =
   | { state: 'connecting'; attempt: number }
   | { state: 'open' }
   | { state: 'closed'; attempt: number; retryInMs: number; reason: string }
+  | { state: 'ended'; reason: string }
 
 /** The part of the DOM `WebSocket` the client uses (injectable for tests). */
 export interface SocketLike {
@@ -31,6 +35,8 @@ export interface WsClientOptions {
   maxDelayMs?: number
   /** How long a call waits for the socket to open before failing with `io-error`. */
   openTimeoutMs?: number
+  /** The session secret sent as each socket's first message (browser mode), or null. */
+  secret?: () => string | null
 }
 
 /** A LabApi over a WebSocket plus its connection state and a `close()` that stops reconnecting. */
@@ -40,7 +46,8 @@ export interface WsClient {
   onState(listener: (state: SocketState) => void): () => void
   /** While waiting out the reconnect backoff: connects now. No-op in other states. */
   retryNow(): void
-  close(): void
+  /** Stops reconnecting; with `reason` the state becomes `ended` with it. */
+  close(reason?: string): void
 }
 
 type Result = IpcResult<unknown>
@@ -70,7 +77,7 @@ export function createWsClient(options: WsClientOptions): WsClient {
     state: () => conn.current,
     onState: (l) => conn.onState(l),
     retryNow: () => conn.retryNow(),
-    close: () => conn.close(),
+    close: (reason) => conn.close(reason),
   }
 }
 
@@ -115,10 +122,11 @@ class Connection {
     })
   }
 
-  close(): void {
+  close(reason?: string): void {
     this.closed = true
     clearTimeout(this.retryTimer)
     this.socket?.close()
+    if (reason) this.setState({ state: 'ended', reason })
   }
 
   retryNow(): void {
@@ -151,6 +159,8 @@ class Connection {
     ws.binaryType = 'arraybuffer'
     this.socket = ws
     ws.onopen = () => {
+      const secret = this.o.secret?.()
+      if (secret) ws.send(JSON.stringify({ t: 'auth', secret } satisfies AuthMessage))
       this.attempt = 0
       this.setState({ state: 'open' })
       for (const w of [...this.waiters]) w()
@@ -173,6 +183,11 @@ class Connection {
       p.resolve(ioError(`connection to the console server lost during ${p.channel}`))
     }
     if (this.closed) return
+    if (ev.code === SESSION_ENDED_CODE) {
+      this.closed = true
+      this.setState({ state: 'ended', reason: ev.reason || 'session ended' })
+      return
+    }
     const retryInMs = backoffMs(this.attempt, this.o.baseDelayMs, this.o.maxDelayMs)
     const reason = ev.reason || (ev.code ? `socket closed (code ${ev.code})` : 'socket closed')
     this.setState({ state: 'closed', attempt: this.attempt, retryInMs, reason })

@@ -31,7 +31,7 @@ import { measured, skipped, type Row } from './report'
 import { errText, nowMs, summarize } from './stats'
 
 /**
- * Section 8, operations on a real kernel (issue 16 §8): for an E-Switch mode change, a VF count
+ * Section 9, operations on a real kernel (issue 16 §8): for an E-Switch mode change, a VF count
  * change, a devlink reload and a VF reset on the netdevsim-lab VM, replab's time from issuing the
  * operation to observing its outcome (`OperationResult.timings.observedMs`, the engine as the
  * console and the CLI run it), beside the floor measured in the same run: the same command plus
@@ -41,7 +41,7 @@ import { errText, nowMs, summarize } from './stats'
  */
 
 const run = promisify(execFile)
-const SECTION = '8 realkernel'
+const SECTION = '9 realkernel'
 const GOAL = { on: 'ratio', op: '<=', target: 1.5 } as const
 
 /** One operation kind: how to put the VM in its starting state, the request, the floor's shell. */

@@ -5,6 +5,7 @@ import { benchChange } from './change'
 import { benchConnect } from './connect'
 import { benchDiscovery } from './discovery'
 import { benchFleet } from './fleet'
+import { benchFlood } from './flood'
 import { benchLatency } from './latency'
 import { benchRealKernel } from './realkernel'
 import { benchRenderer } from './renderer'
@@ -31,7 +32,7 @@ import { benchTrace } from './trace'
 
 /**
  * `npm run bench` (= `node --import tsx test/bench/run.ts [--quick] [--only 1,3,7] [--results-md]`): runs the
- * sections of issues 10 and 16 (8: the real-kernel VM) one after another, prints the table and writes
+ * sections of issues 10, 16 and 20 one after another (8: issue 20's flood, 9: the real-kernel VM), prints the table and writes
  * `bench-results.json` in the working directory. A section that cannot run prints
  * "skipped: <why>"; nothing here fails on a timing (the exit code is 0 unless the bench itself
  * crashes).
@@ -48,6 +49,7 @@ interface Sizes {
   readonly discoveryBig: number
   readonly change: number
   readonly traceMB: number
+  readonly flood: number
   readonly fleet: readonly number[]
   /** Samples per operation kind on the real-kernel VM (each alternates two directions). */
   readonly realkernel: number
@@ -63,6 +65,7 @@ const FULL: Sizes = {
   discoveryBig: 1,
   change: 30,
   traceMB: 20,
+  flood: 15,
   fleet: [1, 8, 32],
   fleetBudgetMs: 75_000,
   realkernel: 5,
@@ -75,6 +78,7 @@ const QUICK: Sizes = {
   discoveryBig: 1,
   change: 6,
   traceMB: 8,
+  flood: 5,
   fleet: [1, 4],
   fleetBudgetMs: 60_000,
   realkernel: 2,
@@ -146,7 +150,8 @@ const SECTIONS: readonly Section[] = [
   },
   { id: 6, title: '6 trace', run: (c) => benchTrace(c.sizes.traceMB) },
   { id: 7, title: '7 renderer', run: () => benchRenderer() },
-  { id: 8, title: '8 realkernel', run: (c) => benchRealKernel(c.sizes.realkernel) },
+  { id: 8, title: '8 flood', run: (c) => benchFlood(c.knownHosts, c.sizes.flood) },
+  { id: 9, title: '9 realkernel', run: (c) => benchRealKernel(c.sizes.realkernel) },
 ]
 
 function lazy<T>(

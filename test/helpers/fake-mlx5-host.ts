@@ -1,4 +1,5 @@
 import type { Change, HostSnapshot, SnapshotDiff } from '../../contract'
+import { DMESG_COMMAND } from '../../main/engine/dmesg'
 import { snapshotOf, type FakeModel } from './fake-mlx5-snapshot'
 
 /**
@@ -120,9 +121,10 @@ export class FakeHost implements FakeModel {
     pf.ifs.set(name, ++this.ifindex)
   }
 
-  private kmsg(line: string): void {
+  /** Appends a printk record in /dev/kmsg form (`<prio>,<seq>,<usec>,-;<text>`). */
+  kmsg(line: string): void {
     this.time += 0.5
-    this.dmesg.push(`[${this.time.toFixed(6).padStart(13)}] ${line}`)
+    this.dmesg.push(`6,${this.dmesg.length},${Math.round(this.time * 1e6)},-;${line}`)
   }
 
   /** PF0. */
@@ -148,7 +150,10 @@ export class FakeHost implements FakeModel {
     let m: RegExpExecArray | null
     if (cmd === '[ -e /sys/kernel/debug/labsim/inject ]')
       return this.options.inject ? ok() : fail('')
-    if (cmd === 'dmesg | tail -n 5000') return ok(this.dmesg.map((l) => `${l}\n`).join(''))
+    if (cmd === DMESG_COMMAND) {
+      const stderr = "dd: error reading '/dev/kmsg': Resource temporarily unavailable\n"
+      return { code: 1, stdout: this.dmesg.map((l) => `${l}\n`).join(''), stderr }
+    }
     if ((m = /^cat \/run\/replab\/(.+)\.owner$/.exec(cmd)))
       return ok(`${this.locks.get(m[1] ?? '') ?? ''}\n`)
     if (cmd === 'modprobe -r mlx5_ib') {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 
 import { discover } from '../../host/discover'
+import { printErr, printJson, printOut } from '../output'
 import { connectCli, timeoutMs, withSshOptions, type SshCliOptions } from '../ssh-options'
 
 /**
@@ -20,21 +21,18 @@ export function registerDiscover(program: Command): void {
     const conn = await connectCli(target, opts)
     try {
       const snapshot = await discover(conn, { hostName: target, timeoutMs: timeoutMs(opts) })
-      if (opts.json) {
-        process.stdout.write(`${JSON.stringify(snapshot, null, 2)}\n`)
-        return
-      }
-      console.log(
+      if (opts.json) return void printJson(snapshot)
+      printOut(
         `${snapshot.host.name}: kernel ${snapshot.host.kernel}, mlx5_ib ${snapshot.host.modules.mlx5_ib ? 'loaded' : 'not loaded'}`,
       )
       for (const d of snapshot.devices) {
         const vfs = d.pci ? `${d.pci.numvfs}/${d.pci.totalvfs} VFs` : ''
-        console.log(
+        printOut(
           `  ${d.handle}  ${d.driver ?? '-'}  ${d.eswitch?.mode ?? '-'}  ${vfs}  ${d.ports.length} ports`,
         )
       }
       for (const e of snapshot.errors ?? [])
-        console.error(`  parse-error in \`${e.command}\`: ${e.message}`)
+        printErr(`  parse-error in \`${e.command}\`: ${e.message}`)
     } finally {
       conn.close()
     }

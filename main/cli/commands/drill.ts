@@ -9,7 +9,8 @@ import {
 } from '../../../contract'
 import { listDrills, renderReport, type ReportFormat } from '../../engine'
 import { writeFileAtomic } from '../atomic-write'
-import { CLI_HOST_ID, cliEngine, journalEngine } from '../cli-engine'
+import { CLI_HOST_ID, CLI_SESSION, cliEngine, journalEngine } from '../cli-engine'
+import { printErr, printJson, printOut, writeErr } from '../output'
 import { withSshOptions, type SshCliOptions } from '../ssh-options'
 
 interface RunOptions extends SshCliOptions {
@@ -50,32 +51,48 @@ function registerList(drill: Command): void {
     .option('--json', 'print the list as JSON')
     .action((opts: { json?: boolean }) => {
       const drills = listDrills()
-      if (opts.json) return void console.log(JSON.stringify(drills, null, 2))
+      if (opts.json) return void printJson(drills)
       for (const d of drills) {
-        console.log(
+        printOut(
           `${d.kind}${d.needsFaultInjection ? ' (needs fault injection: labsim only)' : ''}\n  ${d.title}: ${d.description}`,
         )
-        for (const c of d.checks) console.log(`  - checks: ${c}`)
-        console.log(`  source: ${d.source}\n`)
+        for (const c of d.checks) printOut(`  - checks: ${c}`)
+        printOut(`  source: ${d.source}\n`)
       }
     })
 }
 
-/** `drill history`: journaled runs; an unfinished run shows as interrupted. */
+/**
+ * `drill history`: journaled runs; an unfinished run shows as interrupted, a run with damaged
+ * journal lines (or an unreadable start, or an empty file) as DAMAGED with what is left to restore.
+ */
 function registerHistory(drill: Command): void {
   drill
     .command('history')
-    .description('list journaled runs (an unfinished run left by a crash shows as interrupted)')
+    .description(
+      'list journaled runs (a run left by a crash shows as interrupted; a damaged journal as DAMAGED)',
+    )
     .option('--data-dir <dir>', 'where the journal lives')
     .option('--json', 'print the runs as JSON')
     .action(async (opts: { dataDir?: string; json?: boolean }) => {
       const runs = await journalEngine(opts.dataDir).listRuns()
-      if (opts.json) return void console.log(JSON.stringify(runs, null, 2))
-      for (const r of runs)
-        console.log(
+      if (opts.json) return void printJson(runs)
+      for (const r of runs) {
+        printOut(
           `${r.runId}  ${r.status.padEnd(11)} ${r.drill.padEnd(18)} ${r.device}  ${r.steps} steps, ${r.findings} findings`,
         )
+        if (r.damaged) printOut(`  DAMAGED: ${r.damaged.message}`)
+      }
     })
+}
+
+/** Parses `--skip-damaged 3,7`: 1-based journal line numbers. */
+function lineNumbers(text: string | undefined): number[] {
+  if (text === undefined) return []
+  const out = text.split(',').map((t) => Number(t.trim()))
+  if (out.some((n) => !Number.isInteger(n) || n < 1))
+    throw labError('invalid-request', `--skip-damaged takes line numbers like 3,7, not ${text}`)
+  return out
 }
 
 /** `drill restore <runId> <target>`: finishes the restore of an interrupted run. */
@@ -87,20 +104,38 @@ function registerRestore(drill: Command): void {
         'finish the restore of an interrupted run: undo only what its journal says it changed',
       )
       .option('--data-dir <dir>', 'where the journal lives')
+      .option(
+        '--ignore-host-identity',
+        "restore even though the connected host's key, address or boot id differ from the run's (or the run recorded none)",
+      )
+      .option(
+        '--skip-damaged <lines>',
+        'journal line numbers (e.g. 3,7) that restore named as damaged and you checked by hand',
+      )
       .option('--json', 'print the report as JSON'),
   ).action(
     async (
       runId: string,
       target: string,
-      opts: SshCliOptions & { dataDir?: string; json?: boolean },
+      opts: SshCliOptions & {
+        dataDir?: string
+        json?: boolean
+        ignoreHostIdentity?: boolean
+        skipDamaged?: string
+      },
     ) => {
+      const skipDamaged = lineNumbers(opts.skipDamaged)
       const lab = await cliEngine(target, opts)
       try {
-        const report = await lab.engine.resumeRestore(runId)
-        console.error(
+        const report = await lab.engine.resumeRestore(runId, {
+          ignoreHostIdentity: opts.ignoreHostIdentity ?? false,
+          skipDamaged,
+          session: CLI_SESSION,
+        })
+        printErr(
           `replab: restored ${report.restored?.join(', ') || 'nothing (the host already matched)'}`,
         )
-        if (opts.json) console.log(JSON.stringify(report, null, 2))
+        if (opts.json) printJson(report)
       } finally {
         lab.close()
       }
@@ -143,6 +178,7 @@ function registerRun(drill: Command): void {
       const handle = await lab.engine.startDrill(
         { hostId: CLI_HOST_ID, kind: drillKind.data, device: opts.device, params },
         progress,
+        { session: CLI_SESSION },
       )
       const stop = (): void => handle.cancel()
       process.once('SIGINT', stop)
@@ -154,12 +190,12 @@ function registerRun(drill: Command): void {
     } finally {
       lab.close()
     }
-    console.error(
+    printErr(
       `replab: ${report.drill} on ${report.device}: ${report.status.toUpperCase()} (${report.steps.length} steps, ${report.findings.length} findings)`,
     )
     for (const f of report.findings)
-      console.error(`  [${f.severity}] ${f.invariant} at ${f.step}: ${f.message}`)
-    if (opts.json) console.log(JSON.stringify(report, null, 2))
+      printErr(`  [${f.severity}] ${f.invariant} at ${f.step}: ${f.message}`)
+    if (opts.json) printJson(report)
     process.exitCode = report.status === 'passed' ? 0 : 1
   })
 }
@@ -171,7 +207,7 @@ function progress(p: DrillProgress): void {
       : p.step.status === 'running'
         ? '..'
         : p.step.status.toUpperCase()
-  process.stderr.write(
+  writeErr(
     `[${p.iteration}/${p.iterations}] ${mark.padEnd(6)} ${p.step.name} ${Math.round(p.step.durationMs)} ms\n`,
   )
 }
@@ -191,6 +227,6 @@ async function writeReports(
   for (const [format, file] of wanted) {
     if (!file) continue
     await writeFileAtomic(file, renderReport(run, format), format === 'repro' ? 0o755 : 0o644)
-    console.error(`replab: wrote ${format} report ${file}`)
+    printErr(`replab: wrote ${format} report ${file}`)
   }
 }

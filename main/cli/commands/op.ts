@@ -4,7 +4,8 @@ import type { Command } from 'commander'
 
 import { labError, OperationRequest, type OperationPlan } from '../../../contract'
 import { isOperationKind, OPERATIONS } from '../../engine'
-import { CLI_HOST_ID, cliEngine } from '../cli-engine'
+import { CLI_HOST_ID, CLI_SESSION, cliEngine } from '../cli-engine'
+import { printErr, printJson, printOut, writeErr, writeOut } from '../output'
 import { timeoutMs, withSshOptions, type SshCliOptions } from '../ssh-options'
 
 /** Usage of every operation, as `replab op` takes it: one line per operation module. */
@@ -82,24 +83,24 @@ export function registerOp(program: Command): void {
       const lab = await cliEngine(target, opts)
       try {
         const plan = await lab.engine.plan(CLI_HOST_ID, request)
-        if (opts.dryRun)
-          return void console.log(opts.json ? JSON.stringify(plan, null, 2) : describePlan(plan))
-        console.error(describePlan(plan))
+        if (opts.dryRun) return void (opts.json ? printJson(plan) : printOut(describePlan(plan)))
+        printErr(describePlan(plan))
         if (!plan.precondition.ok)
           throw labError('precondition-failed', plan.precondition.reasons.join('; '))
         if (!(await confirmed(plan, opts.yes ?? false))) throw labError('aborted', 'not confirmed')
         const result = await lab.engine.runOperation(CLI_HOST_ID, request, {
           timeoutMs: timeoutMs(opts),
+          session: CLI_SESSION,
           onProgress: (p) =>
-            process.stderr.write(`  ${p.phase}: ${p.message} (${Math.round(p.elapsedMs)} ms)\n`),
+            writeErr(`  ${p.phase}: ${p.message} (${Math.round(p.elapsedMs)} ms)\n`),
         })
-        if (opts.json) console.log(JSON.stringify(result, null, 2))
-        else if (result.output) process.stdout.write(result.output)
-        console.error(
+        if (opts.json) printJson(result)
+        else if (result.output) writeOut(result.output)
+        printErr(
           `replab: ${operation} ${result.status} (returned ${result.timings.returnedMs ?? '-'} ms, observed ${result.timings.observedMs ?? '-'} ms)`,
         )
-        if (result.observed) console.error(`replab: observed ${result.observed}`)
-        if (result.error) console.error(`replab: ${result.error.code}: ${result.error.message}`)
+        if (result.observed) printErr(`replab: observed ${result.observed}`)
+        if (result.error) printErr(`replab: ${result.error.code}: ${result.error.message}`)
         process.exitCode = result.status === 'ok' ? 0 : 1
       } finally {
         lab.close()

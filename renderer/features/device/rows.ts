@@ -1,4 +1,5 @@
 import type { Device, HostSnapshot, Port } from '../../../contract/snapshot'
+import { visibleText } from '../../../contract/visible-text'
 
 import { portLabel } from './port-names'
 
@@ -14,6 +15,7 @@ export interface RepRow {
   /** Sort key for `number`: pf, vf, sf numbers packed. */
   numberSort: number
   index: number
+  /** The netdev name for display: control characters escaped (`\e`, `\xNN`), see visibleText. */
   netdev: string
   physPortName: string
   /** `loaded` when a representor netdev exists, `missing` otherwise. */
@@ -52,8 +54,8 @@ export function buildRows(device: Device, snap: HostSnapshot): RepRow[] {
       number: portLabel(p),
       numberSort: (p.pfnum ?? 0) * 1e7 + (p.vfnum ?? -1) * 1e3 + (p.sfnum ?? 0) + 2e3,
       index: p.index,
-      netdev: p.netdev ?? '',
-      physPortName: p.physPortName ?? '',
+      netdev: p.netdev === null ? '' : visibleText(p.netdev),
+      physPortName: visibleText(p.physPortName ?? ''),
       ethRep: p.netdev ? 'loaded' : 'missing',
       ibRep: p.ibRep ? `${p.ibRep.device}/${p.ibRep.port}` : ibMissing ? 'missing' : '—',
       ibMissing,

@@ -12,6 +12,12 @@ function hostPort(p: HostKeyPrompt): string {
   return p.port === 22 ? p.host : `[${p.host}]:${p.port}`
 }
 
+/** `, and it now offers a key of another type (…)`, as OpenSSH refuses this case too. */
+function typeChange(p: HostKeyPrompt): string {
+  if (!p.knownKeyType || p.knownKeyType === p.keyType) return ''
+  return ` (it now offers a key of type ${p.keyType} where ${p.knownKeyType} is on record; a key of another type for a known host is a changed key)`
+}
+
 /** Shows the oldest pending host-key prompt: trust-on-first-use, or a hard refusal. */
 export function HostKeyDialogs() {
   const prompts = useQuery(hostKeyPromptsOptions())
@@ -99,7 +105,7 @@ function ChangedKeyDialog({ prompt }: { prompt: HostKeyPrompt }) {
       <p role="alert" className="refusal">
         {revoked
           ? `The key offered by ${hostPort(prompt)} is marked @revoked in known_hosts.`
-          : `The host key of ${hostPort(prompt)} does not match the one on record. Someone could be intercepting the connection, or the host was reinstalled.`}{' '}
+          : `REMOTE HOST IDENTIFICATION HAS CHANGED: the host key of ${hostPort(prompt)} does not match the one on record${typeChange(prompt)}. Someone could be intercepting the connection, or the host was reinstalled.`}{' '}
         replab refused to connect to <span className="mono">{prompt.hostId}</span>.
       </p>
       <dl className="kv">
@@ -109,7 +115,7 @@ function ChangedKeyDialog({ prompt }: { prompt: HostKeyPrompt }) {
         </dd>
         {prompt.knownFingerprint && (
           <>
-            <dt>On record</dt>
+            <dt>On record{prompt.knownKeyType ? ` (${prompt.knownKeyType})` : ''}</dt>
             <dd className="mono fingerprint" aria-label="Recorded fingerprint">
               {prompt.knownFingerprint}
             </dd>

@@ -89,7 +89,8 @@ async function connect(hostId: string): Promise<IpcResult<HostView>> {
       host: '127.0.0.1',
       port: h.config.port,
       hop: '127.0.0.1',
-      keyType: 'ssh-ed25519',
+      // moved-04 now offers an ECDSA key where ed25519 is on record: a changed key (issue 20).
+      keyType: changed ? 'ecdsa-sha2-nistp256' : 'ssh-ed25519',
       fingerprint: changed
         ? 'SHA256:q3m1yV3d2V6fZ0P8c1w3nJ2wL5rTt9kq8H4p0vXyZ7E'
         : 'SHA256:Jm8d0mXl2B4Gv1d9v5u8mY0d7kTqkq2rj8V9b0f3nSw',
@@ -98,6 +99,7 @@ async function connect(hostId: string): Promise<IpcResult<HostView>> {
         ? {
             knownFingerprint: 'SHA256:5sF0W8xkq1LQp0mN2bY4cR7tU9vZ3aD6eH8jK1lM2oP',
             knownLocation: '~/.ssh/known_hosts:12',
+            knownKeyType: 'ssh-ed25519',
           }
         : {}),
     }

@@ -83,6 +83,12 @@ export async function hostKeysAndReadOnly(s: ConsoleSession, out: string): Promi
   await hosts.connect('moved-04', { waitReady: false })
   const refusal = hosts.changedKeyDialog()
   await expect(refusal.getByLabel('Recorded fingerprint')).toBeVisible()
+  // A key of another type for a known host is a changed key (issue 20): the dialog says so.
+  await expect(refusal).toContainText('REMOTE HOST IDENTIFICATION HAS CHANGED')
+  await expect(refusal).toContainText(
+    'it now offers a key of type ecdsa-sha2-nistp256 where ssh-ed25519 is on record',
+  )
+  await expect(refusal).toContainText('On record (ssh-ed25519)')
   await expect(refusal.getByRole('button', { name: /trust|accept|connect/i })).toHaveCount(0)
   await page.screenshot({ path: `${out}/journey-changed-key.png` })
   await refusal.getByRole('button', { name: 'Close', exact: true }).click()

@@ -4,12 +4,13 @@ import { join } from 'node:path'
 
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { WebSocket } from 'ws'
+import type { WebSocket } from 'ws'
 
 import { calls, type CallDef } from '../../../contract'
 import { createBackend, type Backend } from '../../../main/service/backend'
 import { startWebServer, type WebServer } from '../../../main/web/server'
 import { HOSTILE } from '../../helpers/fault-hostile'
+import { openSessionSocket, webLogin, type WebLogin } from '../../helpers/web-session'
 
 // Issue 9, bad input: every contract call is fuzzed with invalid shapes over the real WebSocket
 // front door (main/web/server.ts) wired to the real back end (createBackend). Each answer must be
@@ -22,8 +23,7 @@ const defs = Object.values(calls).flatMap((v) => Object.values(v as Record<strin
 let dataDir: string
 let backend: Backend
 let server: WebServer
-let cookie: string
-let origin: string
+let login: WebLogin
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'replab-fuzz-'))
@@ -33,9 +33,7 @@ beforeAll(async () => {
     hub: backend.hub,
     staticDir: '/nonexistent',
   })
-  origin = `http://127.0.0.1:${server.port}`
-  const res = await fetch(server.url, { redirect: 'manual' })
-  cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!
+  login = await webLogin(server.url)
 })
 
 afterAll(async () => {
@@ -45,11 +43,7 @@ afterAll(async () => {
 })
 
 function open(): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`, { headers: { cookie, origin } })
-    ws.once('open', () => resolve(ws))
-    ws.once('error', reject)
-  })
+  return openSessionSocket(login)
 }
 
 /** Sends text frames and collects one answer per frame, matched by id (-1 for malformed). */

@@ -103,7 +103,7 @@ describe('drills over a lost connection', () => {
     let dmesgReads = 0
     // begin() reads dmesg once, then once per step: the 3rd read follows "vf count 2".
     const { host, engine } = rig([
-      { on: (c) => c.startsWith('dmesg') && ++dmesgReads === 3, ms: 150 },
+      { on: (c) => c.startsWith('dd if=/dev/kmsg') && ++dmesgReads === 3, ms: 150 },
     ])
     const report = await engine.runDrill(drillRequest('vf-churn', { timeoutMs: 2000 }))
     expect(report.steps.find((s) => s.name === 'vf count 2')?.status).toBe('error')

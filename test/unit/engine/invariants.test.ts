@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 
 import type { HostSnapshot } from '../../../contract'
-import { dmesgAfter } from '../../../main/engine/dmesg'
+import { kmsgAfter, parseKmsg } from '../../../main/engine/dmesg'
 import {
   checkEthReps,
   checkFatalRecovery,
@@ -162,13 +162,28 @@ describe('dmesg delta and splats', () => {
     ' <TASK>',
   ]
 
-  it('returns only lines after the cursor, continuation lines included', () => {
-    const first = dmesgAfter(log.slice(0, 2).join('\n'), undefined)
-    expect(first.cursor).toBe(11.5)
-    const next = dmesgAfter(log.join('\n'), first.cursor)
-    expect(next.lines).toEqual(log.slice(2))
-    expect(dmesgAfter(log.join('\n'), next.cursor).lines).toEqual([])
-    expect(dmesgAfter('[   1.000000] rebooted', 12).lines).toEqual(['[   1.000000] rebooted'])
+  it('returns only records after the sequence cursor, counts overwritten ones, restarts on reboot', () => {
+    const kmsg = [
+      '6,40,10000001,-;a',
+      ' SUBSYSTEM=pci',
+      '6,41,11500000,-;mlx5_core 0000:08:00.0: E-Switch: Enable',
+      '4,42,12000000,-;WARNING: CPU: 3 PID: 1 at x',
+      '4,43,12000001,-;Call Trace:',
+    ].join('\n')
+    const records = parseKmsg(kmsg)
+    const first = kmsgAfter(records.slice(0, 2), undefined)
+    expect(first).toMatchObject({ cursor: 41, lost: 0 })
+    const next = kmsgAfter(records, first.cursor)
+    expect(next.lines).toEqual([
+      '[   12.000000] WARNING: CPU: 3 PID: 1 at x',
+      '[   12.000001] Call Trace:',
+    ])
+    expect(kmsgAfter(records, next.cursor).lines).toEqual([])
+    // The ring wrapped: the oldest record left is 42, the cursor was at 38.
+    expect(kmsgAfter(records.slice(2), 38)).toMatchObject({ lost: 3, lostRange: [39, 41] })
+    expect(kmsgAfter(parseKmsg('6,0,1000000,-;rebooted'), 43).lines).toEqual([
+      '[    1.000000] rebooted',
+    ])
   })
 
   it('finds each splat once with its context', () => {

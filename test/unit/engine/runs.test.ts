@@ -74,11 +74,11 @@ describe('dmesg', () => {
     const h = harness()
     const run = h.host.run.bind(h.host)
     h.host.run = (cmd) =>
-      cmd.startsWith('dmesg')
+      cmd.startsWith('dd if=/dev/kmsg')
         ? {
-            code: 0,
+            code: 1,
             stdout: '',
-            stderr: 'dmesg: read kernel buffer failed: Operation not permitted',
+            stderr: "dd: failed to open '/dev/kmsg': Operation not permitted",
           }
         : run(cmd)
     const report = await h.engine.runDrill(drillRequest('vf-churn'))
@@ -87,7 +87,7 @@ describe('dmesg', () => {
       (f) => f.severity === 'info' && f.invariant === 'no-kernel-splat',
     )
     expect(notes.map((f) => f.message)).toEqual([
-      'dmesg unreadable, no splat check: dmesg: read kernel buffer failed: Operation not permitted',
+      "dmesg unreadable, no splat check: dd: failed to open '/dev/kmsg': Operation not permitted",
     ])
   })
 })

@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { WebSocket } from 'ws'
+import type { WebSocket } from 'ws'
 
 import { Dispatcher } from '../../../main/service/dispatcher'
 import { EventHub } from '../../../main/service/event-hub'
 import { startWebServer, type WebServer } from '../../../main/web/server'
 import { stubHandlers } from '../../helpers/stub-handlers'
+import { openRawSocket, openSessionSocket, webLogin } from '../../helpers/web-session'
 
 let server: WebServer | undefined
 const logLines: string[] = []
@@ -29,17 +30,13 @@ async function login(s: WebServer): Promise<string> {
   const res = await fetch(s.url, { redirect: 'manual' })
   expect(res.status).toBe(303)
   const cookie = res.headers.get('set-cookie') ?? ''
-  expect(cookie).toMatch(/HttpOnly; SameSite=Strict/)
+  expect(cookie).toMatch(new RegExp(`^replab_session_${s.port}=.*HttpOnly; SameSite=Strict`))
+  expect(res.headers.get('location')).toMatch(/^\/#replab-secret=[\w-]{43}$/)
   return cookie.split(';')[0]!
 }
 
 function openWs(s: WebServer, headers: Record<string, string>): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${s.port}/ws`, { headers })
-    ws.once('open', () => resolve(ws))
-    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)))
-    ws.once('error', reject)
-  })
+  return openRawSocket(s.port, headers)
 }
 
 function call(ws: WebSocket, message: unknown): Promise<unknown> {
@@ -76,18 +73,19 @@ describe('browser-mode front door', () => {
       'HTTP 403',
     )
     const ws = await openWs(s, { cookie, origin })
-    expect(await call(ws, { t: 'call', id: 1, channel: 'hosts:list', request: {} })).toEqual({
+    ws.close()
+    const authed = await openSessionSocket(await webLogin(s.newLoginUrl()))
+    expect(await call(authed, { t: 'call', id: 1, channel: 'hosts:list', request: {} })).toEqual({
       t: 'result',
       id: 1,
       result: { ok: true, value: [] },
     })
-    ws.close()
+    authed.close()
   })
 
   it('answers invalid-request for malformed messages, unknown channels and bad shapes', async () => {
     const s = await start()
-    const cookie = await login(s)
-    const ws = await openWs(s, { cookie, origin: `http://127.0.0.1:${s.port}` })
+    const ws = await openSessionSocket(await webLogin(s.url))
     const bad = [
       'not json',
       { t: 'call', id: 2, channel: 'hosts:nope', request: {} },
