@@ -1,111 +1,110 @@
-import { LabError, toErrorData } from '../../contract'
 import type { Finding } from '../../contract'
-import type { DrillEnv } from './drill-types'
+import type { Recovery } from './host-link'
 import type { FindingPlace } from './invariants'
-import { isConnectionLossError, rediscover } from './reconnect'
 
-/** What `connectionLostFindings` found out: the findings, and whether the host stayed silent. */
+/**
+ * Link events (host-link.ts) as a drill's findings. Pure: the drill context asks its `HostLink`
+ * to recover (reconnect, retake the remote lock) and hands the events here.
+ */
+
+/** What a lost connection amounts to: the findings, and whether the drill must stop. */
 export interface LostConnection {
   readonly findings: Finding[]
-  /** The host did not answer again within the step timeout: the drill should stop. */
+  /** The host did not answer again, or the device is no longer ours: no further command. */
   readonly offline: boolean
 }
 
+/** Where the findings go and what they compare against. */
+export interface LostContext {
+  /** `user@host:port`. */
+  readonly target: string
+  /** The devlink handle under test. */
+  readonly device: string
+  /** The boot id at the start of the drill, when known. */
+  readonly bootId?: string | undefined
+  readonly place: FindingPlace
+}
+
 /**
- * Findings for an SSH connection lost during step `name` of a drill: a `connection-lost` error
- * naming the target and the SSH error, then, after waiting (up to the step's `timeoutMs`, on
- * the drill's signal) for the runner to reconnect and re-discovering the host (`rediscover`),
- * how long that took, or that it did not happen. A boot id different from the drill's baseline
- * adds a `fatal` `host-rebooted` finding naming both ids. Once back, the remote lock is retaken
- * (`relockFindings`) before anything else runs on the host. `where` replaces the default
- * `during step "<name>"`. Never rejects.
+ * Findings for an SSH connection lost `where` (e.g. `during step "vf count 2"`) with the SSH
+ * error `message`, after the link's `recover`: a `connection-lost` error naming the target and
+ * the error, then how long the reconnect took (`, same boot` when the boot id matched) or that it
+ * did not happen (`; not reconnected: …`, offline; `; drill cancelled` on abort). A boot id
+ * different from the baseline adds a `fatal` `host-rebooted` finding naming both ids. The lock
+ * retake's findings follow (`lockFindings`).
  */
-export async function connectionLostFindings(
-  env: DrillEnv,
-  place: FindingPlace,
+export function lostFindings(
+  recovery: Recovery,
+  ctx: LostContext,
   message: string,
   where: string,
-): Promise<LostConnection> {
+): LostConnection {
   const lost: Finding = {
     severity: 'error',
     invariant: 'connection-lost',
-    message: `SSH connection lost ${where} (${env.target}): ${message}`,
-    ...place,
+    message: `SSH connection lost ${where} (${ctx.target}): ${message}`,
+    ...ctx.place,
   }
-  const back = await rediscover(env.ports.source, env.ports.clock, {
-    timeoutMs: env.params.timeoutMs,
-    signal: env.signal,
-  }).catch((err: unknown) => toErrorData(err))
-  if (!('snapshot' in back)) {
-    if (back.code === 'aborted') {
+  const { back } = recovery
+  if (back.kind === 'offline') {
+    if (back.error.code === 'aborted')
       return {
         findings: [{ ...lost, message: `${lost.message}; drill cancelled` }],
         offline: false,
       }
-    }
     return {
-      findings: [{ ...lost, message: `${lost.message}; not reconnected: ${back.message}` }],
+      findings: [{ ...lost, message: `${lost.message}; not reconnected: ${back.error.message}` }],
       offline: true,
     }
   }
   const again = `${lost.message}; reconnected and re-discovered after ${back.waitedMs} ms`
-  const before = env.baseline.host.bootId
   const now = back.snapshot.host.bootId
-  const same = !before || !now || before === now
+  const same = !ctx.bootId || !now || ctx.bootId === now
   const findings: Finding[] = [{ ...lost, message: `${again}${same && now ? ', same boot' : ''}` }]
   if (!same) {
     findings.push({
       severity: 'fatal',
       invariant: 'host-rebooted',
-      message: `${env.target} rebooted ${where} (boot id ${before} → ${now}); the kernel state is fresh`,
-      ...place,
+      message: `${ctx.target} rebooted ${where} (boot id ${ctx.bootId} → ${now}); the kernel state is fresh`,
+      ...ctx.place,
     })
   }
-  const relock = await relockFindings(env, place, `after the reconnect ${where}`)
-  return { findings: [...findings, ...(relock?.findings ?? [])], offline: relock?.offline ?? false }
+  const lock = lockFindings(recovery.lock, ctx, `after the reconnect ${where}`)
+  return { findings: [...findings, ...(lock?.findings ?? [])], offline: lock?.offline ?? false }
 }
 
 /**
- * Retakes the remote lock of the device when a dropped connection released it (`HeldLocks`),
- * with the drill's timeout and signal; null when nothing was lost (or the env holds no locks).
- * Retaken: an `info` `lock-retaken` finding. Someone else took the device meanwhile (`host-busy`):
- * a `fatal` `lock-lost` finding naming the device, the target and the new owner, and `offline`
- * (no further command may run). A connection lost again is waited out once (`rediscover`) and
- * the retake tried again; any other failure (timeout, still lost) is a `connection-lost` error
- * and `offline`. Never rejects.
+ * The findings of a lock retake (`HostLink.retakeLock`), null when nothing was retaken. Retaken:
+ * an `info` `lock-retaken`. Taken by someone else meanwhile: a `fatal` `lock-lost` naming the
+ * device, the target and the new owner, offline (no further command may run). Not retaken (a
+ * timeout, the connection still lost): a `connection-lost` error, offline.
  */
-export async function relockFindings(
-  env: DrillEnv,
-  place: FindingPlace,
+export function lockFindings(
+  event: Recovery['lock'],
+  ctx: LostContext,
   where: string,
-): Promise<LostConnection | null> {
-  const { locks, params, signal, device, target } = env
-  if (!locks || (!locks.lost && !locks.takenBy)) return null
-  const options = { timeoutMs: params.timeoutMs, signal }
-  const relock = (): Promise<unknown> =>
-    locks.relock(options).then(
-      () => undefined,
-      (e) => e,
-    )
-  let err = await relock()
-  if (isConnectionLossError(err) && !signal.aborted) {
-    const back = await rediscover(env.ports.source, env.ports.clock, options).catch(() => null)
-    if (back) err = await relock()
-  }
-  const lock = `remote lock of ${device} on ${target}`
+): LostConnection | null {
+  if (event === null) return null
+  const lock = `remote lock of ${ctx.device} on ${ctx.target}`
   const finding = (severity: Finding['severity'], invariant: string, message: string) => ({
-    findings: [{ severity, invariant, message, ...place }],
+    findings: [{ severity, invariant, message, ...ctx.place }],
     offline: severity !== 'info',
   })
-  if (err === undefined) return finding('info', 'lock-retaken', `${lock} retaken ${where}`)
-  if (err instanceof LabError && err === locks.takenBy) {
-    return finding(
-      'fatal',
-      'lock-lost',
-      `${lock} taken by ${err.data.detail ?? err.message} while the SSH connection was down; ` +
-        'the device belongs to them now: no further step and no restore run',
-    )
+  switch (event.kind) {
+    case 'lock-retaken':
+      return finding('info', 'lock-retaken', `${lock} retaken ${where}`)
+    case 'lock-lost':
+      return finding(
+        'fatal',
+        'lock-lost',
+        `${lock} taken by ${event.by.data.detail ?? event.by.message} while the SSH connection was down; ` +
+          'the device belongs to them now: no further step and no restore run',
+      )
+    case 'lock-failed':
+      return finding(
+        'error',
+        'connection-lost',
+        `${lock} not retaken ${where}: ${event.error.message}`,
+      )
   }
-  const why = toErrorData(err).message
-  return finding('error', 'connection-lost', `${lock} not retaken ${where}: ${why}`)
 }

@@ -7,7 +7,7 @@ import type {
   OperationRequest,
   StepRecord,
 } from '../../contract'
-import { connectionLostFindings, relockFindings } from './connection-lost'
+import { lockFindings, lostFindings, type LostContext } from './connection-lost'
 import { DmesgCursor, dmesgLostFinding } from './dmesg'
 import { FatalWatch } from './fatal-watch'
 import { StepFailure, stepChecker, UNVERIFIED, type DrillEnv, type StepChecks } from './drill-types'
@@ -15,7 +15,7 @@ import type { StepOutcome } from './drill-types'
 import { checkSplats, type FindingPlace } from './invariants'
 import { operationFor, type DroppingCommand, type FaultOptions } from './operations'
 import { changeKey, type TrackedChange } from './restore'
-import { isConnectionLoss, isConnectionLossError, rediscover } from './reconnect'
+import { isConnectionLoss, isConnectionLossError } from './reconnect'
 import { raceNotes, runLanes } from './race-lanes'
 import { runOperation, type OperationOutcome } from './run-operation'
 import { SnapshotIssueWatch, unreadableFinding } from './snapshot-issues'
@@ -83,10 +83,8 @@ export class DrillContext {
     const start = (): Promise<void> => this.dmesg.start(this.params.timeoutMs, this.env.signal)
     await start().catch(async (err: unknown) => {
       if (!isConnectionLossError(err)) throw err
-      await rediscover(this.env.ports.source, this.env.ports.clock, {
-        timeoutMs: this.params.timeoutMs,
-        signal: this.env.signal,
-      })
+      const back = await this.env.link.reconnect(this.wait())
+      if (back.kind === 'offline') throw new LabError(back.error)
       await start()
     })
     if (this.dmesg.unavailable) {
@@ -107,14 +105,26 @@ export class DrillContext {
    * `offline`. `where` replaces `during step "<name>"` in the message.
    */
   async connectionLost(name: string, message: string, where?: string): Promise<Finding[]> {
-    const lost = await connectionLostFindings(
-      this.env,
-      this.place(name),
+    const recovery = await this.env.link.recover(this.wait())
+    const lost = lostFindings(
+      recovery,
+      this.lostContext(name),
       message,
       where ?? `during step "${name}"`,
     )
     if (lost.offline) this.offline = true
     return lost.findings
+  }
+
+  /** The bounds of a link wait: the step timeout and the drill's signal. */
+  private wait(): { timeoutMs: number; signal: AbortSignal } {
+    return { timeoutMs: this.params.timeoutMs, signal: this.env.signal }
+  }
+
+  /** What link findings name: target, device, baseline boot id, and where they go. */
+  private lostContext(name: string): LostContext {
+    const { target, device, baseline } = this.env
+    return { target, device, bootId: baseline.host.bootId, place: this.place(name) }
   }
 
   /**
@@ -368,13 +378,15 @@ export class DrillContext {
 
   /**
    * Before step `name`: cancelled? A remote lock released by a drop no command noticed (the
-   * runner reconnected between two commands) is retaken first; when it cannot be, the step is
-   * recorded as `error` with why (`relockFindings`), the drill goes offline, `StepFailure`.
+   * runner reconnected between two commands) is retaken first (`HostLink.retakeLock`); when it
+   * cannot be, the step is recorded as `error` with why (`lockFindings`), the drill goes
+   * offline, `StepFailure`.
    */
   private async before(name: string): Promise<void> {
     this.throwIfAborted()
     const startedMs = this.env.ports.clock.now()
-    const lost = await relockFindings(this.env, this.place(name), `before step "${name}"`)
+    const retake = await this.env.link.retakeLock(this.wait())
+    const lost = lockFindings(retake, this.lostContext(name), `before step "${name}"`)
     if (!lost?.offline) return void this.notes.push(...(lost?.findings ?? []))
     this.offline = true
     await this.finishStep(

@@ -1,4 +1,4 @@
-import { toErrorData } from '../../contract'
+import { LabError, toErrorData } from '../../contract'
 import type {
   HostSnapshot,
   LabErrorData,
@@ -15,15 +15,13 @@ import { UNVERIFIED } from './drill-types'
 import { drillVerdict } from './drills/drill'
 import { identityOf } from './host-identity'
 import { foldJournal, JournalWriter, reportOf } from './journal'
-import type { DeviceLocks, HeldLocks } from './locks'
-import { guardRunner } from './locks'
+import type { HostLink } from './host-link'
 import { INJECT_PROBE } from './operations'
 import type { HostPorts, JournalStore } from './ports'
-import { isConnectionLossError, rediscover } from './reconnect'
+import { isConnectionLoss, isConnectionLossError } from './reconnect'
 import { restoreChanges, type RestoreOutcome } from './restore-run'
 
 export { restoreChanges, type RestoreInput, type RestoreOutcome } from './restore-run'
-export { takeLocks, type HeldLocks } from './locks'
 
 /**
  * Runs one drill end to end: locks (in-process + remote flock), baseline, iterations with
@@ -31,12 +29,10 @@ export { takeLocks, type HeldLocks } from './locks'
  * journal and the final report.
  */
 
-/** What a drill run needs beyond the request. */
+/** What a drill run needs beyond the request and its link. */
 export interface DrillRunDeps {
-  readonly ports: HostPorts
   readonly target: string
   readonly store: JournalStore
-  readonly locks: DeviceLocks
   /** `<user> from <console host> since <ISO time>`. */
   readonly owner: string
   readonly runId: string
@@ -61,10 +57,16 @@ interface Opening {
 
 /**
  * The baseline snapshot and the fault-injection probe. A lost connection is waited out once
- * (`rediscover`, up to `timeoutMs`); resolves with the error data when the host stays silent.
+ * (`HostLink.reconnect`, up to `timeoutMs`); resolves with the error data when the host stays
+ * silent.
  */
-async function opening(deps: DrillRunDeps, timeoutMs: number): Promise<Opening | LabErrorData> {
-  const { ports, signal } = deps
+async function opening(
+  deps: DrillRunDeps,
+  link: HostLink,
+  timeoutMs: number,
+): Promise<Opening | LabErrorData> {
+  const { signal } = deps
+  const ports = link.ports
   const read = async (): Promise<Opening> => ({
     baseline: await ports.source.snapshot({ fresh: true, signal }),
     faultSupported: await probeFaults(ports, timeoutMs, signal),
@@ -74,8 +76,12 @@ async function opening(deps: DrillRunDeps, timeoutMs: number): Promise<Opening |
   } catch (err) {
     if (!isConnectionLossError(err)) throw err
   }
+  const back = await link.reconnect({ timeoutMs, signal })
+  if (back.kind === 'offline') {
+    if (isConnectionLoss(back.error.code)) return back.error
+    throw new LabError(back.error)
+  }
   try {
-    await rediscover(ports.source, ports.clock, { timeoutMs, signal })
     return await read()
   } catch (err) {
     if (!isConnectionLossError(err)) throw err
@@ -86,11 +92,12 @@ async function opening(deps: DrillRunDeps, timeoutMs: number): Promise<Opening |
 /** Closes a run whose host could not be read at the start: one `baseline` step says why. */
 async function unreachable(
   deps: DrillRunDeps,
+  ports: HostPorts,
   journal: JournalWriter,
   params: DrillParams,
   err: LabErrorData,
 ): Promise<DrillReport> {
-  const now = deps.ports.clock.now()
+  const now = ports.clock.now()
   const message = `SSH connection lost before the first step (${deps.target}): ${err.message}`
   const step: StepRecord = {
     name: 'baseline',
@@ -110,15 +117,15 @@ async function unreachable(
     iteration: 1,
   }
   await journal.append({ t: 'step', step, records: [], findings: [finding] })
-  return closeRun(deps, journal, params, 'error', message)
+  return closeRun(deps, ports, journal, params, 'error', message)
 }
 
 /**
- * Runs a drill whose locks are already held (`locks`, from `takeLocks`). Never rejects for drill
+ * Runs a drill over a link holding the device's locks (`HostLink.take`). Never rejects for drill
  * failures or a lost SSH connection: the report says `passed` / `failed` / `error` / `aborted`,
  * and a connection lost anywhere is a `connection-lost` finding on the step it interrupted, waited
  * out (up to `timeoutMs`), followed by a fresh snapshot and the restore. After a reconnect the
- * remote lock is retaken (`HeldLocks.relock`) before the next command; when another console took
+ * remote lock is retaken (`HostLink.retakeLock`) before the next command; when another console took
  * it meanwhile, a `fatal` `lock-lost` finding ends the drill `error`, the restore is skipped (the
  * device is theirs) and the in-process lock is released. Rejects only when the journal cannot be
  * written (or for an internal bug).
@@ -126,14 +133,14 @@ async function unreachable(
 export async function runDrill(
   deps: DrillRunDeps,
   request: DrillStartRequest,
-  locks?: HeldLocks,
+  link: HostLink,
 ): Promise<DrillReport> {
   const { store, runId } = deps
-  const ports = guarded(deps.ports, locks, request.device)
+  const ports = link.ports
   const params: DrillParams = request.params
   const journal = new JournalWriter(store, runId)
   const def = DRILLS[request.kind]
-  const opened = await opening(deps, params.timeoutMs)
+  const opened = await opening(deps, link, params.timeoutMs)
   const baseline = 'baseline' in opened ? opened.baseline : undefined
   await journal.append({
     t: 'start',
@@ -146,14 +153,14 @@ export async function runDrill(
     startedAt: new Date(ports.clock.now()).toISOString(),
     owner: deps.owner,
     ...(baseline ? { hostName: baseline.host.name, kernel: baseline.host.kernel } : {}),
-    identity: identityOf(deps.ports.runner, baseline),
+    identity: identityOf(ports.runner, baseline),
   })
-  if (!('baseline' in opened)) return unreachable(deps, journal, params, opened)
+  if (!('baseline' in opened)) return unreachable(deps, ports, journal, params, opened)
   const { faultSupported } = opened
   const verdict = drillVerdict(def, opened.baseline, request.device, faultSupported)
   const blockers = verdict.blockers
   const ctx = new DrillContext({
-    ...(locks ? { locks } : {}),
+    link,
     ports,
     target: deps.target,
     device: request.device,
@@ -168,7 +175,7 @@ export async function runDrill(
   let status: DrillReport['status']
   let error: string | undefined
   if (verdict.notApplicable !== null)
-    return notApplicable(deps, journal, params, verdict.notApplicable)
+    return notApplicable(deps, ports, journal, params, verdict.notApplicable)
   if (blockers.length > 0) {
     status = 'error'
     error = blockers.join('; ')
@@ -184,7 +191,7 @@ export async function runDrill(
     error = outcome.error
   }
   const restore = await restoreChanges({
-    ports,
+    link,
     journal,
     target: deps.target,
     timeoutMs: params.timeoutMs,
@@ -193,12 +200,11 @@ export async function runDrill(
     ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
     runId,
     iterations: params.iterations,
-    ...(locks ? { locks } : {}),
   })
   // The device belongs to whoever took its lock while we were disconnected: hand it over.
-  if (restore.skipped) locks?.releaseLocal()
+  if (restore.skipped) link.releaseLocal()
   const end = endStatus(restore, status, error)
-  return closeRun(deps, journal, params, end.status, end.error)
+  return closeRun(deps, ports, journal, params, end.status, end.error)
 }
 
 /**
@@ -207,11 +213,12 @@ export async function runDrill(
  */
 async function notApplicable(
   deps: DrillRunDeps,
+  ports: HostPorts,
   journal: JournalWriter,
   params: DrillParams,
   reason: string,
 ): Promise<DrillReport> {
-  const now = deps.ports.clock.now()
+  const now = ports.clock.now()
   const step: StepRecord = {
     name: 'applicability',
     status: 'skipped',
@@ -230,7 +237,7 @@ async function notApplicable(
     iteration: 1,
   }
   await journal.append({ t: 'step', step, records: [], findings: [finding] })
-  return closeRun(deps, journal, params, 'not-applicable', `not applicable: ${reason}`)
+  return closeRun(deps, ports, journal, params, 'not-applicable', `not applicable: ${reason}`)
 }
 
 /** The run's final status and error text once the restore pass is known. */
@@ -247,20 +254,16 @@ function endStatus(
   return { status, error }
 }
 
-/** The ports of steps and restore: no command while the remote lock is lost (`guardRunner`). */
-function guarded(ports: HostPorts, locks: HeldLocks | undefined, device: string): HostPorts {
-  return locks ? { ...ports, runner: guardRunner(ports.runner, locks, device) } : ports
-}
-
 /** Writes the `end` line, reads the report back from the journal, pushes the closing progress. */
 async function closeRun(
   deps: DrillRunDeps,
+  ports: HostPorts,
   journal: JournalWriter,
   params: DrillParams,
   status: DrillReport['status'],
   error: string | undefined,
 ): Promise<DrillReport> {
-  const { ports, runId } = deps
+  const { runId } = deps
   await journal.append({
     t: 'end',
     status,

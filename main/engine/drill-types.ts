@@ -8,7 +8,7 @@ import type {
 } from '../../contract'
 import { checkEthReps, checkLegacy, checkStructure, type FindingPlace } from './invariants'
 import type { JournalWriter } from './journal'
-import type { HeldLocks } from './locks'
+import type { HostLink } from './host-link'
 import type { HostPorts } from './ports'
 
 /** Types shared by the drill step machinery (drill-context.ts) and the runner. */
@@ -26,8 +26,12 @@ export interface DrillEnv {
   readonly baseline: HostSnapshot
   readonly faultSupported: boolean
   readonly onProgress?: (progress: DrillProgress) => void
-  /** The device's locks (from `takeLocks`): the remote one is retaken after a reconnect. */
-  readonly locks?: HeldLocks
+  /**
+   * The link to the host holding the device's locks: it reconnects, retakes the remote lock and
+   * reports what happened (host-link.ts); `ports` are its ports (the runner refuses while the
+   * remote lock is lost).
+   */
+  readonly link: HostLink
 }
 
 /**

@@ -13,7 +13,8 @@ import { withFreshFallback, type FreshFallbackOptions } from './fresh-fallback'
 import { DeviceLocks } from './locks'
 import { DRILLS, listDrills } from './drills'
 import { defaultId, lockSubject, parseDrillRequest, parseRequest } from './engine-input'
-import { runDrill, takeLocks, type DrillRunDeps } from './drill-runner'
+import { runDrill, type DrillRunDeps } from './drill-runner'
+import { HostLink } from './host-link'
 import { foldJournal, reportOf, scanJournal, type JournalRun } from './journal'
 import { historyEntry } from './journal-history'
 import { INJECT_PROBE, type FaultOptions } from './operations'
@@ -244,16 +245,17 @@ export class Engine {
     const controller = new AbortController()
     const id = this.deps.consoleIdentity
     const deps: DrillRunDeps = {
-      ports: p,
       target: p.runner.target,
       store: this.deps.journal,
-      locks: this.locks,
       runId,
       signal: controller.signal,
       owner: lockOwner(id.user, id.host, this.clock.now()),
       ...(onProgress ? { onProgress } : {}),
     }
-    const held = await takeLocks(deps, req.device, req.params.timeoutMs)
+    const link = await HostLink.take(p, this.locks, req.device, deps.owner, {
+      timeoutMs: req.params.timeoutMs,
+      signal: controller.signal,
+    })
     this.drills.set(runId, controller)
     const startedMs = this.clock.now()
     const audit = (status: string, commands: JournalRun['steps'] = []) =>
@@ -268,9 +270,9 @@ export class Engine {
         session: options.session,
       })
     await audit('started')
-    const done = runDrill(deps, req, held)
+    const done = runDrill(deps, req, link)
       .finally(() => {
-        held.release()
+        link.release()
         this.drills.delete(runId)
       })
       .then(async (report) => {

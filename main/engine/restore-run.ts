@@ -8,10 +8,9 @@ import type {
   OperationRequest,
   StepRecord,
 } from '../../contract'
+import type { HostLink } from './host-link'
 import type { JournalWriter } from './journal'
-import type { HeldLocks } from './locks'
-import type { HostPorts } from './ports'
-import { isConnectionLoss, isConnectionLossError, rediscover } from './reconnect'
+import { isConnectionLoss, isConnectionLossError } from './reconnect'
 import { changeKey, nextRestore, type TrackedChange } from './restore'
 import { runOperation } from './run-operation'
 
@@ -25,7 +24,11 @@ import { runOperation } from './run-operation'
 
 /** Inputs of a restore pass. */
 export interface RestoreInput {
-  readonly ports: HostPorts
+  /**
+   * The link holding the device's locks: its ports run the restore, a lost connection is waited
+   * out through it, and a remote lock lost to a drop is retaken before restoring anything.
+   */
+  readonly link: HostLink
   readonly journal: JournalWriter
   readonly target: string
   readonly timeoutMs: number
@@ -34,8 +37,6 @@ export interface RestoreInput {
   readonly runId: string
   readonly iterations: number
   readonly onProgress?: (progress: DrillProgress) => void
-  /** The device's locks: a remote lock lost to a drop is retaken before restoring anything. */
-  readonly locks?: HeldLocks
 }
 
 /** What a restore pass did: keys restored, keys not restored, whether the connection dropped. */
@@ -76,12 +77,13 @@ export async function restoreChanges(input: RestoreInput): Promise<RestoreOutcom
     out.failed.push(...keys)
     return keys.join(', ') || '—'
   }
+  const { link } = input
   for (let guard = 0; guard < input.changes.length * 3 + 1; guard++) {
-    if (input.locks?.takenBy) {
-      out.skipped = await skipRestore(input, input.locks.takenBy.data, left())
+    if (link.takenBy) {
+      out.skipped = await skipRestore(input, link.takenBy.data, left())
       break
     }
-    const readMs = input.ports.clock.now()
+    const readMs = link.ports.clock.now()
     const snap = await readHost(input)
     if ('code' in snap) {
       out.lost = true
@@ -93,7 +95,7 @@ export async function restoreChanges(input: RestoreInput): Promise<RestoreOutcom
     const next = nextRestore(input.changes, snap, input.done)
     if (!next) break
     const relock = await relockFor(input)
-    if (relock && !input.locks?.takenBy) {
+    if (relock && !link.takenBy) {
       out.lost = true
       const why = `the remote lock was not retaken: ${relock.message}`
       await journalStep(input, 'restore', readMs, emptyAttempt(), [
@@ -104,7 +106,7 @@ export async function restoreChanges(input: RestoreInput): Promise<RestoreOutcom
     if (relock) continue
     input.done.add(next.key)
     const name = `restore ${next.key}`
-    const startedMs = input.ports.clock.now()
+    const startedMs = link.ports.clock.now()
     const attempt = await restoreOnce(input, next.request)
     const lost = attempt.error !== undefined && isConnectionLoss(attempt.error.code)
     const retry = lost && !retried.has(next.key)
@@ -131,21 +133,16 @@ export async function restoreChanges(input: RestoreInput): Promise<RestoreOutcom
 }
 
 /**
- * Retakes a remote lock a drop released (`HeldLocks.relock`, bounded by `timeoutMs`; a lost
- * connection is waited out once with `rediscover`). Resolves with the error when it failed.
+ * Retakes a remote lock a drop released (`HostLink.retakeLock`, bounded by `timeoutMs`; a lost
+ * connection is waited out once). Resolves with the error when it failed (`takenBy`'s when
+ * another console took the device).
  */
 async function relockFor(input: RestoreInput): Promise<LabErrorData | undefined> {
-  const { locks, ports, timeoutMs } = input
-  if (!locks?.lost) return undefined
-  const relock = (): Promise<LabErrorData | undefined> =>
-    locks.relock({ timeoutMs }).then(
-      () => undefined,
-      (err: unknown) => toErrorData(err),
-    )
-  const err = await relock()
-  if (!err || !isConnectionLoss(err.code)) return err
-  const back = await rediscover(ports.source, ports.clock, { timeoutMs }).catch(() => null)
-  return back ? relock() : err
+  const { link, timeoutMs } = input
+  if (!link.lost) return undefined
+  const event = await link.retakeLock({ timeoutMs })
+  if (event === null || event.kind === 'lock-retaken') return undefined
+  return event.kind === 'lock-lost' ? event.by.data : event.error
 }
 
 /**
@@ -159,21 +156,15 @@ async function skipRestore(input: RestoreInput, busy: LabErrorData, left: string
     `taken by ${owner} while the SSH connection was down; the device belongs to them now; ` +
     `not restored: ${left}`
   const finding: Finding = { severity: 'error', invariant: 'lock-lost', message, step: 'restore' }
-  const now = input.ports.clock.now()
+  const now = input.link.ports.clock.now()
   await journalStep(input, 'restore', now, emptyAttempt(), [finding], 'skipped')
   return message
 }
 
-/** A fresh snapshot, waiting out a lost connection (`rediscover`); the error when it stays lost. */
+/** A fresh snapshot, waiting out a lost connection (`HostLink.read`); the error when it stays lost. */
 async function readHost(input: RestoreInput): Promise<HostSnapshot | LabErrorData> {
   try {
-    return await input.ports.source.snapshot({ fresh: true })
-  } catch (err) {
-    if (!isConnectionLossError(err)) throw err
-  }
-  try {
-    const { ports, timeoutMs } = input
-    return (await rediscover(ports.source, ports.clock, { timeoutMs })).snapshot
+    return await input.link.read({ timeoutMs: input.timeoutMs })
   } catch (err) {
     if (!isConnectionLossError(err)) throw err
     return toErrorData(err)
@@ -183,7 +174,7 @@ async function readHost(input: RestoreInput): Promise<HostSnapshot | LabErrorDat
 /** Runs one restore operation; a connection lost before it could plan is its error too. */
 async function restoreOnce(input: RestoreInput, request: OperationRequest): Promise<Attempt> {
   try {
-    const { result } = await runOperation(input.ports, request, {
+    const { result } = await runOperation(input.link.ports, request, {
       timeoutMs: input.timeoutMs,
       target: input.target,
     })
@@ -223,7 +214,7 @@ async function journalStep(
   findings: Finding[],
   status?: StepRecord['status'],
 ): Promise<void> {
-  const { ports } = input
+  const { ports } = input.link
   const step: StepRecord = {
     name,
     status: status ?? (findings.some((f) => f.severity === 'error') ? 'error' : 'passed'),

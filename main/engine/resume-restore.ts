@@ -11,7 +11,8 @@ import {
   type JournalScan,
 } from './journal'
 import { restorableKeys } from './journal-history'
-import { takeLocks, type DeviceLocks } from './locks'
+import { HostLink } from './host-link'
+import type { DeviceLocks } from './locks'
 import type { HostPorts, JournalStore } from './ports'
 import { changeKey, restoreRequest, type TrackedChange } from './restore'
 import { restoreChanges } from './restore-run'
@@ -81,13 +82,15 @@ export async function resumeRestore(
     throw hostMismatchError(runId, now.target, why)
   }
   const signal = new AbortController().signal
-  const lockDeps = { ports: p, locks: deps.locks, owner: deps.owner, signal }
-  const held = await takeLocks(lockDeps, start.device, start.params.timeoutMs)
+  const link = await HostLink.take(p, deps.locks, start.device, deps.owner, {
+    timeoutMs: start.params.timeoutMs,
+    signal,
+  })
   let report: DrillReport
   try {
     const journal = new JournalWriter(deps.journal, runId)
     await restoreChanges({
-      ports: p,
+      link,
       journal,
       target: start.target,
       timeoutMs: start.params.timeoutMs,
@@ -95,7 +98,6 @@ export async function resumeRestore(
       done: new Set(scan.restored),
       runId,
       iterations: start.params.iterations,
-      locks: held,
     })
     const note = why ? `; host identity not verified (${why})` : ''
     await journal.append({
@@ -106,7 +108,7 @@ export async function resumeRestore(
     })
     report = reportOf(foldJournal(await deps.journal.readRun(runId)))
   } finally {
-    held.release()
+    link.release()
   }
   const after = foldJournal(await deps.journal.readRun(runId))
   await deps.audit.record({
