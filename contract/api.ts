@@ -1,6 +1,14 @@
 import { z } from 'zod'
 
-import { DrillInfo, DrillProgress, DrillReport, DrillRunSummary, DrillStartRequest } from './drills'
+import { DrillPlan } from './drill-plan'
+import {
+  DrillInfo,
+  DrillProgress,
+  DrillReport,
+  DrillRunSummary,
+  DrillStartRequest,
+  StepDetail,
+} from './drills'
 import type { IpcResult } from './errors'
 import { AuditEntry } from './audit'
 import { hostAdminCalls } from './host-admin'
@@ -90,7 +98,15 @@ export const calls = {
   },
   drills: {
     list: call('drills:list', z.object({ hostId: HostId.optional() }), z.array(DrillInfo)),
-    start: call('drills:start', DrillStartRequest, z.object({ runId: z.string() }), true),
+    /** The dry run of a drill: steps with exact commands, blast radius, VFs in use, restore. */
+    plan: call('drills:plan', DrillStartRequest, DrillPlan),
+    /** Starts a drill the user confirmed (the plan dialog); the engine validates it first. */
+    start: call(
+      'drills:start',
+      DrillStartRequest.extend({ confirmed: z.literal(true) }),
+      z.object({ runId: z.string() }),
+      true,
+    ),
     cancel: call('drills:cancel', z.object({ runId: z.string().max(64) }), Ok),
     history: call(
       'drills:history',
@@ -98,6 +114,12 @@ export const calls = {
       z.array(DrillRunSummary),
     ),
     report: call('drills:report', z.object({ runId: z.string().max(64) }), DrillReport),
+    /** One journaled step with its commands, outputs, findings and snapshot diff. */
+    step: call(
+      'drills:step',
+      z.object({ runId: z.string().max(64), index: z.number().int().min(0) }),
+      StepDetail,
+    ),
     exportReport: call(
       'drills:export-report',
       z.object({ runId: z.string().max(64), format: z.enum(['json', 'junit', 'html', 'repro']) }),

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 
-import { DevlinkHandle } from './snapshot'
+import { CommandRecord } from './operations'
+import { Change, DevlinkHandle } from './snapshot'
 
 /** The drills of DESIGN.md §Lifecycle engine (reference/domain.md §4). */
 export const DrillKind = z.enum([
@@ -25,13 +26,25 @@ export const DrillInfo = z.object({
 })
 export type DrillInfo = z.infer<typeof DrillInfo>
 
-/** Parameters every drill takes; `vfs`/`vfsAlt` size VF counts where a drill uses them. */
+/**
+ * Parameters every drill takes. Durations in ms. `vfs`/`vfsAlt` size VF counts where a drill
+ * uses them; without `vfs` a drill keeps the device's current VF count (at least the drill's
+ * minimum), so it never destroys VFs nobody asked it to touch. The engine checks counts against
+ * the device's `sriov_totalvfs` before the run starts (`invalid-request`, not stored as a run).
+ */
 export const DrillParams = z.object({
   iterations: z.number().int().min(1).max(10000).default(1),
+  /** Outer bound of every step and wait, ms. */
   timeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),
   stopOnFailure: z.boolean().default(false),
-  vfs: z.number().int().min(0).max(127).default(2),
-  vfsAlt: z.number().int().min(0).max(127).optional(),
+  vfs: z.number().int().min(0).max(1024).optional(),
+  vfsAlt: z.number().int().min(0).max(1024).optional(),
+  /**
+   * Settle window of the drill's checks, ms: a check waiting for a state ends failed once the
+   * device showed no change for this long without it (issue 21), not at `timeoutMs`. Absent:
+   * 3,000, or half the step timeout when that is shorter.
+   */
+  settleMs: z.number().int().min(50).max(600_000).optional(),
 })
 export type DrillParams = z.infer<typeof DrillParams>
 
@@ -40,6 +53,11 @@ export const DrillStartRequest = z.object({
   kind: DrillKind,
   device: DevlinkHandle,
   params: DrillParams,
+  /**
+   * Run even though the drill would change the VF count of, reset, or unbind a PF whose VFs are
+   * in use (bound to a passthrough driver, or up with addresses); refused `in-use` otherwise.
+   */
+  force: z.boolean().optional(),
 })
 export type DrillStartRequest = z.infer<typeof DrillStartRequest>
 
@@ -51,6 +69,10 @@ export const Finding = z.object({
   step: z.string(),
   iteration: z.number().int().optional(),
   evidence: z.string().optional(),
+  /** What the check expected, in words, where the check knows it. */
+  expected: z.string().optional(),
+  /** What it saw instead, in words. */
+  seen: z.string().optional(),
 })
 export type Finding = z.infer<typeof Finding>
 
@@ -95,6 +117,19 @@ export const DrillReport = z.object({
   restored: z.array(z.string()).optional(),
 })
 export type DrillReport = z.infer<typeof DrillReport>
+
+/** One journaled step as the run view opens it: commands with outputs, findings, snapshot diff. */
+export const StepDetail = z.object({
+  /** Index into the report's `steps` (journal order). */
+  index: z.number().int(),
+  step: StepRecord,
+  records: z.array(CommandRecord),
+  findings: z.array(Finding),
+  diff: z.array(Change),
+  /** A step of the restore pass. */
+  restore: z.boolean(),
+})
+export type StepDetail = z.infer<typeof StepDetail>
 
 /** Pushed while a drill runs. */
 export const DrillProgress = z.object({

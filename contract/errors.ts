@@ -21,6 +21,8 @@ export const LabErrorCode = z.enum([
   /** The device settled in a state other than the operation's expected one (issue 16 item 5). */
   'postcondition-mismatch',
   'host-busy',
+  /** A drill would disturb VFs in use (passthrough driver, or up with addresses); see `force`. */
+  'in-use',
   'read-only',
   'unsupported',
   'timeout',

@@ -1,6 +1,7 @@
 /** The contract between the UI and the back end: schemas, inferred types, errors, the LabApi. */
 export * from './api'
 export * from './audit'
+export * from './drill-plan'
 export * from './drills'
 export * from './errors'
 export * from './host-address'

@@ -76,6 +76,11 @@ export const VfInfo = z.object({
   mac: z.string().optional(),
   /** The VF's `reset_method` words (`flr`, …): how `/sys/bus/pci/devices/<bdf>/reset` resets it. */
   resetMethod: z.array(z.string()).optional(),
+  /**
+   * Why the VF is in use, when it is: bound to a passthrough driver (`bound to vfio-pci`), or its
+   * netdev up with addresses (`enp8s0f0v1 up with 10.0.0.2/24`). Drills leave such VFs alone.
+   */
+  inUse: z.string().optional(),
 })
 export type VfInfo = z.infer<typeof VfInfo>
 
@@ -214,6 +219,11 @@ export const Netdev = z.object({
   parentDev: z.string().optional(),
   driver: z.string().optional(),
   vfCount: z.number().int().optional(),
+  /**
+   * Its addresses of global or site scope as `address/prefixlen` (`ip -j addr`'s `addr_info`);
+   * link-local and host-scope ones are left out (every interface that is up has one).
+   */
+  addresses: z.array(z.string()).optional(),
 })
 export type Netdev = z.infer<typeof Netdev>
 

@@ -5,16 +5,17 @@ import type {
   DrillParams,
   DrillProgress,
   DrillReport,
-  DrillStartRequest,
   Finding,
   StepRecord,
 } from '../../contract'
 import { DRILLS } from './drills'
-import { DrillContext, StepFailure } from './drill-context'
+import { StepFailure, type ResolvedRequest } from './drill-types'
+import { StepRunner } from './step-runner'
 import { UNVERIFIED } from './drill-types'
 import { drillVerdict } from './drills/drill'
 import { identityOf } from './host-identity'
 import { foldJournal, JournalWriter, reportOf } from './journal'
+import type { CommandTrail } from './audit'
 import type { HostLink } from './host-link'
 import { INJECT_PROBE } from './operations'
 import type { HostPorts, JournalStore } from './ports'
@@ -38,6 +39,8 @@ export interface DrillRunDeps {
   readonly runId: string
   readonly signal: AbortSignal
   readonly onProgress?: (progress: DrillProgress) => void
+  /** Audits every command under the step running it (audit.ts). */
+  readonly trail?: CommandTrail
 }
 
 async function probeFaults(
@@ -132,14 +135,15 @@ async function unreachable(
  */
 export async function runDrill(
   deps: DrillRunDeps,
-  request: DrillStartRequest,
+  request: ResolvedRequest,
   link: HostLink,
 ): Promise<DrillReport> {
   const { store, runId } = deps
   const ports = link.ports
-  const params: DrillParams = request.params
+  const params = request.params
   const journal = new JournalWriter(store, runId)
   const def = DRILLS[request.kind]
+  deps.trail?.at('baseline', 'fault-injection probe')
   const opened = await opening(deps, link, params.timeoutMs)
   const baseline = 'baseline' in opened ? opened.baseline : undefined
   await journal.append({
@@ -159,8 +163,9 @@ export async function runDrill(
   const { faultSupported } = opened
   const verdict = drillVerdict(def, opened.baseline, request.device, faultSupported)
   const blockers = verdict.blockers
-  const ctx = new DrillContext({
+  const ctx = new StepRunner({
     link,
+    ...(deps.trail ? { trail: deps.trail } : {}),
     ports,
     target: deps.target,
     device: request.device,
@@ -192,6 +197,7 @@ export async function runDrill(
   }
   const restore = await restoreChanges({
     link,
+    ...(deps.trail ? { trail: deps.trail } : {}),
     journal,
     target: deps.target,
     timeoutMs: params.timeoutMs,
@@ -293,8 +299,8 @@ function precondFinding(message: string): Finding {
 }
 
 async function iterate(
-  ctx: DrillContext,
-  body: (ctx: DrillContext) => Promise<void>,
+  ctx: StepRunner,
+  body: (ctx: StepRunner) => Promise<void>,
   params: DrillParams,
 ): Promise<{ status: DrillReport['status']; error?: string }> {
   let errored: string | undefined

@@ -3,22 +3,30 @@ import type {
   CommandRecord,
   DrillParams,
   DrillProgress,
+  DrillStartRequest,
   Finding,
   HostSnapshot,
 } from '../../contract'
 import { checkEthReps, checkLegacy, checkStructure, type FindingPlace } from './invariants'
 import type { JournalWriter } from './journal'
+import type { CommandTrail } from './audit'
 import type { HostLink } from './host-link'
 import type { HostPorts } from './ports'
 
 /** Types shared by the drill step machinery (drill-context.ts) and the runner. */
+
+/** Drill parameters once the engine resolved them (drill-plan.ts `resolveParams`): `vfs` is a count. */
+export type ResolvedParams = DrillParams & { readonly vfs: number; readonly settleMs: number }
+
+/** A drill request whose parameters the engine resolved (what the run journals and uses). */
+export type ResolvedRequest = DrillStartRequest & { readonly params: ResolvedParams }
 
 /** What a drill run is bound to. */
 export interface DrillEnv {
   readonly ports: HostPorts
   readonly target: string
   readonly device: string
-  readonly params: DrillParams
+  readonly params: ResolvedParams
   readonly runId: string
   readonly signal: AbortSignal
   readonly journal: JournalWriter
@@ -32,6 +40,8 @@ export interface DrillEnv {
    * remote lock is lost).
    */
   readonly link: HostLink
+  /** Audits every command the drill sends under the step running it (audit.ts). */
+  readonly trail?: CommandTrail
 }
 
 /**

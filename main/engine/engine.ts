@@ -1,20 +1,22 @@
 import { labError } from '../../contract'
 import type {
   DrillInfo,
+  DrillPlan,
   DrillProgress,
   DrillReport,
   DrillRunSummary,
   OperationPlan,
   OperationProgress,
   OperationResult,
+  StepDetail,
 } from '../../contract'
-import { EngineAudit, requestDevice } from './audit'
+import { auditAction, EngineAudit, requestDevice } from './audit'
 import { withFreshFallback, type FreshFallbackOptions } from './fresh-fallback'
 import { DeviceLocks } from './locks'
 import { DRILLS, listDrills } from './drills'
 import { defaultId, lockSubject, parseDrillRequest, parseRequest } from './engine-input'
-import { runDrill, type DrillRunDeps } from './drill-runner'
-import { HostLink } from './host-link'
+import { launchDrill, planOn, refusalOf } from './drill-start'
+import type { ResolvedParams } from './drill-types'
 import { foldJournal, reportOf, scanJournal, type JournalRun } from './journal'
 import { historyEntry } from './journal-history'
 import { INJECT_PROBE, type FaultOptions } from './operations'
@@ -168,7 +170,7 @@ export class Engine {
           hostId,
           target: p.runner.target,
           device: requestDevice(req),
-          action: req.op,
+          action: auditAction(req),
           status: out.result.status,
           startedMs,
           commands: out.result.commands,
@@ -231,8 +233,22 @@ export class Engine {
   }
 
   /**
-   * Starts a drill: validates, takes the device lock and the remote flock (rejects `host-busy`
-   * naming the holder), then runs in the background. `done` resolves with the report.
+   * The plan of a drill on the host now (issue 21 item 1): every step with its exact commands,
+   * the blast radius, the VFs in use and whether the drill would disturb them, what the restore
+   * puts back, how long it should take, and what is wrong with the request. Reads the host;
+   * changes nothing. Rejects `invalid-request` for a request that does not parse.
+   */
+  async planDrill(request: unknown): Promise<DrillPlan> {
+    const req = parseDrillRequest(request)
+    return planOn(req, await this.ports(req.hostId), this.deps.journal)
+  }
+
+  /**
+   * Starts a drill: plans it on a fresh read of the host, refuses a bad request
+   * (`invalid-request`: a VF count above `sriov_totalvfs`, a device that is not there…) and one
+   * that would disturb VFs in use (`in-use`, unless `force`) before anything is journaled, takes
+   * the device lock and the remote flock (rejects `host-busy` naming the holder), then runs in
+   * the background with the plan's parameters. `done` resolves with the report.
    */
   async startDrill(
     request: unknown,
@@ -241,46 +257,44 @@ export class Engine {
   ): Promise<DrillHandle> {
     const req = parseDrillRequest(request)
     const p = await this.ports(req.hostId)
+    const plan = await planOn(req, p, this.deps.journal)
+    const refused = refusalOf(plan, req.force === true)
+    if (refused) {
+      if (plan.problems.length === 0)
+        await this.audit.record({
+          hostId: req.hostId,
+          target: p.runner.target,
+          device: req.device,
+          action: `drill ${req.kind}`,
+          status: 'refused: VFs in use',
+          startedMs: this.clock.now(),
+          commands: [],
+          session: options.session,
+        })
+      throw refused
+    }
     const runId = this.newId()
     const controller = new AbortController()
     const id = this.deps.consoleIdentity
-    const deps: DrillRunDeps = {
-      target: p.runner.target,
-      store: this.deps.journal,
-      runId,
-      signal: controller.signal,
-      owner: lockOwner(id.user, id.host, this.clock.now()),
-      ...(onProgress ? { onProgress } : {}),
-    }
-    const link = await HostLink.take(p, this.locks, req.device, deps.owner, {
-      timeoutMs: req.params.timeoutMs,
-      signal: controller.signal,
-    })
-    this.drills.set(runId, controller)
-    const startedMs = this.clock.now()
-    const audit = (status: string, commands: JournalRun['steps'] = []) =>
-      this.audit.record({
-        hostId: req.hostId,
-        target: p.runner.target,
-        device: req.device,
-        action: `drill ${req.kind} (run ${runId})`,
-        status,
-        startedMs,
-        commands: commands.flatMap((e) => e.records),
+    const { done } = await launchDrill(
+      {
+        ports: p,
+        locks: this.locks,
+        journal: this.deps.journal,
+        audit: this.audit,
+        runId,
+        owner: lockOwner(id.user, id.host, this.clock.now()),
+        signal: controller.signal,
         session: options.session,
-      })
-    await audit('started')
-    const done = runDrill(deps, req, link)
-      .finally(() => {
-        link.release()
-        this.drills.delete(runId)
-      })
-      .then(async (report) => {
-        const run = await this.readRun(runId).catch(() => undefined)
-        await audit(report.status, run?.steps)
-        return report
-      })
-    return { runId, done, cancel: () => controller.abort() }
+        onProgress,
+        readRun: (r) => this.readRun(r),
+      },
+      req,
+      plan.params as ResolvedParams,
+    )
+    this.drills.set(runId, controller)
+    const settled = done.finally(() => this.drills.delete(runId))
+    return { runId, done: settled, cancel: () => controller.abort() }
   }
 
   /** Runs a drill to the end (startDrill + done). */
@@ -318,6 +332,28 @@ export class Engine {
   /** A run rebuilt from its journal. Rejects `not-found` / `parse-error`. */
   async readRun(runId: string): Promise<JournalRun> {
     return foldJournal(await this.deps.journal.readRun(runId))
+  }
+
+  /**
+   * One journaled step of a run (index into the report's `steps`): its commands with exit codes
+   * and outputs, findings and snapshot diff, as the HTML export shows them. Rejects `not-found`.
+   */
+  async stepDetail(runId: string, index: number): Promise<StepDetail> {
+    const run = await this.readRun(runId)
+    const e = run.steps[index]
+    if (!e)
+      throw labError(
+        'not-found',
+        `run ${runId} has no step ${index + 1} (it has ${run.steps.length} so far)`,
+      )
+    return {
+      index,
+      step: e.step,
+      records: e.records,
+      findings: e.findings,
+      diff: e.diff ?? [],
+      restore: e.restore === true,
+    }
   }
 
   /** The DrillReport of a run. */

@@ -44,6 +44,9 @@ export {
   type SettleWaitOptions,
 } from './settle-wait'
 export { DRILLS, drillDefaults, listDrills } from './drills'
+export { planDrill, resolveParams, type DrillPlanInput, type PastRun } from './drill-plan'
+export { HostLink, type LinkEvent, type Recovery } from './host-link'
+export { auditAction } from './audit'
 export {
   checkEthReps,
   checkFatalRecovery,

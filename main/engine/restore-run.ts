@@ -8,6 +8,7 @@ import type {
   OperationRequest,
   StepRecord,
 } from '../../contract'
+import { auditAction, type CommandTrail } from './audit'
 import type { HostLink } from './host-link'
 import type { JournalWriter } from './journal'
 import { isConnectionLoss, isConnectionLossError } from './reconnect'
@@ -29,6 +30,8 @@ export interface RestoreInput {
    * out through it, and a remote lock lost to a drop is retaken before restoring anything.
    */
   readonly link: HostLink
+  /** Audits the restore's commands under the item being restored (audit.ts). */
+  readonly trail?: CommandTrail
   readonly journal: JournalWriter
   readonly target: string
   readonly timeoutMs: number
@@ -94,6 +97,7 @@ export async function restoreChanges(input: RestoreInput): Promise<RestoreOutcom
     }
     const next = nextRestore(input.changes, snap, input.done)
     if (!next) break
+    input.trail?.at('restore', 'lock')
     const relock = await relockFor(input)
     if (relock && !link.takenBy) {
       out.lost = true
@@ -106,6 +110,7 @@ export async function restoreChanges(input: RestoreInput): Promise<RestoreOutcom
     if (relock) continue
     input.done.add(next.key)
     const name = `restore ${next.key}`
+    input.trail?.at(name, `restore: ${auditAction(next.request)}`)
     const startedMs = link.ports.clock.now()
     const attempt = await restoreOnce(input, next.request)
     const lost = attempt.error !== undefined && isConnectionLoss(attempt.error.code)

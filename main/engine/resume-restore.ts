@@ -174,6 +174,12 @@ export function opWords(c: TrackedChange): string {
       return `module ${r.module} ${r.action}`
     case 'devlink-reload':
       return `devlink-reload ${r.device} ${r.action}`
+    case 'bind':
+      return `bind ${r.device}${r.driver ? ` ${r.driver}` : ''}`
+    case 'unbind':
+      return `unbind ${r.device}`
+    case 'fault':
+      return `fault ${r.fault}${r.device ? ` ${r.device}` : ''}`
     default:
       return r.op
   }

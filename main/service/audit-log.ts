@@ -24,7 +24,11 @@ export class AuditLog {
     }
   }
 
-  /** All entries, oldest first; unreadable lines are skipped (a torn last line after a crash). */
+  /**
+   * All entries, oldest first; unreadable lines are skipped (a torn last line after a crash).
+   * Entries sharing an `id` (a drill's `started`, then its outcome) are one entry: the last one,
+   * in the first one's place and with its `at` (`foldUpdates`).
+   */
   async read(): Promise<AuditEntry[]> {
     const text = await readFile(this.path, 'utf8').catch(() => '')
     const out: AuditEntry[] = []
@@ -36,6 +40,23 @@ export class AuditLog {
         // torn or foreign line: skip, never fail the whole log
       }
     }
-    return out
+    return foldUpdates(out)
   }
+}
+
+/**
+ * Folds entries that share an `id` into one: the latest entry's content, at the first entry's
+ * position and time (`at`). The file stays append-only; only the reading updates. Pure.
+ */
+export function foldUpdates(entries: readonly AuditEntry[]): AuditEntry[] {
+  const at = new Map<string, number>()
+  const out: AuditEntry[] = []
+  for (const e of entries) {
+    const i = e.id === undefined ? undefined : at.get(e.id)
+    if (i === undefined) {
+      if (e.id !== undefined) at.set(e.id, out.length)
+      out.push(e)
+    } else out[i] = { ...e, at: out[i]!.at }
+  }
+  return out
 }

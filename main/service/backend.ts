@@ -176,7 +176,8 @@ function handlers(parts: Parts): Handlers {
     },
     drills: {
       list: async ({ hostId }) => engine.listDrills(hostId),
-      start: async (request, ctx) => {
+      plan: async (request) => engine.planDrill(request),
+      start: async ({ confirmed: _confirmed, ...request }, ctx) => {
         writable(inventory, request.hostId)
         return engine.startDrill(request, ctx.sessionId)
       },
@@ -186,6 +187,7 @@ function handlers(parts: Parts): Handlers {
       },
       history: async ({ hostId }) => engine.history(hostId),
       report: async ({ runId }) => engine.report(runId),
+      step: async ({ runId, index }) => engine.stepDetail(runId, index),
       exportReport: async ({ runId, format }) => engine.exportReport(runId, format),
     },
     audit: {

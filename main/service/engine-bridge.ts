@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import {
   labError,
   type DrillInfo,
+  type DrillPlan,
   type DrillReport,
   type DrillRunSummary,
   type DrillStartRequest,
@@ -11,11 +12,13 @@ import {
   type OperationPlan,
   type OperationRequest,
   type OperationResult,
+  type StepDetail,
 } from '../../contract'
 import { createFsJournalStore } from '../store/journal-store'
 import { createEngine, TRACER_PATHS, type Engine, type SnapshotSource } from '../engine'
 import { startHostWatcher, type HostWatcher } from '../host/watcher'
 import { AuditLog } from './audit-log'
+import { drillMarkers } from './drill-markers'
 import { watchExpectedDrops } from './expected-drop'
 import type { DrillStepRef } from './terminal-highlight'
 import { watcherSource } from './snapshot-source'
@@ -175,49 +178,41 @@ export class EngineBridge {
     return this.engine.listDrills(hostId)
   }
 
-  /** Starts a drill in the background; progress goes to every session as `drillProgress`. */
+  /** The plan of a drill on the host now (engine `planDrill`). */
+  planDrill(request: DrillStartRequest): Promise<DrillPlan> {
+    return this.engine.planDrill(request)
+  }
+
+  /**
+   * Starts a drill in the background; progress goes to every session as `drillProgress`. The
+   * terminal panes get one marker per finished step and one `drill finished: <status>` marker
+   * (`drillMarkers`).
+   */
   async startDrill(request: DrillStartRequest, sessionId: string): Promise<{ runId: string }> {
-    let done = 0
+    const markers = drillMarkers(request)
     const handle = await this.engine.startDrill(
       request,
       (p) => {
         this.options.hub.emit('drillProgress', p)
         this.options.onDropSettled?.(request.hostId)
-        const ended = p.status !== 'running'
-        const finished = ended ? null : { runId: p.runId, step: done }
-        if (!ended) done++
-        this.options.onDrillStep?.(request.hostId, {
-          runId: p.runId,
-          device: request.device,
-          text: `drill ${request.kind} ${p.runId} · iteration ${p.iteration} · ${p.step.name}: ${p.step.status} (${Math.round(p.step.durationMs)} ms)`,
-          finished,
-          running: ended ? null : { runId: p.runId, step: done },
-        })
+        this.options.onDrillStep?.(request.hostId, markers.progress(p))
       },
       { session: sessionId },
     )
-    if (done === 0) {
-      this.options.onDrillStep?.(request.hostId, {
-        runId: handle.runId,
-        device: request.device,
-        text: `drill ${request.kind} ${handle.runId} started on ${request.device}`,
-        finished: null,
-        running: { runId: handle.runId, step: 0 },
-      })
-    }
+    const started = markers.started(handle.runId)
+    if (started) this.options.onDrillStep?.(request.hostId, started)
     void handle.done
       .catch((err: Error) => console.error(`replab: drill ${handle.runId} failed: ${err.message}`))
       .finally(() => {
         this.options.onDropSettled?.(request.hostId)
-        this.options.onDrillStep?.(request.hostId, {
-          runId: handle.runId,
-          device: request.device,
-          text: null,
-          finished: null,
-          running: null,
-        })
+        this.options.onDrillStep?.(request.hostId, markers.settled(handle.runId))
       })
     return { runId: handle.runId }
+  }
+
+  /** One journaled step with its commands, outputs, findings and snapshot diff. */
+  stepDetail(runId: string, index: number): Promise<StepDetail> {
+    return this.engine.stepDetail(runId, index)
   }
 
   cancelDrill(runId: string): void {

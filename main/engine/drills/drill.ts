@@ -17,6 +17,11 @@ export interface DrillDefinition {
   /** Parameter defaults of this drill where they differ from `DrillParams`' (e.g. race iterations). */
   readonly defaults?: Partial<DrillParams>
   /**
+   * The fewest VFs the drill runs with; absent when it never sets the VF count. Without a `vfs`
+   * parameter the drill keeps the device's current count, raised to this minimum.
+   */
+  readonly minVfs?: number
+  /**
    * Why the drill does not apply to this device (it lacks what the drill exercises: mlx5_ib, PCI
    * VFs, a fatal-error reporter…), or null when it applies. The run then ends `not-applicable`
    * with this reason, changing nothing.

@@ -18,6 +18,14 @@ function reporterOf(s: HostSnapshot, device: string, name: string): HealthReport
 }
 
 /**
+ * How long the device may look quiet before its fatal error is reported or recovered, ms: mlx5
+ * polls health every 2 s (`MLX5_HEALTH_POLL_INTERVAL`, health.c) and the recovery waits for the
+ * firmware without a visible change, so the waits of this drill settle no sooner than this
+ * (docs/domain.md §3.2).
+ */
+const HEALTH_QUIET_MS = 6000
+
+/**
  * `fatal-recovery`: cause (or await) a fatal error; check the device reports it, recovers with
  * the reporter's error and recover counters moved, and a dump of it can be read.
  *
@@ -68,7 +76,7 @@ export const fatalRecovery: DrillDefinition = {
     }
     const reported = (s: HostSnapshot): boolean =>
       (reporterOf(s, ctx.device, name)?.error ?? 0) > errors
-    await ctx.waitStep('fatal error reported', reported, () => [], 'none')
+    await ctx.waitStep('fatal error reported', reported, () => [], 'none', HEALTH_QUIET_MS)
     if (base?.autoRecover === false) {
       await ctx.op('recover', {
         op: 'health',
@@ -102,8 +110,12 @@ async function awaitRecovery(
       r.state === 'healthy'
     )
   }
-  return ctx.waitStep('device recovered', recovered, (s) =>
-    checkFatalRecovery(before, s, ctx.device, ctx.place('device recovered'), name),
+  return ctx.waitStep(
+    'device recovered',
+    recovered,
+    (s) => checkFatalRecovery(before, s, ctx.device, ctx.place('device recovered'), name),
+    'all',
+    HEALTH_QUIET_MS,
   )
 }
 

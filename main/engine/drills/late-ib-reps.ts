@@ -23,6 +23,7 @@ export const lateIbReps: DrillDefinition = {
     source: 'reference/domain.md §4.1 (series patch 7/7 25933aca1012)',
     needsFaultInjection: false,
   },
+  minVfs: 0,
   applies: (t) =>
     needsEswitchAndVfs(t, 'late-ib-reps') ??
     (t.family === 'mlx5_core'

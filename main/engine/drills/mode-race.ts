@@ -26,6 +26,7 @@ export const modeRace: DrillDefinition = {
   },
   // A race needs repetitions: K = 10 unless the caller asks otherwise (domain.md §4.2).
   defaults: { iterations: 10 },
+  minVfs: 1,
   applies: (t) => needsEswitchAndVfs(t, 'mode-race'),
   async iterate(ctx) {
     const n = Math.max(1, ctx.params.vfs)

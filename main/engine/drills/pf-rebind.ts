@@ -61,6 +61,7 @@ export const pfRebind: DrillDefinition = {
     source: 'reference/domain.md §3.4, ovs-tests test-eswitch-unbind-pf.sh',
     needsFaultInjection: false,
   },
+  minVfs: 0,
   applies: (t) =>
     t.device.driver
       ? null

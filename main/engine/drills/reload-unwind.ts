@@ -59,6 +59,7 @@ export const reloadUnwind: DrillDefinition = {
     source: 'reference/domain.md §4.3 (series patch 6/7 8a6712925d38); netdevsim dev.c reload',
     needsFaultInjection: false,
   },
+  minVfs: 1,
   applies(t) {
     const base = needsEswitchAndVfs(t, 'reload-unwind')
     if (base) return base

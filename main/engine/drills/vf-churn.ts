@@ -21,6 +21,7 @@ export const vfChurn: DrillDefinition = {
     source: 'reference/domain.md §1.3',
     needsFaultInjection: false,
   },
+  minVfs: 1,
   applies: (t) => needsEswitchAndVfs(t, 'vf-churn'),
   async iterate(ctx) {
     const n = Math.max(1, ctx.params.vfs)

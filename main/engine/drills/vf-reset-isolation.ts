@@ -23,6 +23,7 @@ export const vfResetIsolation: DrillDefinition = {
     source: 'NVIDIA Reset Flow doc (VF reset); reference/domain.md §3.4',
     needsFaultInjection: false,
   },
+  minVfs: 1,
   applies(t) {
     const { device } = t
     if (!device.pci || device.pci.totalvfs === 0)

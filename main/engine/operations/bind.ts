@@ -3,6 +3,7 @@ import { echoTo } from '../shell'
 import { busName, freshProbe } from './bus'
 import { deviceState, deviceTracks, driverTrack, onDevice } from './device'
 import { knownExpectation, type OperationModule } from './operation'
+import { probedDevice, withDevice } from './project'
 
 /**
  * `bind`: `echo <name> > /sys/bus/<bus>/drivers/<driver>/bind`, or without a driver
@@ -49,4 +50,8 @@ export const bind: OperationModule<'bind'> = {
     ...driverTrack(baseline, request.device),
     ...deviceTracks(baseline, request.device),
   ],
+  project: (request, snapshot) =>
+    withDevice(snapshot, request.device, (d) =>
+      probedDevice(d, request.driver ?? 'the driver the kernel matches'),
+    ),
 }

@@ -4,6 +4,7 @@ import { shellJoin } from '../shell'
 import { deviceBlastOf } from './blast'
 import { deviceState, deviceTracks, needsDevlink, onDevice } from './device'
 import { knownExpectation, unknownExpectation, type OperationModule } from './operation'
+import { inMode, withDevice, withVfs } from './project'
 
 /**
  * `devlink-reload`: `devlink dev reload <dev> action <driver_reinit|fw_activate>`.
@@ -65,6 +66,11 @@ export const devlinkReload: OperationModule<'devlink-reload'> = {
   blastRadius: (request, snapshot) => deviceBlastOf(request.device, snapshot, true),
   dropReason: (request) => `devlink reload of ${request.device}`,
   tracks: (request, baseline) => deviceTracks(baseline, request.device),
+  /** netdevsim drops its VFs and returns to legacy on reload; mlx5 keeps both. */
+  project: (request, snapshot) =>
+    familyOf(findDevice(snapshot, request.device), request.device) === 'netdevsim'
+      ? withDevice(snapshot, request.device, (d) => withVfs(inMode(d, 'legacy'), 0))
+      : snapshot,
 }
 
 /** The instance is back: bound, and devlink does not report `reload_failed`. */

@@ -3,6 +3,7 @@ import { shellJoin } from '../shell'
 import { deviceBlastOf } from './blast'
 import { deviceState, deviceTracks, missing, onDevice, vfPortCount } from './device'
 import { knownExpectation, type OperationModule } from './operation'
+import { inMode, withDevice } from './project'
 
 /**
  * `eswitch-mode`: `devlink dev eswitch set <dev> mode <mode> [inline-mode …] [encap-mode …]`.
@@ -58,4 +59,6 @@ export const eswitchMode: OperationModule<'eswitch-mode'> = {
   dropReason: () => null,
   tracks: (request, baseline) =>
     deviceTracks(baseline, request.device).filter((c) => c.kind === 'mode'),
+  project: (request, snapshot) =>
+    withDevice(snapshot, request.device, (d) => inMode(d, request.mode)),
 }

@@ -52,4 +52,11 @@ export const moduleOp: OperationModule<'module'> = {
       original: baseline.host.modules[request.module] === true,
     },
   ],
+  project: (request, snapshot) => ({
+    ...snapshot,
+    host: {
+      ...snapshot.host,
+      modules: { ...snapshot.host.modules, [request.module]: request.action === 'load' },
+    },
+  }),
 }

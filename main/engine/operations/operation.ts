@@ -93,6 +93,11 @@ export interface OperationModule<K extends OperationKind> {
   dropReason(request: Req<K>, snapshot: HostSnapshot): string | null
   /** The host state it may change, with values in `baseline`: what a drill must restore. */
   tracks(request: Req<K>, baseline: HostSnapshot): TrackedChange[]
+  /**
+   * The host as it will look once the expectation holds, for drill plans (project.ts); absent
+   * when the operation changes nothing a plan follows (queries, dumps, resets, faults).
+   */
+  project?(request: Req<K>, snapshot: HostSnapshot): HostSnapshot
 }
 
 /** A known expectation (the driver's outcome is in its source): `Expectation` with `known: true`. */

@@ -4,6 +4,7 @@ import { deviceBlastOf } from './blast'
 import { busDir } from './bus'
 import { deviceState, deviceTracks, driverTrack, onDevice } from './device'
 import { knownExpectation, type OperationModule } from './operation'
+import { unboundDevice, withDevice } from './project'
 
 /**
  * `unbind`: `echo <name> > /sys/bus/<bus>/devices/<name>/driver/unbind` for a PCI function or
@@ -45,4 +46,5 @@ export const unbind: OperationModule<'unbind'> = {
     ...driverTrack(baseline, request.device),
     ...deviceTracks(baseline, request.device),
   ],
+  project: (request, snapshot) => withDevice(snapshot, request.device, unboundDevice),
 }

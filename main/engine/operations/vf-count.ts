@@ -4,6 +4,7 @@ import { echoTo } from '../shell'
 import { deviceBlastOf } from './blast'
 import { deviceState, deviceTracks, missing, onDevice, vfPortCount } from './device'
 import { knownExpectation, type OperationModule, type Req } from './operation'
+import { inMode, withDevice, withVfs } from './project'
 
 type VfCount = Req<'vf-count'>
 
@@ -72,6 +73,13 @@ export const vfCount: OperationModule<'vf-count'> = {
     const d = findDevice(baseline, request.device)
     const modeToo = familyOf(d, request.device) === 'netdevsim' && modeOf(d) === 'switchdev'
     return all.filter((c) => c.kind === 'numvfs' || (modeToo && c.kind === 'mode'))
+  },
+  project(request, snapshot) {
+    const d = findDevice(snapshot, request.device)
+    const legacy = familyOf(d, request.device) === 'netdevsim' && returnsToLegacy(request, snapshot)
+    return withDevice(snapshot, request.device, (x) =>
+      withVfs(legacy ? inMode(x, 'legacy') : x, request.count),
+    )
   },
 }
 

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest'
 
 import type { AuditEntry } from '../../../contract'
 import { createEngine, type Engine } from '../../../main/engine'
+import { foldUpdates } from '../../../main/service/audit-log'
+import { poll } from '../../helpers/poll'
 import { FakeHost } from '../../helpers/fake-mlx5-host'
 import { FakeRunner, FakeSource, MemoryJournal } from './fake-ports'
 import { drillRequest } from './harness'
@@ -46,16 +48,65 @@ describe('the engine audits every mutation', () => {
     })
   })
 
-  it('a drill: once when it starts, once with its status and every command when it ends', async () => {
+  it('a drill: one entry updated with its outcome, and one entry per command it sends', async () => {
     const { engine, entries } = rig()
-    const report = await engine.runDrill(drillRequest('vf-churn'), undefined, { session: 'ws-3' })
-    const runs = entries.map((e) => `${e.action} ${e.status} ${e.session}`)
-    expect(runs).toEqual([
-      `drill vf-churn (run ${report.runId}) started ws-3`,
-      `drill vf-churn (run ${report.runId}) passed ws-3`,
+    const report = await engine.runDrill(drillRequest('late-ib-reps'), undefined, {
+      session: 'ws-3',
+    })
+    const runId = report.runId!
+    // The drill's own entry: written when it starts, updated (same id) with its outcome.
+    const own = entries.filter((e) => e.id === `drill-${runId}`)
+    expect(own.map((e) => `${e.action} ${e.status} ${e.session}`)).toEqual([
+      `drill late-ib-reps (run ${runId}) started ws-3`,
+      `drill late-ib-reps (run ${runId}) passed ws-3`,
     ])
-    const commands = report.steps.flatMap((s) => s.commands ?? [])
-    expect(entries[1]?.commands.map((c) => c.command)).toEqual(commands)
+    expect(foldUpdates(entries).filter((e) => e.id === `drill-${runId}`)).toHaveLength(1)
+    // Every command the drill sent is an entry of its own: who, when, host, device, command,
+    // exit code, duration, and the step it ran in.
+    const commands = entries.filter((e) => e.runId === runId && e.id === undefined)
+    expect(commands.every((e) => e.commands.length === 1)).toBe(true)
+    const sent = commands.map((e) => e.commands[0]!.command)
+    for (const c of report.steps.flatMap((s) => s.commands ?? [])) expect(sent).toContain(c)
+    for (const e of commands) {
+      expect(e).toMatchObject({
+        who: 'alice@laptop',
+        session: 'ws-3',
+        hostId: 'fake',
+        target: 'root@127.0.0.1:2222',
+        device: 'pci/0000:08:00.0',
+      })
+      expect(Date.parse(e.at)).not.toBeNaN()
+      expect(e.durationMs).toBeGreaterThanOrEqual(0)
+    }
+    // mlx5_ib load and unload are distinct actions, each under its step.
+    expect(commands.find((e) => e.action === 'module unload mlx5_ib')).toMatchObject({
+      step: 'unload mlx5_ib',
+      status: 'ok',
+      commands: [{ command: 'modprobe -r mlx5_ib', code: 0 }],
+    })
+    expect(commands.find((e) => e.action === 'module load mlx5_ib')).toMatchObject({
+      step: 'load mlx5_ib',
+      commands: [{ command: 'modprobe mlx5_ib', code: 0 }],
+    })
+    // The reads around the steps are commands too: the dmesg reads, the probe, the restore,
+    // and the lock channel (an entry once it closed, after the drill let go of the device).
+    const actions = new Set(commands.map((e) => e.action))
+    for (const a of ['dmesg read', 'fault-injection probe', 'restore: vf-count'])
+      expect(actions).toContain(a)
+    const lock = await poll(() => entries.find((e) => e.runId === runId && e.action === 'lock'), {
+      what: 'the lock channel audited once closed',
+    })
+    expect(lock.commands[0]?.command).toMatch(/^mkdir -p \/run\/replab && flock -n -E 75 /)
+    // The closing entry still lists every command of the run's steps.
+    const journaled = report.steps.flatMap((s) => s.commands ?? [])
+    expect(own[1]?.commands.map((c) => c.command)).toEqual(journaled)
+  })
+
+  it('an operation that loads or unloads a module names the action', async () => {
+    const { engine, entries } = rig()
+    await engine.runOperation('fake', { op: 'module', module: 'mlx5_ib', action: 'unload' })
+    await engine.runOperation('fake', { op: 'module', module: 'mlx5_ib', action: 'load' })
+    expect(entries.map((e) => e.action)).toEqual(['module unload mlx5_ib', 'module load mlx5_ib'])
   })
 
   it('a resumed restore and a refused one', async () => {
