@@ -77,8 +77,31 @@ export async function driverBind(kernel: Kernel, bdf: string, signal?: AbortSign
   if (pf) return bindPf(kernel, pf, signal)
   const found = findVf(kernel, bdf)
   if (!found) throw new KernelError('ENODEV')
-  if (found.vf.bound) throw new KernelError('EBUSY')
+  if (found.vf.bound || found.vf.passthrough) throw new KernelError('EBUSY')
   await probeVf(kernel, found.pf, found.vf, signal)
+}
+
+/** The passthrough drivers labsim offers besides mlx5_core: VFs handed to VMs bind to them. */
+export const PASSTHROUGH_DRIVERS = ['vfio-pci'] as const
+
+/**
+ * `echo <bdf> > /sys/bus/pci/drivers/vfio-pci/bind`: hands an unbound VF to a passthrough driver
+ * (drivers/vfio/pci/vfio_pci.c; a VM would open it next). EBUSY when it has a driver, ENODEV for
+ * anything but a VF (labsim's PFs only ever bind mlx5_core).
+ */
+export function passthroughBind(kernel: Kernel, driver: string, bdf: string): void {
+  const found = findVf(kernel, bdf)
+  if (!found) throw new KernelError('ENODEV')
+  if (found.vf.bound || found.vf.passthrough) throw new KernelError('EBUSY')
+  found.vf.passthrough = driver
+  kernel.devLog(bdf, `${driver}: enabling device (0000 -> 0002)`)
+}
+
+/** `echo <bdf> > /sys/bus/pci/drivers/vfio-pci/unbind`: ENODEV when that driver is not bound. */
+export function passthroughUnbind(kernel: Kernel, driver: string, bdf: string): void {
+  const found = findVf(kernel, bdf)
+  if (found?.vf.passthrough !== driver) throw new KernelError('ENODEV')
+  found.vf.passthrough = undefined
 }
 
 /**
@@ -95,7 +118,8 @@ export async function driversProbe(
   const pf = kernel.pf(bdf)
   const found = pf ? undefined : findVf(kernel, bdf)
   if (!pf && !found) throw new KernelError('ENODEV')
-  if (!kernel.modules.has('mlx5_core') || (pf ? pf.bound : found?.vf.bound)) return
+  const bound = pf ? pf.bound : Boolean(found?.vf.bound || found?.vf.passthrough)
+  if (!kernel.modules.has('mlx5_core') || bound) return
   await driverBind(kernel, bdf, signal)
 }
 

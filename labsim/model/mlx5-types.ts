@@ -29,7 +29,10 @@ export interface Rep {
 export interface Vf {
   readonly index: number
   readonly bdf: string
+  /** Bound to mlx5_core. */
   bound: boolean
+  /** The passthrough driver bound instead of mlx5_core (`vfio-pci`), e.g. for a VM. */
+  passthrough?: string
   netdev?: string
   ibdev?: string
   /** The VF's own devlink health reporters (it has its own devlink instance when bound). */

@@ -17,6 +17,8 @@ export interface Netdev {
   readonly driver: string
   /** The PF netdev whose `vfinfo_list` includes this device's VFs (legacy SR-IOV). */
   vfCount?: () => number
+  /** Addresses added with `ip addr add`, as `address/prefixlen` (IPv4 or IPv6, scope global). */
+  addresses?: string[]
 }
 
 /** A link event as `ip monitor link` reports it. */

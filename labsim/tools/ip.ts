@@ -5,16 +5,19 @@ import type { Command, CommandContext } from '../shell/types'
 import { KernelError, strerror } from '../model/errno'
 import { renameNetdev } from '../model/rename'
 import { globalOptions, matches } from './common'
+import { ipAddr } from './ip-addr'
 import { iprouteJson } from './json-writer'
 
-function flags(n: Netdev): string[] {
+/** The link flags `ip` prints (`UP`, `LOWER_UP` once up). */
+export function flags(n: Netdev): string[] {
   if (n.kind === 'loopback') return ['LOOPBACK', 'UP', 'LOWER_UP']
   if (n.driver === 'netdevsim')
     return n.up ? ['BROADCAST', 'NOARP', 'UP', 'LOWER_UP'] : ['BROADCAST', 'NOARP']
   return n.up ? ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'] : ['BROADCAST', 'MULTICAST']
 }
 
-function operstate(n: Netdev): string {
+/** The operstate `ip` prints. */
+export function operstate(n: Netdev): string {
   if (n.kind === 'loopback') return 'UNKNOWN'
   if (n.driver === 'netdevsim') return n.up ? 'UNKNOWN' : 'DOWN'
   return n.up ? 'UP' : 'DOWN'
@@ -82,7 +85,8 @@ export function linkJson(kernel: Kernel, n: Netdev, details: boolean): Record<st
   return base
 }
 
-function linkText(kernel: Kernel, n: Netdev, details: boolean): string {
+/** One link as `ip [-d] link show` prints it in text. */
+export function linkText(kernel: Kernel, n: Netdev, details: boolean): string {
   const j = linkJson(kernel, n, details)
   let out = `${n.ifindex}: ${n.name}: <${flags(n).join(',')}> mtu ${n.mtu} qdisc ${String(j.qdisc)} state ${operstate(n)} mode DEFAULT group default qlen 1000\n`
   out += `    link/${String(j.link_type)} ${n.mac} brd ${String(j.broadcast)}`
@@ -185,7 +189,10 @@ async function monitor(kernel: Kernel, ctx: CommandContext, json: boolean): Prom
   return 0
 }
 
-/** ip(8): `link show|set` (up, down, name), `-j`, `-d`, `-br`, `monitor link`. */
+/**
+ * ip(8): `link show|set` (up, down, name), `address show|add|del` (ip-addr.ts), `-j`, `-d`,
+ * `-br`, `monitor link`.
+ */
 export function ipCommand(kernel: Kernel): Command {
   return async (ctx) => {
     const { opts, rest } = globalOptions(ctx.argv.slice(1), 'jdps')
@@ -197,6 +204,7 @@ export function ipCommand(kernel: Kernel): Command {
       if (matches(verb, 'set')) return linkSet(kernel, ctx, args)
       return linkShow(kernel, ctx, opts, [verb, ...args])
     }
+    if (matches(object, 'address')) return ipAddr(kernel, ctx, opts, verb, args)
     if (matches(object, 'monitor')) return monitor(kernel, ctx, opts.has('j') || opts.has('json'))
     void findVf
     await ctx.io.stderr.write(`Object "${object ?? ''}" is unknown, try "ip help".\n`)

@@ -1,5 +1,12 @@
 import { hexId } from '../model/catalog'
-import { driverBind, driverUnbind, driversProbe } from '../model/driver'
+import {
+  driverBind,
+  driverUnbind,
+  driversProbe,
+  PASSTHROUGH_DRIVERS,
+  passthroughBind,
+  passthroughUnbind,
+} from '../model/driver'
 import { KernelError } from '../model/errno'
 import { fatalFlow } from '../model/health'
 import type { Kernel } from '../model/kernel'
@@ -148,9 +155,10 @@ async function resetPf(kernel: Kernel, pf: Pf, value: string): Promise<void> {
 function vfDir(kernel: Kernel, pf: Pf, vf: Vf): VDir {
   const cached = vfDirs.get(vf)
   if (cached) return cached
-  const node = cachedDir(vfEntries(kernel, pf, vf), () =>
-    vf.bound ? [['driver', driverLink('mlx5_core')]] : [],
-  )
+  const node = cachedDir(vfEntries(kernel, pf, vf), () => {
+    const driver = vf.bound ? 'mlx5_core' : vf.passthrough
+    return driver ? [['driver', driverLink(driver)]] : []
+  })
   vfDirs.set(vf, node)
   return node
 }
@@ -224,7 +232,26 @@ export function pciFunctions(kernel: Kernel): VDir {
   )
 }
 
-/** `/sys/bus/pci`: `devices/*` links, `drivers/mlx5_core/{bind,unbind,<bdf>}`, `drivers_probe`. */
+/** `/sys/bus/pci/drivers/<passthrough>`: `bind`, `unbind`, `new_id` and links to its VFs. */
+function passthroughDir(kernel: Kernel, driver: string): VDir {
+  return dir(() => {
+    const entries: [string, VNode][] = [
+      ['bind', woAttr((v) => passthroughBind(kernel, driver, v.trim()))],
+      ['unbind', woAttr((v) => passthroughUnbind(kernel, driver, v.trim()))],
+      ['new_id', woAttr(() => undefined)],
+    ]
+    for (const pf of kernel.pfs)
+      for (const vf of pf.vfs)
+        if (vf.passthrough === driver)
+          entries.push([vf.bdf, link(`../../../../devices/pci0000:00/0000:00:01.0/${vf.bdf}`)])
+    return entries
+  })
+}
+
+/**
+ * `/sys/bus/pci`: `devices/*` links, `drivers/mlx5_core/{bind,unbind,<bdf>}`, the passthrough
+ * drivers (`drivers/vfio-pci/…`), `drivers_probe`.
+ */
 export function busPci(kernel: Kernel): VDir {
   const devices = lazyDir(
     () => pciNames(kernel),
@@ -249,7 +276,10 @@ export function busPci(kernel: Kernel): VDir {
     }
     return entries
   })
-  const drivers = dir(() => (kernel.modules.has('mlx5_core') ? [['mlx5_core', mlx5]] : []))
+  const drivers = dir(() => [
+    ...(kernel.modules.has('mlx5_core') ? [['mlx5_core', mlx5] as [string, VNode]] : []),
+    ...PASSTHROUGH_DRIVERS.map((d): [string, VNode] => [d, passthroughDir(kernel, d)]),
+  ])
   return dir(() => [
     ['devices', devices],
     ['drivers', drivers],

@@ -1,10 +1,11 @@
 import type { Finding, HostSnapshot, ParseIssue } from '../../contract'
+import { IP_COMMAND } from '../host/discovery-script'
 import type { FindingPlace } from './invariants'
 import type { SnapshotSource } from './ports'
 
 /**
  * A drill step cannot pass on a snapshot that did not fully parse for its device. When
- * `devlink -j port show` or `ip -j -d link show` does not parse (iproute2 printing a hostile
+ * `devlink -j port show` or `ip -j -d addr show` does not parse (iproute2 printing a hostile
  * interface name raw, a cut or garbled output), the snapshot's ports or netdevs come back empty
  * and every invariant over them holds vacuously: a VF reset that disturbed the PF would pass
  * `vf-reset-isolation`. Every snapshot a step reads (directly, as a wait's answer or as the
@@ -20,7 +21,7 @@ const SHARED = new Set([
   'devlink -j port show',
   'devlink -j health show',
   'rdma -j link show',
-  'ip -j -d link show',
+  IP_COMMAND,
   'discovery netdev-phys',
 ])
 

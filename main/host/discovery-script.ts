@@ -47,11 +47,14 @@ export type SectionName =
  * Parts of a discovery, for targeted refreshes: `system` (uname, boot id, os-release, modules,
  * lspci), `pci` (sysfs PCI functions, VFs, LAG debugfs), `eswitch` (per-device eswitch show),
  * `nsim` (netdevsim bus), `devlink` (dev show, port show), `health` (health show), `info`
- * (dev info, rdma dev show), `rdma` (rdma link show), `ip` (ip -d link), `extras` (tracer,
+ * (dev info, rdma dev show), `rdma` (rdma link show), `ip` (ip -d addr), `extras` (tracer,
  * crdump, fault-injection support).
  */
 export type DiscoveryPart =
   'system' | 'pci' | 'eswitch' | 'nsim' | 'devlink' | 'health' | 'info' | 'rdma' | 'ip' | 'extras'
+
+/** The command of the `ip-link` section: links with details and their addresses. */
+export const IP_COMMAND = 'ip -j -d addr show'
 
 /** Every part: a full discovery. */
 export const DISCOVERY_PARTS: readonly DiscoveryPart[] = [
@@ -139,7 +142,9 @@ export function buildDiscoveryScript(options: DiscoveryScriptOptions = {}): Disc
     ...(has('info') ? section('devlink-info', "''", 'devlink -j dev info 2>/dev/null') : []),
     ...(has('info') ? section('rdma-dev', "''", 'rdma -j dev show 2>/dev/null') : []),
     ...(has('rdma') ? section('rdma-link', "''", 'rdma -j link show 2>/dev/null') : []),
-    ...(has('ip') ? section('ip-link', "''", 'ip -j -d link show 2>/dev/null') : []),
+    // `ip -d addr show` is `ip -d link show` plus each netdev's addresses (VFs in use), in the
+    // same round trip (iproute2 ip/ipaddress.c: one link dump, then the address dump).
+    ...(has('ip') ? section('ip-link', "''", `${IP_COMMAND} 2>/dev/null`) : []),
     ...(has('ip') && options.netdevPhys === true ? netdevPhysLoop() : []),
     ...(has('extras') ? [...tracerLoop(), ...crdumpBlock()] : []),
     ...(has('extras')

@@ -102,8 +102,9 @@ export interface IpLink extends Netdev {
 }
 
 /**
- * Parses `ip -j [-d] link show`. `ifindex` and `ifname` are required per element; the rest
- * (`phys_port_name`, `phys_switch_id`, `parentbus`, `parentdev`, `vfinfo_list`) optional.
+ * Parses `ip -j [-d] link show` or `ip -j -d addr show` (the same elements plus `addr_info`).
+ * `ifindex` and `ifname` are required per element; the rest (`phys_port_name`, `phys_switch_id`,
+ * `parentbus`, `parentdev`, `vfinfo_list`, `addr_info`) optional.
  */
 export function parseIpLinks(ctx: ParseContext, text: string): ParseResult<IpLink[]> {
   const arr = parseArray(ctx, text)
@@ -152,7 +153,27 @@ export function ipLinkFrom(item: JsonObject): IpLink | null {
   for (const [k, v] of fields) if (v !== undefined) (extra as Record<string, unknown>)[k] = v
   if (flags !== undefined) extra.flags = flags
   if (vfList.length > 0) extra.vfCount = vfs.length
+  if (Array.isArray(item.addr_info)) extra.addresses = addressesOf(item.addr_info)
   return { ...link, ...extra }
+}
+
+/** Address scopes that mean "configured for use": not `link` (fe80::), `host` (lo) or `nowhere`. */
+const USED_SCOPES = new Set(['global', 'site', 'universe'])
+
+/**
+ * The addresses of an `ip -j addr` element's `addr_info` as `local/prefixlen`, global and site
+ * scope only: every interface that is up has an fe80:: link-local one, which says nothing about
+ * use (ip/ipaddress.c `print_addrinfo`, iproute2 6.1).
+ */
+function addressesOf(list: readonly unknown[]): string[] {
+  const out: string[] = []
+  for (const a of list.filter(isObject)) {
+    const local = str(a, 'local')
+    const prefix = int(a, 'prefixlen')
+    if (local === undefined || prefix === undefined) continue
+    if (USED_SCOPES.has(str(a, 'scope') ?? 'global')) out.push(`${local}/${prefix}`)
+  }
+  return out
 }
 
 function vfFrom(v: JsonObject): VfLinkInfo | null {

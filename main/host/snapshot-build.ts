@@ -226,6 +226,7 @@ function pciInfoOf(fn: PciFunction, ix: SnapshotIndex): PciInfo {
     totalvfs: fn.totalvfs ?? 0,
     vfs: fn.vfs.map((v) => {
       const mac = macs.get(v.vf)
+      const inUse = vfInUse(v.driver, v.netdevs, ix)
       return {
         bdf: v.bdf,
         vf: v.vf,
@@ -233,12 +234,38 @@ function pciInfoOf(fn: PciFunction, ix: SnapshotIndex): PciInfo {
         netdev: v.netdevs[0] ?? null,
         ...(mac === undefined ? {} : { mac }),
         ...(v.resetMethod === undefined ? {} : { resetMethod: v.resetMethod }),
+        ...(inUse === undefined ? {} : { inUse }),
       }
     }),
     ...(lspci === undefined ? {} : { model: lspci.description }),
     ...(fn.autoprobe === undefined ? {} : { driversAutoprobe: fn.autoprobe }),
     ...(fn.resetMethod === undefined ? {} : { resetMethod: fn.resetMethod }),
   }
+}
+
+/**
+ * Drivers a VF is bound to when it is handed to a VM or a user-space program: vfio-pci (VFIO),
+ * pci-stub (legacy KVM assignment), and `vfio` as some distributions name the module.
+ */
+export const PASSTHROUGH_DRIVERS: ReadonlySet<string> = new Set(['vfio-pci', 'pci-stub', 'vfio'])
+
+/**
+ * Why a VF is in use (issue 21 item 2), or undefined: bound to a passthrough driver, or one of
+ * its netdevs up (`UP` flag) with a global or site address (`ip -j addr`'s `addr_info`).
+ */
+function vfInUse(
+  driver: string | null,
+  netdevs: readonly string[],
+  ix: SnapshotIndex,
+): string | undefined {
+  if (driver !== null && PASSTHROUGH_DRIVERS.has(driver)) return `bound to ${driver}`
+  for (const name of netdevs) {
+    const l = ix.links.get(name)
+    const up = l?.flags?.includes('UP') === true
+    if (up && l?.addresses && l.addresses.length > 0)
+      return `${name} up with ${l.addresses.join(', ')}`
+  }
+  return undefined
 }
 
 function joinPort(x: DevlinkPort, switchdev: boolean, pci: PciInfo | null, c: Ctx): Port {

@@ -1,5 +1,10 @@
 import type { DeviceInfo, EswitchInfo, ParseIssue, TracerInfo } from '../../contract/snapshot'
-import { DISCOVERY_PARTS, type DiscoveryPart, type RawSection } from './discovery-script'
+import {
+  DISCOVERY_PARTS,
+  IP_COMMAND,
+  type DiscoveryPart,
+  type RawSection,
+} from './discovery-script'
 import {
   parseDevInfo,
   parseDevlinkDevs,
@@ -83,7 +88,7 @@ export function sectionCommand(s: Pick<RawSection, 'name' | 'arg'>): string {
     'devlink-info': 'devlink -j dev info',
     'rdma-link': 'rdma -j link show',
     'rdma-dev': 'rdma -j dev show',
-    'ip-link': 'ip -j -d link show',
+    'ip-link': IP_COMMAND,
   }
   return commands[s.name] ?? `discovery ${s.name} ${s.arg}`.trim()
 }

@@ -22,7 +22,7 @@ import { connectSim } from '../../helpers/lab-engine'
 //   step was missed; it now reads /dev/kmsg from a sequence cursor, and says `dmesg-lost` when
 //   the ring overwrote records before they were read.
 // The runner in between is the host's own: it only lets a test act at a chosen command (print
-// to the kernel log, or garble the `ip -j -d link show` section of discovery).
+// to the kernel log, or garble the `ip -j -d addr show` section of discovery).
 
 interface Rig {
   readonly engine: Engine
@@ -93,7 +93,7 @@ describe('no false pass', () => {
     }
   }
 
-  it('a step whose ip -j -d link show does not parse is error, with the parse error as evidence', async () => {
+  it('a step whose ip -j -d addr show does not parse is error, with the parse error as evidence', async () => {
     rig.garble = (stdout) =>
       stdout.replace(/(@@replab-[a-z0-9]+:ip-link:\n\[)/, '$1{"ifindex":1,"bad":}, ')
     try {
@@ -102,8 +102,8 @@ describe('no false pass', () => {
       expect(report.status, text).toBe('error')
       const f = report.findings.find((x) => x.invariant === 'snapshot-unreadable')
       expect(f, text).toBeDefined()
-      expect(f?.message).toContain('ip -j -d link show')
-      expect(f?.evidence).toMatch(/ip -j -d link show: .*"bad":\}/)
+      expect(f?.message).toContain('ip -j -d addr show')
+      expect(f?.evidence).toMatch(/ip -j -d addr show: .*"bad":\}/)
       expect(report.steps.some((s) => s.status === 'error')).toBe(true)
     } finally {
       rig.garble = null

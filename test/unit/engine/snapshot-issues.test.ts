@@ -6,7 +6,7 @@ import { drillRequest, harness } from './harness'
 
 // Issue 20: "The engine never reads snapshot.errors". A VF reset that really disturbed the PF
 // (the fake's leaky reset re-creates the PF netdev) passed vf-reset-isolation when one hostile
-// netdev made `ip -j -d link show` and `devlink -j port show` unparseable: the snapshot's ports
+// netdev made `ip -j -d addr show` and `devlink -j port show` unparseable: the snapshot's ports
 // and netdevs came back empty, so the isolation check compared nothing. Now it cannot pass.
 
 /** The host as discovery sees it when iproute2's JSON does not parse: no netdevs, no ports. */
@@ -23,7 +23,7 @@ function unparseable(s: HostSnapshot): HostSnapshot {
     ...s,
     netdevs: [],
     devices: s.devices.map((d) => ({ ...d, ports: [] })),
-    errors: [issue('ip -j -d link show'), issue('devlink -j port show')],
+    errors: [issue('ip -j -d addr show'), issue('devlink -j port show')],
   }
 }
 
@@ -36,7 +36,7 @@ describe('snapshot parse errors in drill steps', () => {
     expect(report.status).toBe('error')
     const f = report.findings.find((x) => x.invariant === 'snapshot-unreadable')
     expect(f?.message).toBe(
-      'output of ip -j -d link show, devlink -j port show on root@127.0.0.1:2222 did not parse ' +
+      'output of ip -j -d addr show, devlink -j port show on root@127.0.0.1:2222 did not parse ' +
         "for pci/0000:08:00.0: the step's checks cannot be trusted",
     )
     expect(f?.evidence).toContain('Bad control character')
@@ -46,7 +46,7 @@ describe('snapshot parse errors in drill steps', () => {
 
   it('only issues that can change what the device is checked on count', () => {
     const dev = 'pci/0000:08:00.0'
-    expect(concernsDevice('ip -j -d link show', dev)).toBe(true)
+    expect(concernsDevice('ip -j -d addr show', dev)).toBe(true)
     expect(concernsDevice('devlink -j dev eswitch show pci/0000:08:00.0', dev)).toBe(true)
     expect(concernsDevice('devlink -j dev eswitch show pci/0000:09:00.0', dev)).toBe(false)
     expect(concernsDevice('discovery pcidev /sys/bus/pci/devices/0000:08:00.0', dev)).toBe(true)

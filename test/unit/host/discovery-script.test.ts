@@ -5,7 +5,7 @@ import { buildDiscoveryScript, splitSections } from '../../../main/host/discover
 import { lacksPhysAttrs } from '../../../main/host/snapshot-build'
 import { requireSystemDeps } from '../../helpers/system-deps'
 import { createFakeHost, fakeRunner, type FakeHost } from './fake-host'
-import { mlx5Spec, nsimSpec } from './fake-specs'
+import { addr, mlx5Spec, nsimSpec } from './fake-specs'
 
 const SHELLS: string[][] = [['/usr/bin/dash'], ['/usr/bin/busybox', 'sh'], ['/bin/bash']]
 beforeAll(() => requireSystemDeps(['dash', 'busybox', 'bash']))
@@ -146,8 +146,14 @@ function checkDevicesAndPorts(snap: HostSnapshot): void {
   expect(pf0?.pci?.vfs).toEqual([
     // VF 0's reset_method is readable (flr); VF 1's is not, so it has none.
     { bdf: '0000:08:00.2', vf: 0, driver: 'mlx5_core', netdev: 'enp8s0f0v0', resetMethod: ['flr'] },
-    { bdf: '0000:08:00.3', vf: 1, driver: 'vfio-pci', netdev: null },
+    // Bound to a passthrough driver: in use (issue 21 item 2).
+    { bdf: '0000:08:00.3', vf: 1, driver: 'vfio-pci', netdev: null, inUse: 'bound to vfio-pci' },
   ])
+  // Addresses of global scope are kept, link-local ones are not.
+  expect(snap.netdevs?.find((n) => n.ifname === 'enp8s0f0np0')?.addresses).toEqual([
+    '198.51.100.7/24',
+  ])
+  expect(snap.netdevs?.find((n) => n.ifname === 'enp8s0f0v0')?.addresses).toEqual([])
   // The uplink port lives on auxiliary/mlx5_core.eth.0 and is folded into its PF.
   expect(pf0?.ports.map((p) => [p.index, p.flavour, p.netdev, p.physPortName])).toEqual([
     [1, 'pcivf', 'enp8s0f0npf0vf0', 'pf0vf0'],
@@ -199,10 +205,51 @@ function checkHealthCardsExtras(snap: HostSnapshot): void {
   expect(snap.rdmaDevices?.find((d) => d.name === 'mlx5_2')?.parent).toBe('0000:08:00.2')
 }
 
+describe('VFs in use (issue 21 item 2)', () => {
+  it('a VF whose netdev is up with a global address is in use; down, or link-local only, it is not', async () => {
+    const spec = mlx5Spec()
+    const links = JSON.parse(spec.commands['ip -j -d addr show']?.out ?? '[]') as Record<
+      string,
+      unknown
+    >[]
+    const vf0 = links.find((l) => l.ifname === 'enp8s0f0v0')!
+    vf0.addr_info = [
+      addr('inet', '192.0.2.10', 24, 'global', 'enp8s0f0v0'),
+      addr('inet6', '2001:db8::10', 64, 'global'),
+      addr('inet6', 'fe80::1', 64, 'link'),
+    ]
+    const run = async (patch: (l: Record<string, unknown>) => void) => {
+      patch(vf0)
+      const host = await createFakeHost({
+        ...spec,
+        commands: { ...spec.commands, 'ip -j -d addr show': { out: `${JSON.stringify(links)}\n` } },
+      })
+      try {
+        const s = await discover(fakeRunner(host, ['/usr/bin/dash']), {
+          hostName: 'h',
+          timeoutMs: 5000,
+          root: host.root,
+        })
+        return s.devices.find((d) => d.handle === 'pci/0000:08:00.0')?.pci?.vfs[0]?.inUse
+      } finally {
+        await host.dispose()
+      }
+    }
+    expect(await run(() => undefined)).toBe('enp8s0f0v0 up with 192.0.2.10/24, 2001:db8::10/64')
+    expect(await run((l) => (l.flags = ['BROADCAST', 'MULTICAST']))).toBeUndefined()
+    expect(
+      await run((l) => {
+        l.flags = ['BROADCAST', 'MULTICAST', 'UP']
+        l.addr_info = [addr('inet6', 'fe80::1', 64, 'link')]
+      }),
+    ).toBeUndefined()
+  })
+})
+
 describe('old iproute2 without phys attrs in ip -d', () => {
   it('fills phys_port_name from devlink and reads phys_switch_id from sysfs when asked', async () => {
     const spec = mlx5Spec()
-    const links = JSON.parse(spec.commands['ip -j -d link show']?.out ?? '[]') as Record<
+    const links = JSON.parse(spec.commands['ip -j -d addr show']?.out ?? '[]') as Record<
       string,
       unknown
     >[]
@@ -217,7 +264,7 @@ describe('old iproute2 without phys attrs in ip -d', () => {
         'sys/class/net/enp8s0f0npf0vf0/phys_port_name': 'pf0vf0\n',
         'sys/class/net/enp8s0f0npf0vf0/phys_switch_id': '1c2c3b0003a1e4b8\n',
       },
-      commands: { ...spec.commands, 'ip -j -d link show': { out: `${JSON.stringify(links)}\n` } },
+      commands: { ...spec.commands, 'ip -j -d addr show': { out: `${JSON.stringify(links)}\n` } },
     })
     try {
       const runner = fakeRunner(old, ['/usr/bin/dash'])

@@ -29,6 +29,27 @@ function pciDev(bdf: string, device: string, extra: Record<string, string> = {})
   )
 }
 
+/** One `addr_info` element as iproute2 6.1 prints it (`label` on inet only). */
+export function addr(
+  family: 'inet' | 'inet6',
+  local: string,
+  prefixlen: number,
+  scope: string,
+  label?: string,
+) {
+  return {
+    family,
+    local,
+    prefixlen,
+    scope,
+    ...(label ? { label } : {}),
+    valid_life_time: 4294967295,
+    preferred_life_time: 4294967295,
+  }
+}
+
+const linkLocal = addr('inet6', 'fe80::b0da:84ff:fe12:5f0c', 64, 'link')
+
 function link(ifname: string, ifindex: number, extra: Record<string, unknown> = {}) {
   return {
     ifindex,
@@ -124,6 +145,9 @@ function mlx5Links() {
       phys_switch_id: SWID,
       parentbus: 'pci',
       parentdev: PF0,
+      // `ip -j -d addr show` (iproute2 6.1): an uplink with an address of its own; the PF's
+      // addresses say nothing about its VFs.
+      addr_info: [addr('inet', '198.51.100.7', 24, 'global', 'enp8s0f0np0'), linkLocal],
     }),
     link('bond0', 9, { linkinfo: { info_kind: 'bond' } }),
     link('enp8s0f1np1', 5, {
@@ -139,7 +163,8 @@ function mlx5Links() {
       phys_switch_id: SWID,
       operstate: 'DOWN',
     }),
-    link('enp8s0f0v0', 8, { parentbus: 'pci', parentdev: VF0 }),
+    // Up with only its fe80:: link-local address: not in use.
+    link('enp8s0f0v0', 8, { parentbus: 'pci', parentdev: VF0, addr_info: [linkLocal] }),
   ]
   return links
 }
@@ -307,7 +332,7 @@ function mlx5Commands(): FakeHostSpec['commands'] {
     }),
     'rdma -j link show': dev(rdmaLinks),
     'rdma -j dev show': dev(rdmaDevs),
-    'ip -j -d link show': dev(links),
+    'ip -j -d addr show': dev(links),
   }
 }
 
@@ -346,7 +371,7 @@ export async function nsimSpec(kernel: Kernel): Promise<FakeHostSpec> {
       'devlink -j dev info': await json('08_'),
       'rdma -j link show': await json('01_', 0),
       'rdma -j dev show': await json('01_', 1),
-      'ip -j -d link show': await json('21_'),
+      'ip -j -d addr show': await json('21_'),
     },
   }
 }
