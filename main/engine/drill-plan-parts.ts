@@ -42,11 +42,14 @@ export function disturbances(
   const busy = new Set(inUse.map((v) => v.bdf))
   const out = new Set<string>()
   const pf = device.pci?.bdf
+  // The first change of the VF count destroys every VF; later ones touch VFs the drill made.
+  let counted = false
   for (const { request: r, before } of requests) {
     if (r.op === 'vf-count' && r.device === device.handle) {
       const from = sriovOf(before.devices.find((d) => d.handle === r.device))?.numvfs
-      if (from !== r.count)
+      if (from !== r.count && !counted)
         out.add(`change the VF count of ${r.device} (${from ?? '?'} → ${r.count})`)
+      counted ||= from !== r.count
     } else if (r.op === 'unbind' && r.device === device.handle) out.add(`unbind ${r.device}`)
     else if (r.op === 'pci-unbind' && r.bdf === pf) out.add(`unbind ${r.bdf}`)
     else if ((r.op === 'pci-reset' || r.op === 'pci-unbind') && busy.has(r.bdf)) {

@@ -133,7 +133,7 @@ export async function planDrill(input: DrillPlanInput): Promise<DrillPlan> {
   const created = missingVfs(ctx, request.device)
   if (created > 0)
     notes.push(
-      `${created} VF${created === 1 ? '' : 's'} will be created by the drill: their BDFs (and the commands naming them) are known once they exist`,
+      `${created} VF${created === 1 ? '' : 's'} will be created by the drill: steps naming a VF by its BDF are planned for the VFs that exist now only`,
     )
   return {
     ...base,

@@ -20,11 +20,18 @@ export interface FindingPlace {
   readonly iteration?: number
 }
 
+/** What a check expected and what it saw instead, in words (`Finding.expected`/`seen`). */
+interface Shown {
+  readonly expected: string
+  readonly seen: string
+}
+
 function finding(
   place: FindingPlace,
   invariant: string,
   message: string,
   evidence?: unknown,
+  shown?: Shown,
 ): Finding {
   return {
     severity: 'error',
@@ -35,6 +42,7 @@ function finding(
     ...(evidence === undefined
       ? {}
       : { evidence: typeof evidence === 'string' ? evidence : JSON.stringify(evidence) }),
+    ...(shown ?? {}),
   }
 }
 
@@ -57,6 +65,7 @@ export function checkEthReps(s: HostSnapshot, handle: string, place: FindingPlac
           'switchdev-eth-reps',
           `VF ${vf.vf} (${vf.bdf}) of ${handle} has no devlink port`,
           vf,
+          { expected: `a pcivf devlink port for VF ${vf.vf}`, seen: 'no port' },
         ),
       )
     else if (!port.netdev) {
@@ -66,6 +75,7 @@ export function checkEthReps(s: HostSnapshot, handle: string, place: FindingPlac
           'switchdev-eth-reps',
           `ETH representor of VF ${vf.vf} vanished: port ${handle}/${port.index} has no netdev`,
           port,
+          { expected: `an ETH representor netdev on ${handle}/${port.index}`, seen: 'no netdev' },
         ),
       )
     }
@@ -133,12 +143,17 @@ export function checkIbReps(s: HostSnapshot, handle: string, place: FindingPlace
   }
   if (missing.length > 0) {
     const ev = s.rdma.map((l) => `${l.device}/${l.port} ${l.netdev ?? '-'}`).join('\n')
+    const total = repNetdevs.size
     out.push(
       finding(
         place,
         'ib-reps',
         `IB representors missing for ${missing.join(', ')}`,
         ev || 'rdma link show: no links',
+        {
+          expected: `an IB representor port on each of the ${total} representor netdevs of ${handle}`,
+          seen: `${total - missing.length} of ${total}; none on ${missing.join(', ')}`,
+        },
       ),
     )
   }
@@ -148,6 +163,8 @@ export function checkIbReps(s: HostSnapshot, handle: string, place: FindingPlace
         place,
         'ib-reps',
         `representors of ${handle} spread over IB devices ${[...ibDevices].join(', ')}`,
+        undefined,
+        { expected: 'one IB representor device', seen: [...ibDevices].join(', ') },
       ),
     )
   }
@@ -180,6 +197,7 @@ export function checkLegacy(s: HostSnapshot, handle: string, place: FindingPlace
       'legacy-no-vf-reps',
       `${handle} is in legacy but has ${ports.length} VF/SF representor ports`,
       ports.map((p) => `${handle}/${p.index} ${p.netdev ?? '-'}`).join('\n'),
+      { expected: 'no VF/SF representor ports in legacy', seen: `${ports.length} ports` },
     ),
   ]
 }
@@ -222,7 +240,13 @@ export function checkIsolation(
     const b = after.netdevs?.find((n) => n.ifname === name)
     if (a && !b)
       out.push(
-        finding(place, 'vf-reset-isolation', `${name} vanished during the reset of ${resetBdf}`, a),
+        finding(
+          place,
+          'vf-reset-isolation',
+          `${name} vanished during the reset of ${resetBdf}`,
+          a,
+          { expected: `${name} kept (ifindex ${a.ifindex})`, seen: `${name} gone` },
+        ),
       )
     else if (a && b && a.ifindex !== b.ifindex) {
       out.push(
@@ -230,6 +254,8 @@ export function checkIsolation(
           place,
           'vf-reset-isolation',
           `${name} changed ifindex ${a.ifindex} → ${b.ifindex} during the reset of ${resetBdf}`,
+          undefined,
+          { expected: `ifindex ${a.ifindex}`, seen: `ifindex ${b.ifindex}` },
         ),
       )
     }
@@ -245,6 +271,7 @@ export function checkIsolation(
           'vf-reset-isolation',
           `${name} flapped during the reset of ${resetBdf}`,
           flaps,
+          { expected: `${name} untouched`, seen: `${flaps.length} change(s) during the reset` },
         ),
       )
     }

@@ -28,6 +28,8 @@ export interface FakePf {
   mode: 'legacy' | 'switchdev'
   numvfs: number
   vfBound: boolean[]
+  /** VFs a test marks in use (VF index → why, as discovery words it: `bound to vfio-pci`). */
+  vfInUse: Map<number, string>
   /** VFs whose link is down (during a function reset). */
   vfDown: Set<number>
   ethGone: Set<number>
@@ -106,6 +108,7 @@ export class FakeHost implements FakeModel {
       mode: 'legacy',
       numvfs: 0,
       vfBound: [],
+      vfInUse: new Map(),
       vfDown: new Set(),
       ethGone: new Set(),
       ibMissing: new Set(),
@@ -214,6 +217,7 @@ export class FakeHost implements FakeModel {
     // drivers/pci/iov.c sriov_numvfs_store: nonzero -> different nonzero is -EBUSY (§1.3)
     if (pf.numvfs > 0 && n > 0 && n !== pf.numvfs)
       return fail('sh: echo: write error: Device or resource busy')
+    if (n !== pf.numvfs) pf.vfInUse.clear()
     pf.numvfs = n
     pf.vfBound = Array.from({ length: n }, () => true)
     for (let i = 0; i < n; i++) {

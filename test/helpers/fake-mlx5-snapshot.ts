@@ -60,6 +60,7 @@ function pfDevice(m: FakeModel, pf: FakePf, netdevs: Netdev[], rdma: RdmaLink[])
     vf: v,
     driver: bound ? 'mlx5_core' : null,
     netdev: bound ? nd(`${pf.base}v${v}`, !pf.vfDown.has(v)) : null,
+    ...(pf.vfInUse.has(v) ? { inUse: pf.vfInUse.get(v) } : {}),
   }))
   const sfs = sw && p === 0 ? (m.options.sfs ?? 0) : 0
   const ib = m.modules.mlx5_ib && pf.ibLoaded && sw
