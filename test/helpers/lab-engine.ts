@@ -7,6 +7,7 @@ import { afterAll, beforeAll } from 'vitest'
 import { startLab, type Lab, type LabOptions } from '../../labsim'
 import { createFsJournalStore } from '../../main/store/journal-store'
 import { createEngine, type Engine } from '../../main/engine'
+import type { AuditStore } from '../../main/engine/ports'
 import { startHostWatcher, type HostWatcher } from '../../main/host/watcher'
 import { watcherSource } from '../../main/service/snapshot-source'
 import { connectHost, resolveTarget, type SshConnection } from '../../main/ssh'
@@ -23,7 +24,12 @@ export interface LabConsole {
 export interface LabRig {
   readonly lab: Lab
   readonly dataDir: string
-  console(hostName?: string, identity?: { user: string; host: string }): Promise<LabConsole>
+  /** A console on `hostName`; with `audit`, the engine appends its audit entries there. */
+  console(
+    hostName?: string,
+    identity?: { user: string; host: string },
+    audit?: AuditStore,
+  ): Promise<LabConsole>
   stop(): Promise<void>
 }
 
@@ -53,7 +59,11 @@ export async function startRig(options: LabOptions): Promise<LabRig> {
   return {
     lab,
     dataDir,
-    async console(hostName = lab.hosts[0]!.name, identity = { user: 'tester', host: 'console-a' }) {
+    async console(
+      hostName = lab.hosts[0]!.name,
+      identity = { user: 'tester', host: 'console-a' },
+      audit?: AuditStore,
+    ) {
       const conn = await connectSim(lab, hostName, join(dataDir, `known_hosts-${consoles.length}`))
       const watcher = await startHostWatcher(conn, { hostName, timeoutMs: 30_000 })
       const source = watcherSource(watcher)
@@ -62,6 +72,7 @@ export async function startRig(options: LabOptions): Promise<LabRig> {
         snapshotSourceFor: () => source,
         journal: createFsJournalStore(dataDir),
         consoleIdentity: identity,
+        ...(audit ? { audit } : {}),
       })
       const c: LabConsole = {
         engine,

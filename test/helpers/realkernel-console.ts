@@ -54,6 +54,7 @@ export async function consoleOnVm(vm: LabVm, dataDir: string): Promise<VmConsole
         kind,
         device,
         params,
+        confirmed: true,
       })
       return poll(
         async () => {

@@ -96,6 +96,7 @@ describeRealKernel('drills on a real kernel', (vm) => {
       '--vfs',
       '4',
       ...sshArgs(vm()),
+      '--yes',
       '--json',
     ])
     const report = JSON.parse(r.stdout) as DrillReport

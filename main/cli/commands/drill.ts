@@ -1,25 +1,32 @@
+import { createInterface } from 'node:readline/promises'
+
 import type { Command } from 'commander'
 
 import {
   DrillKind,
-  DrillParams,
   labError,
+  type DrillPlan,
   type DrillProgress,
   type DrillReport,
 } from '../../../contract'
 import { listDrills, renderReport, type ReportFormat } from '../../engine'
 import { writeFileAtomic } from '../atomic-write'
 import { CLI_HOST_ID, CLI_SESSION, cliEngine, journalEngine } from '../cli-engine'
+import { describeDrillPlan, drillParams } from '../drill-plan-text'
 import { printErr, printJson, printOut, writeErr } from '../output'
 import { withSshOptions, type SshCliOptions } from '../ssh-options'
 
 interface RunOptions extends SshCliOptions {
   device: string
-  iterations: string
-  timeoutMs: string
+  iterations?: string
+  timeoutMs?: string
+  settleMs?: string
   stopOnFailure?: boolean
   vfs?: string
   vfsAlt?: string
+  dryRun?: boolean
+  yes?: boolean
+  force?: boolean
   junit?: string
   html?: string
   repro?: string
@@ -143,43 +150,62 @@ function registerRestore(drill: Command): void {
   )
 }
 
-/** `drill run <drill> <target> …`: runs one drill, writes reports, exit 0 only on a pass. */
+/**
+ * `drill run <drill> <target> …`: plans the drill on the host and prints the plan; `--dry-run`
+ * stops there. A bad request (`invalid-request`) or one that would disturb VFs in use (`in-use`,
+ * unless `--force`) is refused before anything runs; otherwise it asks for confirmation naming
+ * host and device (unless `--yes`; without a terminal to ask on it refuses), runs, writes the
+ * requested reports, prints the report JSON with `--json`, and exits 0 only when it passed.
+ */
 function registerRun(drill: Command): void {
   withSshOptions(
     drill
       .command('run <drill> <target>')
       .description('run a drill (e.g. late-ib-reps) against user@host:port or an ssh_config alias')
       .requiredOption('--device <handle>', 'devlink handle, e.g. pci/0000:08:00.0')
-      .option('--iterations <n>', 'iterations', '1')
-      .option('--timeout-ms <ms>', 'timeout of each wait in ms', '30000')
+      .option('--iterations <n>', 'iterations (default 1; mode-race 10)')
+      .option('--timeout-ms <ms>', 'outer bound of each step and wait in ms (default 30000)')
+      .option(
+        '--settle-ms <ms>',
+        'a wait fails once the device showed no change this long without its state (default 3000)',
+      )
       .option('--stop-on-failure', 'stop at the first failed step')
-      .option('--vfs <n>', 'VF count the drill uses')
+      .option('--vfs <n>', 'VF count the drill uses (default: the current count)')
       .option('--vfs-alt <n>', 'second VF count (vf-churn)')
+      .option('--dry-run', 'print the plan (steps, commands, blast radius, restore), run nothing')
+      .option('--yes', 'do not ask for confirmation')
+      .option('--force', 'run even though the drill would disturb VFs in use')
       .option('--junit <file>', 'write a JUnit XML report')
       .option('--html <file>', 'write a self-contained HTML report')
       .option('--repro <file>', 'write repro.sh: the exact commands with observed outputs')
       .option('--report-json <file>', 'write the JSON report to a file')
       .option('--data-dir <dir>', 'where the journal lives')
-      .option('--json', 'print the JSON report on stdout'),
+      .option('--json', 'print the JSON report (with --dry-run: the plan) on stdout'),
   ).action(async (kind: string, target: string, opts: RunOptions) => {
     const drillKind = DrillKind.safeParse(kind)
     if (!drillKind.success)
       throw labError('invalid-request', `unknown drill ${kind}; see replab drill list`)
-    const params = DrillParams.parse({
-      iterations: Number(opts.iterations),
-      timeoutMs: Number(opts.timeoutMs),
-      stopOnFailure: opts.stopOnFailure ?? false,
-      ...(opts.vfs !== undefined ? { vfs: Number(opts.vfs) } : {}),
-      ...(opts.vfsAlt !== undefined ? { vfsAlt: Number(opts.vfsAlt) } : {}),
-    })
+    const request = {
+      hostId: CLI_HOST_ID,
+      kind: drillKind.data,
+      device: opts.device,
+      params: drillParams(opts),
+      ...(opts.force ? { force: true } : {}),
+    }
     const lab = await cliEngine(target, opts)
     let report: DrillReport
     try {
-      const handle = await lab.engine.startDrill(
-        { hostId: CLI_HOST_ID, kind: drillKind.data, device: opts.device, params },
-        progress,
-        { session: CLI_SESSION },
-      )
+      const plan = await lab.engine.planDrill(request)
+      if (opts.dryRun) {
+        if (opts.json) printJson(plan)
+        else printOut(describeDrillPlan(plan))
+        process.exitCode = plan.problems.length > 0 || (plan.refusal && !opts.force) ? 1 : 0
+        return
+      }
+      printErr(describeDrillPlan(plan))
+      refuse(plan, opts.force ?? false)
+      if (!(await confirmed(plan, opts.yes ?? false))) throw labError('aborted', 'not confirmed')
+      const handle = await lab.engine.startDrill(request, progress, { session: CLI_SESSION })
       const stop = (): void => handle.cancel()
       process.once('SIGINT', stop)
       process.once('SIGTERM', stop)
@@ -198,6 +224,36 @@ function registerRun(drill: Command): void {
     if (opts.json) printJson(report)
     process.exitCode = report.status === 'passed' ? 0 : 1
   })
+}
+
+/** Refuses a plan that cannot run: `invalid-request` (its problems) or `in-use` (unless forced). */
+function refuse(plan: DrillPlan, force: boolean): void {
+  if (plan.problems.length > 0)
+    throw labError(
+      'invalid-request',
+      `${plan.kind} on ${plan.device} of ${plan.hostName}: ${plan.problems.join('; ')}`,
+    )
+  if (plan.refusal && !force) throw labError('in-use', plan.refusal)
+}
+
+/**
+ * Asks `Run <drill> on <device> of <host>? [y/N]` on the terminal. `--yes` skips it; without a
+ * terminal (a script, CI) it refuses with `precondition-failed` naming `--yes`, like `replab op`.
+ */
+async function confirmed(plan: DrillPlan, yes: boolean): Promise<boolean> {
+  if (yes) return true
+  if (!process.stdin.isTTY)
+    throw labError(
+      'precondition-failed',
+      `drill ${plan.kind} on ${plan.device} of ${plan.hostName} (${plan.target}) changes the host: pass --yes to run it without a terminal to confirm on`,
+    )
+  const rl = createInterface({ input: process.stdin, output: process.stderr })
+  try {
+    const q = `Run ${plan.kind} on ${plan.device} of ${plan.hostName} (${plan.target})? [y/N] `
+    return /^y(es)?$/i.test((await rl.question(q)).trim())
+  } finally {
+    rl.close()
+  }
 }
 
 function progress(p: DrillProgress): void {

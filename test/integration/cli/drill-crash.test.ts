@@ -66,6 +66,7 @@ describe('replab drill run killed mid-drill', () => {
         '3',
         '--vfs-alt',
         '2',
+        '--yes',
       ],
       { stdio: 'ignore' },
     )

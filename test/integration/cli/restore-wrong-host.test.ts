@@ -77,7 +77,19 @@ describe('replab drill restore onto the wrong host', () => {
     const [a, ...aOpts] = sshOf('sim-a')
     const child = spawn(
       process.execPath,
-      [bin, 'drill', 'run', 'vf-churn', a!, ...aOpts, '--device', `pci/${PF}`, '--vfs', '3'],
+      [
+        bin,
+        'drill',
+        'run',
+        'vf-churn',
+        a!,
+        ...aOpts,
+        '--device',
+        `pci/${PF}`,
+        '--vfs',
+        '3',
+        '--yes',
+      ],
       { stdio: 'ignore' },
     )
     const exited = new Promise((resolve) => child.once('exit', resolve))

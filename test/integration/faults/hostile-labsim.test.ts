@@ -74,10 +74,16 @@ function requests(v: string): Array<[string, unknown]> {
     ['ops:plan', op({ op: 'mlxconfig', bdf: v, action: 'query' })],
     ['ops:plan', op({ op: 'fault', device: v, fault: 'fw-assert' })],
     ['ops:plan', op({ op: 'fault', device: DEVICE, fault: v })],
-    ['drills:start', { hostId: HOST, kind: 'vf-churn', device: v, params: {} }],
-    ['drills:start', { hostId: v, kind: 'vf-churn', device: DEVICE, params: {} }],
-    ['drills:start', { hostId: HOST, kind: v, device: DEVICE, params: {} }],
-    ['drills:start', { hostId: HOST, kind: 'vf-churn', device: DEVICE, params: { vfs: v } }],
+    ['drills:start', { hostId: HOST, kind: 'vf-churn', device: v, params: {}, confirmed: true }],
+    ['drills:start', { hostId: v, kind: 'vf-churn', device: DEVICE, params: {}, confirmed: true }],
+    ['drills:start', { hostId: HOST, kind: v, device: DEVICE, params: {}, confirmed: true }],
+    [
+      'drills:start',
+      { hostId: HOST, kind: 'vf-churn', device: DEVICE, params: { vfs: v }, confirmed: true },
+    ],
+    ['drills:plan', { hostId: HOST, kind: 'vf-churn', device: v, params: {} }],
+    ['drills:plan', { hostId: HOST, kind: 'vf-churn', device: DEVICE, params: { vfs: v } }],
+    ['drills:step', { runId: v, index: 0 }],
     ['drills:report', { runId: v }],
     ['drills:export-report', { runId: v, format: 'json' }],
     ['drills:cancel', { runId: v }],
@@ -146,6 +152,7 @@ describe('hostile values through the back end', () => {
       kind: 'pf-rebind',
       device: DEVICE,
       params: { iterations: 1, vfs: 1, timeoutMs: 8_000 },
+      confirmed: true,
     })
     expect(started.ok, JSON.stringify(started.error)).toBe(true)
     const { runId } = started.value as { runId: string }

@@ -54,6 +54,7 @@ describe('the console audits through the engine', () => {
       kind: 'vf-churn',
       device: 'pci/0000:08:00.0',
       params: { iterations: 1, timeoutMs: 5_000, vfs: 2, vfsAlt: 1 },
+      confirmed: true,
     })
     const entries = await poll(
       async () => {

@@ -73,6 +73,7 @@ describe('terminal panes on labsim', () => {
       kind,
       device: 'pci/0000:08:00.0',
       params: { iterations: 1, stepTimeoutMs: 20_000, vfs: 1 },
+      confirmed: true,
     }
     // The previous drill's device lock is released just after its report is final: retry
     // host-busy for a moment.
