@@ -164,11 +164,16 @@ export async function planDrill(input: DrillPlanInput): Promise<DrillPlan> {
           'in the console, type the device name).',
     notes,
     confirm:
-      `Run ${request.kind} on ${request.device} of host ${snapshot.host.name} (${input.target})? ` +
+      `Run ${request.kind} on ${request.device} of host ${hostText(snapshot.host.name, input.target)}? ` +
       `${params.iterations} iteration${params.iterations === 1 ? '' : 's'}; it disturbs ` +
       `${blastRadius.length} item${blastRadius.length === 1 ? '' : 's'} and restores ` +
       `${restore.length} at the end.`,
   }
+}
+
+/** `sim-a (root@127.0.0.1:2222)`, or the target alone when it is the host's name (the CLI). */
+function hostText(name: string, target: string): string {
+  return name === target ? target : `${name} (${target})`
 }
 
 /** Runs iteration `n` of the procedure on the plan context; the steps it added. */

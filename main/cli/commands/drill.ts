@@ -245,11 +245,11 @@ async function confirmed(plan: DrillPlan, yes: boolean): Promise<boolean> {
   if (!process.stdin.isTTY)
     throw labError(
       'precondition-failed',
-      `drill ${plan.kind} on ${plan.device} of ${plan.hostName} (${plan.target}) changes the host: pass --yes to run it without a terminal to confirm on`,
+      `drill ${plan.kind} on ${plan.device} of ${plan.target} changes the host: pass --yes to run it without a terminal to confirm on`,
     )
   const rl = createInterface({ input: process.stdin, output: process.stderr })
   try {
-    const q = `Run ${plan.kind} on ${plan.device} of ${plan.hostName} (${plan.target})? [y/N] `
+    const q = `Run ${plan.kind} on ${plan.device} of ${plan.target}? [y/N] `
     return /^y(es)?$/i.test((await rl.question(q)).trim())
   } finally {
     rl.close()

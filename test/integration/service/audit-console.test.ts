@@ -12,7 +12,8 @@ import { poll } from '../../helpers/poll'
 // Issue 20: every mutation from any front end is audited in one place below them (the engine).
 // The CLI's half is in test/integration/cli/restore-wrong-host.test.ts; this is the console's:
 // its operations and drills, through the dispatcher over real SSH to labsim, land in
-// `<dataDir>/audit.jsonl` with the calling session.
+// `<dataDir>/audit.jsonl` with the calling session. Issue 21: every command a drill sends is an
+// entry of its own, and the drill's entry is updated with its outcome.
 
 describe('the console audits through the engine', () => {
   let lab: Lab
@@ -56,19 +57,49 @@ describe('the console audits through the engine', () => {
       params: { iterations: 1, timeoutMs: 5_000, vfs: 2, vfsAlt: 1 },
       confirmed: true,
     })
-    const entries = await poll(
+    const runId = String(started.runId)
+    const report = await poll(
+      async () => {
+        const r = await call('drills:report', { runId })
+        return r.status !== 'running' && r
+      },
+      { timeoutMs: 60_000, what: 'the drill to finish' },
+    )
+    expect(report.status).toBe('passed')
+    // The file is append-only: the drill's entry twice (started, then its outcome, same id),
+    // and one entry per command it sent, under the step that sent it.
+    const file = await poll(
       async () => {
         const all = await audit()
-        return all.length >= 3 ? all : null
+        return all.some((e) => e.runId === runId && e.action === 'lock') && all
       },
-      { timeoutMs: 60_000, what: 'three audit entries' },
+      { timeoutMs: 60_000, what: 'the audit entries of the drill, its lock channel last' },
     )
-    expect(entries.map((e) => `${e.session} ${e.action} ${e.status}`)).toEqual([
-      'ws-9 vf-count ok',
-      `ws-9 drill vf-churn (run ${String(started.runId)}) started`,
-      `ws-9 drill vf-churn (run ${String(started.runId)}) passed`,
+    expect(file[0]).toMatchObject({ session: 'ws-9', action: 'vf-count', status: 'ok' })
+    expect(file[0]?.commands[0]?.command).toMatch(/sriov_numvfs/)
+    const own = file.filter((e) => e.id === `drill-${runId}`)
+    expect(own.map((e) => `${e.session} ${e.action} ${e.status}`)).toEqual([
+      `ws-9 drill vf-churn (run ${runId}) started`,
+      `ws-9 drill vf-churn (run ${runId}) passed`,
     ])
-    expect(entries[0]?.commands[0]?.command).toMatch(/sriov_numvfs/)
-    expect(entries[2]?.commands.length).toBeGreaterThan(2)
+    expect(own[1]?.commands.length).toBeGreaterThan(2)
+    const commands = file.filter((e) => e.runId === runId && e.id === undefined)
+    const counts = commands.filter((e) => e.action === 'vf-count')
+    expect(
+      counts.map((e) => `${e.step}: ${e.commands[0]?.command} → ${e.commands[0]?.code}`),
+    ).toEqual(
+      expect.arrayContaining([
+        'vf count 2: echo 2 > /sys/bus/pci/devices/0000:08:00.0/sriov_numvfs → 0',
+        'vf count 0: echo 0 > /sys/bus/pci/devices/0000:08:00.0/sriov_numvfs → 0',
+      ]),
+    )
+    expect(commands.every((e) => e.session === 'ws-9' && e.device === 'pci/0000:08:00.0')).toBe(
+      true,
+    )
+    // What the console shows (`audit:list`, newest first): the drill once, with its outcome.
+    const listed = (await call('audit:list', { hostId: 'sim-a' })) as unknown as AuditEntry[]
+    const drills = listed.filter((e) => e.id === `drill-${runId}`)
+    expect(drills).toHaveLength(1)
+    expect(drills[0]).toMatchObject({ status: 'passed', at: own[0]?.at })
   }, 120_000)
 })
