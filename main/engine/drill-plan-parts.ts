@@ -9,8 +9,7 @@ import type {
 } from '../../contract'
 import { operationFor } from './operations'
 import type { PlannedRequest } from './plan-context'
-import { changeKey, type TrackedChange } from './restore'
-import { opWords } from './resume-restore'
+import { changeKey, opWords, type TrackedChange } from './restore'
 import { findPciFunction, sriovOf } from './snapshot-query'
 
 /** The parts of a drill plan computed from the recorded steps (drill-plan.ts). Pure. */

@@ -10,7 +10,7 @@ import type {
 import { checkEthReps, checkLegacy, checkStructure, type FindingPlace } from './invariants'
 import type { JournalWriter } from './journal'
 import type { CommandTrail } from './audit'
-import type { HostLink } from './host-link'
+import type { Link } from './host-link'
 import type { HostPorts } from './ports'
 
 /** Types shared by the drill step machinery (drill-context.ts) and the runner. */
@@ -29,7 +29,7 @@ export interface DrillEnv {
   readonly params: ResolvedParams
   readonly runId: string
   readonly signal: AbortSignal
-  readonly journal: JournalWriter
+  readonly journal: Pick<JournalWriter, 'append'>
   /** The snapshot at the start of the drill: restore brings tracked items back to it. */
   readonly baseline: HostSnapshot
   readonly faultSupported: boolean
@@ -39,7 +39,7 @@ export interface DrillEnv {
    * reports what happened (host-link.ts); `ports` are its ports (the runner refuses while the
    * remote lock is lost).
    */
-  readonly link: HostLink
+  readonly link: Link
   /** Audits every command the drill sends under the step running it (audit.ts). */
   readonly trail?: CommandTrail
 }

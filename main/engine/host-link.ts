@@ -50,6 +50,24 @@ export interface Recovery {
   readonly lock: Extract<LinkEvent, { kind: 'lock-retaken' | 'lock-lost' | 'lock-failed' }> | null
 }
 
+/**
+ * What the drill context and the restore pass use of a link (`HostLink` implements it; a drill
+ * plan's context has one that refuses everything).
+ */
+export interface Link {
+  readonly ports: HostPorts
+  readonly target: string
+  readonly lost: boolean
+  readonly takenBy: LabError | undefined
+  on(listener: (event: LinkEvent) => void): () => void
+  reconnect(wait: LinkWait): Promise<Recovery['back']>
+  retakeLock(wait: LinkWait): Promise<Recovery['lock']>
+  recover(wait: LinkWait): Promise<Recovery>
+  read(wait: LinkWait): Promise<HostSnapshot>
+  releaseLocal(): void
+  release(): void
+}
+
 /** The locks a link holds: released once, by the link's owner (`release`). */
 interface Held {
   readonly local: Release
@@ -57,8 +75,8 @@ interface Held {
   readonly owner: string
 }
 
-/** One host link; build it with `HostLink.take` (locked) or `HostLink.open` (no lock). */
-export class HostLink {
+/** One host link; build it with `HostLink.take`. */
+export class HostLink implements Link {
   private readonly listeners = new Set<(event: LinkEvent) => void>()
   private pending: Promise<LabError | undefined> | undefined
   private taken: LabError | undefined
@@ -68,7 +86,7 @@ export class HostLink {
   private constructor(
     private readonly raw: HostPorts,
     readonly device: string,
-    private readonly held: Held | undefined,
+    private readonly held: Held,
   ) {
     this.ports = { ...raw, runner: this.guard(raw.runner) }
   }
@@ -95,11 +113,6 @@ export class HostLink {
     }
   }
 
-  /** A link without locks (reads, tests): it reconnects but has nothing to retake. */
-  static open(ports: HostPorts, device: string): HostLink {
-    return new HostLink(ports, device, undefined)
-  }
-
   /** `user@host:port`. */
   get target(): string {
     return this.raw.runner.target
@@ -107,7 +120,7 @@ export class HostLink {
 
   /** True while the remote lock's channel has ended and the lock was not retaken. */
   get lost(): boolean {
-    return this.held?.remote.lost ?? false
+    return this.held.remote.lost
   }
 
   /** Who took the device while we were disconnected (the `host-busy` of a retake), if anyone. */
@@ -143,7 +156,7 @@ export class HostLink {
    * it again without a command) or `lock-failed`.
    */
   async retakeLock(wait: LinkWait): Promise<Recovery['lock']> {
-    if (!this.held || (!this.lost && !this.taken)) return null
+    if (!this.lost && !this.taken) return null
     let err = await this.relock(wait)
     if (isConnectionLossError(err) && !wait.signal?.aborted) {
       const back = await this.reconnect(wait)
@@ -182,13 +195,13 @@ export class HostLink {
 
   /** Drops the in-process lock only (the device went to another console). */
   releaseLocal(): void {
-    this.held?.local()
+    this.held.local()
   }
 
   /** Drops both locks; calling it twice is harmless. */
   release(): void {
-    this.held?.remote.release()
-    this.held?.local()
+    this.held.remote.release()
+    this.held.local()
   }
 
   private emit<E extends LinkEvent>(event: E): E {
@@ -214,7 +227,7 @@ export class HostLink {
   }
 
   private async retake(wait: LinkWait): Promise<void> {
-    const held = this.held!
+    const held = this.held
     const { runner } = this.raw
     held.remote.release()
     const deadline = Date.now() + wait.timeoutMs
@@ -251,7 +264,6 @@ export class HostLink {
    * itself uses the raw runner.
    */
   private guard(runner: CommandRunner): CommandRunner {
-    if (!this.held) return runner
     const refuse = (): LabError =>
       labError(
         'ssh-connect',

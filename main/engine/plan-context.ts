@@ -2,11 +2,10 @@ import { labError } from '../../contract'
 import type { Finding, HostSnapshot, OperationRequest, PlannedStep } from '../../contract'
 import { DrillContext, type OpOptions } from './drill-context'
 import type { DrillEnv, ResolvedParams, StepChecks } from './drill-types'
-import { HostLink } from './host-link'
-import { JournalWriter } from './journal'
+import type { Link } from './host-link'
 import { operationFor, type DroppingCommand } from './operations'
 import { plan } from './plan'
-import type { CommandRunner, HostPorts, JournalStore, SnapshotSource } from './ports'
+import type { CommandRunner, HostPorts, SnapshotSource } from './ports'
 import type { OperationOutcome } from './run-operation'
 
 /**
@@ -94,8 +93,8 @@ export class PlanContext extends DrillContext {
       kind: 'wait',
       commands: [],
       expect:
-        `${name}; fails once the device has shown no change for ${settle} ms without it, ` +
-        `at the latest after ${this.params.timeoutMs} ms`,
+        `${name}; fails once the device has shown no change for ${settle} ms without it ` +
+        `(settle window), at the latest after ${this.params.timeoutMs} ms`,
       destructive: false,
     })
     return Promise.resolve(this.now)
@@ -148,13 +147,21 @@ function planEnv(scope: PlanScope): DrillEnv {
     onChange: () => () => undefined,
     waitFor: () => Promise.reject(noIo('wait')),
   }
-  const store: JournalStore = {
-    append: () => Promise.reject(noIo('journal')),
-    listRuns: () => Promise.reject(noIo('journal')),
-    readRun: () => Promise.reject(noIo('journal')),
-    writeArtifact: () => Promise.reject(noIo('journal')),
-  }
   const ports: HostPorts = { hostId: scope.hostId, runner, source, clock: { now: () => 0 } }
+  const refuse = () => Promise.reject(noIo('link'))
+  const link: Link = {
+    ports,
+    target: scope.target,
+    lost: false,
+    takenBy: undefined,
+    on: () => () => undefined,
+    reconnect: refuse,
+    retakeLock: refuse,
+    recover: refuse,
+    read: refuse,
+    releaseLocal: () => undefined,
+    release: () => undefined,
+  }
   return {
     ports,
     target: scope.target,
@@ -162,9 +169,9 @@ function planEnv(scope: PlanScope): DrillEnv {
     params: scope.params,
     runId: 'plan',
     signal: new AbortController().signal,
-    journal: new JournalWriter(store, 'plan'),
+    journal: { append: () => Promise.reject(noIo('journal')) },
     baseline: scope.baseline,
     faultSupported: scope.faultSupported,
-    link: HostLink.open(ports, scope.device),
+    link,
   }
 }

@@ -9,7 +9,7 @@ import type {
   StepRecord,
 } from '../../contract'
 import { auditAction, type CommandTrail } from './audit'
-import type { HostLink } from './host-link'
+import type { Link } from './host-link'
 import type { JournalWriter } from './journal'
 import { isConnectionLoss, isConnectionLossError } from './reconnect'
 import { changeKey, nextRestore, type TrackedChange } from './restore'
@@ -29,10 +29,10 @@ export interface RestoreInput {
    * The link holding the device's locks: its ports run the restore, a lost connection is waited
    * out through it, and a remote lock lost to a drop is retaken before restoring anything.
    */
-  readonly link: HostLink
+  readonly link: Link
   /** Audits the restore's commands under the item being restored (audit.ts). */
   readonly trail?: CommandTrail
-  readonly journal: JournalWriter
+  readonly journal: Pick<JournalWriter, 'append'>
   readonly target: string
   readonly timeoutMs: number
   readonly changes: readonly TrackedChange[]

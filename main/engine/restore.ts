@@ -160,3 +160,29 @@ export function nextRestore(
   }
   return undefined
 }
+
+/** `replab op` words that put `c` back (the restore pass's own request). */
+export function opWords(c: TrackedChange): string {
+  const r = restoreRequest(c)
+  switch (r.op) {
+    case 'eswitch-mode':
+      return `eswitch-mode ${r.device} ${r.mode}`
+    case 'vf-count':
+      return `vf-count ${r.device} ${r.count}`
+    case 'pci-bind':
+    case 'pci-unbind':
+      return `${r.op} ${r.bdf}`
+    case 'module':
+      return `module ${r.module} ${r.action}`
+    case 'devlink-reload':
+      return `devlink-reload ${r.device} ${r.action}`
+    case 'bind':
+      return `bind ${r.device}${r.driver ? ` ${r.driver}` : ''}`
+    case 'unbind':
+      return `unbind ${r.device}`
+    case 'fault':
+      return `fault ${r.fault}${r.device ? ` ${r.device}` : ''}`
+    default:
+      return r.op
+  }
+}

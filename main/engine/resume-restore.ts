@@ -14,7 +14,7 @@ import { restorableKeys } from './journal-history'
 import { HostLink } from './host-link'
 import type { DeviceLocks } from './locks'
 import type { HostPorts, JournalStore } from './ports'
-import { changeKey, restoreRequest, type TrackedChange } from './restore'
+import { changeKey, opWords } from './restore'
 import { restoreChanges } from './restore-run'
 
 /**
@@ -157,30 +157,4 @@ function startless(runId: string, scan: JournalScan): Error {
         ? `Still readable, with the value before the run: ${manual.join('; ')}`
         : 'No readable change is left to restore'),
   )
-}
-
-/** `replab op` words that put `c` back (the restore pass's own request). */
-export function opWords(c: TrackedChange): string {
-  const r = restoreRequest(c)
-  switch (r.op) {
-    case 'eswitch-mode':
-      return `eswitch-mode ${r.device} ${r.mode}`
-    case 'vf-count':
-      return `vf-count ${r.device} ${r.count}`
-    case 'pci-bind':
-    case 'pci-unbind':
-      return `${r.op} ${r.bdf}`
-    case 'module':
-      return `module ${r.module} ${r.action}`
-    case 'devlink-reload':
-      return `devlink-reload ${r.device} ${r.action}`
-    case 'bind':
-      return `bind ${r.device}${r.driver ? ` ${r.driver}` : ''}`
-    case 'unbind':
-      return `unbind ${r.device}`
-    case 'fault':
-      return `fault ${r.fault}${r.device ? ` ${r.device}` : ''}`
-    default:
-      return r.op
-  }
 }

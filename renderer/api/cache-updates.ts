@@ -50,14 +50,17 @@ export function onOpProgress(qc: QueryClient, progress: OperationProgress): void
 }
 
 /**
- * `drills:progress`: merges the step into the live run; when the run leaves `running`, the
- * history and the report are invalidated so they refetch from the journal.
+ * `drills:progress`: adds the step (and its findings) to the live run; when the run leaves
+ * `running`, the run view, the history and the report refetch from the journal, so the view
+ * ends on the same data as the export (issue 21: it showed 2 findings where the export had 3,
+ * because each event's findings replaced the run's).
  */
 export function onDrillProgress(qc: QueryClient, progress: DrillProgress): void {
   qc.setQueryData<LiveRun>(keys.drillRun(progress.runId), (old) =>
     applyDrillProgress(old, progress),
   )
   if (progress.status !== 'running') {
+    void qc.invalidateQueries({ queryKey: keys.drillRun(progress.runId) })
     void qc.invalidateQueries({ queryKey: keys.drillHistoryAll() })
     void qc.invalidateQueries({ queryKey: keys.drillReport(progress.runId) })
   }

@@ -23,6 +23,7 @@ export const keys = {
   drillHistory: (hostId: string | null) => ['drills', 'history', hostId] as const,
   drillReport: (runId: string) => ['drills', 'report', runId] as const,
   drillRun: (runId: string) => ['drills', 'run', runId] as const,
+  drillStep: (runId: string, index: number) => ['drills', 'step', runId, index] as const,
   audit: (hostId: string | null) => ['audit', hostId] as const,
 }
 
@@ -124,6 +125,18 @@ export function drillReportOptions(runId: string) {
   })
 }
 
+/**
+ * One step of a run with its commands, outputs, findings and snapshot diff (`drills:step`, the
+ * journal the export reads). A finished step does not change; a running one is refetched.
+ */
+export function drillStepOptions(runId: string, index: number, finished: boolean) {
+  return queryOptions({
+    queryKey: keys.drillStep(runId, index),
+    queryFn: () => call(lab().drills.step({ runId, index })),
+    staleTime: finished ? Infinity : 0,
+  })
+}
+
 /** The audit log, newest first (`audit:list`), refreshed every 5 s while shown. */
 export function auditOptions(hostId: string | null) {
   return queryOptions({
@@ -148,10 +161,11 @@ export function liveRunFromReport(runId: string, report: DrillReport): LiveRun {
 }
 
 /**
- * A live run: fed by `drills:progress`, seeded from `drills:report` when opened later. While
- * the run is `running` the report is also polled every 3 s, so the view settles even if the
- * final progress event was missed; a poll never replaces a longer live step list with a
- * shorter one.
+ * A run as the run view shows it: the report (`drills:report`, the journal the exports read),
+ * fed between fetches by `drills:progress`. While the run is `running` the report is also polled
+ * every 3 s; a poll never replaces a longer live step list with a shorter one. Once the run
+ * leaves `running` the report is fetched again (cache-updates.ts), so the view ends on exactly
+ * what the export holds.
  */
 export function drillRunOptions(runId: string) {
   return queryOptions({
@@ -169,7 +183,11 @@ export function drillRunOptions(runId: string) {
   })
 }
 
-/** Applies one progress event to a live run (pure; returns a new object). */
+/**
+ * Applies one progress event to a live run (pure; returns a new object). Each event carries the
+ * findings of the step it reports (drill-context), so they are added to the run's, never put in
+ * place of them; the closing event re-sends the last step with the final status and no findings.
+ */
 export function applyDrillProgress(run: LiveRun | undefined, p: DrillProgress): LiveRun {
   const base: LiveRun = run ?? {
     runId: p.runId,
@@ -184,7 +202,10 @@ export function applyDrillProgress(run: LiveRun | undefined, p: DrillProgress): 
     s.name === p.step.name && (s.iteration ?? 1) === (p.step.iteration ?? p.iteration)
   const at = steps.findLastIndex(same)
   const step = { ...p.step, iteration: p.step.iteration ?? p.iteration }
-  if (at >= 0) steps[at] = step
+  // A step that ran again in the same iteration (same name) is a new step, unless the last one
+  // was still running or this is the closing event re-sending it.
+  const last = at >= 0 && at === steps.length - 1
+  if (last && (p.status !== 'running' || steps[at]?.status === 'running')) steps[at] = step
   else steps.push(step)
   return {
     ...base,
@@ -192,6 +213,6 @@ export function applyDrillProgress(run: LiveRun | undefined, p: DrillProgress): 
     iterations: p.iterations,
     status: p.status,
     steps,
-    findings: p.findings.length >= base.findings.length ? p.findings : base.findings,
+    findings: [...base.findings, ...p.findings],
   }
 }

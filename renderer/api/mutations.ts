@@ -108,11 +108,22 @@ export function useCancelOperation() {
   return useMutation({ mutationFn: (opId: string) => call(lab().ops.cancel({ opId })) })
 }
 
-/** Starts a drill; the run view follows `drills:progress`. */
+/**
+ * The plan of a drill (`drills:plan`): steps with exact commands, blast radius, VFs in use,
+ * restore, estimate, what is wrong with the request and whether it would be refused.
+ */
+export function usePlanDrill() {
+  return useMutation({ mutationFn: (req: DrillStartRequest) => call(lab().drills.plan(req)) })
+}
+
+/**
+ * Starts a drill the user confirmed in the plan dialog (`confirmed: true`; `force` after the
+ * typed confirmation for VFs in use); the run view follows `drills:progress`.
+ */
 export function useStartDrill() {
   const qc = useQueryClient()
   return useMutation({
-    mutationFn: (req: DrillStartRequest) => call(lab().drills.start(req)),
+    mutationFn: (req: DrillStartRequest) => call(lab().drills.start({ ...req, confirmed: true })),
     onSuccess: () => qc.invalidateQueries({ queryKey: keys.drillHistoryAll() }),
   })
 }

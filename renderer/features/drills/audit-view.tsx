@@ -6,7 +6,11 @@ import { auditOptions } from '../../api/keys'
 import { Badge, statusTone } from '../../ui/badge'
 import { ErrorText } from '../../ui/error-text'
 
-/** The audit log of mutating operations (who, when, host, device, commands with exit codes). */
+/**
+ * The audit log of mutating operations (who, when, host, device, commands with exit codes): a
+ * drill is one row updated with its outcome, and each command it sent a row of its own under
+ * the step that sent it.
+ */
 export function AuditView({ hostId }: { hostId: string }) {
   const [allHosts, setAllHosts] = useState(false)
   const audit = useQuery(auditOptions(allHosts ? null : hostId))
@@ -58,7 +62,10 @@ function AuditRow({ e }: { e: AuditEntry }) {
       <td className="mono small">{new Date(e.at).toLocaleString()}</td>
       <td className="mono small">{e.who}</td>
       <td className="mono">{e.hostId}</td>
-      <td>{e.action}</td>
+      <td>
+        {e.action}
+        {e.step && <span className="muted small"> · step {e.step}</span>}
+      </td>
       <td className="mono small">{e.device ?? e.target}</td>
       <td>
         <Badge tone={statusTone(e.status)}>{e.status}</Badge>

@@ -1,14 +1,15 @@
 import { useState, type FormEvent } from 'react'
 
-import { DrillParams, type DrillInfo } from '../../../contract/drills'
-import { useStartDrill } from '../../api/mutations'
-import { ErrorText } from '../../ui/error-text'
+import { DrillParams, type DrillInfo, type DrillStartRequest } from '../../../contract/drills'
 import { useHostGate } from '../ops/op-context'
 
-/** The form's raw fields (strings as typed). */
+import { DrillPlanDialog } from './drill-plan-dialog'
+
+/** The form's raw fields (strings as typed; an empty VFs field means "the current count"). */
 export interface DrillFields {
   iterations: string
   timeoutMs: string
+  settleMs: string
   vfs: string
   vfsAlt: string
   stopOnFailure: boolean
@@ -16,18 +17,23 @@ export interface DrillFields {
 
 /** Validates form fields with the contract's `DrillParams`; the issues as one line on failure. */
 export function parseDrillParams(f: DrillFields): { params: DrillParams } | { error: string } {
+  const opt = (v: string) => (v.trim() === '' ? undefined : Number(v))
   const parsed = DrillParams.safeParse({
     iterations: Number(f.iterations),
     timeoutMs: Number(f.timeoutMs),
-    vfs: Number(f.vfs),
     stopOnFailure: f.stopOnFailure,
-    ...(f.vfsAlt ? { vfsAlt: Number(f.vfsAlt) } : {}),
+    vfs: opt(f.vfs),
+    vfsAlt: opt(f.vfsAlt),
+    settleMs: opt(f.settleMs),
   })
   if (parsed.success) return { params: parsed.data }
   return { error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') }
 }
 
-/** Parameter form of one drill; calls `onStarted(runId)` when `drills:start` answers. */
+/**
+ * Parameter form of one drill. "Start drill" opens the plan dialog (drill-plan-dialog.tsx); the
+ * drill starts from there, and `onStarted(runId)` follows.
+ */
 export function DrillForm({
   drill,
   devices,
@@ -38,26 +44,24 @@ export function DrillForm({
   onStarted: (runId: string) => void
 }) {
   const gate = useHostGate()
-  const start = useStartDrill()
   const [device, setDevice] = useState(devices[0] ?? '')
   const [f, setF] = useState<DrillFields>({
     iterations: '3',
     timeoutMs: '30000',
-    vfs: '2',
+    settleMs: '',
+    vfs: '',
     vfsAlt: '',
-    stopOnFailure: false,
+    stopOnFailure: true,
   })
   const [error, setError] = useState<string | null>(null)
+  const [asked, setAsked] = useState<DrillStartRequest | null>(null)
 
   function submit(e: FormEvent) {
     e.preventDefault()
     const parsed = parseDrillParams(f)
     if ('error' in parsed) return setError(parsed.error)
     setError(null)
-    start.mutate(
-      { hostId: gate.hostId, kind: drill.kind, device, params: parsed.params },
-      { onSuccess: (r) => onStarted(r.runId) },
-    )
+    setAsked({ hostId: gate.hostId, kind: drill.kind, device, params: parsed.params })
   }
   return (
     <form
@@ -80,10 +84,10 @@ export function DrillForm({
         <button
           type="submit"
           className="primary"
-          disabled={gate.blocked !== null || !device || start.isPending}
+          disabled={gate.blocked !== null || !device || asked !== null}
           title={gate.blocked ?? undefined}
         >
-          Start drill
+          Start drill…
         </button>
         {gate.blocked && <span className="muted small">{gate.blocked}</span>}
       </div>
@@ -92,13 +96,25 @@ export function DrillForm({
           {error}
         </p>
       )}
-      <ErrorText error={start.error} prefix="Start drill" />
+      {asked && (
+        <DrillPlanDialog
+          request={asked}
+          title={drill.title}
+          onClose={() => setAsked(null)}
+          onStarted={onStarted}
+        />
+      )}
     </form>
   )
 }
 
 function ParamFields({ f, setF }: { f: DrillFields; setF: (f: DrillFields) => void }) {
-  const num = (k: 'iterations' | 'timeoutMs' | 'vfs' | 'vfsAlt', label: string, max: number) => (
+  const num = (
+    k: 'iterations' | 'timeoutMs' | 'settleMs' | 'vfs' | 'vfsAlt',
+    label: string,
+    max: number,
+    placeholder?: string,
+  ) => (
     <label className="field">
       <span>{label}</span>
       <input
@@ -106,6 +122,7 @@ function ParamFields({ f, setF }: { f: DrillFields; setF: (f: DrillFields) => vo
         min={0}
         max={max}
         value={f[k]}
+        placeholder={placeholder}
         onChange={(e) => setF({ ...f, [k]: e.target.value })}
       />
     </label>
@@ -114,8 +131,9 @@ function ParamFields({ f, setF }: { f: DrillFields; setF: (f: DrillFields) => vo
     <>
       {num('iterations', 'Iterations', 10000)}
       {num('timeoutMs', 'Step timeout (ms)', 3_600_000)}
-      {num('vfs', 'VFs', 127)}
-      {num('vfsAlt', 'Alternate VFs', 127)}
+      {num('settleMs', 'Settle window (ms)', 600_000, '3000')}
+      {num('vfs', 'VFs', 1024, 'current count')}
+      {num('vfsAlt', 'Alternate VFs', 1024)}
       <label className="checkbox">
         <input
           type="checkbox"

@@ -1,12 +1,13 @@
 import { useQuery } from '@tanstack/react-query'
 
-import type { Finding, StepRecord } from '../../../contract/drills'
 import { drillRunOptions } from '../../api/keys'
 import { useCancelDrill, useExportReport } from '../../api/mutations'
 import { Badge, statusTone } from '../../ui/badge'
 import { ErrorText } from '../../ui/error-text'
 
 import { LinkedStep } from './linked-step'
+import { FindingList } from './run-findings'
+import { StepList } from './run-steps'
 import { TimelinePlot } from './timeline-plot'
 
 const formats = [
@@ -17,9 +18,11 @@ const formats = [
 ] as const
 
 /**
- * The run view of one drill: progress bar, live step list, timeline plot, findings with
- * evidence, cancel, and report export once the run has finished. `focusStep` (an index into
- * the report's steps) shows the step a highlighted terminal line linked to.
+ * The run view of one drill, which is its report (issue 21 item 6): progress bar, the steps
+ * (each opens to its commands, exit codes, output and snapshot diff), a timeline on a log
+ * axis, the findings with expected versus seen, cancel, and export once it finished. It reads
+ * the journal the exports read (`drills:report`, `drills:step`). `focusStep` (an index into the
+ * report's steps) shows the step a highlighted terminal line linked to.
  */
 export function DrillRun({ runId, focusStep }: { runId: string; focusStep?: number | undefined }) {
   const run = useQuery(drillRunOptions(runId))
@@ -84,64 +87,12 @@ export function DrillRun({ runId, focusStep }: { runId: string; focusStep?: numb
         />
       )}
       <div className="run-grid">
-        <StepList steps={r.steps} />
+        <StepList runId={runId} steps={r.steps} />
         <TimelinePlot steps={r.steps} />
       </div>
       <FindingList findings={r.findings} running={r.status === 'running'} />
       {r.status !== 'running' && <ExportRow runId={runId} />}
     </section>
-  )
-}
-
-function StepList({ steps }: { steps: StepRecord[] }) {
-  const recent = steps.slice(-40).reverse()
-  return (
-    <div>
-      <h4>Steps</h4>
-      <ol className="steps" aria-label="Steps" aria-live="polite">
-        {recent.map((s, i) => (
-          <li key={`${s.iteration}-${s.name}-${i}`}>
-            <Badge tone={statusTone(s.status)}>{s.status}</Badge>{' '}
-            <span className="mono small">#{s.iteration ?? 1}</span> {s.name}{' '}
-            <span className="muted small">{Math.round(s.durationMs)} ms</span>
-          </li>
-        ))}
-      </ol>
-    </div>
-  )
-}
-
-function FindingList({ findings, running }: { findings: Finding[]; running: boolean }) {
-  return (
-    <>
-      <h4>Findings ({findings.length})</h4>
-      {findings.length === 0 ? (
-        <p className="muted small">No invariant broken{running ? ' so far' : ''}.</p>
-      ) : (
-        <ul className="findings" aria-label="Findings">
-          {findings.map((f, i) => (
-            <li key={i} className={`finding finding-${f.severity}`}>
-              <Badge
-                tone={f.severity === 'info' ? 'info' : f.severity === 'warning' ? 'warn' : 'bad'}
-              >
-                {f.severity}
-              </Badge>{' '}
-              <strong>{f.invariant}</strong>: {f.message}{' '}
-              <span className="muted small">
-                (step {f.step}
-                {f.iteration !== undefined ? `, iteration ${f.iteration}` : ''})
-              </span>
-              {f.evidence && (
-                <details>
-                  <summary>Evidence</summary>
-                  <pre className="mono code">{f.evidence}</pre>
-                </details>
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
-    </>
   )
 }
 

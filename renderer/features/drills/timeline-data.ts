@@ -2,7 +2,8 @@ import type { StepRecord } from '../../../contract/drills'
 
 /**
  * uPlot's columnar data for the step-duration timeline: x = iteration (1-based), one series per
- * step name with its duration in ms (null where the step did not run in that iteration).
+ * step name with its duration in ms (null where the step did not run in that iteration). The
+ * plot's y axis is logarithmic, so durations are at least 1 ms (a 0 ms check has no logarithm).
  */
 export function timelineData(steps: StepRecord[]): { names: string[]; data: (number | null)[][] } {
   const names: string[] = []
@@ -12,7 +13,7 @@ export function timelineData(steps: StepRecord[]): { names: string[]; data: (num
     if (!names.includes(s.name)) names.push(s.name)
     const it = s.iteration ?? 1
     const row = byIter.get(it) ?? new Map<string, number>()
-    row.set(s.name, s.durationMs)
+    row.set(s.name, Math.max(1, s.durationMs))
     byIter.set(it, row)
   }
   const iters = [...byIter.keys()].sort((a, b) => a - b)

@@ -18,8 +18,9 @@ const palette = [
 ]
 
 /**
- * Live timeline of step durations (ms) per iteration, drawn by uPlot. The chart is rebuilt
- * when the set of step names changes and updated with `setData` otherwise.
+ * Live timeline of step durations (ms) per iteration, drawn by uPlot on a log₁₀ y axis, so one
+ * step that ran to its 30 s timeout does not flatten the 200 ms ones (issue 21 item 6). The
+ * chart is rebuilt when the set of step names changes and updated with `setData` otherwise.
  */
 export function TimelinePlot({ steps }: { steps: StepRecord[] }) {
   const el = useRef<HTMLDivElement>(null)
@@ -38,7 +39,7 @@ export function TimelinePlot({ steps }: { steps: StepRecord[] }) {
     const opts: uPlot.Options = {
       width,
       height: 180,
-      scales: { x: { time: false } },
+      scales: { x: { time: false }, y: { distr: 3, log: 10 } },
       legend: { live: false },
       axes: [
         {
@@ -47,7 +48,11 @@ export function TimelinePlot({ steps }: { steps: StepRecord[] }) {
           grid: { stroke: 'rgba(128,128,128,0.2)' },
           incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000],
         },
-        { label: 'ms', stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' } },
+        {
+          label: 'ms (log scale)',
+          stroke: 'currentColor',
+          grid: { stroke: 'rgba(128,128,128,0.2)' },
+        },
       ],
       series: [
         { label: 'iteration' },
@@ -82,7 +87,7 @@ export function TimelinePlot({ steps }: { steps: StepRecord[] }) {
 
   return (
     <figure ref={box} className="timeline" aria-label="Step duration timeline">
-      <figcaption className="small muted">Step duration per iteration (ms)</figcaption>
+      <figcaption className="small muted">Step duration per iteration (ms, log scale)</figcaption>
       {names.length === 0 && <p className="muted small">No finished steps yet.</p>}
       <div
         ref={el}

@@ -1,8 +1,11 @@
+// First: zod must not compile validators with `new Function` under the page's CSP.
+import '../../../renderer/api/zod-jitless'
 import type { LabApi } from '../../../contract/api'
-import type { DrillRunSummary } from '../../../contract/drills'
+import { DrillStartRequest, type DrillRunSummary } from '../../../contract/drills'
 import type { IpcResult } from '../../../contract/errors'
 import type { HostConfig, HostKeyPrompt, HostView } from '../../../contract/hosts'
 import type { OperationPlan, OperationRequest, OperationResult } from '../../../contract/operations'
+import { planDrill } from '../../../main/engine/drill-plan'
 import { plan } from '../../../main/engine/plan'
 import { diffSnapshots } from '../../../main/host/diff'
 import { FakeHost } from '../../helpers/fake-mlx5-host'
@@ -252,6 +255,23 @@ const base: Omit<LabApi, 'audit'> = {
   },
   drills: {
     list: () => ok(fakeDrills),
+    // The engine's own pure planDrill() on the host's model, as the back end answers it.
+    plan: async (req) => {
+      const r = DrillStartRequest.parse(req)
+      const port = hosts.find((h) => h.config.id === r.hostId)?.config.port ?? 22
+      const target = `root@127.0.0.1:${port}`
+      const snapshot = model(r.hostId).snapshot()
+      return ok(
+        await planDrill({ hostId: r.hostId, target, request: r, snapshot, faultSupported: false }),
+      )
+    },
+    step: ({ runId, index }) => {
+      const r = runs.get(runId)
+      const step = r?.steps[index]
+      if (!r || !step) return fail('not-found', `run ${runId} has no step ${index + 1}`)
+      const findings = r.findings.filter((f) => f.step === step.name)
+      return ok({ index, step, records: [], findings, diff: [], restore: false })
+    },
     start: (req) => {
       const runId = `run-${Date.now().toString(36)}`
       const info = fakeDrills.find((d) => d.kind === req.kind)!
@@ -266,7 +286,7 @@ const base: Omit<LabApi, 'audit'> = {
         findings: [],
         steps: [],
         startedAt: new Date().toISOString(),
-        params: { iterations, timeoutMs: 30000, stopOnFailure: false, vfs: 2 },
+        params: { iterations, timeoutMs: 30000, stopOnFailure: false, vfs: 2, settleMs: 3000 },
       })
       void drive(runId, req.hostId, info, iterations)
       return ok({ runId })

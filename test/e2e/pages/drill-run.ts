@@ -1,6 +1,15 @@
 import { expect, type Download, type Locator, type Page } from '@playwright/test'
 
-/** The Drills tab: list, parameter form, run view and report export. */
+/** Parameters the drill form takes in tests (only the given ones are filled). */
+export interface DrillParamsInput {
+  device?: string
+  iterations?: number
+  timeoutMs?: number
+  vfs?: number
+  stopOnFailure?: boolean
+}
+
+/** The Drills tab: list, parameter form, plan dialog, run view and report export. */
 export class DrillRunView {
   readonly run: Locator
 
@@ -19,16 +28,16 @@ export class DrillRunView {
     await this.page.getByRole('button', { name: `Drill ${title}` }).click()
   }
 
-  /** Fills parameters (only the given ones) and starts the drill. */
-  async start(
-    params: {
-      device?: string
-      iterations?: number
-      timeoutMs?: number
-      vfs?: number
-      stopOnFailure?: boolean
-    } = {},
-  ): Promise<void> {
+  /** The plan dialog a drill goes through before it starts. */
+  planDialog(): Locator {
+    return this.page.getByRole('dialog', { name: 'Confirm drill' })
+  }
+
+  /**
+   * Fills parameters (only the given ones) and opens the plan dialog; resolves once the plan
+   * (the confirmation sentence) is shown.
+   */
+  async openPlan(params: DrillParamsInput = {}): Promise<Locator> {
     const form = this.page.getByRole('form', { name: /^Parameters of / })
     if (params.device) await form.getByLabel('Device').selectOption(params.device)
     if (params.iterations !== undefined)
@@ -39,8 +48,27 @@ export class DrillRunView {
       await form.getByLabel('VFs', { exact: true }).fill(String(params.vfs))
     if (params.stopOnFailure !== undefined)
       await form.getByLabel('Stop on first failure').setChecked(params.stopOnFailure)
-    await form.getByRole('button', { name: 'Start drill' }).click()
+    await form.getByRole('button', { name: 'Start drill…' }).click()
+    const dialog = this.planDialog()
+    await expect(dialog.getByLabel('Confirmation')).toBeVisible({ timeout: 30_000 })
+    return dialog
+  }
+
+  /** Fills parameters, confirms the plan dialog and waits for the run view. */
+  async start(params: DrillParamsInput = {}): Promise<void> {
+    const dialog = await this.openPlan(params)
+    await dialog.getByRole('button', { name: 'Start drill', exact: true }).click()
+    await expect(dialog).toBeHidden({ timeout: 30_000 })
     await expect(this.run).toBeVisible({ timeout: 30_000 })
+  }
+
+  /** Opens step `name` (the newest one of that name) in the run view; its detail region. */
+  async openStep(name: string): Promise<Locator> {
+    const item = this.steps().filter({ hasText: name }).first()
+    await item.locator('summary').click()
+    const detail = item.getByRole('region', { name: new RegExp(`^Step \\d+: ${name}$`) })
+    await expect(detail).toBeVisible()
+    return detail
   }
 
   /** The progress bar (aria-valuenow 0–100). */

@@ -77,7 +77,7 @@ describe('planDrill', () => {
       'wait IB representors appear: ',
     ])
     expect(plan.steps[3]?.expect).toMatch(
-      /no change for 1000 ms without it, at the latest after 2000 ms/,
+      /no change for 1000 ms without it \(settle window\), at the latest after 2000 ms/,
     )
     const blast = plan.blastRadius.map((b) => `${b.kind} ${b.name}`)
     for (const item of [`devlink ${PF}`, 'vf 0000:08:00.2', 'link enp8s0f1np1', 'module mlx5_ib'])

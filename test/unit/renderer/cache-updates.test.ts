@@ -104,6 +104,25 @@ describe('push events → query cache', () => {
     expect(run?.iteration).toBe(2)
   })
 
+  it("adds every step's findings to the run: a later step with more never hides earlier ones", () => {
+    const qc = createQueryClient()
+    const f = (step: string, n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        severity: 'error' as const,
+        invariant: `inv-${i}`,
+        message: `${step} ${i}`,
+        step,
+      }))
+    onDrillProgress(qc, { ...progress('a', 1), findings: f('a', 1) })
+    onDrillProgress(qc, { ...progress('b', 1), findings: f('b', 2) })
+    // The closing event re-sends the last step with the final status and no findings.
+    onDrillProgress(qc, { ...progress('b', 1, 'failed'), findings: [] })
+    const run = qc.getQueryData<LiveRun>(keys.drillRun('r1'))
+    expect(run?.findings.map((x) => x.message)).toEqual(['a 0', 'b 0', 'b 1'])
+    expect(run?.steps.map((s) => s.name)).toEqual(['a', 'b'])
+    expect(qc.getQueryState(keys.drillRun('r1'))?.isInvalidated).toBe(true)
+  })
+
   it('invalidates history and the report when a run finishes', async () => {
     const qc = createQueryClient()
     qc.setQueryData(keys.drillHistory(null), [])

@@ -111,6 +111,14 @@ describe('drill timeline and trends', () => {
     ])
   })
 
+  it('keeps a 30 s timeout and a 0 ms check plottable on the log axis', () => {
+    const { data } = timelineData([
+      { name: 'wait', status: 'failed', durationMs: 30_000, iteration: 1 },
+      { name: 'check', status: 'passed', durationMs: 0, iteration: 1 },
+    ])
+    expect(data).toEqual([[1], [30_000], [1]])
+  })
+
   it('groups pass/fail trends per host and drill, oldest first', () => {
     const t = trends([
       { hostId: 'h', drill: 'd', status: 'failed', startedAt: '2026-01-02' },
@@ -174,6 +182,7 @@ describe('forms and labels', () => {
       parseDrillParams({
         iterations: '3',
         timeoutMs: '1000',
+        settleMs: '',
         vfs: '2',
         vfsAlt: '',
         stopOnFailure: true,
@@ -181,10 +190,22 @@ describe('forms and labels', () => {
     ).toEqual({
       params: { iterations: 3, timeoutMs: 1000, vfs: 2, stopOnFailure: true },
     })
+    // An empty VFs field is "the device's current count": no vfs in the request.
+    expect(
+      parseDrillParams({
+        iterations: '1',
+        timeoutMs: '30000',
+        settleMs: '2000',
+        vfs: '',
+        vfsAlt: '',
+        stopOnFailure: true,
+      }),
+    ).toEqual({ params: { iterations: 1, timeoutMs: 30000, settleMs: 2000, stopOnFailure: true } })
     expect(
       parseDrillParams({
         iterations: '0',
         timeoutMs: '1000',
+        settleMs: '',
         vfs: '2',
         vfsAlt: '',
         stopOnFailure: false,
