@@ -1,7 +1,7 @@
 import type { Kernel } from '../model/kernel'
 import type { Netdev } from '../model/netdev'
 import type { CommandContext } from '../shell/types'
-import { linkJson, linkText } from './ip'
+import { linkJson, linkText, shownLinks } from './ip'
 import { iprouteJson } from './json-writer'
 import { matches } from './common'
 
@@ -115,18 +115,8 @@ export async function ipAddr(
 ): Promise<number> {
   if (matches(verb, 'add') || matches(verb, 'delete'))
     return change(kernel, ctx, matches(verb, 'add'), args)
-  const rest =
-    verb === undefined || matches(verb, 'show') || matches(verb, 'list') ? args : [verb, ...args]
-  const devIdx = rest.indexOf('dev')
-  const name = devIdx >= 0 ? rest[devIdx + 1] : rest[0]
-  let links = kernel.netdevs.list()
-  if (name) {
-    links = links.filter((n) => n.name === name)
-    if (links.length === 0) {
-      await ctx.io.stderr.write(`Device "${name}" does not exist.\n`)
-      return 1
-    }
-  }
+  const links = await shownLinks(kernel, ctx, verb === undefined ? args : [verb, ...args])
+  if (!links) return 1
   const details = opts.has('d') || opts.has('details')
   if (opts.has('j') || opts.has('json'))
     await ctx.io.stdout.write(`${iprouteJson(links.map((n) => addrJson(kernel, n, details)))}\n`)

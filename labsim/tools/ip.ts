@@ -107,23 +107,33 @@ function brief(n: Netdev): string {
   return `${n.name.padEnd(16)} ${operstate(n).padEnd(14)} ${n.mac} <${flags(n).join(',')}> \n`
 }
 
+/**
+ * The netdevs a `show` names (`dev X`, or the first word that is not a keyword), all when it names
+ * none; null after printing `Device "X" does not exist.` for an unknown one.
+ */
+export async function shownLinks(
+  kernel: Kernel,
+  ctx: CommandContext,
+  args: string[],
+): Promise<Netdev[] | null> {
+  const devIdx = args.indexOf('dev')
+  const name =
+    devIdx >= 0 ? args[devIdx + 1] : args.find((a) => !['show', 'list', 'up'].includes(a))
+  const links = kernel.netdevs.list()
+  if (!name) return links
+  const named = links.filter((n) => n.name === name)
+  if (named.length === 0) await ctx.io.stderr.write(`Device "${name}" does not exist.\n`)
+  return named.length === 0 ? null : named
+}
+
 async function linkShow(
   kernel: Kernel,
   ctx: CommandContext,
   opts: Set<string>,
   args: string[],
 ): Promise<number> {
-  const devIdx = args.indexOf('dev')
-  const name =
-    devIdx >= 0 ? args[devIdx + 1] : args.find((a) => !['show', 'list', 'up'].includes(a))
-  let links = kernel.netdevs.list()
-  if (name) {
-    links = links.filter((n) => n.name === name)
-    if (links.length === 0) {
-      await ctx.io.stderr.write(`Device "${name}" does not exist.\n`)
-      return 1
-    }
-  }
+  const links = await shownLinks(kernel, ctx, args)
+  if (!links) return 1
   const details = opts.has('d') || opts.has('details')
   if (opts.has('j') || opts.has('json'))
     await ctx.io.stdout.write(`${iprouteJson(links.map((n) => linkJson(kernel, n, details)))}\n`)

@@ -74,15 +74,14 @@ export function DrillPlanDialog({
   )
 }
 
-function PlanBody({
-  plan,
-  typed,
-  setTyped,
-}: {
+/** The plan and the typed device name that overrides a refusal. */
+interface PlanProps {
   plan: DrillPlan
   typed: string
   setTyped: (v: string) => void
-}) {
+}
+
+function PlanBody({ plan, typed, setTyped }: PlanProps) {
   const p = plan.params
   return (
     <div className="plan drill-plan">
@@ -168,15 +167,7 @@ function InUseList({ plan }: { plan: DrillPlan }) {
 }
 
 /** The refusal, the VFs it protects, and the typed confirmation that overrides it. */
-function InUse({
-  plan,
-  typed,
-  setTyped,
-}: {
-  plan: DrillPlan
-  typed: string
-  setTyped: (v: string) => void
-}) {
+function InUse({ plan, typed, setTyped }: PlanProps) {
   return (
     <div className="in-use" role="group" aria-label="VFs in use">
       <p role="alert" className="error-text refusal">

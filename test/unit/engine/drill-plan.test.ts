@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import { DrillParams, DrillStartRequest, type DrillKind } from '../../../contract'
+import { DrillKind, DrillParams, DrillStartRequest } from '../../../contract'
 import { INJECT_PROBE, planDrill } from '../../../main/engine'
 import { FakeHost } from '../../helpers/fake-mlx5-host'
 import { harness, drillRequest } from './harness'
@@ -10,15 +10,7 @@ import { harness, drillRequest } from './harness'
 // the device before anything is journaled.
 
 const PF = 'pci/0000:08:00.0'
-const KINDS: DrillKind[] = [
-  'late-ib-reps',
-  'pf-rebind',
-  'vf-reset-isolation',
-  'mode-race',
-  'vf-churn',
-  'fatal-recovery',
-  'reload-unwind',
-]
+const KINDS: readonly DrillKind[] = DrillKind.options
 
 /** The plan of `kind` on `host` as it is now (pure: nothing runs). */
 function planOf(host: FakeHost, kind: DrillKind, params: Record<string, unknown> = {}) {
