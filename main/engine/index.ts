@@ -45,6 +45,7 @@ export {
 } from './settle-wait'
 export { DRILLS, drillDefaults, listDrills } from './drills'
 export { planDrill, resolveParams, type DrillPlanInput, type PastRun } from './drill-plan'
+export { refusalOf } from './drill-start'
 export { HostLink, type LinkEvent, type Recovery } from './host-link'
 export { auditAction } from './audit'
 export {

@@ -9,7 +9,7 @@ import {
   type DrillProgress,
   type DrillReport,
 } from '../../../contract'
-import { listDrills, renderReport, type ReportFormat } from '../../engine'
+import { listDrills, refusalOf, renderReport, type ReportFormat } from '../../engine'
 import { writeFileAtomic } from '../atomic-write'
 import { CLI_HOST_ID, CLI_SESSION, cliEngine, journalEngine } from '../cli-engine'
 import { describeDrillPlan, drillParams } from '../drill-plan-text'
@@ -203,7 +203,8 @@ function registerRun(drill: Command): void {
         return
       }
       printErr(describeDrillPlan(plan))
-      refuse(plan, opts.force ?? false)
+      const refused = refusalOf(plan, opts.force ?? false)
+      if (refused) throw refused
       if (!(await confirmed(plan, opts.yes ?? false))) throw labError('aborted', 'not confirmed')
       const handle = await lab.engine.startDrill(request, progress, { session: CLI_SESSION })
       const stop = (): void => handle.cancel()
@@ -224,16 +225,6 @@ function registerRun(drill: Command): void {
     if (opts.json) printJson(report)
     process.exitCode = report.status === 'passed' ? 0 : 1
   })
-}
-
-/** Refuses a plan that cannot run: `invalid-request` (its problems) or `in-use` (unless forced). */
-function refuse(plan: DrillPlan, force: boolean): void {
-  if (plan.problems.length > 0)
-    throw labError(
-      'invalid-request',
-      `${plan.kind} on ${plan.device} of ${plan.hostName}: ${plan.problems.join('; ')}`,
-    )
-  if (plan.refusal && !force) throw labError('in-use', plan.refusal)
 }
 
 /**
