@@ -24,12 +24,19 @@ export async function resetNetdevsim(
   vm: LabVm,
   want: { vfs?: number; mode?: 'legacy' | 'switchdev' } = {},
 ): Promise<void> {
-  const lines = [
-    'modprobe netdevsim',
-    `if [ -e ${NSIM_SYSFS} ]; then echo ${NSIM_ID} > /sys/bus/netdevsim/del_device; fi`,
-    `echo "${NSIM_ID} 1" > /sys/bus/netdevsim/new_device`,
-    'udevadm settle',
-  ]
+  await vm.ok(
+    `modprobe netdevsim && if [ -e ${NSIM_SYSFS} ]; then echo ${NSIM_ID} > /sys/bus/netdevsim/del_device; fi`,
+  )
+  // Every netdev of a deleted netdevsim device must be gone with it (nsim_drv_remove): one that
+  // survives is a leak left by whatever ran before, named here so it is not blamed on the next test.
+  const left = await vm.ok(
+    `for n in /sys/class/net/*; do case "$(readlink -f $n/device 2>/dev/null)" in */netdevsim${NSIM_ID}) printf '%s\\n' "\${n##*/}";; esac; done`,
+  )
+  if (left.trim() !== '')
+    throw new Error(
+      `netdevsim${NSIM_ID} was deleted but its netdevs survive: ${left.trim().split('\n').join(', ')}`,
+    )
+  const lines = [`echo "${NSIM_ID} 1" > /sys/bus/netdevsim/new_device`, 'udevadm settle']
   if (want.vfs) lines.push(`echo ${want.vfs} > ${NSIM_SYSFS}/sriov_numvfs`)
   if (want.mode === 'switchdev') lines.push(`devlink dev eswitch set ${NSIM} mode switchdev`)
   lines.push('udevadm settle')
