@@ -1,11 +1,13 @@
 /** The contract between the UI and the back end: schemas, inferred types, errors, the LabApi. */
 export * from './api'
 export * from './audit'
+export * from './broadcast'
 export * from './drills'
 export * from './errors'
 export * from './hosts'
 export * from './lines'
 export * from './operations'
+export * from './session-logs'
 export * from './snapshot'
 export * from './terminal-port'
 export * from './terminals'

@@ -1,13 +1,16 @@
-import { homedir } from 'node:os'
+import { homedir, hostname, userInfo } from 'node:os'
 import { join } from 'node:path'
 
 import { labError, type HostConfig } from '../../contract'
+import { AuditLog } from './audit-log'
+import { Broadcaster } from './broadcast'
 import { Dispatcher, type Handlers } from './dispatcher'
 import { EngineBridge } from './engine-bridge'
 import { EventHub } from './event-hub'
 import { HostSessions } from './host-sessions'
 import { Inventory } from './inventory'
 import type { SimHostInfo } from './sim-hosts'
+import { SessionLogs } from './session-logs'
 import { importSshConfigHosts } from './ssh-import'
 import { TerminalManager } from './terminals'
 import { openTerminalChannel } from './terminal-channels'
@@ -71,7 +74,18 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       request.kind === 'trace' ? engine.rearmTracer(hostId) : Promise.resolve(null),
   )
   marks.terminals = terminals
-  const dispatcher = new Dispatcher(handlers({ hub, inventory, sessions, engine, terminals }))
+  const auditLog = new AuditLog(join(options.dataDir, 'audit.jsonl'))
+  const broadcaster = new Broadcaster({
+    config: (hostId) => inventory.get(hostId),
+    connection: async (hostId, signal) => (await sessions.connect(hostId, signal)).interactive(),
+    audit: (entry) => auditLog.append(entry),
+    emit: (sessionId, result) => hub.emitTo(sessionId, 'broadcastHost', result),
+    who: `${options.consoleUser ?? userInfo().username}@${hostname()}`,
+  })
+  const logs = new SessionLogs(join(options.dataDir, 'logs'))
+  const dispatcher = new Dispatcher(
+    handlers({ hub, inventory, sessions, engine, terminals, broadcaster, logs }),
+  )
   return {
     dispatcher,
     hub,
@@ -95,6 +109,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       hub.emit('hostsChanged', sessions.views())
     },
     async close() {
+      await broadcaster.dispose()
       await terminals.dispose()
       await engine.close()
       sessions.closeAll()
@@ -108,6 +123,8 @@ interface Parts {
   sessions: HostSessions
   engine: EngineBridge
   terminals: TerminalManager
+  broadcaster: Broadcaster
+  logs: SessionLogs
 }
 
 function writable(inventory: Inventory, hostId: string): void {
@@ -156,7 +173,7 @@ function hostHandlers({ hub, inventory, sessions, engine }: Parts): Handlers['ho
 }
 
 function handlers(parts: Parts): Handlers {
-  const { inventory, engine, terminals } = parts
+  const { inventory, engine, terminals, broadcaster, logs } = parts
   return {
     hosts: hostHandlers(parts),
     snapshot: {
@@ -210,6 +227,17 @@ function handlers(parts: Parts): Handlers {
       ),
       close: async ({ streamId }, ctx) => (
         terminals.close(ctx.sessionId, streamId),
+        { ok: true as const }
+      ),
+    },
+    logs: {
+      list: async ({ hostId }) => logs.list(hostId),
+      read: async (request) => logs.read(request),
+    },
+    broadcast: {
+      start: async (request, ctx) => broadcaster.start(ctx.sessionId, request, ctx.signal),
+      cancel: async ({ broadcastId, hostId }, ctx) => (
+        broadcaster.cancel(ctx.sessionId, broadcastId, hostId),
         { ok: true as const }
       ),
     },

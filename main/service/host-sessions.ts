@@ -105,7 +105,12 @@ export class HostSessions {
     let interactive: Promise<SshConnection> | null = null
     const session: HostConnections = {
       control,
-      interactive: () => (interactive ??= open()),
+      // A failed open is not cached: the next pane or broadcast tries again.
+      interactive: () =>
+        (interactive ??= open().catch((err: unknown) => {
+          interactive = null
+          throw err
+        })),
       close: () => {
         control.close()
         void interactive?.then(
