@@ -6,6 +6,7 @@ import type { HostView as HostViewData } from '../contract/hosts'
 import { hostsOptions } from './api/keys'
 import { useLabEvents } from './api/use-lab-events'
 import type { SocketState } from './api/ws-client'
+import { BroadcastView } from './features/broadcast/broadcast-view'
 import { AuditView } from './features/drills/audit-view'
 import { DrillsView } from './features/drills/drills-view'
 import { HistoryView } from './features/drills/history-view'
@@ -14,17 +15,18 @@ import { HostKeyDialogs } from './features/hosts/host-key-dialog'
 import { HostList } from './features/hosts/host-list'
 import { HostGateProvider, OperationProvider } from './features/ops/op-context'
 import type { DrillLink } from './features/terminals/drill-link'
-import { TerminalDock } from './features/terminals/terminal-dock'
+import { TerminalWorkspace, useTerminalWorkspace } from './features/terminals/terminal-workspace'
 import { Modal } from './ui/dialog'
 import { shortcutLabel, useShortcuts, type Shortcut } from './ui/shortcuts'
 import { useTheme, type Theme } from './ui/theme'
 
-type Tab = 'devices' | 'drills' | 'history' | 'audit'
+type Tab = 'devices' | 'drills' | 'history' | 'audit' | 'broadcast'
 const TABS: { id: Tab; label: string }[] = [
   { id: 'devices', label: 'Devices' },
   { id: 'drills', label: 'Drills' },
   { id: 'history', label: 'History' },
   { id: 'audit', label: 'Audit' },
+  { id: 'broadcast', label: 'Broadcast' },
 ]
 
 /** Props of `App`: the transport's kind and socket state, for the top bar. */
@@ -72,15 +74,18 @@ export function App(props: AppProps) {
     { key: '2', alt: true, description: 'Drills tab', run: () => setTab('drills') },
     { key: '3', alt: true, description: 'History tab', run: () => setTab('history') },
     { key: '4', alt: true, description: 'Audit tab', run: () => setTab('audit') },
+    { key: '5', alt: true, description: 'Broadcast tab', run: () => setTab('broadcast') },
     { key: 't', alt: true, description: 'Show or hide terminals', run: () => setDock((d) => !d) },
     { key: 'l', alt: true, description: 'Toggle light/dark theme', run: toggle },
     { key: '?', shift: true, description: 'Keyboard shortcuts', run: () => setHelp(true) },
   ]
   useShortcuts(shortcuts)
-  const connected = host?.connection.state === 'ready'
+  // Terminal tabs live as long as the page, whichever host is selected (issue 18).
+  const terminals = useTerminalWorkspace(host)
+  const showDock = dock && terminals.state.tabs.length > 0
   return (
     <OperationProvider>
-      <div className={`app ${dock && connected ? 'with-dock' : ''}`}>
+      <div className={`app ${showDock ? 'with-dock' : ''}`}>
         <TopBar
           {...props}
           theme={theme}
@@ -106,21 +111,17 @@ export function App(props: AppProps) {
             </p>
           )}
         </main>
-        {host && dock && connected && (
-          <HostGateProvider
-            gate={{ hostId: host.config.id, readOnly: host.config.readOnly, connected: true }}
-          >
-            <TerminalDock
-              key={host.config.id}
-              hostId={host.config.id}
-              theme={theme}
-              onDrillLink={(link) => {
-                setRun(link)
-                setTab('drills')
-              }}
-            />
-          </HostGateProvider>
-        )}
+        <TerminalWorkspace
+          ws={terminals}
+          selectedHostId={host?.config.id ?? null}
+          theme={theme}
+          hidden={!showDock}
+          onDrillLink={(link, linkHost) => {
+            setHostId(linkHost)
+            setRun(link)
+            setTab('drills')
+          }}
+        />
       </div>
       <HostKeyDialogs />
       {help && <ShortcutHelp shortcuts={shortcuts} onClose={() => setHelp(false)} />}
@@ -213,7 +214,8 @@ function HostTabs({
       </div>
       <div role="tabpanel" aria-label={TABS.find((t) => t.id === tab)?.label} className="tabpanel">
         {tab === 'devices' && <HostView key={host.config.id} host={host} />}
-        {tab !== 'devices' && (
+        {tab === 'broadcast' && <BroadcastView />}
+        {tab !== 'devices' && tab !== 'broadcast' && (
           <HostGateProvider gate={gate}>
             <HostHeader host={host} />
             {tab === 'drills' && (

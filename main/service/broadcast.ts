@@ -141,7 +141,7 @@ export class Broadcaster {
       const conn = await untilAborted(this.o.connection(config.id, signal), signal)
       target = conn.target
       const captured = await captureExec(conn, request.command, {
-        timeoutMs: Math.max(1, request.timeoutMs - (performance.now() - started)),
+        timeoutMs: Math.max(1, Math.ceil(request.timeoutMs - (performance.now() - started))),
         signal,
         keepBytes: BROADCAST.keepBytes,
       })
@@ -216,12 +216,17 @@ function resultOf(
         : c.outcome === 'timeout'
           ? 'timed-out'
           : 'error'
+  const host = c.error?.data.host ? { host: c.error.data.host } : {}
   const error: LabError | undefined =
-    status === 'timed-out' && c.outcome === 'aborted'
-      ? labError('ssh-timeout', `command timed out on ${base.hostId}; remote command killed`, {
-          ...(c.error?.data.host ? { host: c.error.data.host } : {}),
-        })
-      : c.error
+    status === 'timed-out'
+      ? labError(
+          'ssh-timeout',
+          `${base.hostId}: timed out after ${Math.round(durationMs)} ms; remote command killed`,
+          host,
+        )
+      : status === 'cancelled'
+        ? labError('aborted', `${base.hostId}: cancelled; remote command killed`, host)
+        : c.error
   return {
     ...base,
     status,

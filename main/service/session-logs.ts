@@ -99,8 +99,8 @@ export class SessionLogs {
     const path = dir && join(dir, name)
     const st = path && (await lstat(path).catch(() => null))
     if (!dir || !st) throw labError('not-found', `no session log ${name} of ${hostId}`)
-    const real = await realpath(path)
-    if (!st.isFile() || !real.startsWith(dir + sep) || real !== path)
+    const real = st.isFile() ? await realpath(path).catch(() => '') : ''
+    if (!real.startsWith(dir + sep) || real !== path)
       throw labError(
         'invalid-request',
         `${name} is not a regular file inside ${dir}${sep}: only session logs are readable`,

@@ -38,6 +38,7 @@ beforeAll(async () => {
   await writeFile(join(host, '.hidden'), 'dot file\n')
   await utimes(join(host, 'dmesg-old.log'), new Date(2020, 0, 1), new Date(2020, 0, 1))
   await symlink(join(outside, 'secret.txt'), join(host, 'link.log'))
+  await symlink(join(outside, 'missing.txt'), join(host, 'dangling.log'))
   await writeFile(join(dataDir, 'logs', 'root.log'), 'not any host’s\n')
   await symlink(outside, join(dataDir, 'logs', 'evil'))
   backend = await createBackend({ dataDir })
@@ -106,6 +107,7 @@ describe('session logs', () => {
       ['sim-a', '..', 'invalid-request'],
       ['sim-a', 'subdir', 'invalid-request'],
       ['sim-a', 'link.log', 'invalid-request'],
+      ['sim-a', 'dangling.log', 'invalid-request'],
       ['sim-a', 'a/b', 'invalid-request'],
       ['evil', 'secret.txt', 'invalid-request'],
       ['..', 'root.log', 'invalid-request'],
