@@ -15,6 +15,7 @@ import { HostKeyDialogs } from './features/hosts/host-key-dialog'
 import { HostList } from './features/hosts/host-list'
 import { HostGateProvider, OperationProvider } from './features/ops/op-context'
 import type { DrillLink } from './features/terminals/drill-link'
+import { toggleTabMovesFocus } from './features/terminals/focus-mode'
 import { TerminalWorkspace, useTerminalWorkspace } from './features/terminals/terminal-workspace'
 import { Modal } from './ui/dialog'
 import { shortcutLabel, useShortcuts, type Shortcut } from './ui/shortcuts'
@@ -77,6 +78,13 @@ export function App(props: AppProps) {
     { key: '5', alt: true, description: 'Broadcast tab', run: () => setTab('broadcast') },
     { key: 't', alt: true, description: 'Show or hide terminals', run: () => setDock((d) => !d) },
     { key: 'l', alt: true, description: 'Toggle light/dark theme', run: toggle },
+    {
+      key: 'm',
+      ctrl: true,
+      shift: false,
+      description: 'Terminals: Tab moves focus out of a shell (on/off)',
+      run: toggleTabMovesFocus,
+    },
     { key: '?', shift: true, description: 'Keyboard shortcuts', run: () => setHelp(true) },
   ]
   useShortcuts(shortcuts)

@@ -36,9 +36,9 @@ export function useTabMovesFocus(): boolean {
 
 /**
  * Decides what a terminal does with a key event (xterm's custom key handler: `false` means
- * xterm ignores the event, so the browser's default runs). Ctrl+M toggles the mode (and is
- * swallowed: it would otherwise send a carriage return); Tab and Shift+Tab leave a read-only pane
- * always and a shell pane when the mode is on.
+ * xterm ignores the event, so the browser's default runs). Ctrl+M is the toggle (the page's
+ * shortcut runs it; the terminal must not send it as a carriage return); Tab and Shift+Tab leave
+ * a read-only pane always and a shell pane when the mode is on.
  */
 export function focusKey(e: KeyboardEvent, readOnly: boolean): 'toggle' | 'leave' | 'terminal' {
   const plain = !e.altKey && !e.metaKey

@@ -8,7 +8,7 @@ import type { Theme } from '../../ui/theme'
 
 import type { DisposableStore } from './disposable-store'
 import { parseDrillLink, type DrillLink } from './drill-link'
-import { focusKey, toggleTabMovesFocus } from './focus-mode'
+import { focusKey } from './focus-mode'
 import { applyRenderer, type RendererChoice } from './gpu-renderer'
 import { SEARCH_HIGHLIGHT_LIMIT } from './search-count'
 import { PANE_TERMINAL_OPTIONS } from './term-options'
@@ -88,7 +88,7 @@ function safeFit(fit: FitAddon): void {
 /**
  * Creates an xterm `Terminal` in `el` with fit, search (with decorations and a match count),
  * serialize and web-links addons, the renderer chosen by gpu-renderer.ts, and the focus keys
- * of focus-mode.ts (Ctrl+M; Tab leaving the pane). Everything it creates is added to `store`,
+ * of focus-mode.ts (Tab leaving the pane; Ctrl+M kept from the shell for the page's shortcut). Everything it creates is added to `store`,
  * which disposes it. Its `<style>` elements pass the CSP through the per-load nonce
  * (renderer/csp-nonce.ts); its cell colours through renderer/csp-style-attr.ts.
  */
@@ -119,8 +119,9 @@ export function createXterm(el: HTMLElement, o: XtermOptions, store: DisposableS
   for (const addon of [fit, search, serialize, new WebLinksAddon()]) term.loadAddon(addon)
   term.attachCustomKeyEventHandler((e) => {
     const what = focusKey(e, o.readOnly)
+    // Ctrl+M is the page's shortcut (app.tsx): the key event goes on to it, but not to the
+    // shell as a carriage return.
     if (what === 'toggle') {
-      if (e.type === 'keydown') toggleTabMovesFocus()
       e.preventDefault()
       return false
     }
