@@ -33,7 +33,7 @@ export async function poll<T>(
   const timeoutMs = options.timeoutMs ?? 5000
   const start = Date.now()
   let interval = options.intervalMs ?? 5
-  let last: string = 'never called'
+  let last: string
   for (;;) {
     options.signal?.throwIfAborted()
     try {
