@@ -33,7 +33,7 @@ export function DeviceControls({ device, snap }: { device: Device; snap: HostSna
             onClick={() =>
               op(
                 `${bound ? 'Unbind' : 'Bind'} PF ${bdf}`,
-                bound ? { op: 'pci-unbind', bdf } : { op: 'pci-bind', bdf, driver: 'mlx5_core' },
+                bound ? { op: 'pci-unbind', bdf } : { op: 'pci-bind', bdf },
               )
             }
           >

@@ -94,7 +94,7 @@ export function AbsentDevice({ handle, takenAt }: { handle: string; takenAt: str
               start({
                 hostId: gate.hostId,
                 title: `Bind PF ${bdf}`,
-                request: { op: 'pci-bind', bdf, driver: 'mlx5_core' },
+                request: { op: 'pci-bind', bdf },
               })
             }
           >
