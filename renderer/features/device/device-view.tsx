@@ -48,7 +48,7 @@ export function DeviceDetail({
       <FatalBanner device={device} />
       <div className="device-grid">
         <EswitchPanel
-          key={`${device.handle}-${device.eswitch?.mode}-${device.pci?.numvfs}`}
+          key={`${device.handle}-${device.eswitch?.mode}-${(device.sriov ?? device.pci)?.numvfs}`}
           device={device}
           snap={snap}
         />
