@@ -49,10 +49,14 @@ function EswitchFacts({ device, ib }: { device: Device; ib: boolean | null }) {
       <dd className="mono" aria-label="VFs enabled">
         {sriovOf(device)?.numvfs ?? 0} / {sriovOf(device)?.totalvfs ?? '?'}
       </dd>
-      <dt>Inline</dt>
-      <dd className="mono">{device.eswitch?.inlineMode ?? '—'}</dd>
-      <dt>Encap</dt>
-      <dd className="mono">{device.eswitch?.encapMode ?? '—'}</dd>
+      {device.eswitch && (
+        <>
+          <dt>Inline</dt>
+          <dd className="mono">{device.eswitch.inlineMode ?? '—'}</dd>
+          <dt>Encap</dt>
+          <dd className="mono">{device.eswitch.encapMode ?? '—'}</dd>
+        </>
+      )}
       {ib !== null && (
         <>
           <dt>mlx5_ib</dt>

@@ -105,7 +105,18 @@ export function mountTerminal(el: HTMLElement, o: MountOptions): TerminalSession
     }
   }
   store.add(term.onData((d) => stream?.input(d)))
-  store.add(term.onResize(({ cols, rows }) => stream?.resize(cols, rows)))
+  // A pane laid out in a collapsed dock measures 1×1; the contract's floor is 2×2 (a PTY that
+  // small is useless anyway), so sizes are clamped rather than refused.
+  const size = (cols: number, rows: number) => ({
+    cols: Math.max(2, cols),
+    rows: Math.max(2, rows),
+  })
+  store.add(
+    term.onResize(({ cols, rows }) => {
+      const s = size(cols, rows)
+      stream?.resize(s.cols, s.rows)
+    }),
+  )
   // Disposed before the xterm (reverse order): keep the scrollback, flush acks, close the stream.
   store.defer(() => {
     clearTimeout(idle)
@@ -115,7 +126,7 @@ export function mountTerminal(el: HTMLElement, o: MountOptions): TerminalSession
     stream?.dispose()
   })
   openTerminalStream(
-    { hostId: o.hostId, kind: o.kind, cols: term.cols, rows: term.rows },
+    { hostId: o.hostId, kind: o.kind, ...size(term.cols, term.rows) },
     {
       data: write,
       status: (state, msg, counts) => {
