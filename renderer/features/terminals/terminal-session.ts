@@ -105,18 +105,7 @@ export function mountTerminal(el: HTMLElement, o: MountOptions): TerminalSession
     }
   }
   store.add(term.onData((d) => stream?.input(d)))
-  // A pane laid out in a collapsed dock measures 1×1; the contract's floor is 2×2 (a PTY that
-  // small is useless anyway), so sizes are clamped rather than refused.
-  const size = (cols: number, rows: number) => ({
-    cols: Math.max(2, cols),
-    rows: Math.max(2, rows),
-  })
-  store.add(
-    term.onResize(({ cols, rows }) => {
-      const s = size(cols, rows)
-      stream?.resize(s.cols, s.rows)
-    }),
-  )
+  store.add(term.onResize(({ cols, rows }) => stream?.resize(...ptySize(cols, rows))))
   // Disposed before the xterm (reverse order): keep the scrollback, flush acks, close the stream.
   store.defer(() => {
     clearTimeout(idle)
@@ -126,7 +115,7 @@ export function mountTerminal(el: HTMLElement, o: MountOptions): TerminalSession
     stream?.dispose()
   })
   openTerminalStream(
-    { hostId: o.hostId, kind: o.kind, ...size(term.cols, term.rows) },
+    { hostId: o.hostId, kind: o.kind, ...ptyRequestSize(term.cols, term.rows) },
     {
       data: write,
       status: (state, msg, counts) => {
@@ -152,4 +141,18 @@ export function mountTerminal(el: HTMLElement, o: MountOptions): TerminalSession
     },
   )
   return { term, search, fit, dispose: () => store.dispose() }
+}
+
+/**
+ * A pane laid out in a collapsed dock measures 1×1; the contract's floor is 2×2 (a PTY that small
+ * is useless anyway), so sizes are clamped rather than refused.
+ */
+function ptySize(cols: number, rows: number): [number, number] {
+  return [Math.max(2, cols), Math.max(2, rows)]
+}
+
+/** `ptySize` as the fields of a `terminals:open` request. */
+function ptyRequestSize(cols: number, rows: number): { cols: number; rows: number } {
+  const [c, r] = ptySize(cols, rows)
+  return { cols: c, rows: r }
 }
