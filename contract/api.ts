@@ -12,8 +12,10 @@ import {
 import type { IpcResult } from './errors'
 import { AuditEntry } from './audit'
 import { hostAdminCalls } from './host-admin'
+import { BroadcastHostResult, BroadcastRequest, BroadcastStarted } from './broadcast'
 import { HostConfig, HostId, HostKeyPrompt, HostView } from './hosts'
 import { OperationPlan, OperationProgress, OperationRequest, OperationResult } from './operations'
+import { SessionLogChunk, SessionLogFile, SessionLogReadRequest } from './session-logs'
 import { HostSnapshot, SnapshotDiff } from './snapshot'
 import { TerminalData, TerminalOpenRequest, TerminalOpened, TerminalStatus } from './terminals'
 
@@ -164,6 +166,20 @@ export const calls = {
     ),
     close: call('terminals:close', z.object({ streamId: z.string().max(64) }), Ok),
   },
+  /** Past terminal session logs of a host (session-logs.ts), read-only. */
+  logs: {
+    list: call('logs:list', ByHost, z.array(SessionLogFile)),
+    read: call('logs:read', SessionLogReadRequest, SessionLogChunk),
+  },
+  /** One command on a set of hosts (broadcast.ts); results come as `broadcast:host` events. */
+  broadcast: {
+    start: call('broadcast:start', BroadcastRequest, BroadcastStarted, true),
+    cancel: call(
+      'broadcast:cancel',
+      z.object({ broadcastId: z.string().max(64), hostId: HostId.optional() }),
+      Ok,
+    ),
+  },
 } as const
 
 /** Every pushed event. */
@@ -178,6 +194,8 @@ export const events = {
   drillProgress: event('drills:progress', DrillProgress),
   terminalData: event('terminals:data', TerminalData),
   terminalStatus: event('terminals:status', TerminalStatus),
+  /** Sent only to the session that started the broadcast. */
+  broadcastHost: event('broadcast:host', BroadcastHostResult),
 } as const
 
 export type Calls = typeof calls

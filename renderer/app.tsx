@@ -7,6 +7,7 @@ import { hostsOptions } from './api/keys'
 import { useSocket } from './api/socket-context'
 import { useLabEvents } from './api/use-lab-events'
 import type { SocketState } from './api/ws-client'
+import { BroadcastView } from './features/broadcast/broadcast-view'
 import { AuditView } from './features/drills/audit-view'
 import { DrillsView } from './features/drills/drills-view'
 import { HistoryView } from './features/drills/history-view'
@@ -16,18 +17,20 @@ import { HostList } from './features/hosts/host-list'
 import { Notifications } from './features/notify/notifications'
 import { HostGateProvider, OperationProvider } from './features/ops/op-context'
 import type { DrillLink } from './features/terminals/drill-link'
-import { TerminalDock } from './features/terminals/terminal-dock'
+import { toggleTabMovesFocus } from './features/terminals/focus-mode'
+import { TerminalWorkspace, useTerminalWorkspace } from './features/terminals/terminal-workspace'
 import { Modal } from './ui/dialog'
 import { shortcutLabel, useShortcuts, type Shortcut } from './ui/shortcuts'
 import { useTheme, type Theme } from './ui/theme'
 import { LayoutButtons, Workspace } from './ui/workspace'
 
-type Tab = 'devices' | 'drills' | 'history' | 'audit'
+type Tab = 'devices' | 'drills' | 'history' | 'audit' | 'broadcast'
 const TABS: { id: Tab; label: string }[] = [
   { id: 'devices', label: 'Devices' },
   { id: 'drills', label: 'Drills' },
   { id: 'history', label: 'History' },
   { id: 'audit', label: 'Audit' },
+  { id: 'broadcast', label: 'Broadcast' },
 ]
 
 /** Props of `App`: the transport's kind and socket state, for the top bar. */
@@ -59,6 +62,34 @@ export function socketText(s: SocketState): string {
   return `disconnected: ${s.reason}; retrying in ${Math.ceil(s.retryInMs / 1000)} s`
 }
 
+/** The page's keyboard shortcuts (the `?` help lists them). */
+function appShortcuts(to: {
+  search: () => void
+  setTab: (tab: Tab) => void
+  toggleDock: () => void
+  toggleTheme: () => void
+  showHelp: () => void
+}): Shortcut[] {
+  return [
+    { key: '/', description: 'Search hosts', run: to.search },
+    { key: '1', alt: true, description: 'Devices tab', run: () => to.setTab('devices') },
+    { key: '2', alt: true, description: 'Drills tab', run: () => to.setTab('drills') },
+    { key: '3', alt: true, description: 'History tab', run: () => to.setTab('history') },
+    { key: '4', alt: true, description: 'Audit tab', run: () => to.setTab('audit') },
+    { key: '5', alt: true, description: 'Broadcast tab', run: () => to.setTab('broadcast') },
+    { key: 't', alt: true, description: 'Show or hide terminals', run: to.toggleDock },
+    { key: 'l', alt: true, description: 'Toggle light/dark theme', run: to.toggleTheme },
+    {
+      key: 'm',
+      ctrl: true,
+      shift: false,
+      description: 'Terminals: Tab moves focus out of a shell (on/off)',
+      run: toggleTabMovesFocus,
+    },
+    { key: '?', shift: true, description: 'Keyboard shortcuts', run: to.showHelp },
+  ]
+}
+
 /** The console: top bar, host inventory, host view with tabs, and the terminal dock. */
 export function App(props: AppProps) {
   useLabEvents()
@@ -72,25 +103,25 @@ export function App(props: AppProps) {
   const [run, setRun] = useState<RunView | null>(null)
   const searchRef = useRef<HTMLInputElement>(null)
   const host = hosts.data?.find((h) => h.config.id === hostId) ?? hosts.data?.[0]
-  const shortcuts: Shortcut[] = [
-    { key: '/', description: 'Search hosts', run: () => searchRef.current?.focus() },
-    { key: '1', alt: true, description: 'Devices tab', run: () => setTab('devices') },
-    { key: '2', alt: true, description: 'Drills tab', run: () => setTab('drills') },
-    { key: '3', alt: true, description: 'History tab', run: () => setTab('history') },
-    { key: '4', alt: true, description: 'Audit tab', run: () => setTab('audit') },
-    { key: 't', alt: true, description: 'Show or hide terminals', run: () => setDock((d) => !d) },
-    { key: 'l', alt: true, description: 'Toggle light/dark theme', run: toggle },
-    { key: '?', shift: true, description: 'Keyboard shortcuts', run: () => setHelp(true) },
-  ]
+  const shortcuts = appShortcuts({
+    search: () => searchRef.current?.focus(),
+    setTab,
+    toggleDock: () => setDock((d) => !d),
+    toggleTheme: toggle,
+    showHelp: () => setHelp(true),
+  })
   useShortcuts(shortcuts)
   const openRun = (view: RunView, hostId?: string) => {
     if (hostId) setHostId(hostId)
     setRun(view)
     setTab('drills')
   }
+  // Terminal tabs live as long as the page, whichever host is selected (issue 18).
+  const terminals = useTerminalWorkspace(host)
+  const showDock = dock && terminals.state.tabs.length > 0
   return (
     <OperationProvider>
-      <div className="app">
+      <div className={`app ${showDock ? 'with-dock' : ''}`}>
         <TopBar
           {...props}
           theme={theme}
@@ -110,14 +141,7 @@ export function App(props: AppProps) {
           main={
             <main className="main" aria-label="Host">
               {host ? (
-                <HostTabs
-                  host={host}
-                  tab={tab}
-                  setTab={setTab}
-                  onSelectHost={setHostId}
-                  run={run}
-                  setRun={setRun}
-                />
+                <HostTabs {...{ host, tab, setTab, run, setRun }} onSelectHost={setHostId} />
               ) : (
                 <p className="muted pad">
                   {hosts.isPending ? 'Loading…' : 'No hosts yet. Add one from the sidebar.'}
@@ -125,10 +149,15 @@ export function App(props: AppProps) {
               )}
             </main>
           }
+          dockVisible={showDock}
           dock={
-            host && dock && host.connection.state === 'ready' ? (
-              <HostDock host={host} theme={theme} onDrillLink={(link) => openRun(link)} />
-            ) : null
+            <TerminalWorkspace
+              ws={terminals}
+              selectedHostId={host?.config.id ?? null}
+              theme={theme}
+              hidden={!showDock}
+              onDrillLink={(link, linkHost) => openRun(link, linkHost)}
+            />
           }
         />
       </div>
@@ -139,30 +168,6 @@ export function App(props: AppProps) {
       />
       {help && <ShortcutHelp shortcuts={shortcuts} onClose={() => setHelp(false)} />}
     </OperationProvider>
-  )
-}
-
-/** The terminal dock of the host shown, gated like its controls. */
-function HostDock({
-  host,
-  theme,
-  onDrillLink,
-}: {
-  host: HostViewData
-  theme: Theme
-  onDrillLink: (link: DrillLink) => void
-}) {
-  return (
-    <HostGateProvider
-      gate={{ hostId: host.config.id, readOnly: host.config.readOnly, connected: true }}
-    >
-      <TerminalDock
-        key={host.config.id}
-        hostId={host.config.id}
-        theme={theme}
-        onDrillLink={onDrillLink}
-      />
-    </HostGateProvider>
   )
 }
 
@@ -263,7 +268,8 @@ function HostTabs({
       </div>
       <div role="tabpanel" aria-label={TABS.find((t) => t.id === tab)?.label} className="tabpanel">
         {tab === 'devices' && <HostView key={host.config.id} host={host} />}
-        {tab !== 'devices' && (
+        {tab === 'broadcast' && <BroadcastView />}
+        {tab !== 'devices' && tab !== 'broadcast' && (
           <HostGateProvider gate={gate}>
             <HostHeader host={host} />
             {tab === 'drills' && (

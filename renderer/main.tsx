@@ -1,4 +1,5 @@
 import './csp-nonce'
+import './csp-style-attr'
 import './api/zod-jitless'
 
 import { QueryClientProvider } from '@tanstack/react-query'

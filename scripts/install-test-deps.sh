@@ -43,3 +43,7 @@ fi
 if [ ! -d node_modules ]; then
   npm ci --no-audit --no-fund
 fi
+
+# The optional real-kernel lab's VM image (test/realkernel): built where ../shared/netdevsim-lab
+# (or $REPLAB_NETDEVSIM_LAB) exists, a no-op that says so where it does not.
+scripts/realkernel-lab.sh

@@ -74,6 +74,8 @@ const vitest = await run(npx, [
   '--reporter=json',
   `--outputFile.json=${vitestJson}`,
 ])
+// The renderer first: the real-kernel suite's console test and Playwright both serve it.
+const build = await run(process.execPath, [`${root}scripts/build.mjs`, '--renderer-only'])
 const realkernel = await run(npx, [
   'vitest',
   'run',
@@ -83,7 +85,6 @@ const realkernel = await run(npx, [
   '--reporter=json',
   `--outputFile.json=${realkernelJson}`,
 ])
-const build = await run(process.execPath, [`${root}scripts/build.mjs`, '--renderer-only'])
 const playwright = build === 0 ? await run(npx, ['playwright', 'test']) : build
 
 const v = vitestCounts()

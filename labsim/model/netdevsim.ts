@@ -75,6 +75,7 @@ export class NetdevsimDevice {
 
   /** devlink ports: physical port 0, then VF reps 128+i in switchdev (dump order). */
   ports(): PortView[] {
+    if (!this.instanceUp) return []
     const physical = {
       type: 'eth',
       netdev: this.portName,
@@ -180,10 +181,17 @@ export class NetdevsimDevice {
     if (this.mode === 'switchdev') this.addReps()
   }
 
-  /** `devlink dev reload` (driver_reinit): resets to legacy, 0 VFs. */
+  /**
+   * `devlink dev reload` (driver_reinit), as drivers/net/netdevsim/dev.c (6.1) does it:
+   * `reload_down` refuses with `dont_allow_reload`, else tears the instance down (VFs to 0,
+   * legacy, every port, the health reporters and their debugfs) unless a failed reload already
+   * did; `reload_up` fails with `fail_reload` — devlink then reports `reload_failed` and the
+   * instance stays down — else rebuilds it with fresh reporters (counters back to 0).
+   */
   reload(): void {
     if (this.dontAllowReload)
       throw new KernelError('EOPNOTSUPP', 'netdevsim: User forbid the reload for testing purposes')
+    if (!this.reloadFailed) this.tearDown()
     if (this.failReload) {
       this.reloadFailed = true
       throw new KernelError(
@@ -191,13 +199,23 @@ export class NetdevsimDevice {
         'netdevsim: User setup the reload to fail for testing purposes',
       )
     }
+    this.reloadFailed = false
+    this.reloads++
+    this.resetReporters()
+    this.addPortNetdev()
+  }
+
+  /** The instance is up: not left down by a failed reload (ports, reporters, health debugfs). */
+  get instanceUp(): boolean {
+    return this.bound && !this.reloadFailed
+  }
+
+  private tearDown(): void {
     this.removeReps()
     this.kernel.netdevs.remove(this.portName)
     this.mode = 'legacy'
     this.numVfs = 0
-    this.reloadFailed = false
-    this.reloads++
-    this.addPortNetdev()
+    this.reporters = []
   }
 
   /** Bus driver unbind (`/sys/bus/netdevsim/drivers/netdevsim/unbind`). */

@@ -107,7 +107,8 @@ export function netdevsimDebugfs(kernel: Kernel, sim: NetdevsimDevice): VDir {
         (v) => void (sim.dontAllowReload = yes(v)),
       ),
     ],
-    ['health', health],
+    // health/ goes with the reporters when a failed reload left the instance down (dev.c, 6.1)
+    ...(sim.instanceUp ? [['health', health] as [string, VNode]] : []),
     ['ports', dir(() => [['0', dir(() => [])]])],
     ['take_snapshot', woAttr(() => undefined)],
     ['bpf_bind_accept', attr(() => 'Y')],

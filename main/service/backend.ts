@@ -1,7 +1,9 @@
-import { homedir } from 'node:os'
+import { homedir, hostname, userInfo } from 'node:os'
 import { join } from 'node:path'
 
 import { isReadOnlyOperation, labError, type HostConfig } from '../../contract'
+import { AuditLog } from './audit-log'
+import { Broadcaster } from './broadcast'
 import { Dispatcher, type Handlers } from './dispatcher'
 import { EngineBridge } from './engine-bridge'
 import { EventHub } from './event-hub'
@@ -9,6 +11,7 @@ import { hostAdminHandlers } from './host-admin'
 import { HostSessions } from './host-sessions'
 import { Inventory } from './inventory'
 import type { SimHostInfo } from './sim-hosts'
+import { SessionLogs } from './session-logs'
 import { importSshConfigHosts } from './ssh-import'
 import { TerminalManager } from './terminals'
 import { openTerminalChannel } from './terminal-channels'
@@ -72,8 +75,19 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       request.kind === 'trace' ? engine.rearmTracer(hostId) : Promise.resolve(null),
   )
   marks.terminals = terminals
+  const broadcaster = broadcasterFor(options, { inventory, sessions, hub })
+  const logs = new SessionLogs(join(options.dataDir, 'logs'))
   const dispatcher = new Dispatcher(
-    handlers({ hub, inventory, sessions, engine, terminals, dataDir: options.dataDir }),
+    handlers({
+      hub,
+      inventory,
+      sessions,
+      engine,
+      terminals,
+      broadcaster,
+      logs,
+      dataDir: options.dataDir,
+    }),
   )
   return {
     dispatcher,
@@ -98,6 +112,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       hub.emit('hostsChanged', sessions.views())
     },
     async close() {
+      await broadcaster.dispose()
       await terminals.dispose()
       await engine.close()
       sessions.closeAll()
@@ -112,6 +127,23 @@ interface Parts {
   engine: EngineBridge
   terminals: TerminalManager
   dataDir: string
+  broadcaster: Broadcaster
+  logs: SessionLogs
+}
+
+/** The broadcast runner, on each host's interactive connection, audited to `audit.jsonl`. */
+function broadcasterFor(
+  options: BackendOptions,
+  p: { inventory: Inventory; sessions: HostSessions; hub: EventHub },
+): Broadcaster {
+  const auditLog = new AuditLog(join(options.dataDir, 'audit.jsonl'))
+  return new Broadcaster({
+    config: (hostId) => p.inventory.get(hostId),
+    connection: async (hostId, signal) => (await p.sessions.connect(hostId, signal)).interactive(),
+    audit: (entry) => auditLog.append(entry),
+    emit: (sessionId, result) => p.hub.emitTo(sessionId, 'broadcastHost', result),
+    who: `${options.consoleUser ?? userInfo().username}@${hostname()}`,
+  })
 }
 
 function writable(inventory: Inventory, hostId: string): void {
@@ -156,7 +188,7 @@ function hostHandlers(parts: Parts): Handlers['hosts'] {
 }
 
 function handlers(parts: Parts): Handlers {
-  const { inventory, engine, terminals } = parts
+  const { inventory, engine, terminals, broadcaster, logs } = parts
   return {
     hosts: hostHandlers(parts),
     snapshot: {
@@ -213,6 +245,17 @@ function handlers(parts: Parts): Handlers {
       ),
       close: async ({ streamId }, ctx) => (
         terminals.close(ctx.sessionId, streamId),
+        { ok: true as const }
+      ),
+    },
+    logs: {
+      list: async ({ hostId }) => logs.list(hostId),
+      read: async (request) => logs.read(request),
+    },
+    broadcast: {
+      start: async (request, ctx) => broadcaster.start(ctx.sessionId, request, ctx.signal),
+      cancel: async ({ broadcastId, hostId }, ctx) => (
+        broadcaster.cancel(ctx.sessionId, broadcastId, hostId),
         { ok: true as const }
       ),
     },

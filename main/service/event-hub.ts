@@ -65,15 +65,29 @@ export class EventHub {
 
   /** Broadcasts an event to all sessions. */
   emit<K extends keyof Events>(name: K, payload: z.input<Events[K]['payload']>): void {
+    const checked = this.check(name, payload)
+    if (checked) for (const sink of this.sinks.values()) sink.send(checked.channel, checked.data)
+  }
+
+  /** Sends an event to one session only (dropped when it is gone), validated like `emit`. */
+  emitTo<K extends keyof Events>(
+    sessionId: string,
+    name: K,
+    payload: z.input<Events[K]['payload']>,
+  ): void {
+    const sink = this.sinks.get(sessionId)
+    const checked = sink && this.check(name, payload)
+    if (checked) sink.send(checked.channel, checked.data)
+  }
+
+  private check(name: keyof Events, payload: unknown): { channel: string; data: unknown } | null {
     const def: EventDef = events[name]
     const checked = def.payload.safeParse(payload)
-    if (!checked.success) {
-      console.error(
-        `replab: dropped invalid ${def.channel} event: ${checked.error.message.slice(0, 300)}`,
-      )
-      return
-    }
-    for (const sink of this.sinks.values()) sink.send(def.channel, checked.data)
+    if (checked.success) return { channel: def.channel, data: checked.data }
+    console.error(
+      `replab: dropped invalid ${def.channel} event: ${checked.error.message.slice(0, 300)}`,
+    )
+    return null
   }
 
   /** Number of sessions attached. */

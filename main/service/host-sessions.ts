@@ -120,7 +120,12 @@ export class HostSessions {
     let interactive: Promise<SshConnection> | null = null
     const session: HostConnections = {
       control,
-      interactive: () => (interactive ??= open()),
+      // A failed open is not cached: the next pane or broadcast tries again.
+      interactive: () =>
+        (interactive ??= open().catch((err: unknown) => {
+          interactive = null
+          throw err
+        })),
       retryNow: () => {
         control.retryNow()
         void interactive?.then(

@@ -25,6 +25,12 @@ export const keys = {
   drillRun: (runId: string) => ['drills', 'run', runId] as const,
   drillStep: (runId: string, index: number) => ['drills', 'step', runId, index] as const,
   audit: (hostId: string | null) => ['audit', hostId] as const,
+  sessionLogs: (hostId: string) => ['session-logs', hostId] as const,
+  sessionLog: (hostId: string, name: string, offset: number | null) =>
+    ['session-logs', hostId, name, offset] as const,
+  broadcasts: () => ['broadcasts'] as const,
+  broadcast: (broadcastId: string) => ['broadcast', broadcastId] as const,
+  broadcastDraft: () => ['broadcast-draft'] as const,
 }
 
 /** A diff as it arrived, with its arrival time in ms (`Date.now()`), for row highlighting. */

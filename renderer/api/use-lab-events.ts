@@ -8,6 +8,7 @@ import {
   onOpProgress,
   onSnapshotChanged,
 } from './cache-updates'
+import { onBroadcastHost } from './broadcast'
 import { lab } from './lab'
 
 /**
@@ -25,6 +26,7 @@ export function useLabEvents(): void {
       ev.hostKeyPrompt((p) => onHostKeyPrompt(qc, p)),
       ev.opProgress((p) => onOpProgress(qc, p)),
       ev.drillProgress((p) => onDrillProgress(qc, p)),
+      ev.broadcastHost((r) => onBroadcastHost(qc, r)),
     ]
     return () => offs.forEach((off) => off())
   }, [qc])

@@ -13,11 +13,16 @@ export function Workspace({
   side,
   main,
   dock,
+  dockVisible,
 }: {
   side: ReactNode
   main: ReactNode
-  /** The terminal dock, or null when it is hidden or the host is not connected. */
-  dock: ReactNode | null
+  /**
+   * The terminal dock. It stays mounted while hidden (its panel collapsed) so its streams keep
+   * running whichever host is shown (issue 18).
+   */
+  dock: ReactNode
+  dockVisible: boolean
 }) {
   const layout = useLayout()
   const hosts = usePanelRef()
@@ -49,7 +54,7 @@ export function Workspace({
       </Panel>
       <Separator className="splitter" aria-label="Resize hosts" />
       <Panel id="work" className="pane" minSize={420}>
-        {dock ? <WorkArea main={main} dock={dock} position={layout.dockPosition} /> : main}
+        <WorkArea main={main} dock={dock} visible={dockVisible} position={layout.dockPosition} />
       </Panel>
     </Group>
   )
@@ -58,13 +63,22 @@ export function Workspace({
 function WorkArea({
   main,
   dock,
+  visible,
   position,
 }: {
   main: ReactNode
   dock: ReactNode
+  visible: boolean
   position: 'bottom' | 'right'
 }) {
   const saved = useDefaultLayout({ id: `replab-work-${position}`, storage: localStorage })
+  const panel = usePanelRef()
+  useEffect(() => {
+    const p = panel.current
+    if (!p) return
+    if (!visible && !p.isCollapsed()) p.collapse()
+    if (visible && p.isCollapsed()) p.expand()
+  }, [visible, panel])
   return (
     <Group
       key={position}
@@ -75,11 +89,13 @@ function WorkArea({
       <Panel id="main" className="pane" minSize={160}>
         {main}
       </Panel>
-      <Separator className="splitter" aria-label="Resize terminals" />
+      <Separator className="splitter" aria-label="Resize terminals" disabled={!visible} />
       <Panel
         id="dock"
+        panelRef={panel}
         className="pane"
         collapsible
+        collapsedSize={0}
         minSize={120}
         defaultSize={position === 'bottom' ? '38%' : '36%'}
       >

@@ -165,13 +165,13 @@ async function openTracePane(page: Page, host: string): Promise<void> {
     table.waitFor({ timeout: 60_000 }),
     connect.click({ timeout: 60_000 }).then(() => table.waitFor({ timeout: 60_000 })),
   ])
-  await page.getByRole('tab', { name: 'Firmware trace' }).click()
+  await page.getByRole('tab', { name: `${host} Firmware trace` }).click()
   await page.waitForFunction(
-    () =>
+    (h) =>
       (
-        document.querySelector('[aria-label="Firmware trace status"]')?.textContent ?? ''
+        document.querySelector(`[aria-label="${h} Firmware trace status"]`)?.textContent ?? ''
       ).startsWith('open'),
-    undefined,
+    host,
     { timeout: 30_000 },
   )
 }
@@ -183,7 +183,7 @@ async function finish(page: Page, lines: number, timeoutMs = 300_000): Promise<T
     await page.waitForFunction(
       (seq) =>
         (
-          document.querySelector('[aria-label="Firmware trace output"]')?.textContent ?? ''
+          document.querySelector('[aria-label$=" Firmware trace output"]')?.textContent ?? ''
         ).includes(seq),
       lastSeq,
       { timeout: timeoutMs, polling: 'raf' },

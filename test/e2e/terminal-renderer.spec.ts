@@ -160,7 +160,7 @@ test(`${OVERRIDE_KEY} = webgl loads the WebGL addon and output still reaches the
   await expect(shell.output.locator('.xterm-rows')).toHaveCount(0)
 
   // Text drawn by WebGL is not in the DOM: count the non-background pixels of the pane instead.
-  await shell.panel.getByRole('button', { name: 'Clear Shell' }).click()
+  await shell.clear()
   await shell.type('\n')
   const blank = await ink(page, shell.output)
   await shell.type('for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo webgl line $i; done\n')

@@ -184,6 +184,9 @@ export class FakeHost implements FakeModel {
       return this.bind(m[1] ?? '', false)
     if ((m = /^echo (\S+) > \/sys\/bus\/pci\/drivers\/mlx5_core\/bind$/.exec(cmd)))
       return this.bind(m[1] ?? '', true)
+    // drivers/base/bus.c drivers_probe_store: the matching driver (mlx5_core) binds it
+    if ((m = /^echo (\S+) > \/sys\/bus\/pci\/drivers_probe$/.exec(cmd)))
+      return this.bind(m[1] ?? '', true)
     if ((m = /^echo 1 > \/sys\/bus\/pci\/devices\/(\S+)\/reset$/.exec(cmd)))
       return this.reset(m[1] ?? '')
     if ((m = /^devlink dev reload (\S+) action \S+$/.exec(cmd))) return this.reload(m[1] ?? '')

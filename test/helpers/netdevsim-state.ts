@@ -24,12 +24,20 @@ export async function resetNetdevsim(
   vm: LabVm,
   want: { vfs?: number; mode?: 'legacy' | 'switchdev' } = {},
 ): Promise<void> {
-  const lines = [
-    'modprobe netdevsim',
-    `if [ -e ${NSIM_SYSFS} ]; then echo ${NSIM_ID} > /sys/bus/netdevsim/del_device; fi`,
-    `echo "${NSIM_ID} 1" > /sys/bus/netdevsim/new_device`,
-    'udevadm settle',
-  ]
+  await vm.ok(
+    `modprobe netdevsim && if [ -e ${NSIM_SYSFS} ]; then echo ${NSIM_ID} > /sys/bus/netdevsim/del_device; fi`,
+  )
+  // Every netdev of a deleted netdevsim device must be gone with it (nsim_drv_remove): one that
+  // survives is a leak left by whatever ran before, named here so it is not blamed on the next
+  // test. (Such a netdev has lost its sysfs `device` link; iproute2 still names its parent.)
+  const links = JSON.parse(await vm.ok('ip -j -d link show')) as Array<{
+    ifname: string
+    parentdev?: string
+  }>
+  const left = links.filter((l) => l.parentdev === `netdevsim${NSIM_ID}`).map((l) => l.ifname)
+  if (left.length > 0)
+    throw new Error(`netdevsim${NSIM_ID} was deleted but its netdevs survive: ${left.join(', ')}`)
+  const lines = [`echo "${NSIM_ID} 1" > /sys/bus/netdevsim/new_device`, 'udevadm settle']
   if (want.vfs) lines.push(`echo ${want.vfs} > ${NSIM_SYSFS}/sriov_numvfs`)
   if (want.mode === 'switchdev') lines.push(`devlink dev eswitch set ${NSIM} mode switchdev`)
   lines.push('udevadm settle')

@@ -42,13 +42,13 @@ describeRealKernel('drills on a real kernel', (vm) => {
     return report
   }
 
-  it('vf-churn: VF count 0 → 2 → 3 → 0 in switchdev on netdevsim, restored to 4 VFs', async () => {
-    const r = await nsimDrill('vf-churn', { vfs: 2, vfsAlt: 3, iterations: 2 })
-    expect(r.steps.filter((s) => s.name.startsWith('vf count')).length).toBeGreaterThanOrEqual(6)
+  it('vf-churn: VF count 0 → 2 → 0 → 3 → 0 in switchdev on netdevsim, restored to 4 VFs', async () => {
+    const r = await nsimDrill('vf-churn', { vfs: 2, vfsAlt: 3, iterations: 1 })
+    expect(r.steps.filter((s) => s.name.startsWith('vf count')).length).toBeGreaterThanOrEqual(4)
   })
 
   it('mode-race: mode flips racing VF count changes (no mlx5_ib lane on netdevsim)', async () => {
-    const r = await nsimDrill('mode-race', { vfs: 2, iterations: 3 })
+    const r = await nsimDrill('mode-race', { vfs: 2, iterations: 2 })
     const commands = r.steps.flatMap((s) => s.commands ?? [])
     expect(commands.some((c) => c.includes('mlx5_ib'))).toBe(false)
     expect(commands.some((c) => c.includes('eswitch set'))).toBe(true)

@@ -5,10 +5,12 @@ import { NSIM, resetNetdevsim } from '../helpers/netdevsim-state'
 import { consoleOnVm, type VmConsole } from '../helpers/realkernel-console'
 import { dataDir, describeRealKernel, replabCli, sshArgs } from '../helpers/realkernel'
 
-// Linux accepts shell syntax in interface names (only '/', ':', whitespace and NUL are refused,
-// net/core/dev.c dev_valid_name). Two representors renamed so on the real kernel must show as
-// they are, and nothing replab sends may execute them: no file named pwn* may appear.
-const HOSTILE = ['$(id>pwned)', 'a`id>pwn2`'] as const
+// Linux accepts shell syntax and control characters in interface names (only '/', ':',
+// whitespace and NUL are refused, net/core/dev.c dev_valid_name). Three representors renamed so
+// on the real kernel must show as they are, and nothing replab sends may execute them: no file
+// named pwn* may appear. iproute2 6.1 prints the ESC of the third one raw inside its JSON
+// (issue 20); udev keeps the old predictable name as an altname.
+const HOSTILE = ['$(id>pwned)', 'a`id>pwn2`', 'a\x1b[2Kb'] as const
 
 describeRealKernel('hostile interface names from the host (real kernel)', (vm) => {
   let con: VmConsole
@@ -19,7 +21,7 @@ describeRealKernel('hostile interface names from the host (real kernel)', (vm) =
   beforeAll(async () => {
     await resetNetdevsim(vm(), { vfs: 4, mode: 'switchdev' })
     for (const [i, name] of HOSTILE.entries()) {
-      const q = `'${name.replace(/'/g, `'\\''`)}'`
+      const q = name.includes('\x1b') ? `"$(printf 'a\\033[2Kb')"` : `'${name}'`
       await vm().ok(`ip link set dev eni10npf0vf${i} name ${q}`)
     }
     con = await consoleOnVm(vm(), await dataDir())
@@ -38,8 +40,16 @@ describeRealKernel('hostile interface names from the host (real kernel)', (vm) =
     const ports = snap.devices.find((d) => d.handle === NSIM)?.ports ?? []
     expect(ports.find((p) => p.index === 128)?.netdev).toBe(HOSTILE[0])
     expect(ports.find((p) => p.index === 129)?.netdev).toBe(HOSTILE[1])
+    expect(ports.find((p) => p.index === 130)?.netdev).toBe(HOSTILE[2])
     expect(snap.netdevs?.map((n) => n.ifname)).toEqual(expect.arrayContaining([...HOSTILE]))
     expect(snap.errors).toEqual([])
+    // A terminal gets the name escaped: ESC shown as \e, never sent raw (issue 20).
+    const dry = await replabCli(await dataDir(), [
+      ...['op', vm().target, 'eswitch-mode', NSIM, 'legacy', ...sshArgs(vm()), '--dry-run'],
+    ])
+    expect(dry.code, dry.stderr).toBe(0)
+    expect(dry.stdout).toContain('a\\e[2Kb')
+    expect(dry.stdout).not.toContain('\x1b')
     await noPwn()
   })
 
@@ -55,7 +65,8 @@ describeRealKernel('hostile interface names from the host (real kernel)', (vm) =
     expect(plan.blastRadius.map((b) => b.name)).toEqual(expect.arrayContaining([...HOSTILE]))
     const diag = await con.op({ op: 'health', device: NSIM, reporter: 'dummy', action: 'diagnose' })
     expect(diag.status, diag.error?.message).toBe('ok')
-    const report = await con.drill('vf-churn', NSIM, { vfs: 1, vfsAlt: 2 })
+    // fatal-recovery leaves the representors (and their hostile names) in place throughout
+    const report = await con.drill('fatal-recovery', NSIM, { iterations: 1 })
     expect((report as DrillReport).status, JSON.stringify(report.findings)).toBe('passed')
     await noPwn()
   })

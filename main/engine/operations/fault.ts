@@ -1,7 +1,7 @@
 import { assertNever, labError } from '../../../contract'
 import { checkStructure } from '../invariants'
 import { findDevice } from '../snapshot-query'
-import { echoTo } from '../shell'
+import { echoTo, shellArg } from '../shell'
 import { deviceBlastOf } from './blast'
 import { deviceTracks, missing } from './device'
 import type { FaultOptions, OperationModule, Req } from './operation'
@@ -80,7 +80,10 @@ function nsimCommands(request: Req<'fault'>, handle: string): string[] {
     case 'recover-fail':
       return [echoTo('Y', `${dir}/${NSIM_KNOBS[request.fault]}`)]
     case 'clear':
-      return Object.values(NSIM_KNOBS).map((k) => echoTo('N', `${dir}/${k}`))
+      // After a failed reload the instance's debugfs (health/ included) is gone: skip what is.
+      return Object.values(NSIM_KNOBS).map(
+        (k) => `if [ -e ${shellArg(`${dir}/${k}`)} ]; then ${echoTo('N', `${dir}/${k}`)}; fi`,
+      )
     default:
       throw labError(
         'unsupported',

@@ -2,7 +2,7 @@ import type { Device, HostSnapshot } from '../../../contract/snapshot'
 import type { OperationRequest } from '../../../contract/operations'
 import { useHostGate, useOperation } from '../ops/op-context'
 
-import { needsDriver } from './driver-gate'
+import { busDevice, needsDevlink, needsDriver } from './driver-gate'
 
 /**
  * Device-level lifecycle controls: PF unbind/bind, devlink reload, crdump, firmware tracer.
@@ -12,19 +12,24 @@ import { needsDriver } from './driver-gate'
 export function DeviceControls({ device, snap }: { device: Device; snap: HostSnapshot }) {
   const gate = useHostGate()
   const start = useOperation()
-  const bdf = device.pci?.bdf
+  const bus = busDevice(device)
   const bound = device.driver !== null
   const tracer = snap.tracer
   const op = (title: string, request: OperationRequest) =>
     start({ hostId: gate.hostId, title, request })
-  const reloadWhy = gate.blocked ?? needsDriver(device, 'Devlink reload')
-  const crdumpWhy = gate.readBlocked ?? needsDriver(device, 'A crdump')
+  const reloadWhy =
+    gate.blocked ?? needsDriver(device, 'Devlink reload') ?? needsDevlink(device, 'Devlink reload')
+  const crdumpWhy =
+    gate.readBlocked ??
+    needsDriver(device, 'A crdump') ??
+    needsDevlink(device, 'A crdump') ??
+    (device.crdump ? null : `${device.handle} offers no crdump (no fw_fatal reporter)`)
   const reasons = [...new Set([gate.blocked, !bound ? reloadWhy : null].filter(Boolean))]
   return (
     <section className="panel controls" aria-label={`Controls ${device.handle}`}>
       <h3>Controls</h3>
       <div className="button-row">
-        {bdf && (
+        {bus && (
           <button
             type="button"
             className={bound ? undefined : 'primary'}
@@ -32,8 +37,8 @@ export function DeviceControls({ device, snap }: { device: Device; snap: HostSna
             title={gate.blocked ?? undefined}
             onClick={() =>
               op(
-                `${bound ? 'Unbind' : 'Bind'} PF ${bdf}`,
-                bound ? { op: 'pci-unbind', bdf } : { op: 'pci-bind', bdf, driver: 'mlx5_core' },
+                `${bound ? 'Unbind' : 'Bind'} PF ${bus}`,
+                bound ? { op: 'unbind', device: bus } : { op: 'bind', device: bus },
               )
             }
           >

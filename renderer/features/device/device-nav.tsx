@@ -2,7 +2,7 @@ import type { Card, Device, HostSnapshot } from '../../../contract/snapshot'
 
 import { vfBdfs } from '../hosts/fleet'
 
-import { modeName } from './driver-gate'
+import { modeName, sriovOf } from './driver-gate'
 
 /**
  * Cards with their PFs, then devices on no card (netdevsim). VFs with a devlink instance of
@@ -100,7 +100,7 @@ function PfButton({
       <span className="mono">{d.pci?.bdf ?? d.handle}</span>
       <span className="small">
         {d.driver === null ? 'unbound · ' : ''}
-        {modeName(d)} · {d.pci?.numvfs ?? 0} VFs
+        {modeName(d)} · {sriovOf(d)?.numvfs ?? 0} VFs
         {d.uplink ? ` · ${d.uplink}` : ''}
       </span>
     </button>

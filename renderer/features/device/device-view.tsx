@@ -48,7 +48,7 @@ export function DeviceDetail({
       <FatalBanner device={device} />
       <div className="device-grid">
         <EswitchPanel
-          key={`${device.handle}-${device.eswitch?.mode}-${device.pci?.numvfs}`}
+          key={`${device.handle}-${device.eswitch?.mode}-${(device.sriov ?? device.pci)?.numvfs}`}
           device={device}
           snap={snap}
         />
@@ -94,7 +94,7 @@ export function AbsentDevice({ handle, takenAt }: { handle: string; takenAt: str
               start({
                 hostId: gate.hostId,
                 title: `Bind PF ${bdf}`,
-                request: { op: 'pci-bind', bdf, driver: 'mlx5_core' },
+                request: { op: 'pci-bind', bdf },
               })
             }
           >

@@ -21,3 +21,26 @@ export function modeName(device: Device): string {
 export function driverText(device: Device): string {
   return device.driver === null ? 'no driver bound (unbound)' : `driver ${device.driver}`
 }
+
+/**
+ * Why a devlink operation (reload, health, crdump, E-Switch mode) cannot run on `device`: it has
+ * no devlink instance (a PCI SR-IOV PF whose driver registers none, e.g. nvme), or null.
+ */
+export function needsDevlink(device: Device, what: string): string | null {
+  if (device.devlink !== false || device.driver === null) return null
+  return `${what} needs a devlink instance; ${device.handle} (driver ${device.driver}) has none`
+}
+
+/**
+ * Where the device's VFs are configured: `Device.sriov` (a PCI PF or the netdevsim bus device,
+ * docs/domain.md §1.3, §6), else the PF's PCI numbers; null when it cannot have VFs.
+ */
+export function sriovOf(device: Device): { numvfs: number; totalvfs: number | null } | null {
+  if (device.sriov) return device.sriov
+  return device.pci ? { numvfs: device.pci.numvfs, totalvfs: device.pci.totalvfs } : null
+}
+
+/** The bus device of a handle for unbind/bind (`pci/<bdf>`, `netdevsim/netdevsimN`), or null. */
+export function busDevice(device: Device): string | null {
+  return /^(pci\/[0-9a-f:.]+|netdevsim\/netdevsim\d+)$/.test(device.handle) ? device.handle : null
+}

@@ -4,7 +4,7 @@ import type { Device, EswitchMode, HostSnapshot } from '../../../contract/snapsh
 import { Badge } from '../../ui/badge'
 import { useHostGate, useOperation } from '../ops/op-context'
 
-import { needsDriver } from './driver-gate'
+import { needsDriver, sriovOf } from './driver-gate'
 
 type Inline = 'none' | 'link' | 'network' | 'transport'
 type Encap = 'none' | 'basic'
@@ -16,18 +16,22 @@ type Encap = 'none' | 'basic'
 export function EswitchPanel({ device, snap }: { device: Device; snap: HostSnapshot }) {
   const gate = useHostGate()
   const ib = snap.host.modules.mlx5_ib
+  // mlx5_ib gives IB representors to mlx5 devices only (docs/domain.md §1.6).
+  const mlx5 = device.driver === 'mlx5_core' || device.pci?.vendorId === '15b3'
   return (
     <section className="panel eswitch" aria-label={`E-Switch ${device.handle}`}>
-      <h3>E-Switch</h3>
-      <EswitchFacts device={device} ib={ib} />
-      <ModeControl device={device} blocked={gate.blocked} />
+      <h3>{device.eswitch || device.devlink !== false ? 'E-Switch' : 'SR-IOV'}</h3>
+      <EswitchFacts device={device} ib={mlx5 ? ib : null} />
+      {(device.eswitch || device.devlink !== false) && (
+        <ModeControl device={device} blocked={gate.blocked} />
+      )}
       <VfCountControl device={device} blocked={gate.blocked} />
-      <IbControl ib={ib} blocked={gate.blocked} />
+      {mlx5 && <IbControl ib={ib} blocked={gate.blocked} />}
     </section>
   )
 }
 
-function EswitchFacts({ device, ib }: { device: Device; ib: boolean }) {
+function EswitchFacts({ device, ib }: { device: Device; ib: boolean | null }) {
   const mode = device.eswitch?.mode ?? null
   const tone = mode === 'switchdev' ? 'ok' : mode === 'legacy' ? 'idle' : 'warn'
   return (
@@ -43,16 +47,24 @@ function EswitchFacts({ device, ib }: { device: Device; ib: boolean }) {
       </dd>
       <dt>VFs</dt>
       <dd className="mono" aria-label="VFs enabled">
-        {device.pci?.numvfs ?? 0} / {device.pci?.totalvfs ?? 0}
+        {sriovOf(device)?.numvfs ?? 0} / {sriovOf(device)?.totalvfs ?? '?'}
       </dd>
-      <dt>Inline</dt>
-      <dd className="mono">{device.eswitch?.inlineMode ?? '—'}</dd>
-      <dt>Encap</dt>
-      <dd className="mono">{device.eswitch?.encapMode ?? '—'}</dd>
-      <dt>mlx5_ib</dt>
-      <dd>
-        <Badge tone={ib ? 'ok' : 'warn'}>{ib ? 'loaded' : 'unloaded'}</Badge>
-      </dd>
+      {device.eswitch && (
+        <>
+          <dt>Inline</dt>
+          <dd className="mono">{device.eswitch.inlineMode ?? '—'}</dd>
+          <dt>Encap</dt>
+          <dd className="mono">{device.eswitch.encapMode ?? '—'}</dd>
+        </>
+      )}
+      {ib !== null && (
+        <>
+          <dt>mlx5_ib</dt>
+          <dd>
+            <Badge tone={ib ? 'ok' : 'warn'}>{ib ? 'loaded' : 'unloaded'}</Badge>
+          </dd>
+        </>
+      )}
     </dl>
   )
 }
@@ -127,12 +139,13 @@ function ModeControl({ device, blocked }: { device: Device; blocked: string | nu
 function VfCountControl({ device, blocked }: { device: Device; blocked: string | null }) {
   const gate = useHostGate()
   const start = useOperation()
-  const total = device.pci?.totalvfs ?? 0
-  const [count, setCount] = useState(String(device.pci?.numvfs ?? 0))
-  const valid = /^\d+$/.test(count) && Number(count) <= total
+  const sriov = sriovOf(device)
+  const total = sriov?.totalvfs ?? null
+  const [count, setCount] = useState(String(sriov?.numvfs ?? 0))
+  const valid = /^\d+$/.test(count) && (total === null || Number(count) <= total)
   const why =
     blocked ??
-    (device.pci ? null : 'not an SR-IOV PCI function') ??
+    (sriov ? null : 'the device has no SR-IOV (no sriov_numvfs)') ??
     needsDriver(device, 'Changing the VF count')
   return (
     <fieldset className="control-row" disabled={why !== null} title={why ?? undefined}>
@@ -143,12 +156,12 @@ function VfCountControl({ device, blocked }: { device: Device; blocked: string |
           type="number"
           aria-label="VF count"
           min={0}
-          max={total}
+          max={total ?? undefined}
           value={count}
           onChange={(e) => setCount(e.target.value)}
         />
       </label>
-      <span className="muted small">{why && !blocked ? why : `max ${total}`}</span>
+      <span className="muted small">{why && !blocked ? why : `max ${total ?? 'unknown'}`}</span>
       <button
         type="button"
         disabled={!valid}

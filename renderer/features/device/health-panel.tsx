@@ -6,7 +6,6 @@ import { useHostGate, useOperation } from '../ops/op-context'
 import { portLabel } from './port-names'
 
 type ReporterName = Extract<OperationRequest, { op: 'health' }>['reporter']
-const known = new Set<string>(['fw', 'fw_fatal', 'tx', 'rx', 'vnic', 'dummy', 'empty'])
 
 function autoText(r: HealthReporter): string {
   const on = [r.autoRecover && 'recover', r.autoDump && 'dump'].filter(Boolean)
@@ -97,7 +96,6 @@ export function HealthPanel({ device }: { device: Device }) {
                   key={reporterLabel(r, device)}
                   label={reporterLabel(r, device)}
                   r={r}
-                  why={known.has(r.reporter) ? null : `replab has no action for ${r.reporter}`}
                   gate={gate}
                   act={act}
                 />
@@ -113,18 +111,16 @@ export function HealthPanel({ device }: { device: Device }) {
 function ReporterRow({
   r,
   label,
-  why,
   gate,
   act,
 }: {
   r: HealthReporter
   label: string
-  why: string | null
   gate: { blocked: string | null; readBlocked: string | null }
   act: (r: HealthReporter, action: 'recover' | 'diagnose' | 'dump') => void
 }) {
   // Diagnose and dump only read: read-only mode leaves them enabled.
-  const reason = (a: string) => why ?? (a === 'recover' ? gate.blocked : gate.readBlocked)
+  const reason = (a: string) => (a === 'recover' ? gate.blocked : gate.readBlocked)
   return (
     <tr>
       <td className="mono">{label}</td>

@@ -34,9 +34,7 @@ export function VfActions({ row }: { row: RepRow }) {
         onClick={() =>
           start({
             hostId: gate.hostId,
-            request: bound
-              ? { op: 'pci-unbind', bdf }
-              : { op: 'pci-bind', bdf, driver: 'mlx5_core' },
+            request: bound ? { op: 'pci-unbind', bdf } : { op: 'pci-bind', bdf },
             title: `${bound ? 'Unbind' : 'Bind'} ${vf}`,
           })
         }

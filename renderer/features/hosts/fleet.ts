@@ -20,7 +20,7 @@ export function fleetLines(snap: HostSnapshot): FleetLine[] {
     if (!d) return
     const name = d.pci?.bdf.replace(/^0000:/, '') ?? handle
     const mode = d.eswitch?.mode ?? (d.driver === null ? 'none (unbound)' : 'none')
-    lines.push({ kind: 'pf', text: `${name} ${mode} · ${d.pci?.numvfs ?? 0} VFs` })
+    lines.push({ kind: 'pf', text: `${name} ${mode} · ${(d.sriov ?? d.pci)?.numvfs ?? 0} VFs` })
   }
   for (const card of snap.cards ?? []) {
     lines.push({ kind: 'card', text: cardModel(card.model) })

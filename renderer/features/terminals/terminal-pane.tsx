@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type RefObject } from 'react'
+import { useEffect, useRef, useState } from 'react'
 
 import type { TerminalKind } from '../../../contract/terminals'
 import type { LineCounts } from '../../api/terminal-stream'
@@ -6,13 +6,17 @@ import type { Theme } from '../../ui/theme'
 
 import type { DrillLink } from './drill-link'
 import { RENDERER_OVERRIDE_KEY, rendererLabel, type RendererChoice } from './gpu-renderer'
+import { TerminalSearch } from './terminal-search'
 import { mountTerminal, TERM_THEMES, type TerminalSession } from './terminal-session'
 
 /** Props of `TerminalPane`. */
 export interface TerminalPaneProps {
   hostId: string
   kind: TerminalKind
-  label: string
+  /** The pane's name (`sim-a Shell 2`): labels its output, status, search and buttons. */
+  name: string
+  /** See `MountOptions.scrollbackKey`. */
+  scrollbackKey: string
   theme: Theme
   visible: boolean
   /** A highlighted line was clicked (see drill-link.ts). */
@@ -20,55 +24,73 @@ export interface TerminalPaneProps {
 }
 
 /**
- * One xterm pane bound to one terminal stream. The session (terminal-session.ts) is created
- * and disposed in one effect; bytes never pass through React state, only the status line does.
+ * One xterm pane bound to one terminal stream, open while mounted. The session
+ * (terminal-session.ts) is created and disposed in one effect; bytes never pass through React
+ * state, only the status line and counts do.
  */
 export function TerminalPane(props: TerminalPaneProps) {
-  const { hostId, kind, label, theme, visible } = props
+  const { hostId, kind, name, scrollbackKey, theme, visible } = props
   const host = useRef<HTMLDivElement>(null)
-  const session = useRef<TerminalSession | null>(null)
+  const [session, setSession] = useState<TerminalSession | null>(null)
   const [status, setStatus] = useState('opening')
   const [counts, setCounts] = useState<LineCounts | null>(null)
   const [renderer, setRenderer] = useState<RendererChoice | null>(null)
   const initialTheme = useRef(theme)
   const onLink = useRef(props.onDrillLink)
-  onLink.current = props.onDrillLink
+  useEffect(() => {
+    onLink.current = props.onDrillLink
+  })
 
   useEffect(() => {
     if (!host.current) return
     const s = mountTerminal(host.current, {
       hostId,
       kind,
-      label,
+      label: name,
+      scrollbackKey,
       theme: initialTheme.current,
       onStatus: setStatus,
       onCounts: setCounts,
       onDrillLink: (link) => onLink.current?.(link),
       onRenderer: setRenderer,
     })
-    session.current = s
+    setSession(s)
     return () => {
+      setSession(null)
       s.dispose()
-      session.current = null
     }
-  }, [hostId, kind, label])
+  }, [hostId, kind, name, scrollbackKey])
   useEffect(() => {
-    if (session.current) session.current.term.options.theme = TERM_THEMES[theme]
-  }, [theme])
+    if (session) session.term.options.theme = TERM_THEMES[theme]
+  }, [session, theme])
   useEffect(() => {
-    if (visible) session.current?.fit()
-  }, [visible])
+    if (visible) session?.fit()
+  }, [session, visible])
 
   return (
     <div className="term-pane">
-      <TermToolbar
-        label={label}
-        status={status}
-        session={session}
-        counts={counts}
-        renderer={renderer}
-      />
-      <div className="term-host" ref={host} aria-label={`${label} output`} role="log" />
+      <div className="term-toolbar">
+        <span
+          className={`term-status ${status.startsWith('failed') ? 'bad' : ''}`}
+          role="status"
+          aria-label={`${name} status`}
+          title={status}
+        >
+          {status}
+        </span>
+        <LineCountBadge label={name} counts={counts} />
+        <RendererBadge label={name} choice={renderer} />
+        <TerminalSearch label={name} search={session?.search ?? null} theme={theme} />
+        <button
+          type="button"
+          className="small-button"
+          aria-label={`Clear ${name}`}
+          onClick={() => session?.term.clear()}
+        >
+          Clear
+        </button>
+      </div>
+      <div className="term-host" ref={host} aria-label={`${name} output`} role="log" />
     </div>
   )
 }
@@ -107,62 +129,5 @@ function RendererBadge({ label, choice }: { label: string; choice: RendererChoic
     >
       {rendererLabel(choice)}
     </span>
-  )
-}
-
-function TermToolbar({
-  label,
-  status,
-  session,
-  counts,
-  renderer,
-}: {
-  label: string
-  status: string
-  session: RefObject<TerminalSession | null>
-  counts: LineCounts | null
-  renderer: RendererChoice | null
-}) {
-  const [query, setQuery] = useState('')
-  return (
-    <div className="term-toolbar">
-      <span
-        className={`term-status ${status.startsWith('failed') ? 'bad' : ''}`}
-        role="status"
-        aria-label={`${label} status`}
-      >
-        {status}
-      </span>
-      <LineCountBadge label={label} counts={counts} />
-      <RendererBadge label={label} choice={renderer} />
-      <input
-        type="search"
-        aria-label={`Search ${label}`}
-        placeholder="Search"
-        value={query}
-        onChange={(e) => setQuery(e.target.value)}
-        onKeyDown={(e) => {
-          if (e.key !== 'Enter') return
-          if (e.shiftKey) session.current?.search.findPrevious(query)
-          else session.current?.search.findNext(query)
-        }}
-      />
-      <button
-        type="button"
-        className="small-button"
-        aria-label={`Find next in ${label}`}
-        onClick={() => session.current?.search.findNext(query)}
-      >
-        Next
-      </button>
-      <button
-        type="button"
-        className="small-button"
-        aria-label={`Clear ${label}`}
-        onClick={() => session.current?.term.clear()}
-      >
-        Clear
-      </button>
-    </div>
   )
 }

@@ -1,8 +1,5 @@
-import { FitAddon } from '@xterm/addon-fit'
-import { SearchAddon } from '@xterm/addon-search'
-import { SerializeAddon } from '@xterm/addon-serialize'
-import { WebLinksAddon } from '@xterm/addon-web-links'
-import { Terminal, type ITheme } from '@xterm/xterm'
+import type { SearchAddon } from '@xterm/addon-search'
+import type { Terminal } from '@xterm/xterm'
 
 import type { TerminalKind } from '../../../contract/terminals'
 import {
@@ -14,9 +11,12 @@ import {
 import { describeError } from '../../api/unwrap'
 import type { Theme } from '../../ui/theme'
 
-import { parseDrillLink, type DrillLink } from './drill-link'
-import { PANE_TERMINAL_OPTIONS } from './term-options'
-import { applyRenderer, type RendererChoice } from './gpu-renderer'
+import { DisposableStore } from './disposable-store'
+import type { DrillLink } from './drill-link'
+import type { RendererChoice } from './gpu-renderer'
+import { createXterm } from './xterm-parts'
+
+export { TERM_THEMES } from './xterm-parts'
 
 /**
  * Largest piece handed to `term.write` at once, in bytes: about 1 ms of parsing on these
@@ -24,26 +24,10 @@ import { applyRenderer, type RendererChoice } from './gpu-renderer'
  */
 export const WRITE_SLICE_BYTES = 16 * 1024
 
-/** Serialized scrollback per `<hostId>/<kind>`, restored when a pane is reopened. */
+/** Serialized scrollback per pane key, restored when a pane with that key opens again. */
 const scrollback = new Map<string, string>()
 
-/** xterm colours per console theme. */
-export const TERM_THEMES: Record<Theme, ITheme> = {
-  dark: {
-    background: '#0c0f13',
-    foreground: '#d5dae1',
-    cursor: '#9fb3c8',
-    selectionBackground: '#33475b',
-  },
-  light: {
-    background: '#f4f5f6',
-    foreground: '#1d232a',
-    cursor: '#38506a',
-    selectionBackground: '#c9d8e8',
-  },
-}
-
-/** A mounted terminal: the xterm, its fit and search addons, and `dispose()` (the only owner). */
+/** A mounted terminal: the xterm, its search addon, and `dispose()` (the only owner). */
 export interface TerminalSession {
   term: Terminal
   fit(): void
@@ -55,7 +39,13 @@ export interface TerminalSession {
 export interface MountOptions {
   hostId: string
   kind: TerminalKind
+  /** The pane's name (`sim-a Shell 2`), for the input's label. */
   label: string
+  /**
+   * Names the scrollback kept when the pane closes (`<host>/<kind>/<n>`): a pane opened later
+   * with the same key starts with it.
+   */
+  scrollbackKey: string
   theme: Theme
   onStatus: (text: string) => void
   /** Main's line counts (sent, and written into this xterm), at most once a second. */
@@ -66,63 +56,39 @@ export interface MountOptions {
   onRenderer?: (choice: RendererChoice) => void
 }
 
-function safeFit(fit: FitAddon): void {
-  try {
-    if (fit.proposeDimensions()) fit.fit()
-  } catch {
-    // hidden pane: no dimensions yet; refit when it is shown
-  }
-}
-
 /**
- * Creates the xterm with its addons in `el`. Its `<style>` elements pass the CSP through the
- * per-load nonce (renderer/csp-nonce.ts).
- */
-function createTerminal(el: HTMLElement, o: MountOptions) {
-  const shell = o.kind === 'shell'
-  const term = new Terminal({
-    convertEol: !shell,
-    disableStdin: !shell,
-    ...PANE_TERMINAL_OPTIONS,
-    theme: TERM_THEMES[o.theme],
-    // Only main's drill-step links (OSC 8, terminal-highlight.ts) act; parseDrillLink refuses
-    // every other URI, so a remote program's own links do nothing.
-    linkHandler: {
-      allowNonHttpProtocols: true,
-      activate: (_e, uri) => {
-        const link = parseDrillLink(uri)
-        if (link) o.onDrillLink?.(link)
-      },
-    },
-  })
-  const fit = new FitAddon()
-  const search = new SearchAddon()
-  const serialize = new SerializeAddon()
-  for (const addon of [fit, search, serialize, new WebLinksAddon()]) term.loadAddon(addon)
-  term.open(el)
-  applyRenderer(term, (choice) => o.onRenderer?.(choice))
-  safeFit(fit)
-  term.textarea?.setAttribute('aria-label', `${o.label} terminal input`)
-  return { term, fit, search, serialize }
-}
-
-/**
- * Creates an xterm `Terminal` in `el` (DOM renderer; WebGL only on a hardware GPU, see
- * gpu-renderer.ts) with fit, search, web-links and serialize addons, restores the pane's
- * serialized scrollback, opens the stream and wires it: bytes go to `term.write(slice, cb)` in
- * slices of WRITE_SLICE_BYTES; the callback feeds the ack counter, which acks about every
- * FLOW.ackBytes and after 250 ms idle. Ctrl-C (without a selection) is sent as
- * `terminals:interrupt`, keystrokes of the shell as `terminals:input`, size changes as
- * `terminals:resize`. `dispose()` serializes the scrollback, closes the stream and the xterm.
+ * Creates the pane's xterm (xterm-parts.ts), restores its serialized scrollback, opens the
+ * stream and wires it: bytes go to `term.write(slice, cb)` in slices of WRITE_SLICE_BYTES; the
+ * callback feeds the ack counter, which acks about every FLOW.ackBytes and after 250 ms idle.
+ * Ctrl-C (without a selection) is sent as `terminals:interrupt`, keystrokes of the shell as
+ * `terminals:input`, size changes as `terminals:resize`. Everything is owned by one
+ * DisposableStore: `dispose()` serializes the scrollback, closes the stream, then the xterm.
  */
 export function mountTerminal(el: HTMLElement, o: MountOptions): TerminalSession {
-  const key = `${o.hostId}/${o.kind}`
-  const { term, fit, search, serialize } = createTerminal(el, o)
-  const saved = scrollback.get(key)
-  if (saved) term.write(saved)
-
+  const store = new DisposableStore()
   let stream: (TerminalStream & { dispose(): void }) | null = null
-  let disposed = false
+  const { term, search, serialize, fit } = createXterm(
+    el,
+    {
+      readOnly: o.kind !== 'shell',
+      label: o.label,
+      theme: o.theme,
+      ...(o.onDrillLink ? { onDrillLink: o.onDrillLink } : {}),
+      ...(o.onRenderer ? { onRenderer: o.onRenderer } : {}),
+      onKey: (e) => {
+        if (e.type === 'keydown' && e.ctrlKey && e.key === 'c' && !term.hasSelection()) {
+          stream?.interrupt()
+          return false
+        }
+        return true
+      },
+    },
+    store,
+  )
+  const saved = scrollback.get(o.scrollbackKey)
+  if (saved)
+    term.write(`${saved}\r\n\x1b[2m--- above: ${o.label} before it was closed ---\x1b[0m\r\n`)
+
   let idle: ReturnType<typeof setTimeout> | undefined
   const counter = createAckCounter((bytes, lines) => stream?.ack(bytes, lines))
   const consumed = (bytes: Uint8Array) => {
@@ -138,19 +104,18 @@ export function mountTerminal(el: HTMLElement, o: MountOptions): TerminalSession
       term.write(slice, () => consumed(slice))
     }
   }
-  term.attachCustomKeyEventHandler((e) => {
-    if (e.type === 'keydown' && e.ctrlKey && e.key === 'c' && !term.hasSelection()) {
-      stream?.interrupt()
-      return false
-    }
-    return true
+  store.add(term.onData((d) => stream?.input(d)))
+  store.add(term.onResize(({ cols, rows }) => stream?.resize(...ptySize(cols, rows))))
+  // Disposed before the xterm (reverse order): keep the scrollback, flush acks, close the stream.
+  store.defer(() => {
+    clearTimeout(idle)
+    counter.flush()
+    scrollback.set(o.scrollbackKey, serialize.serialize({ scrollback: 5_000 }))
+    stream?.close()
+    stream?.dispose()
   })
-  const subs = [
-    term.onData((d) => stream?.input(d)),
-    term.onResize(({ cols, rows }) => stream?.resize(cols, rows)),
-  ]
   openTerminalStream(
-    { hostId: o.hostId, kind: o.kind, cols: term.cols, rows: term.rows },
+    { hostId: o.hostId, kind: o.kind, ...ptyRequestSize(term.cols, term.rows) },
     {
       data: write,
       status: (state, msg, counts) => {
@@ -161,7 +126,7 @@ export function mountTerminal(el: HTMLElement, o: MountOptions): TerminalSession
     },
   ).then(
     (s) => {
-      if (disposed) {
+      if (store.isDisposed) {
         s.close()
         s.dispose()
         return
@@ -170,27 +135,24 @@ export function mountTerminal(el: HTMLElement, o: MountOptions): TerminalSession
       o.onStatus(s.logPath ? `open · log ${s.logPath}` : 'open')
     },
     (err: unknown) => {
-      if (disposed) return
+      if (store.isDisposed) return
       o.onStatus(`failed: ${describeError(err)}`)
       term.write(`\r\n\x1b[31m[replab] ${describeError(err)}\x1b[0m\r\n`)
     },
   )
-  const ro = new ResizeObserver(() => safeFit(fit))
-  ro.observe(el)
-  return {
-    term,
-    search,
-    fit: () => safeFit(fit),
-    dispose() {
-      disposed = true
-      ro.disconnect()
-      clearTimeout(idle)
-      counter.flush()
-      scrollback.set(key, serialize.serialize({ scrollback: 5_000 }))
-      stream?.close()
-      stream?.dispose()
-      subs.forEach((s) => s.dispose())
-      term.dispose()
-    },
-  }
+  return { term, search, fit, dispose: () => store.dispose() }
+}
+
+/**
+ * A pane laid out in a collapsed dock measures 1×1; the contract's floor is 2×2 (a PTY that small
+ * is useless anyway), so sizes are clamped rather than refused.
+ */
+function ptySize(cols: number, rows: number): [number, number] {
+  return [Math.max(2, cols), Math.max(2, rows)]
+}
+
+/** `ptySize` as the fields of a `terminals:open` request. */
+function ptyRequestSize(cols: number, rows: number): { cols: number; rows: number } {
+  const [c, r] = ptySize(cols, rows)
+  return { cols: c, rows: r }
 }

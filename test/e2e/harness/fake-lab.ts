@@ -164,8 +164,8 @@ async function run(hostId: string, request: OperationRequest): Promise<IpcResult
   })
 }
 
-// Typed without `audit` so the fake compiles whether or not the contract has that domain yet.
-const base: Omit<LabApi, 'audit'> = {
+// Typed without the domains the fake serves below in a line or two.
+const base: Omit<LabApi, 'audit' | 'logs' | 'broadcast'> = {
   hosts: {
     list: () => ok(structuredClone(hosts)),
     add: (c) => {
@@ -355,6 +355,7 @@ const base: Omit<LabApi, 'audit'> = {
       'drillProgress',
       'terminalData',
       'terminalStatus',
+      'broadcastHost',
     ].map((name) => [
       name,
       (l: Listener) => {
@@ -382,5 +383,17 @@ const hooks = {
     return true
   },
 }
-const api = { ...base, audit: { list: () => ok([]) } } as unknown as LabApi
+const api = {
+  ...base,
+  audit: { list: () => ok([]) },
+  // The fake keeps no session logs and runs no broadcast: the real back end's suites cover both.
+  logs: {
+    list: () => ok([]),
+    read: ({ name }: { name: string }) => fail('not-found', `no session log ${name}`),
+  },
+  broadcast: {
+    start: () => fail('read-only', 'the fake lab runs no broadcast'),
+    cancel: () => ok({ ok: true as const }),
+  },
+} as unknown as LabApi
 Object.assign(window, { lab: api, __fakeLab: hooks })

@@ -1,7 +1,10 @@
 /** Playwright page objects of the console; every locator is by role and accessible name. */
+export { BroadcastView } from './broadcast'
 export { ConfirmDialog } from './confirm-dialog'
 export { DrillRunView } from './drill-run'
 export { EswitchPanel } from './eswitch-panel'
 export { HostListPage } from './host-list'
+export { LogBrowser } from './log-browser'
 export { RepresentorsTable } from './representors-table'
+export { TerminalWorkspace, type PaneKindLabel } from './terminals'
 export { TracePane, type PaneName } from './trace-pane'

@@ -12,7 +12,7 @@ import { useLabConsole, type LabSuite } from '../../helpers/lab-engine'
 
 const cases: Array<{ step: string; kind: DrillKind; before: RegExp; next: string }> = [
   { step: 'E-Switch mode change', kind: 'pf-rebind', before: /^bind PF/, next: 'restore mode' },
-  { step: 'VF count change', kind: 'vf-churn', before: /^vf count 1/, next: 'vf count 2' },
+  { step: 'VF count change', kind: 'vf-churn', before: /^vf count 1/, next: 'vf count 0' },
   { step: 'PF unbind', kind: 'pf-rebind', before: /^vf count 1/, next: 'unbind PF' },
   { step: 'PF bind', kind: 'pf-rebind', before: /^everything gone/, next: 'bind PF' },
   { step: 'mlx5_ib reload', kind: 'late-ib-reps', before: /^vf count 1/, next: 'unload mlx5_ib' },
