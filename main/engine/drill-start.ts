@@ -1,6 +1,6 @@
 import { labError, toErrorData } from '../../contract'
 import type { DrillPlan, DrillProgress, DrillReport, DrillStartRequest } from '../../contract'
-import { CommandTrail, type EngineAudit } from './audit'
+import { CommandTrail, type AuditEvent, type EngineAudit } from './audit'
 import { planDrill, type PastRun } from './drill-plan'
 import { runDrill } from './drill-runner'
 import type { ResolvedParams } from './drill-types'
@@ -9,7 +9,7 @@ import { foldJournal, scanJournal, type JournalRun } from './journal'
 import { historyEntry } from './journal-history'
 import type { DeviceLocks } from './locks'
 import { INJECT_PROBE } from './operations'
-import type { HostPorts, JournalStore } from './ports'
+import type { Clock, HostPorts, JournalStore } from './ports'
 
 /**
  * Starting a drill (the `Engine` facade's `planDrill` and `startDrill`): the plan on a fresh
@@ -76,6 +76,25 @@ export function refusalOf(plan: DrillPlan, force: boolean): Error | null {
     )
   if (plan.refusal && !force) return labError('in-use', plan.refusal, where)
   return null
+}
+
+/** The audit entry of a drill refused because it would disturb VFs in use. */
+export function refusedEntry(
+  req: DrillStartRequest,
+  plan: DrillPlan,
+  clock: Clock,
+  session: string | undefined,
+): AuditEvent {
+  return {
+    hostId: req.hostId,
+    target: plan.target,
+    device: req.device,
+    action: `drill ${req.kind}`,
+    status: 'refused: VFs in use',
+    startedMs: clock.now(),
+    commands: [],
+    session,
+  }
 }
 
 /** What `launchDrill` needs from the engine. */

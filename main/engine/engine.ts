@@ -15,9 +15,9 @@ import { withFreshFallback, type FreshFallbackOptions } from './fresh-fallback'
 import { DeviceLocks } from './locks'
 import { DRILLS, listDrills } from './drills'
 import { defaultId, lockSubject, parseDrillRequest, parseRequest } from './engine-input'
-import { launchDrill, planOn, refusalOf } from './drill-start'
+import { launchDrill, planOn, refusalOf, refusedEntry } from './drill-start'
 import type { ResolvedParams } from './drill-types'
-import { foldJournal, reportOf, scanJournal, type JournalRun } from './journal'
+import { foldJournal, reportOf, scanJournal, stepDetailOf, type JournalRun } from './journal'
 import { historyEntry } from './journal-history'
 import { INJECT_PROBE, type FaultOptions } from './operations'
 import { plan } from './plan'
@@ -260,17 +260,9 @@ export class Engine {
     const plan = await planOn(req, p, this.deps.journal)
     const refused = refusalOf(plan, req.force === true)
     if (refused) {
+      // A refusal for VFs in use is an attempted mutation: audited. A bad request is not.
       if (plan.problems.length === 0)
-        await this.audit.record({
-          hostId: req.hostId,
-          target: p.runner.target,
-          device: req.device,
-          action: `drill ${req.kind}`,
-          status: 'refused: VFs in use',
-          startedMs: this.clock.now(),
-          commands: [],
-          session: options.session,
-        })
+        await this.audit.record(refusedEntry(req, plan, this.clock, options.session))
       throw refused
     }
     const runId = this.newId()
@@ -339,21 +331,7 @@ export class Engine {
    * and outputs, findings and snapshot diff, as the HTML export shows them. Rejects `not-found`.
    */
   async stepDetail(runId: string, index: number): Promise<StepDetail> {
-    const run = await this.readRun(runId)
-    const e = run.steps[index]
-    if (!e)
-      throw labError(
-        'not-found',
-        `run ${runId} has no step ${index + 1} (it has ${run.steps.length} so far)`,
-      )
-    return {
-      index,
-      step: e.step,
-      records: e.records,
-      findings: e.findings,
-      diff: e.diff ?? [],
-      restore: e.restore === true,
-    }
+    return stepDetailOf(await this.readRun(runId), index)
   }
 
   /** The DrillReport of a run. */

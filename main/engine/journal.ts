@@ -10,7 +10,7 @@ import {
   Change,
   labError,
 } from '../../contract'
-import type { DrillRunSummary } from '../../contract'
+import type { DrillRunSummary, StepDetail } from '../../contract'
 import { claimedKind, isSealed, openLine, sealLine } from './journal-lines'
 import type { JournalStore } from './ports'
 import { TrackedChange, changeKey } from './restore'
@@ -203,6 +203,27 @@ export function reportOf(run: JournalRun): DrillReport {
     ...(run.end ? { finishedAt: run.end.finishedAt } : {}),
     params: s.params,
     restored: run.restored,
+  }
+}
+
+/**
+ * One journaled step of a run (index into the report's `steps`): its commands with exit codes
+ * and outputs, findings and snapshot diff, as the HTML export shows them. Throws `not-found`.
+ */
+export function stepDetailOf(run: JournalRun, index: number): StepDetail {
+  const e = run.steps[index]
+  if (!e)
+    throw labError(
+      'not-found',
+      `run ${run.start.runId} has no step ${index + 1} (it has ${run.steps.length} so far)`,
+    )
+  return {
+    index,
+    step: e.step,
+    records: e.records,
+    findings: e.findings,
+    diff: e.diff ?? [],
+    restore: e.restore === true,
   }
 }
 
