@@ -73,12 +73,18 @@ function WorkArea({
 }) {
   const saved = useDefaultLayout({ id: `replab-work-${position}`, storage: localStorage })
   const panel = usePanelRef()
+  const defaultSize = position === 'bottom' ? '38%' : '36%'
   useEffect(() => {
     const p = panel.current
     if (!p) return
     if (!visible && !p.isCollapsed()) p.collapse()
-    if (visible && p.isCollapsed()) p.expand()
-  }, [visible, panel])
+    if (visible && p.isCollapsed()) {
+      p.expand()
+      // A layout saved while collapsed has no size to go back to: expand() then stops at
+      // minSize (one terminal row); give the dock its default share instead.
+      if (p.getSize().inPixels < 200) p.resize(defaultSize)
+    }
+  }, [visible, panel, defaultSize])
   return (
     <Group
       key={position}
@@ -97,7 +103,7 @@ function WorkArea({
         collapsible
         collapsedSize={0}
         minSize={120}
-        defaultSize={position === 'bottom' ? '38%' : '36%'}
+        defaultSize={defaultSize}
       >
         {dock}
       </Panel>

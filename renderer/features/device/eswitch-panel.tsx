@@ -18,13 +18,14 @@ export function EswitchPanel({ device, snap }: { device: Device; snap: HostSnaps
   const ib = snap.host.modules.mlx5_ib
   // mlx5_ib gives IB representors to mlx5 devices only (docs/domain.md §1.6).
   const mlx5 = device.driver === 'mlx5_core' || device.pci?.vendorId === '15b3'
+  // A bound PF whose driver registers no devlink instance (nvme, most NICs besides mlx5) has no
+  // E-Switch at all; an unbound PF keeps its (disabled) mode control until it is bound again.
+  const sriovOnly = device.devlink === false && device.driver !== null && !device.eswitch
   return (
     <section className="panel eswitch" aria-label={`E-Switch ${device.handle}`}>
-      <h3>{device.eswitch || device.devlink !== false ? 'E-Switch' : 'SR-IOV'}</h3>
+      <h3>{sriovOnly ? 'SR-IOV' : 'E-Switch'}</h3>
       <EswitchFacts device={device} ib={mlx5 ? ib : null} />
-      {(device.eswitch || device.devlink !== false) && (
-        <ModeControl device={device} blocked={gate.blocked} />
-      )}
+      {!sriovOnly && <ModeControl device={device} blocked={gate.blocked} />}
       <VfCountControl device={device} blocked={gate.blocked} />
       {mlx5 && <IbControl ib={ib} blocked={gate.blocked} />}
     </section>

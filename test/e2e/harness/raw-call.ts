@@ -7,7 +7,9 @@ export type RawResult =
 /**
  * Makes one contract call from inside the logged-in page over a fresh WebSocket to `/ws` (the
  * session cookie goes with it), bypassing the console's own client: what any script in the
- * page, or a hand-written request, could send. Resolves with the result envelope.
+ * page, or a hand-written request, could send. Like the console, it first sends the session's
+ * secret (renderer/api/session.ts keeps it in localStorage; issue 20). Resolves with the result
+ * envelope.
  */
 export function rawCall(page: Page, channel: string, request: unknown): Promise<RawResult> {
   return page.evaluate(
@@ -15,7 +17,11 @@ export function rawCall(page: Page, channel: string, request: unknown): Promise<
       new Promise<RawResult>((resolve, reject) => {
         const ws = new WebSocket(`ws://${location.host}/ws`)
         const timer = setTimeout(() => reject(new Error(`${channel}: no answer in 20 s`)), 20_000)
-        ws.onopen = () => ws.send(JSON.stringify({ t: 'call', id: 1, channel, request }))
+        ws.onopen = () => {
+          const secret = localStorage.getItem('replab.sessionSecret')
+          if (secret) ws.send(JSON.stringify({ t: 'auth', secret }))
+          ws.send(JSON.stringify({ t: 'call', id: 1, channel, request }))
+        }
         ws.onerror = () => reject(new Error(`${channel}: WebSocket error`))
         ws.onmessage = (m) => {
           if (typeof m.data !== 'string') return
