@@ -17,7 +17,10 @@
  *
  * The end marker is always preceded by one extra `\n`, so a section body is exactly the bytes
  * between the begin line and `\n@@replab-<nonce>:end:`, whether or not it ended with a newline.
- * The nonce is random per script, so real output cannot forge a marker.
+ * The nonce is random per run, so real output cannot forge a marker. It reaches the script on
+ * stdin (`read -r M`, `DiscoveryScript.stdin`), not in its text: the command line is the same for
+ * every run of the same parts (a host's process list never shows the nonce, and a simulated
+ * host can reuse its parse of the script), and only the runner's stdin carries the nonce.
  */
 
 /** Section names the script emits, in order. `pcidev`, `eswitch`, `lag`, `nsim` repeat per device. */
@@ -89,16 +92,29 @@ export interface DiscoveryScriptOptions {
    * PCI BDF handle or `netdevsim/netdevsimN` are ignored (they reach a shell).
    */
   readonly eswitchHandles?: readonly string[]
+  /**
+   * Known SR-IOV capable PCI functions (BDFs, `0000:08:00.0`) whose `pcidev` block to read by
+   * path instead of walking `/sys/bus/pci/devices/*` (the walk tests every function, VFs
+   * included): used by targeted refreshes after an event. A function that is gone prints
+   * nothing, as in the walk; a new one is found by the next refresh without this option.
+   * BDFs that do not match the pattern are ignored.
+   */
+  readonly pciFunctions?: readonly string[]
 }
+
+const SAFE_BDF = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/
 
 const SAFE_HANDLE =
   /^(pci\/[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]|netdevsim\/netdevsim\d{1,9})$/
 
-/** A built script and the marker prefix its sections use. */
+/** A built script, the marker prefix its sections use, and the stdin that carries it. */
 export interface DiscoveryScript {
+  /** The command; the same text for the same options whatever the nonce. */
   readonly script: string
   /** `@@replab-<nonce>` */
   readonly marker: string
+  /** What the command must get on stdin: the marker and a newline (`read -r M`). */
+  readonly stdin: string
 }
 
 const NONCE = /^[a-z0-9]{8,32}$/
@@ -125,12 +141,16 @@ export function buildDiscoveryScript(options: DiscoveryScriptOptions = {}): Disc
   const marker = `@@replab-${nonce}`
   const parts = new Set<DiscoveryPart>(options.parts ?? DISCOVERY_PARTS)
   const has = (p: DiscoveryPart): boolean => parts.has(p)
-  const walkEswitch = has('eswitch') && (has('pci') || options.eswitchHandles === undefined)
+  const pciDirect = options.pciFunctions !== undefined
+  const walkEswitch =
+    has('eswitch') && ((has('pci') && !pciDirect) || options.eswitchHandles === undefined)
   const lines = [
+    'read -r M',
     `R='${root}'`,
-    `M='${marker}'`,
     ...(has('system') ? systemSections() : []),
-    ...(has('pci') || walkEswitch ? pciLoop(has('pci'), walkEswitch) : []),
+    ...(has('pci') || walkEswitch
+      ? pciLoop(has('pci'), walkEswitch, pciDirect ? (options.pciFunctions ?? []) : null)
+      : []),
     ...(has('nsim') || walkEswitch ? nsimLoop(has('nsim'), walkEswitch) : []),
     ...(has('eswitch') && !walkEswitch ? directEswitch(options.eswitchHandles ?? []) : []),
     ...(has('devlink') ? section('devlink-dev', "''", 'devlink -j dev show 2>/dev/null') : []),
@@ -146,7 +166,7 @@ export function buildDiscoveryScript(options: DiscoveryScriptOptions = {}): Disc
       ? section('labsim', "''", 'if [ -e $R/sys/kernel/debug/labsim/inject ]; then echo inject; fi')
       : []),
   ]
-  return { script: lines.join('\n') + '\n', marker }
+  return { script: lines.join('\n') + '\n', marker, stdin: `${marker}\n` }
 }
 
 function systemSections(): string[] {
@@ -177,9 +197,14 @@ const END = `printf '\\n%s:end:%s\\n' "$M" "$?"`
  * whitespace) in an interface name, so the parser cannot tell `net0*` from an unmatched glob.
  * `printf '%s'` prints names as they are (dash's `echo` would interpret their backslashes). The parser filters by vendor; a bound PF without SR-IOV is still found through its
  * devlink instance and lspci. VFs are listed through their PF's `virtfn*` links with their
- * driver, netdevs and IB devices (two forks per VF).
+ * driver, netdevs and IB devices (two forks per VF). `functions` (BDFs) replaces the walk with
+ * those functions' paths; null walks.
  */
-function pciLoop(withDetail: boolean, withEswitch: boolean): string[] {
+function pciLoop(
+  withDetail: boolean,
+  withEswitch: boolean,
+  functions: readonly string[] | null,
+): string[] {
   const detail = [
     begin('pcidev', '"$d"'),
     'echo "vendor $(cat $d/vendor 2>/dev/null)"',
@@ -198,20 +223,30 @@ function pciLoop(withDetail: boolean, withEswitch: boolean): string[] {
     END,
   ]
   const eswitch = [
-    'if [ -L $d/driver ]; then b=$(basename $d)',
     begin('eswitch', '"pci/$b"'),
     'devlink -j dev eswitch show pci/$b 2>/dev/null',
     END,
+  ]
+  // The LAG debugfs belongs to the `pci` part (snapshot merges), whether or not eswitch is read.
+  const lag = [
     'if [ -d $R/sys/kernel/debug/mlx5/$b/lag ]; then',
     begin('lag', '"pci/$b"'),
     'for f in $R/sys/kernel/debug/mlx5/$b/lag/*; do echo "$(basename $f) $(cat $f 2>/dev/null)"; done',
     'true',
     END,
-    'fi; fi',
+    'fi',
   ]
-  const body = [...(withDetail ? detail : []), ...(withEswitch ? eswitch : []), 'true']
+  const bound = [...(withEswitch ? eswitch : []), ...(withDetail ? lag : [])]
+  const body = [
+    ...(withDetail ? detail : []),
+    ...(bound.length > 0 ? ['if [ -L $d/driver ]; then b=$(basename $d)', ...bound, 'fi'] : []),
+    'true',
+  ]
+  const known = functions?.filter((bdf) => SAFE_BDF.test(bdf)) ?? null
+  if (known !== null && known.length === 0) return []
+  const list = known ? known.map((bdf) => `$R/sys/bus/pci/devices/${bdf}`).join(' ') : null
   return [
-    'for d in $R/sys/bus/pci/devices/*; do if [ -e $d/sriov_totalvfs ]; then',
+    `for d in ${list ?? '$R/sys/bus/pci/devices/*'}; do if [ -e $d/sriov_totalvfs ]; then`,
     ...body,
     'fi; done',
   ]

@@ -74,7 +74,7 @@ describe('other stream shapes', () => {
         command: 'del',
         keys: ['eth0'],
         parts: ['ip', 'rdma', 'devlink', 'eswitch', 'pci', 'health'],
-        urgent: ['ip', 'eswitch'],
+        urgent: ['ip', 'eswitch', 'pci'],
         link: { ifindex: 3, ifname: 'eth0', vfs: [], altnames: [] },
       },
     ])
