@@ -62,7 +62,9 @@ export interface HostWatcher {
   /**
    * Re-reads the host now: `fresh` everything (one full discovery), `parts` only those (known
    * devices by path, one small round trip), else the parts events marked dirty. Resolves with a
-   * snapshot in which every asked part was read after this call.
+   * snapshot in which every asked part was read after this call. `parts: []` reads nothing while
+   * both monitors run (the snapshot once the refreshes their events started have landed) and
+   * everything when one is down (polling cannot vouch for the cache).
    */
   refresh(options?: RefreshOptions): Promise<HostSnapshot>
   onChange(listener: ChangeListener): () => void

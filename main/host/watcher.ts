@@ -66,6 +66,9 @@ class WatcherCore {
   private readonly snapshotListeners = new Set<(s: HostSnapshot) => void>()
   private readonly queue = new RefreshQueue()
   private inflight = 0
+  /** Callers of `landedAll` (a targeted refresh with no parts). */
+  private readonly drains: Array<{ resolve(s: HostSnapshot): void; reject(e: unknown): void }> =
+    []
   /** Per part, the sequence number of the newest refresh whose result was merged. */
   private readonly appliedSeq = new Map<DiscoveryPart, number>()
   private kick: { cancel(): void } | null = null
@@ -115,15 +118,29 @@ class WatcherCore {
   }
 
   private refresh(o: RefreshOptions = {}): Promise<HostSnapshot> {
-    const targeted = o.fresh !== true && o.parts !== undefined && o.parts.length > 0
-    const parts = targeted
-      ? (o.parts ?? [])
-      : o.fresh === true || this.queue.idle
-        ? DISCOVERY_PARTS
-        : this.queue.parts()
-    const p = this.request(parts, targeted)
+    const p = this.refreshed(o)
     if (o.signal === undefined) return p
     return raceAbort(p, o.signal, this.opts.hostName)
+  }
+
+  private refreshed(o: RefreshOptions): Promise<HostSnapshot> {
+    if (o.fresh === true) return this.request(DISCOVERY_PARTS, false)
+    if (o.parts === undefined) {
+      return this.request(this.queue.idle ? DISCOVERY_PARTS : this.queue.parts(), false)
+    }
+    if (o.parts.length > 0) return this.request(o.parts, true)
+    // `parts: []`: nothing to read when the monitors cover the host, else everything.
+    if (!this.up.devlink || !this.up.ip) return this.request(DISCOVERY_PARTS, false)
+    return this.landedAll()
+  }
+
+  /** The snapshot once every refresh pending or in flight now has landed. */
+  private landedAll(): Promise<HostSnapshot> {
+    if (this.closed) return Promise.reject(abortedError(this.opts.hostName))
+    if (this.queue.idle && this.inflight === 0 && this.discovery !== null) {
+      return Promise.resolve(this.discovery.snapshot)
+    }
+    return new Promise((resolve, reject) => this.drains.push({ resolve, reject }))
   }
 
   /**
@@ -161,7 +178,18 @@ class WatcherCore {
         .finally(() => {
           this.inflight--
           this.pump()
+          this.drained()
         })
+    }
+  }
+
+  /** Answers `landedAll` callers once nothing is pending or in flight. */
+  private drained(): void {
+    if (!this.queue.idle || this.inflight > 0) return
+    const snap = this.discovery?.snapshot
+    for (const d of this.drains.splice(0)) {
+      if (snap === undefined || this.closed) d.reject(abortedError(this.opts.hostName))
+      else d.resolve(snap)
     }
   }
 
@@ -323,6 +351,7 @@ class WatcherCore {
     if (this.poll !== null) clearTimeout(this.poll)
     this.ac.abort()
     this.queue.fail(abortedError(this.opts.hostName))
+    for (const d of this.drains.splice(0)) d.reject(abortedError(this.opts.hostName))
     this.listeners.clear()
   }
 }
