@@ -2,7 +2,8 @@
  * The one-round-trip discovery script and the splitter for its framed output.
  *
  * The script is plain POSIX `sh` restricted to the subset labsim interprets (DESIGN.md §The
- * simulated lab): `for … in <glob>`, `if [ -e|-d|-L|-r … ]`, `cat`, `readlink`, `basename`,
+ * simulated lab): `for … in <glob>`, `if [ -e|-d|-L|-r … ]`, `read -r x < file` (sysfs values,
+ * no fork), `${d##…}` (a path's last name), `cat`, `readlink`,
  * `printf`, `echo`, `$(…)`, variables, `2>/dev/null`, `|| true`, `;`, `&&`, plus the read-only tools
  * `uname`, `lspci`, `devlink`, `rdma`, `ip`. No string tests, no `case`, no awk/sed/grep/find: every
  * decision that needs a comparison is made by the parsers, not by the shell.
@@ -174,9 +175,23 @@ function systemSections(): string[] {
     ...section('uname', "''", 'uname -r 2>/dev/null'),
     ...section('bootid', "''", 'cat $R/proc/sys/kernel/random/boot_id 2>/dev/null'),
     ...section('osrelease', "''", 'cat $R/etc/os-release 2>/dev/null'),
-    ...section('modules', "''", 'cat $R/proc/modules 2>/dev/null'),
+    // A kernel built without module support has no /proc/modules: no modules, not an error.
+    ...section(
+      'modules',
+      "''",
+      'if [ -e $R/proc/modules ]; then cat $R/proc/modules 2>/dev/null; fi',
+    ),
     ...section('lspci', "''", 'lspci -D -nn 2>/dev/null'),
   ]
+}
+
+/**
+ * Sets `x` to the first line of `file` (a shell word) with the `read` builtin: no fork per
+ * sysfs value, where `$(cat …)` costs one (most of a discovery's time on a slow host); `x` is
+ * empty when the file cannot be read.
+ */
+function val(file: string): string {
+  return `x=; read -r x 2>/dev/null < ${file}`
 }
 
 /** Lines that print one framed section around `body`; `arg` is a shell word. */
@@ -207,18 +222,18 @@ function pciLoop(
 ): string[] {
   const detail = [
     begin('pcidev', '"$d"'),
-    'echo "vendor $(cat $d/vendor 2>/dev/null)"',
-    'echo "device $(cat $d/device 2>/dev/null)"',
+    `${val('$d/vendor')}; echo "vendor $x"`,
+    `${val('$d/device')}; echo "device $x"`,
     'echo "driver $(readlink $d/driver 2>/dev/null)"',
     'echo "physfn $(readlink $d/physfn 2>/dev/null)"',
-    'if [ -r $d/sriov_totalvfs ]; then echo "totalvfs $(cat $d/sriov_totalvfs 2>/dev/null)"; fi',
-    'if [ -r $d/sriov_numvfs ]; then echo "numvfs $(cat $d/sriov_numvfs 2>/dev/null)"; fi',
-    'if [ -r $d/sriov_drivers_autoprobe ]; then echo "autoprobe $(cat $d/sriov_drivers_autoprobe 2>/dev/null)"; fi',
-    'if [ -r $d/reset_method ]; then echo "reset_method $(cat $d/reset_method 2>/dev/null)"; fi',
+    `if [ -r $d/sriov_totalvfs ]; then ${val('$d/sriov_totalvfs')}; echo "totalvfs $x"; fi`,
+    `if [ -r $d/sriov_numvfs ]; then ${val('$d/sriov_numvfs')}; echo "numvfs $x"; fi`,
+    `if [ -r $d/sriov_drivers_autoprobe ]; then ${val('$d/sriov_drivers_autoprobe')}; echo "autoprobe $x"; fi`,
+    `if [ -r $d/reset_method ]; then ${val('$d/reset_method')}; echo "reset_method $x"; fi`,
     `for n in $d/net/*; do if [ -e "$n" ]; then printf 'net %s\\n' "$n"; fi; done`,
     `for n in $d/infiniband/*; do if [ -e "$n" ]; then printf 'ib %s\\n' "$n"; fi; done`,
     `for a in $d/mlx5_core.*; do if [ -e "$a" ]; then printf 'aux %s\\n' "$a"; fi; done`,
-    `for v in $d/virtfn*; do if [ -L $v ]; then echo "vf $v $(readlink $v) $(readlink $v/driver 2>/dev/null)"; if [ -r $v/reset_method ]; then echo "vfreset $v $(cat $v/reset_method 2>/dev/null)"; fi; for n in $v/net/*; do if [ -e "$n" ]; then printf 'vfnet %s %s\\n' "$v" "$n"; fi; done; for n in $v/infiniband/*; do if [ -e "$n" ]; then printf 'vfib %s %s\\n' "$v" "$n"; fi; done; fi; done`,
+    `for v in $d/virtfn*; do if [ -L $v ]; then echo "vf $v $(readlink $v) $(readlink $v/driver 2>/dev/null)"; if [ -r $v/reset_method ]; then ${val('$v/reset_method')}; echo "vfreset $v $x"; fi; for n in $v/net/*; do if [ -e "$n" ]; then printf 'vfnet %s %s\\n' "$v" "$n"; fi; done; for n in $v/infiniband/*; do if [ -e "$n" ]; then printf 'vfib %s %s\\n' "$v" "$n"; fi; done; fi; done`,
     'true',
     END,
   ]
@@ -231,7 +246,7 @@ function pciLoop(
   const lag = [
     'if [ -d $R/sys/kernel/debug/mlx5/$b/lag ]; then',
     begin('lag', '"pci/$b"'),
-    'for f in $R/sys/kernel/debug/mlx5/$b/lag/*; do echo "$(basename $f) $(cat $f 2>/dev/null)"; done',
+    'for f in $R/sys/kernel/debug/mlx5/$b/lag/*; do echo "${f##*/} $(cat $f 2>/dev/null)"; done',
     'true',
     END,
     'fi',
@@ -239,7 +254,7 @@ function pciLoop(
   const bound = [...(withEswitch ? eswitch : []), ...(withDetail ? lag : [])]
   const body = [
     ...(withDetail ? detail : []),
-    ...(bound.length > 0 ? ['if [ -L $d/driver ]; then b=$(basename $d)', ...bound, 'fi'] : []),
+    ...(bound.length > 0 ? ['if [ -L $d/driver ]; then b=${d##*/}', ...bound, 'fi'] : []),
     'true',
   ]
   const known = functions?.filter((bdf) => SAFE_BDF.test(bdf)) ?? null
@@ -264,9 +279,9 @@ function nsimLoop(withDetail: boolean, withEswitch: boolean): string[] {
   const detail = [
     begin('nsim', '"netdevsim/$b"'),
     'echo "driver $(readlink $d/driver 2>/dev/null)"',
-    'if [ -r $d/sriov_numvfs ]; then echo "numvfs $(cat $d/sriov_numvfs 2>/dev/null)"; fi',
-    'if [ -r $R/sys/kernel/debug/netdevsim/$b/max_vfs ]; then echo "maxvfs $(cat $R/sys/kernel/debug/netdevsim/$b/max_vfs 2>/dev/null)"; fi',
-    'for k in fail_reload dont_allow_reload health/fail_recover; do if [ -r $R/sys/kernel/debug/netdevsim/$b/$k ]; then echo "knob $k $(cat $R/sys/kernel/debug/netdevsim/$b/$k 2>/dev/null)"; fi; done',
+    `if [ -r $d/sriov_numvfs ]; then ${val('$d/sriov_numvfs')}; echo "numvfs $x"; fi`,
+    `if [ -r $R/sys/kernel/debug/netdevsim/$b/max_vfs ]; then ${val('$R/sys/kernel/debug/netdevsim/$b/max_vfs')}; echo "maxvfs $x"; fi`,
+    `for k in fail_reload dont_allow_reload health/fail_recover; do if [ -r $R/sys/kernel/debug/netdevsim/$b/$k ]; then ${val('$R/sys/kernel/debug/netdevsim/$b/$k')}; echo "knob $k $x"; fi; done`,
     `for n in $d/net/*; do if [ -e "$n" ]; then printf 'net %s\\n' "$n"; fi; done`,
     'true',
     END,
@@ -279,7 +294,7 @@ function nsimLoop(withDetail: boolean, withEswitch: boolean): string[] {
     'fi',
   ]
   return [
-    'for d in $R/sys/bus/netdevsim/devices/*; do if [ -d $d ]; then b=$(basename $d)',
+    'for d in $R/sys/bus/netdevsim/devices/*; do if [ -d $d ]; then b=${d##*/}',
     ...(withDetail ? detail : []),
     ...(withEswitch ? eswitch : []),
     'fi; done',
@@ -290,7 +305,7 @@ function nsimLoop(withDetail: boolean, withEswitch: boolean): string[] {
 function netdevPhysLoop(): string[] {
   return [
     begin('netdev-phys', "''"),
-    `for n in $R/sys/class/net/*; do if [ -e "$n/phys_switch_id" ]; then printf '%s %s %s\\n' "$n" "$(cat "$n/phys_port_name" 2>/dev/null)" "$(cat "$n/phys_switch_id" 2>/dev/null)"; fi; done`,
+    `for n in $R/sys/class/net/*; do if [ -e "$n/phys_switch_id" ]; then ${val('"$n/phys_port_name"')}; y=$x; ${val('"$n/phys_switch_id"')}; printf '%s %s %s\\n' "$n" "$y" "$x"; fi; done`,
     'true',
     END,
   ]
@@ -300,7 +315,7 @@ function netdevPhysLoop(): string[] {
 function tracerLoop(): string[] {
   return [
     begin('tracer', "''"),
-    'for t in $R/sys/kernel/debug/tracing $R/sys/kernel/tracing; do for e in mlx5_fw fw_tracer; do if [ -d $t/events/mlx5/$e ]; then echo "$e $t $(cat $t/events/mlx5/$e/enable 2>/dev/null)"; fi; done; done',
+    `for t in $R/sys/kernel/debug/tracing $R/sys/kernel/tracing; do for e in mlx5_fw fw_tracer; do if [ -d $t/events/mlx5/$e ]; then ${val('$t/events/mlx5/$e/enable')}; echo "$e $t $x"; fi; done; done`,
     'true',
     END,
   ]
