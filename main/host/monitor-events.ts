@@ -26,6 +26,11 @@ export interface MonitorEvent {
   readonly parts: readonly DiscoveryPart[]
   /** The subset to refresh first (what the UI must show within 200 ms). */
   readonly urgent: readonly DiscoveryPart[]
+  /**
+   * A new device may have come with it (a devlink instance, a netdev): the sysfs walk for new
+   * SR-IOV functions follows the urgent read. A port event only changes a known device.
+   */
+  readonly walk: boolean
   readonly link?: IpLink
 }
 
@@ -50,19 +55,27 @@ export function devlinkEvent(value: Json): MonitorEvent | null {
   const keys = isObject(inner) ? Object.keys(inner) : []
   return {
     ...{ source: 'devlink', object, keys, parts: partsOf(object), urgent: urgentOf(object) },
+    walk: object === 'dev',
     ...(command === undefined ? {} : { command }),
   }
 }
+
+/** A port event changes ports, representors and the mode of a known device: no walk, no health. */
+const PORT_PARTS: readonly DiscoveryPart[] = DEVLINK_URGENT
 
 function urgentOf(object: string): readonly DiscoveryPart[] {
   if (object === 'health') return HEALTH_PARTS
   return object === 'dev' || object === 'port' ? DEVLINK_URGENT : []
 }
 
-/** Parts a devlink object invalidates: dev/port → all but system/extras, health → health. */
+/**
+ * Parts a devlink object invalidates: dev → all but system/extras, port → the device's ports,
+ * mode, VFs, netdevs and IB links, health → health.
+ */
 function partsOf(object: string): readonly DiscoveryPart[] {
   if (object === 'health') return HEALTH_PARTS
-  return object === 'dev' || object === 'port' ? DEVLINK_PARTS : []
+  if (object === 'port') return PORT_PARTS
+  return object === 'dev' ? DEVLINK_PARTS : []
 }
 
 /**
@@ -75,7 +88,7 @@ export function damagedDevlinkEvent(raw: string): MonitorEvent | null {
   const object = m[2] ?? ''
   return {
     ...{ source: 'devlink', object, command: m[1] ?? '', keys: [] },
-    ...{ parts: partsOf(object), urgent: urgentOf(object) },
+    ...{ parts: partsOf(object), urgent: urgentOf(object), walk: object === 'dev' },
   }
 }
 
@@ -92,6 +105,7 @@ export function ipEvents(value: Json): MonitorEvent[] {
       keys: link === null ? [] : [link.ifname],
       parts: LINK_PARTS,
       urgent: LINK_URGENT,
+      walk: true,
       ...(link === null ? {} : { link }),
     }
   })
@@ -108,7 +122,7 @@ export function devlinkTextEvent(line: string): MonitorEvent | null {
   const object = m[1] ?? ''
   return {
     ...{ source: 'devlink', object, command: m[2] ?? '', keys: [m[3] ?? ''] },
-    ...{ parts: partsOf(object), urgent: urgentOf(object) },
+    ...{ parts: partsOf(object), urgent: urgentOf(object), walk: object === 'dev' },
   }
 }
 
@@ -129,5 +143,6 @@ export function ipTextEvent(line: string): MonitorEvent | null {
     keys: [m[3] ?? ''],
     parts: LINK_PARTS,
     urgent: LINK_URGENT,
+    walk: true,
   }
 }

@@ -57,10 +57,13 @@ export class RefreshQueue {
     })
   }
 
-  /** An event made `parts` dirty (`urgent` first); known devices changed: a walk is due later. */
-  event(parts: readonly DiscoveryPart[], urgent: readonly DiscoveryPart[]): void {
+  /**
+   * An event made `parts` dirty (`urgent` first); with `walk` a new device may have come, so
+   * the sysfs walk is due after the urgent read.
+   */
+  event(parts: readonly DiscoveryPart[], urgent: readonly DiscoveryPart[], walk: boolean): void {
     this.mark(parts, urgent)
-    if (parts.includes('pci') || parts.includes('eswitch')) this.walkDue = true
+    if (walk && (parts.includes('pci') || parts.includes('eswitch'))) this.walkDue = true
   }
 
   private mark(parts: readonly DiscoveryPart[], urgent: readonly DiscoveryPart[]): void {

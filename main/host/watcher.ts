@@ -11,6 +11,7 @@ import {
   type Discovery,
 } from './discover'
 import { DISCOVERY_PARTS, type DiscoveryPart } from './discovery-script'
+import type { MonitorEvent } from './monitor-events'
 import type { CommandRunner } from './ports'
 import { MonitorFloods } from './monitor-flood'
 import { abortedError, openMonitor, raceAbort, waitForSnapshot } from './watcher-parts'
@@ -67,8 +68,7 @@ class WatcherCore {
   private readonly queue = new RefreshQueue()
   private inflight = 0
   /** Callers of `landedAll` (a targeted refresh with no parts). */
-  private readonly drains: Array<{ resolve(s: HostSnapshot): void; reject(e: unknown): void }> =
-    []
+  private readonly drains: Array<{ resolve(s: HostSnapshot): void; reject(e: unknown): void }> = []
   /** Per part, the sequence number of the newest refresh whose result was merged. */
   private readonly appliedSeq = new Map<DiscoveryPart, number>()
   private kick: { cancel(): void } | null = null
@@ -234,9 +234,9 @@ class WatcherCore {
   }
 
   /** An event: mark its parts dirty and start a refresh once the events at hand are handled. */
-  private schedule(parts: readonly DiscoveryPart[], urgent: readonly DiscoveryPart[]): void {
-    if (this.closed || parts.length === 0) return
-    this.queue.event(parts, urgent)
+  private schedule(e: MonitorEvent): void {
+    if (this.closed || e.parts.length === 0) return
+    this.queue.event(e.parts, e.urgent, e.walk)
     if (this.kick !== null) return
     const fire = (): void => {
       this.kick = null
@@ -267,7 +267,7 @@ class WatcherCore {
         onEvent: (e) => {
           if (this.floods.recovered(kind)) this.publishMark()
           this.opts.onEvent?.(e)
-          this.schedule(e.parts, e.urgent)
+          this.schedule(e)
         },
         onDown: () => this.monitorDown(kind),
         onOverflow: (held, head) => {
