@@ -1,14 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { watch, type FSWatcher } from 'node:fs'
 import {
-  appendFile,
+  appendFileSync,
+  readFileSync,
+  renameSync,
+  watch,
+  writeFileSync,
+  type FSWatcher,
+} from 'node:fs'
+import {
   chmod,
   mkdir,
   mkdtemp,
   readFile,
   readlink,
   readdir,
-  rename,
   rm,
   symlink,
   writeFile,
@@ -155,50 +160,58 @@ function waitListening(child: ChildProcess, port: number): Promise<void> {
   })
 }
 
-/** The device model of one host, reacting to its writes (see the module comment). */
+/**
+ * The device model of one host, reacting to its writes (see the module comment). It works
+ * synchronously inside the inotify callback, so a change is visible to the stubs and announced
+ * on the monitors within about a millisecond of the write, as a kernel's own notifications are.
+ */
 class Reactor {
   private readonly watchers: FSWatcher[] = []
   private readonly s = initialState()
-  private busy = Promise.resolve()
+  private last = render(this.s)
 
   constructor(private readonly dir: string) {}
 
   start(): void {
     const state = join(this.dir, 'sys/kernel/fakekernel')
     this.watchers.push(
-      watch(join(this.dir, DEV), (_e, f) => f === 'sriov_numvfs' && this.apply(() => this.vfs())),
-      watch(state, (_e, f) => f === 'req' && this.apply(() => this.mode())),
+      watch(join(this.dir, DEV), (_e, f) => f === 'sriov_numvfs' && this.safely(() => this.vfs())),
+      watch(state, (_e, f) => f === 'req' && this.safely(() => this.mode())),
     )
   }
 
-  private apply(step: () => Promise<void>): void {
-    this.busy = this.busy.then(step).catch(() => undefined)
-  }
-
-  private async vfs(): Promise<void> {
-    const text = await readFile(join(this.dir, DEV, 'sriov_numvfs'), 'utf8').catch(() => '')
-    const n = Number.parseInt(text, 10)
-    if (!Number.isInteger(n) || n < 0 || n === this.s.numvfs) return
-    await this.publish(transition(this.s, { numvfs: n }))
-  }
-
-  private async mode(): Promise<void> {
-    const want = (
-      await readFile(join(this.dir, 'sys/kernel/fakekernel/req'), 'utf8').catch(() => '')
-    ).trim()
-    if ((want !== 'legacy' && want !== 'switchdev') || want === this.s.mode) return
-    await this.publish(transition(this.s, { mode: want }))
-  }
-
-  /** New outputs first (atomic renames), then the events that announce them. */
-  private async publish(ev: Events): Promise<void> {
-    const state = join(this.dir, 'sys/kernel/fakekernel')
-    for (const [name, text] of Object.entries(render(this.s))) {
-      await writeFile(join(state, `.${name}.new`), `${text}\n`)
-      await rename(join(state, `.${name}.new`), join(state, name))
+  private safely(step: () => void): void {
+    try {
+      step()
+    } catch {
+      // a file rewritten under us: the next event reads it again
     }
-    if (ev.devlink) await appendFile(join(state, 'devlink.mon'), ev.devlink)
-    if (ev.ip) await appendFile(join(state, 'ip.mon'), ev.ip)
+  }
+
+  private vfs(): void {
+    const n = Number.parseInt(readFileSync(join(this.dir, DEV, 'sriov_numvfs'), 'utf8'), 10)
+    if (!Number.isInteger(n) || n < 0 || n === this.s.numvfs) return
+    this.publish(transition(this.s, { numvfs: n }))
+  }
+
+  private mode(): void {
+    const want = readFileSync(join(this.dir, 'sys/kernel/fakekernel/req'), 'utf8').trim()
+    if ((want !== 'legacy' && want !== 'switchdev') || want === this.s.mode) return
+    this.publish(transition(this.s, { mode: want }))
+  }
+
+  /** New outputs first (atomic renames of what changed), then the events that announce them. */
+  private publish(ev: Events): void {
+    const state = join(this.dir, 'sys/kernel/fakekernel')
+    const next = render(this.s)
+    for (const [name, text] of Object.entries(next) as Array<[keyof typeof next, string]>) {
+      if (this.last[name] === text) continue
+      writeFileSync(join(state, `.${name}.new`), `${text}\n`)
+      renameSync(join(state, `.${name}.new`), join(state, name))
+    }
+    this.last = next
+    if (ev.devlink) appendFileSync(join(state, 'devlink.mon'), ev.devlink)
+    if (ev.ip) appendFileSync(join(state, 'ip.mon'), ev.ip)
   }
 
   stop(): void {

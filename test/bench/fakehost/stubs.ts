@@ -28,9 +28,9 @@ case "$*" in
     case "$6" in legacy|switchdev) ;; *) echo "Error: invalid eswitch mode" >&2; exit 1 ;; esac
     echo "$6" > $S/req.$$ && mv $S/req.$$ $S/req
     i=0
-    while [ $i -lt 1000 ]; do
+    while [ $i -lt 2000 ]; do
       case "$(cat $S/eswitch)" in *"\\"$6\\""*) exit 0 ;; esac
-      sleep 0.002
+      sleep 0.001
       i=$((i+1))
     done
     echo "devlink (fake host): the mode did not come up" >&2
