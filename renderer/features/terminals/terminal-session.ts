@@ -115,7 +115,9 @@ export function mountTerminal(el: HTMLElement, o: MountOptions): TerminalSession
     stream?.dispose()
   })
   openTerminalStream(
-    { hostId: o.hostId, kind: o.kind, cols: term.cols, rows: term.rows },
+    // A pane mounted while its dock is still being laid out can measure one row: the contract
+    // wants at least 2 (the ResizeObserver's fit sends the real size once laid out).
+    { hostId: o.hostId, kind: o.kind, cols: Math.max(2, term.cols), rows: Math.max(2, term.rows) },
     {
       data: write,
       status: (state, msg, counts) => {
