@@ -35,7 +35,17 @@ export const TerminalOpenRequest = z.object({
 })
 export type TerminalOpenRequest = z.infer<typeof TerminalOpenRequest>
 
-export const TerminalOpened = z.object({ streamId: z.string(), logPath: z.string().optional() })
+/**
+ * `via`: how main sends this stream's bytes and status for its whole life: over the page's
+ * terminal port (contract/terminal-port.ts, Electron) or as `terminals:data`/`terminals:status`
+ * events (absent: events). The page listens on that one channel and sends acks, input and Ctrl-C
+ * back the same way.
+ */
+export const TerminalOpened = z.object({
+  streamId: z.string(),
+  logPath: z.string().optional(),
+  via: z.enum(['port', 'events']).optional(),
+})
 
 /** A chunk of terminal output; `seq` counts chunks per stream from 0. */
 export const TerminalData = z.object({

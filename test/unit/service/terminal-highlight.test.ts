@@ -155,4 +155,27 @@ describe('LineHighlighter', () => {
       { numRuns: 300 },
     )
   })
+
+  it('a firmware-trace flood (whole fw and plain lines) is coloured line by line, as classified', () => {
+    const line = fc.constantFrom(FW, PLAIN, 'µs → ✓ ünïcödé', '', `${FW} mlx5_fw: twice`)
+    fc.assert(
+      fc.property(
+        fc.array(line, { minLength: 1, maxLength: 40 }),
+        fc.constantFrom('\n', '\r\n'),
+        fc.boolean(),
+        (lines, eol, linked) => {
+          const ref = linked ? { runId: 'r1', step: 3 } : null
+          const h = new LineHighlighter(() => ref, true)
+          const out = dec(h.push(enc(lines.map((l) => l + eol).join(''))))
+          const open = `${ref ? `\x1b]8;;${drillStepUri(ref)}\x1b\\` : ''}\x1b[36m`
+          const close = ref ? '\x1b[0m\x1b]8;;\x1b\\' : '\x1b[0m'
+          const want = lines
+            .map((l) => (classifyLine(l) === 'fw' ? `${open}${l}${close}${eol}` : `${l}${eol}`))
+            .join('')
+          expect(out).toBe(want)
+        },
+      ),
+      { numRuns: 200 },
+    )
+  })
 })
