@@ -87,7 +87,7 @@ export async function benchChange(knownHosts: string, n: number): Promise<Row[]>
   try {
     const fake = await spawnFakeHosts(1)
     try {
-      rows.push(...(await onTarget(fake.hosts[0], FAKE, knownHosts, n)))
+      rows.push(...(await onTarget(fake.hosts[0], FAKE, fake.knownHosts, n)))
     } finally {
       await fake.stop()
     }

@@ -44,6 +44,8 @@ interface Fleet {
   readonly label: string
   readonly hosts: readonly SshTarget[]
   readonly pids: readonly number[]
+  /** Its own known_hosts file, when its hosts make new keys each run. */
+  readonly knownHosts?: string
   stop(): Promise<void>
 }
 
@@ -90,7 +92,7 @@ export async function benchFleet(
       continue
     }
     try {
-      rows.push(...(await onFleet(fleet, knownHosts, sizes, budgetMs)))
+      rows.push(...(await onFleet(fleet, fleet.knownHosts ?? knownHosts, sizes, budgetMs)))
     } catch (err) {
       rows.push(skipped(SECTION, name, `failed: ${errText(err)}`))
     } finally {
@@ -106,6 +108,7 @@ async function sshdFleet(n: number): Promise<Fleet> {
     label: 'sshd',
     hosts: f.hosts,
     pids: [f.pid],
+    knownHosts: f.knownHosts,
     stop: () => f.stop(),
   }
 }

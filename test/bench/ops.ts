@@ -251,7 +251,7 @@ export async function benchOps(knownHosts: string, n: number): Promise<Row[]> {
     try {
       const h = fake.hosts[0]
       if (!h) throw new Error('no fake host')
-      rows.push(...(await onTarget('sshd', h, fakeKinds(), knownHosts, n, async () => {})))
+      rows.push(...(await onTarget('sshd', h, fakeKinds(), fake.knownHosts, n, async () => {})))
     } finally {
       await fake.stop()
     }

@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 
@@ -14,6 +17,11 @@ export interface FakeHosts {
   readonly hosts: ReadonlyArray<SshTarget & { readonly pid: number }>
   /** The child's pid (its models). */
   readonly pid: number
+  /**
+   * A known_hosts file of their own: every run makes new host keys, and a port may be one an
+   * earlier run's host used, so a shared file would refuse them as changed.
+   */
+  readonly knownHosts: string
   stop(): Promise<void>
 }
 
@@ -24,9 +32,11 @@ export async function spawnFakeHosts(n: number): Promise<FakeHosts> {
     ['--import', 'tsx', fileURLToPath(new URL('./child.ts', import.meta.url)), String(n)],
     { stdio: ['pipe', 'pipe', 'pipe'] },
   )
+  const khDir = await mkdtemp(join(tmpdir(), 'replab-fakehost-kh-'))
   let err = ''
   child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)))
   const stop = async (): Promise<void> => {
+    await rm(khDir, { recursive: true, force: true })
     if (child.exitCode !== null) return
     const exited = new Promise((r) => child.once('exit', r))
     child.stdin.end()
@@ -48,5 +58,5 @@ export async function spawnFakeHosts(n: number): Promise<FakeHosts> {
     await stop()
     throw e
   })
-  return { hosts, pid: child.pid ?? -1, stop }
+  return { hosts, pid: child.pid ?? -1, knownHosts: join(khDir, 'known_hosts'), stop }
 }

@@ -178,4 +178,23 @@ describe('LineHighlighter', () => {
       { numRuns: 200 },
     )
   })
+
+  it('a severe line inside a firmware-trace flood keeps its own colour', () => {
+    const severe: Array<[string, string]> = [
+      [FATAL, '\x1b[1;31m'],
+      ['mlx5_core 0000:08:00.0: device is unrecoverable', '\x1b[1;31m'],
+      ["mlx5_core: device's health compromised - reached miss count", '\x1b[1;31m'],
+      [SPLAT, '\x1b[31m'],
+      ['general protection fault, probably for non-canonical address', '\x1b[31m'],
+      ['INFO: task kworker/0:1:42 blocked for more than 120 seconds.', '\x1b[31m'],
+      [LOST, '\x1b[1;7;31m'],
+      [RECOVERY, '\x1b[1;35m'],
+      [ESW, '\x1b[33m'],
+    ]
+    for (const [line, sgr] of severe) {
+      const h = new LineHighlighter(none, true)
+      const out = dec(h.push(enc(`${FW}\n${line}\n${FW}\n`)))
+      expect(out).toBe(`\x1b[36m${FW}\x1b[0m\n${sgr}${line}\x1b[0m\n\x1b[36m${FW}\x1b[0m\n`)
+    }
+  })
 })
