@@ -15,9 +15,13 @@ export const FLOW = {
   /** The renderer acks about every this many bytes written into xterm. */
   ackBytes: 100_000,
   /** Main pauses the ssh2 stream above this many unacked bytes. */
-  highWatermark: 1_000_000,
-  /** …and resumes below this. */
-  lowWatermark: 250_000,
+  highWatermark: 2_000_000,
+  /**
+   * …and resumes below this: half the window, so xterm still has about 60 ms of bytes queued
+   * while the resumed SSH stream and the 16 ms coalescer refill it (issue 19: resuming at 250 KB
+   * let a flooded pane run dry, ~20% of its time idle).
+   */
+  lowWatermark: 1_000_000,
   /** Coalescing interval for output chunks in ms. */
   coalesceMs: 16,
 } as const

@@ -6,8 +6,9 @@ export type RawResult =
 
 /**
  * Makes one contract call from inside the logged-in page over a fresh WebSocket to `/ws` (the
- * session cookie goes with it), bypassing the console's own client: what any script in the
- * page, or a hand-written request, could send. Resolves with the result envelope.
+ * session cookie goes with it, the page's session secret is sent first), bypassing the
+ * console's own client: what any script in the page, or a hand-written request, could send.
+ * Resolves with the result envelope.
  */
 export function rawCall(page: Page, channel: string, request: unknown): Promise<RawResult> {
   return page.evaluate(
@@ -15,7 +16,12 @@ export function rawCall(page: Page, channel: string, request: unknown): Promise<
       new Promise<RawResult>((resolve, reject) => {
         const ws = new WebSocket(`ws://${location.host}/ws`)
         const timer = setTimeout(() => reject(new Error(`${channel}: no answer in 20 s`)), 20_000)
-        ws.onopen = () => ws.send(JSON.stringify({ t: 'call', id: 1, channel, request }))
+        // A socket proves the session's secret first (main/web/sessions.ts), as the page does.
+        const secret = window.localStorage.getItem('replab.sessionSecret')
+        ws.onopen = () => {
+          ws.send(JSON.stringify({ t: 'auth', secret }))
+          ws.send(JSON.stringify({ t: 'call', id: 1, channel, request }))
+        }
         ws.onerror = () => reject(new Error(`${channel}: WebSocket error`))
         ws.onmessage = (m) => {
           if (typeof m.data !== 'string') return
