@@ -194,6 +194,17 @@ function sizeRows(
     ),
     measured(
       SECTION,
+      `${label} ${n} hosts console CPU, all hosts`,
+      r.consoleCpuMs,
+      'ms',
+      { value: one?.ms ?? null, label: '1 host, same drill, wall time' },
+      null,
+      `what the console itself spent for ${n} drills at once (one Node thread): with every host on ` +
+        `a CPU of its own (a real fleet), the ${n}-host wall could not be shorter than this; the ` +
+        `hosts' own CPU here was ${(r.hostsCpuMs / 1000).toFixed(1)} s on the same 2 cores`,
+    ),
+    measured(
+      SECTION,
       `${label} ${n} hosts console CPU per host`,
       r.consoleCpuMs / n,
       'ms',
