@@ -100,7 +100,10 @@ export function mountTerminal(el: HTMLElement, o: MountOptions): TerminalSession
     }
   }
   store.add(term.onData((d) => stream?.input(d)))
-  store.add(term.onResize(({ cols, rows }) => stream?.resize(cols, rows)))
+  // The contract's smallest terminal is 2 x 2: a pane squeezed to one row still reports 2.
+  const resize = (cols: number, rows: number) =>
+    stream?.resize(Math.max(2, cols), Math.max(2, rows))
+  store.add(term.onResize(({ cols, rows }) => resize(cols, rows)))
   // Disposed before the xterm (reverse order): keep the scrollback, flush acks, close the stream.
   store.defer(() => {
     acks.dispose()
@@ -132,7 +135,7 @@ export function mountTerminal(el: HTMLElement, o: MountOptions): TerminalSession
       }
       stream = s
       // The pane may have been fitted while the open was in flight: main gets the size now.
-      if (term.cols !== opening.cols || term.rows !== opening.rows) s.resize(term.cols, term.rows)
+      if (term.cols !== opening.cols || term.rows !== opening.rows) resize(term.cols, term.rows)
       o.onStatus(s.logPath ? `open · log ${s.logPath}` : 'open')
     },
     (err: unknown) => {
