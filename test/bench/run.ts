@@ -33,7 +33,8 @@ import { benchTrace } from './trace'
 
 /**
  * `npm run bench` (= `node --import tsx test/bench/run.ts [--quick] [--only 1,3,7] [--results-md]`): runs the
- * sections of issues 10, 16 and 20 one after another (8: issue 20's flood, 9: the real-kernel VM), prints the table and writes
+ * sections of issues 10, 16, 19 and 20 one after another (8: issue 20's flood, 9: the real-kernel VM,
+ * 10: issue 19's operations; 4, 5 and 10 also run on fake sshd hosts, fakehost/), prints the table and writes
  * `bench-results.json` in the working directory. A section that cannot run prints
  * "skipped: <why>"; nothing here fails on a timing (the exit code is 0 unless the bench itself
  * crashes).
