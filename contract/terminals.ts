@@ -15,9 +15,13 @@ export const FLOW = {
   /** The renderer acks about every this many bytes written into xterm. */
   ackBytes: 100_000,
   /** Main pauses the ssh2 stream above this many unacked bytes. */
-  highWatermark: 1_000_000,
-  /** …and resumes below this. */
-  lowWatermark: 250_000,
+  highWatermark: 2_000_000,
+  /**
+   * …and resumes below this: half the window, so xterm still has about 60 ms of bytes queued
+   * while the resumed SSH stream and the 16 ms coalescer refill it (issue 19: resuming at 250 KB
+   * let a flooded pane run dry, ~20% of its time idle).
+   */
+  lowWatermark: 1_000_000,
   /** Coalescing interval for output chunks in ms. */
   coalesceMs: 16,
 } as const
@@ -35,7 +39,17 @@ export const TerminalOpenRequest = z.object({
 })
 export type TerminalOpenRequest = z.infer<typeof TerminalOpenRequest>
 
-export const TerminalOpened = z.object({ streamId: z.string(), logPath: z.string().optional() })
+/**
+ * `via`: how main sends this stream's bytes and status for its whole life: over the page's
+ * terminal port (contract/terminal-port.ts, Electron) or as `terminals:data`/`terminals:status`
+ * events (absent: events). The page listens on that one channel and sends acks, input and Ctrl-C
+ * back the same way.
+ */
+export const TerminalOpened = z.object({
+  streamId: z.string(),
+  logPath: z.string().optional(),
+  via: z.enum(['port', 'events']).optional(),
+})
 
 /** A chunk of terminal output; `seq` counts chunks per stream from 0. */
 export const TerminalData = z.object({

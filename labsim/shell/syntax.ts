@@ -201,12 +201,38 @@ export class ShellSyntaxError extends Error {
 
 const parser = syntax.NewParser()
 
+/** Scripts kept parsed, by exact text (least recently used dropped first). */
+const CACHE_ENTRIES = 128
+/** Longest script kept parsed, in characters (a console's discovery script is ~8 KB). */
+const CACHE_MAX_CHARS = 64 * 1024
+const parsed = new Map<string, ShFile>()
+
 /**
  * Parses a shell script (bash dialect, which is a superset of what consoles send).
+ *
+ * The parse of a script seen before is reused: consoles send the same commands over and over
+ * (replab's discovery script for the same parts is the same text every time), and parsing plus
+ * the conversion below cost more than running most of them. The returned tree is shared and
+ * must not be modified (the interpreter only reads it).
  *
  * Throws `ShellSyntaxError` on invalid input; never throws anything else.
  */
 export function parseScript(src: string): ShFile {
+  const hit = parsed.get(src)
+  if (hit) {
+    parsed.delete(src)
+    parsed.set(src, hit)
+    return hit
+  }
+  const file = parseFresh(src)
+  if (src.length <= CACHE_MAX_CHARS) {
+    parsed.set(src, file)
+    if (parsed.size > CACHE_ENTRIES) parsed.delete(parsed.keys().next().value as string)
+  }
+  return file
+}
+
+function parseFresh(src: string): ShFile {
   try {
     return toPlain(parser.Parse(src, '')) as ShFile
   } catch (error) {

@@ -1,4 +1,5 @@
 import type { HostSnapshot, LabErrorData } from '../../contract'
+import type { DiscoveryPart } from '../host/discovery-script'
 import type { Expectation } from './operations'
 import type { Clock, SnapshotSource } from './ports'
 import { OPERATION_SETTLE_MS, waitSettled } from './settle-wait'
@@ -24,6 +25,8 @@ export interface ExpectWaitContext {
   readonly settleMs?: number
   /** Pause between fresh reads (default settle-wait's `SETTLE_READ_MS`). */
   readonly intervalMs?: number
+  /** What each fresh read reads (`OperationModule.reads`); everything when omitted. */
+  readonly parts?: readonly DiscoveryPart[]
   readonly signal?: AbortSignal
 }
 
@@ -51,6 +54,7 @@ export async function awaitExpectation(
     timeoutMs: ctx.timeoutMs,
     settleMs: ctx.settleMs ?? OPERATION_SETTLE_MS,
     ...(ctx.intervalMs !== undefined ? { intervalMs: ctx.intervalMs } : {}),
+    ...(ctx.parts ? { parts: ctx.parts } : {}),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   })
   const after = outcome.snapshot

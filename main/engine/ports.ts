@@ -1,4 +1,5 @@
 import type { AuditEntry, HostSnapshot, SnapshotDiff } from '../../contract'
+import type { DiscoveryPart } from '../host/discovery-script'
 import type { CommandRunner } from '../host/ports'
 
 /**
@@ -9,9 +10,16 @@ import type { CommandRunner } from '../host/ports'
 
 export type { CommandRunner, ExecOptions, ExecResult, StreamOptions } from '../host/ports'
 
-/** Options of one snapshot read. `fresh` forces a new discovery round instead of the cache. */
+/**
+ * Options of one snapshot read. `fresh` forces a new discovery round instead of the cache; with
+ * `parts` only those discovery parts are read (one small round trip: what an operation's
+ * expectation needs), the rest coming from the event-driven cache; `parts: []` reads nothing
+ * while the source's monitors cover the host (its snapshot once the events it has seen were
+ * read) and everything when they do not. A source may always read more than asked.
+ */
 export interface SnapshotOptions {
   readonly fresh: boolean
+  readonly parts?: readonly DiscoveryPart[]
   readonly signal?: AbortSignal
 }
 

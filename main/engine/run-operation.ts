@@ -110,9 +110,15 @@ function deviceOf(request: OperationRequest): { device?: string } {
 }
 
 /**
- * Runs one operation: fresh snapshot → precondition → the module's support probe, if any →
- * commands (in order, stop at the first non-zero exit, each passed the module's drop reason) →
- * wait for the module's expectation until it holds or the device settled (expect-wait.ts).
+ * Runs one operation: snapshot → precondition → the module's support probe, if any → commands
+ * (in order, stop at the first non-zero exit, each passed the module's drop reason) → wait for
+ * the module's expectation until it holds or the device settled (expect-wait.ts).
+ *
+ * Reads are targeted, so an operation costs about its commands plus one verifying query: the
+ * snapshot before reads fresh only the module's `planReads` (what no monitor event reports),
+ * taking the rest from the event-driven cache; the wait reads only its `reads`, at once after
+ * the commands returned (read-after-write) and while it settles, and takes a change event's
+ * snapshot when that comes first.
  *
  * Never rejects for host failures: they come back as `status` + `error` (`precondition-failed`,
  * `command-failed`, `unsupported`, `postcondition-mismatch` once the device settled in another
@@ -157,10 +163,12 @@ export async function runOperation(
     if (!thePlan || !before) throw labError('internal', 'operation finished without a plan')
     return { result, plan: thePlan, before, after }
   }
+  const op = operationFor(request)
   try {
     progress('precondition', 'reading a fresh snapshot')
     before = await ports.source.snapshot({
       fresh: true,
+      parts: op.planReads,
       ...(options.signal ? { signal: options.signal } : {}),
     })
     thePlan = plan(request, before, {
@@ -172,7 +180,6 @@ export async function runOperation(
       const message = `precondition of ${request.op} failed: ${thePlan.precondition.reasons.join('; ')}`
       return finish('failed', { code: 'precondition-failed', message, host: ports.runner.target })
     }
-    const op = operationFor(request)
     const support = op.probe?.(request, before) ?? null
     if (support) {
       const { command } = support
@@ -201,6 +208,7 @@ export async function runOperation(
         subject: op.subject(request),
         ...deviceOf(request),
         commands: thePlan.commands,
+        parts: op.reads,
         timeoutMs: remaining(),
         ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
         ...(options.signal ? { signal: options.signal } : {}),

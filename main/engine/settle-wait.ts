@@ -1,13 +1,15 @@
 import { labError } from '../../contract'
 import type { HostSnapshot, LabError } from '../../contract'
 import { diffSnapshots } from '../host/diff'
+import type { DiscoveryPart } from '../host/discovery-script'
 import { lostWhileWaiting } from './fresh-fallback'
 import type { Clock, SnapshotSource } from './ports'
 import { isConnectionLossError, pause } from './reconnect'
 
 /**
  * A wait that knows when waiting longer is pointless. It resolves as soon as `holds` is true of a
- * snapshot (a change event's or a fresh read's), or once the host has *settled* without it: no
+ * snapshot (a change event's or a fresh read's: of `parts` only when given, the targeted read of
+ * what the caller checks), or once the host has *settled* without it: no
  * change event from the source and no difference between consecutive fresh reads (main/host
  * diff.ts: takenAt and stats do not count) for `settleMs`, seen by at least two successful fresh
  * reads spanning the window. The first fresh read is taken at once (read-after-write: the
@@ -38,6 +40,11 @@ export interface SettleWaitOptions {
   readonly settleMs: number
   /** Pause between fresh reads (default `SETTLE_READ_MS`). */
   readonly intervalMs?: number
+  /**
+   * The discovery parts each fresh read reads (ports.ts `SnapshotOptions.parts`: one small round
+   * trip, the rest from the event-driven cache); every part when omitted.
+   */
+  readonly parts?: readonly DiscoveryPart[]
   readonly signal?: AbortSignal
 }
 
@@ -140,7 +147,11 @@ async function readLoop(
 ): Promise<void> {
   while (!stop.aborted) {
     try {
-      const s = await source.snapshot({ fresh: true, signal: stop })
+      const s = await source.snapshot({
+        fresh: true,
+        signal: stop,
+        ...(options.parts ? { parts: options.parts } : {}),
+      })
       if (stop.aborted) return
       if (holds(s)) return done({ held: true, snapshot: s })
       const quietMs = stretch.read(s, options.settleMs)

@@ -29,6 +29,8 @@ export interface DiscoverOptions {
   readonly now?: () => Date
   /** See `DiscoveryScriptOptions.eswitchHandles` (targeted refreshes only). */
   readonly eswitchHandles?: readonly string[]
+  /** See `DiscoveryScriptOptions.pciFunctions` (targeted refreshes only). */
+  readonly pciFunctions?: readonly string[]
 }
 
 /** A snapshot together with the parsed sections it was built from (input of `refreshParts`). */
@@ -56,6 +58,11 @@ export function knownEswitchHandles(previous: ParsedSections): string[] {
     if (f.physfn === null && f.driver !== null) handles.add(`pci/${f.bdf}`)
   for (const n of previous.nsim) handles.add(n.handle)
   return [...handles]
+}
+
+/** BDFs of the SR-IOV capable PCI functions a previous read found (for `pciFunctions`). */
+export function knownPciFunctions(previous: ParsedSections): string[] {
+  return previous.pci.map((f) => f.bdf)
 }
 
 /** `discover`, also returning the parsed sections for later targeted refreshes. */
@@ -94,14 +101,16 @@ export async function readParts(
   opts: DiscoverOptions,
   parts: readonly DiscoveryPart[],
 ): Promise<PartsRead> {
-  const { script, marker } = buildDiscoveryScript({
+  const { script, marker, stdin } = buildDiscoveryScript({
     parts,
     ...(opts.root === undefined ? {} : { root: opts.root }),
     ...(opts.netdevPhys === undefined ? {} : { netdevPhys: opts.netdevPhys }),
     ...(opts.eswitchHandles === undefined ? {} : { eswitchHandles: opts.eswitchHandles }),
+    ...(opts.pciFunctions === undefined ? {} : { pciFunctions: opts.pciFunctions }),
   })
   const result = await runner.exec(script, {
     timeoutMs: opts.timeoutMs,
+    stdin,
     ...(opts.signal === undefined ? {} : { signal: opts.signal }),
   })
   const raw = splitSections(result.stdout, marker)
@@ -135,7 +144,8 @@ async function runParts(
   parts: readonly DiscoveryPart[],
   previous: ParsedSections | null,
 ): Promise<Discovery> {
-  const direct = previous === null ? { ...opts, eswitchHandles: undefined } : opts
+  const direct =
+    previous === null ? { ...opts, eswitchHandles: undefined, pciFunctions: undefined } : opts
   const read = await readParts(runner, direct, parts)
   const sections = previous === null ? read.sections : mergeSections(previous, read.sections, parts)
   return snapshotOf(sections, opts, read.stats)

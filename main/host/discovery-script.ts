@@ -2,7 +2,8 @@
  * The one-round-trip discovery script and the splitter for its framed output.
  *
  * The script is plain POSIX `sh` restricted to the subset labsim interprets (DESIGN.md §The
- * simulated lab): `for … in <glob>`, `if [ -e|-d|-L|-r … ]`, `cat`, `readlink`, `basename`,
+ * simulated lab): `for … in <glob>`, `if [ -e|-d|-L|-r … ]`, `read -r x < file` (sysfs values,
+ * no fork), `${d##…}` (a path's last name), `cat`, `readlink`,
  * `printf`, `echo`, `$(…)`, variables, `2>/dev/null`, `|| true`, `;`, `&&`, plus the read-only tools
  * `uname`, `lspci`, `devlink`, `rdma`, `ip`. No string tests, no `case`, no awk/sed/grep/find: every
  * decision that needs a comparison is made by the parsers, not by the shell.
@@ -17,7 +18,10 @@
  *
  * The end marker is always preceded by one extra `\n`, so a section body is exactly the bytes
  * between the begin line and `\n@@replab-<nonce>:end:`, whether or not it ended with a newline.
- * The nonce is random per script, so real output cannot forge a marker.
+ * The nonce is random per run, so real output cannot forge a marker. It reaches the script on
+ * stdin (`read -r M`, `DiscoveryScript.stdin`), not in its text: the command line is the same for
+ * every run of the same parts (a host's process list never shows the nonce, and a simulated
+ * host can reuse its parse of the script), and only the runner's stdin carries the nonce.
  */
 
 /** Section names the script emits, in order. `pcidev`, `eswitch`, `lag`, `nsim` repeat per device. */
@@ -92,16 +96,29 @@ export interface DiscoveryScriptOptions {
    * PCI BDF handle or `netdevsim/netdevsimN` are ignored (they reach a shell).
    */
   readonly eswitchHandles?: readonly string[]
+  /**
+   * Known SR-IOV capable PCI functions (BDFs, `0000:08:00.0`) whose `pcidev` block to read by
+   * path instead of walking `/sys/bus/pci/devices/*` (the walk tests every function, VFs
+   * included): used by targeted refreshes after an event. A function that is gone prints
+   * nothing, as in the walk; a new one is found by the next refresh without this option.
+   * BDFs that do not match the pattern are ignored.
+   */
+  readonly pciFunctions?: readonly string[]
 }
+
+const SAFE_BDF = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/
 
 const SAFE_HANDLE =
   /^(pci\/[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]|netdevsim\/netdevsim\d{1,9})$/
 
-/** A built script and the marker prefix its sections use. */
+/** A built script, the marker prefix its sections use, and the stdin that carries it. */
 export interface DiscoveryScript {
+  /** The command; the same text for the same options whatever the nonce. */
   readonly script: string
   /** `@@replab-<nonce>` */
   readonly marker: string
+  /** What the command must get on stdin: the marker and a newline (`read -r M`). */
+  readonly stdin: string
 }
 
 const NONCE = /^[a-z0-9]{8,32}$/
@@ -128,12 +145,16 @@ export function buildDiscoveryScript(options: DiscoveryScriptOptions = {}): Disc
   const marker = `@@replab-${nonce}`
   const parts = new Set<DiscoveryPart>(options.parts ?? DISCOVERY_PARTS)
   const has = (p: DiscoveryPart): boolean => parts.has(p)
-  const walkEswitch = has('eswitch') && (has('pci') || options.eswitchHandles === undefined)
+  const pciDirect = options.pciFunctions !== undefined
+  const walkEswitch =
+    has('eswitch') && ((has('pci') && !pciDirect) || options.eswitchHandles === undefined)
   const lines = [
+    'read -r M',
     `R='${root}'`,
-    `M='${marker}'`,
     ...(has('system') ? systemSections() : []),
-    ...(has('pci') || walkEswitch ? pciLoop(has('pci'), walkEswitch) : []),
+    ...(has('pci') || walkEswitch
+      ? pciLoop(has('pci'), walkEswitch, pciDirect ? (options.pciFunctions ?? []) : null)
+      : []),
     ...(has('nsim') || walkEswitch ? nsimLoop(has('nsim'), walkEswitch) : []),
     ...(has('eswitch') && !walkEswitch ? directEswitch(options.eswitchHandles ?? []) : []),
     ...(has('devlink') ? section('devlink-dev', "''", 'devlink -j dev show 2>/dev/null') : []),
@@ -151,7 +172,7 @@ export function buildDiscoveryScript(options: DiscoveryScriptOptions = {}): Disc
       ? section('labsim', "''", 'if [ -e $R/sys/kernel/debug/labsim/inject ]; then echo inject; fi')
       : []),
   ]
-  return { script: lines.join('\n') + '\n', marker }
+  return { script: lines.join('\n') + '\n', marker, stdin: `${marker}\n` }
 }
 
 function systemSections(): string[] {
@@ -159,9 +180,23 @@ function systemSections(): string[] {
     ...section('uname', "''", 'uname -r 2>/dev/null'),
     ...section('bootid', "''", 'cat $R/proc/sys/kernel/random/boot_id 2>/dev/null'),
     ...section('osrelease', "''", 'cat $R/etc/os-release 2>/dev/null'),
-    ...section('modules', "''", 'cat $R/proc/modules 2>/dev/null'),
+    // A kernel built without module support has no /proc/modules: no modules, not an error.
+    ...section(
+      'modules',
+      "''",
+      'if [ -e $R/proc/modules ]; then cat $R/proc/modules 2>/dev/null; fi',
+    ),
     ...section('lspci', "''", 'lspci -D -nn 2>/dev/null'),
   ]
+}
+
+/**
+ * Sets `x` to the first line of `file` (a shell word) with the `read` builtin: no fork per
+ * sysfs value, where `$(cat …)` costs one (most of a discovery's time on a slow host); `x` is
+ * empty when the file cannot be read.
+ */
+function val(file: string): string {
+  return `x=; read -r x 2>/dev/null < ${file}`
 }
 
 /** Lines that print one framed section around `body`; `arg` is a shell word. */
@@ -182,41 +217,56 @@ const END = `printf '\\n%s:end:%s\\n' "$M" "$?"`
  * whitespace) in an interface name, so the parser cannot tell `net0*` from an unmatched glob.
  * `printf '%s'` prints names as they are (dash's `echo` would interpret their backslashes). The parser filters by vendor; a bound PF without SR-IOV is still found through its
  * devlink instance and lspci. VFs are listed through their PF's `virtfn*` links with their
- * driver, netdevs and IB devices (two forks per VF).
+ * driver, netdevs and IB devices (two forks per VF). `functions` (BDFs) replaces the walk with
+ * those functions' paths; null walks.
  */
-function pciLoop(withDetail: boolean, withEswitch: boolean): string[] {
+function pciLoop(
+  withDetail: boolean,
+  withEswitch: boolean,
+  functions: readonly string[] | null,
+): string[] {
   const detail = [
     begin('pcidev', '"$d"'),
-    'echo "vendor $(cat $d/vendor 2>/dev/null)"',
-    'echo "device $(cat $d/device 2>/dev/null)"',
+    `${val('$d/vendor')}; echo "vendor $x"`,
+    `${val('$d/device')}; echo "device $x"`,
     'echo "driver $(readlink $d/driver 2>/dev/null)"',
     'echo "physfn $(readlink $d/physfn 2>/dev/null)"',
-    'if [ -r $d/sriov_totalvfs ]; then echo "totalvfs $(cat $d/sriov_totalvfs 2>/dev/null)"; fi',
-    'if [ -r $d/sriov_numvfs ]; then echo "numvfs $(cat $d/sriov_numvfs 2>/dev/null)"; fi',
-    'if [ -r $d/sriov_drivers_autoprobe ]; then echo "autoprobe $(cat $d/sriov_drivers_autoprobe 2>/dev/null)"; fi',
-    'if [ -r $d/reset_method ]; then echo "reset_method $(cat $d/reset_method 2>/dev/null)"; fi',
+    `if [ -r $d/sriov_totalvfs ]; then ${val('$d/sriov_totalvfs')}; echo "totalvfs $x"; fi`,
+    `if [ -r $d/sriov_numvfs ]; then ${val('$d/sriov_numvfs')}; echo "numvfs $x"; fi`,
+    `if [ -r $d/sriov_drivers_autoprobe ]; then ${val('$d/sriov_drivers_autoprobe')}; echo "autoprobe $x"; fi`,
+    `if [ -r $d/reset_method ]; then ${val('$d/reset_method')}; echo "reset_method $x"; fi`,
     `for n in $d/net/*; do if [ -e "$n" ]; then printf 'net %s\\n' "$n"; fi; done`,
     `for n in $d/infiniband/*; do if [ -e "$n" ]; then printf 'ib %s\\n' "$n"; fi; done`,
     `for a in $d/mlx5_core.*; do if [ -e "$a" ]; then printf 'aux %s\\n' "$a"; fi; done`,
-    `for v in $d/virtfn*; do if [ -L $v ]; then echo "vf $v $(readlink $v) $(readlink $v/driver 2>/dev/null)"; if [ -r $v/reset_method ]; then echo "vfreset $v $(cat $v/reset_method 2>/dev/null)"; fi; for n in $v/net/*; do if [ -e "$n" ]; then printf 'vfnet %s %s\\n' "$v" "$n"; fi; done; for n in $v/infiniband/*; do if [ -e "$n" ]; then printf 'vfib %s %s\\n' "$v" "$n"; fi; done; fi; done`,
+    `for v in $d/virtfn*; do if [ -L $v ]; then echo "vf $v $(readlink $v) $(readlink $v/driver 2>/dev/null)"; if [ -r $v/reset_method ]; then ${val('$v/reset_method')}; echo "vfreset $v $x"; fi; for n in $v/net/*; do if [ -e "$n" ]; then printf 'vfnet %s %s\\n' "$v" "$n"; fi; done; for n in $v/infiniband/*; do if [ -e "$n" ]; then printf 'vfib %s %s\\n' "$v" "$n"; fi; done; fi; done`,
     'true',
     END,
   ]
   const eswitch = [
-    'if [ -L $d/driver ]; then b=$(basename $d)',
     begin('eswitch', '"pci/$b"'),
     'devlink -j dev eswitch show pci/$b 2>/dev/null',
     END,
+  ]
+  // The LAG debugfs belongs to the `pci` part (snapshot merges), whether or not eswitch is read.
+  const lag = [
     'if [ -d $R/sys/kernel/debug/mlx5/$b/lag ]; then',
     begin('lag', '"pci/$b"'),
-    'for f in $R/sys/kernel/debug/mlx5/$b/lag/*; do echo "$(basename $f) $(cat $f 2>/dev/null)"; done',
+    'for f in $R/sys/kernel/debug/mlx5/$b/lag/*; do echo "${f##*/} $(cat $f 2>/dev/null)"; done',
     'true',
     END,
-    'fi; fi',
+    'fi',
   ]
-  const body = [...(withDetail ? detail : []), ...(withEswitch ? eswitch : []), 'true']
+  const bound = [...(withEswitch ? eswitch : []), ...(withDetail ? lag : [])]
+  const body = [
+    ...(withDetail ? detail : []),
+    ...(bound.length > 0 ? ['if [ -L $d/driver ]; then b=${d##*/}', ...bound, 'fi'] : []),
+    'true',
+  ]
+  const known = functions?.filter((bdf) => SAFE_BDF.test(bdf)) ?? null
+  if (known !== null && known.length === 0) return []
+  const list = known ? known.map((bdf) => `$R/sys/bus/pci/devices/${bdf}`).join(' ') : null
   return [
-    'for d in $R/sys/bus/pci/devices/*; do if [ -e $d/sriov_totalvfs ]; then',
+    `for d in ${list ?? '$R/sys/bus/pci/devices/*'}; do if [ -e $d/sriov_totalvfs ]; then`,
     ...body,
     'fi; done',
   ]
@@ -234,9 +284,9 @@ function nsimLoop(withDetail: boolean, withEswitch: boolean): string[] {
   const detail = [
     begin('nsim', '"netdevsim/$b"'),
     'echo "driver $(readlink $d/driver 2>/dev/null)"',
-    'if [ -r $d/sriov_numvfs ]; then echo "numvfs $(cat $d/sriov_numvfs 2>/dev/null)"; fi',
-    'if [ -r $R/sys/kernel/debug/netdevsim/$b/max_vfs ]; then echo "maxvfs $(cat $R/sys/kernel/debug/netdevsim/$b/max_vfs 2>/dev/null)"; fi',
-    'for k in fail_reload dont_allow_reload health/fail_recover; do if [ -r $R/sys/kernel/debug/netdevsim/$b/$k ]; then echo "knob $k $(cat $R/sys/kernel/debug/netdevsim/$b/$k 2>/dev/null)"; fi; done',
+    `if [ -r $d/sriov_numvfs ]; then ${val('$d/sriov_numvfs')}; echo "numvfs $x"; fi`,
+    `if [ -r $R/sys/kernel/debug/netdevsim/$b/max_vfs ]; then ${val('$R/sys/kernel/debug/netdevsim/$b/max_vfs')}; echo "maxvfs $x"; fi`,
+    `for k in fail_reload dont_allow_reload health/fail_recover; do if [ -r $R/sys/kernel/debug/netdevsim/$b/$k ]; then ${val('$R/sys/kernel/debug/netdevsim/$b/$k')}; echo "knob $k $x"; fi; done`,
     `for n in $d/net/*; do if [ -e "$n" ]; then printf 'net %s\\n' "$n"; fi; done`,
     'true',
     END,
@@ -249,7 +299,7 @@ function nsimLoop(withDetail: boolean, withEswitch: boolean): string[] {
     'fi',
   ]
   return [
-    'for d in $R/sys/bus/netdevsim/devices/*; do if [ -d $d ]; then b=$(basename $d)',
+    'for d in $R/sys/bus/netdevsim/devices/*; do if [ -d $d ]; then b=${d##*/}',
     ...(withDetail ? detail : []),
     ...(withEswitch ? eswitch : []),
     'fi; done',
@@ -260,7 +310,7 @@ function nsimLoop(withDetail: boolean, withEswitch: boolean): string[] {
 function netdevPhysLoop(): string[] {
   return [
     begin('netdev-phys', "''"),
-    `for n in $R/sys/class/net/*; do if [ -e "$n/phys_switch_id" ]; then printf '%s %s %s\\n' "$n" "$(cat "$n/phys_port_name" 2>/dev/null)" "$(cat "$n/phys_switch_id" 2>/dev/null)"; fi; done`,
+    `for n in $R/sys/class/net/*; do if [ -e "$n/phys_switch_id" ]; then ${val('"$n/phys_port_name"')}; y=$x; ${val('"$n/phys_switch_id"')}; printf '%s %s %s\\n' "$n" "$y" "$x"; fi; done`,
     'true',
     END,
   ]
@@ -270,7 +320,7 @@ function netdevPhysLoop(): string[] {
 function tracerLoop(): string[] {
   return [
     begin('tracer', "''"),
-    'for t in $R/sys/kernel/debug/tracing $R/sys/kernel/tracing; do for e in mlx5_fw fw_tracer; do if [ -d $t/events/mlx5/$e ]; then echo "$e $t $(cat $t/events/mlx5/$e/enable 2>/dev/null)"; fi; done; done',
+    `for t in $R/sys/kernel/debug/tracing $R/sys/kernel/tracing; do for e in mlx5_fw fw_tracer; do if [ -d $t/events/mlx5/$e ]; then ${val('$t/events/mlx5/$e/enable')}; echo "$e $t $x"; fi; done; done`,
     'true',
     END,
   ]

@@ -6,9 +6,12 @@ import { isObject, type Json } from './parse-result'
  * Classification of monitor events into the discovery parts they invalidate.
  *
  * `devlink -j monitor` elements look like `{"command":"new","port":{"<bus/dev/idx>":{…}}}`
- * (fixtures/netdevsim/70); `ip -j monitor link` prints `ip -j link` objects, with `"deleted":true`
- * for RTM_DELLINK. An E-Switch mode change has no event of its own: it shows as port new/del, so
- * every devlink event refreshes eswitch and pci too.
+ * (fixtures/netdevsim/70), or without `-j` `[port,new] <handle>: …` (fixture 74). `ip -j monitor
+ * link` in iproute2 6.1 prints TEXT even with `-j` (test/fixtures/hostile/
+ * ip_j_monitor_link_events.txt: `2: i0: <BROADCAST,NOARP> mtu 1500 …`, `Deleted 2: i1: …`, a
+ * continuation line `    link/ether …`); newer iproute2 prints `ip -j link` objects, with
+ * `"deleted":true` for RTM_DELLINK. Both are decoded. An E-Switch mode change has no event of its
+ * own: it shows as port new/del, so every devlink event refreshes eswitch and pci too.
  */
 
 /** A decoded monitor event. */
@@ -23,6 +26,11 @@ export interface MonitorEvent {
   readonly parts: readonly DiscoveryPart[]
   /** The subset to refresh first (what the UI must show within 200 ms). */
   readonly urgent: readonly DiscoveryPart[]
+  /**
+   * A new device may have come with it (a devlink instance, a netdev): the sysfs walk for new
+   * SR-IOV functions follows the urgent read. A port event only changes a known device.
+   */
+  readonly walk: boolean
   readonly link?: IpLink
 }
 
@@ -30,9 +38,10 @@ const DEVLINK_PARTS: readonly DiscoveryPart[] = [
   ...['devlink', 'eswitch', 'rdma', 'ip', 'nsim'],
   ...['pci', 'health', 'info'],
 ] as DiscoveryPart[]
-const DEVLINK_URGENT: readonly DiscoveryPart[] = ['devlink', 'eswitch', 'rdma', 'ip', 'nsim']
+const DEVLINK_URGENT: readonly DiscoveryPart[] = ['devlink', 'eswitch', 'rdma', 'ip', 'nsim', 'pci']
 const HEALTH_PARTS: readonly DiscoveryPart[] = ['health']
-const LINK_URGENT: readonly DiscoveryPart[] = ['ip', 'eswitch']
+// A VF count change creates or removes VF netdevs: its count and VFs (pci) are read first too.
+const LINK_URGENT: readonly DiscoveryPart[] = ['ip', 'eswitch', 'pci']
 // An E-Switch mode change re-registers the uplink netdev: link events refresh the mode too.
 const LINK_PARTS: readonly DiscoveryPart[] = ['ip', 'rdma', 'devlink', 'eswitch', 'pci', 'health']
 
@@ -46,19 +55,27 @@ export function devlinkEvent(value: Json): MonitorEvent | null {
   const keys = isObject(inner) ? Object.keys(inner) : []
   return {
     ...{ source: 'devlink', object, keys, parts: partsOf(object), urgent: urgentOf(object) },
+    walk: object === 'dev',
     ...(command === undefined ? {} : { command }),
   }
 }
+
+/** A port event changes ports, representors and the mode of a known device: no walk, no health. */
+const PORT_PARTS: readonly DiscoveryPart[] = DEVLINK_URGENT
 
 function urgentOf(object: string): readonly DiscoveryPart[] {
   if (object === 'health') return HEALTH_PARTS
   return object === 'dev' || object === 'port' ? DEVLINK_URGENT : []
 }
 
-/** Parts a devlink object invalidates: dev/port → all but system/extras, health → health. */
+/**
+ * Parts a devlink object invalidates: dev → all but system/extras, port → the device's ports,
+ * mode, VFs, netdevs and IB links, health → health.
+ */
 function partsOf(object: string): readonly DiscoveryPart[] {
   if (object === 'health') return HEALTH_PARTS
-  return object === 'dev' || object === 'port' ? DEVLINK_PARTS : []
+  if (object === 'port') return PORT_PARTS
+  return object === 'dev' ? DEVLINK_PARTS : []
 }
 
 /**
@@ -71,7 +88,7 @@ export function damagedDevlinkEvent(raw: string): MonitorEvent | null {
   const object = m[2] ?? ''
   return {
     ...{ source: 'devlink', object, command: m[1] ?? '', keys: [] },
-    ...{ parts: partsOf(object), urgent: urgentOf(object) },
+    ...{ parts: partsOf(object), urgent: urgentOf(object), walk: object === 'dev' },
   }
 }
 
@@ -88,7 +105,44 @@ export function ipEvents(value: Json): MonitorEvent[] {
       keys: link === null ? [] : [link.ifname],
       parts: LINK_PARTS,
       urgent: LINK_URGENT,
+      walk: true,
       ...(link === null ? {} : { link }),
     }
   })
+}
+
+/**
+ * Decodes one line of devlink's text monitor (`devlink monitor`, fixture 74:
+ * `[port,new] netdevsim/netdevsim10/0: type notset …`, `[dev,new] pci/0000:08:00.0`); null for
+ * other lines.
+ */
+export function devlinkTextEvent(line: string): MonitorEvent | null {
+  const m = /^\[([a-z_-]+),([a-z_-]+)\] (\S+?):?(?: |$)/.exec(line)
+  if (m === null) return null
+  const object = m[1] ?? ''
+  return {
+    ...{ source: 'devlink', object, command: m[2] ?? '', keys: [m[3] ?? ''] },
+    ...{ parts: partsOf(object), urgent: urgentOf(object), walk: object === 'dev' },
+  }
+}
+
+/**
+ * Decodes the first line of one link in iproute2's text form, as `ip monitor link` prints it
+ * (and `ip -j monitor link` in iproute2 6.1): `[Deleted ]<ifindex>: <ifname>[@<link>]: <flags> …`.
+ * Linux refuses `:` and whitespace in interface names (net/core/dev.c `dev_valid_name`), so the
+ * name ends at the first `: `; it is kept as printed (control characters raw, a `@<link>` suffix
+ * included). Null for other lines (continuation lines start with spaces).
+ */
+export function ipTextEvent(line: string): MonitorEvent | null {
+  const m = /^(Deleted )?(\d+): ([^:]+): </.exec(line)
+  if (m === null) return null
+  return {
+    source: 'ip',
+    object: 'link',
+    command: m[1] ? 'del' : 'new',
+    keys: [m[3] ?? ''],
+    parts: LINK_PARTS,
+    urgent: LINK_URGENT,
+    walk: true,
+  }
 }

@@ -26,6 +26,23 @@ export class MonitorFloods {
     })
   }
 
+  /**
+   * Records a stream of `kind` cut because it printed `text`, which decodes to no event
+   * (monitor-decoder.ts): the host is watched by polling while it stays so.
+   */
+  undecoded(kind: 'devlink' | 'ip', command: string, text: string, host: string): void {
+    this.issues.set(kind, {
+      code: 'parse-error',
+      host,
+      command,
+      message:
+        `monitor stream cut: its output is not a monitor event replab can decode; ` +
+        `the host is watched by polling until the restarted stream delivers events`,
+      excerpt: text.slice(0, 80),
+      offset: 0,
+    })
+  }
+
   /** True (once) when `kind` was degraded and just delivered an event again. */
   recovered(kind: 'devlink' | 'ip'): boolean {
     return this.issues.delete(kind)

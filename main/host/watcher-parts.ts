@@ -1,8 +1,7 @@
 import { labError } from '../../contract/errors'
 import type { HostSnapshot } from '../../contract/snapshot'
-import { createJsonSplitter } from './json-splitter'
-import { damagedDevlinkEvent, devlinkEvent, ipEvents, type MonitorEvent } from './monitor-events'
-import type { Json } from './parse-result'
+import { createMonitorDecoder } from './monitor-decoder'
+import type { MonitorEvent } from './monitor-events'
 import type { CommandRunner } from './ports'
 
 /**
@@ -26,12 +25,17 @@ export interface MonitorSink {
    * splitter held at the cut, `head` the value's first characters.
    */
   onOverflow?(heldChars: number, head: string): void
+  /**
+   * The stream printed output that decodes to no event before any event (monitor-decoder.ts):
+   * the stream was cut (remote command killed) and `onDown` follows.
+   */
+  onUnknown?(text: string): void
 }
 
 /**
- * Opens `command` as a stream and feeds its JSON values to `sink` as events (devlink elements
- * that iproute2 printed as broken JSON are recognised by their head). Returns false when the
- * stream could not be opened; `onDown` is then not called.
+ * Opens `command` as a stream and feeds what it prints to `sink` as events (monitor-decoder.ts:
+ * JSON or iproute2's text form). Returns false when the stream could not be opened; `onDown` is
+ * then not called.
  */
 export function openMonitor(
   runner: CommandRunner,
@@ -43,24 +47,20 @@ export function openMonitor(
 ): boolean {
   let cut: (() => void) | null = null
   let head = ''
-  const decode = (v: Json): MonitorEvent[] => {
-    if (kind === 'ip') return ipEvents(v)
-    const e = devlinkEvent(v)
-    return e === null ? [] : [e]
-  }
-  const splitter = createJsonSplitter(
+  const decoder = createMonitorDecoder(
+    kind,
     {
-      onValue: (v) => decode(v).forEach((e) => sink.onEvent(e)),
-      onGarbage: (raw) => {
-        const e = kind === 'devlink' ? damagedDevlinkEvent(raw) : null
-        if (e !== null) sink.onEvent(e)
+      onEvent: (e) => sink.onEvent(e),
+      onUnknown: (text) => {
+        sink.onUnknown?.(text)
+        cut?.()
       },
       onOverflow: (held) => {
         sink.onOverflow?.(held, head)
         cut?.()
       },
     },
-    maxValueChars === undefined ? {} : { maxValueChars },
+    maxValueChars,
   )
   try {
     const stream = runner.stream(command, { signal })
@@ -68,13 +68,13 @@ export function openMonitor(
     stream.setEncoding('utf8')
     stream.on('data', (chunk: string) => {
       if (head.length < 80) head = (head + chunk).slice(0, 80)
-      splitter.push(chunk)
+      decoder.push(chunk)
     })
     let down = false
     const onDown = (): void => {
       if (down) return
       down = true
-      splitter.end()
+      decoder.end()
       sink.onDown()
     }
     stream.on('end', onDown)

@@ -4,10 +4,10 @@ import { diffSnapshots } from './diff'
 import { lacksPhysAttrs } from './snapshot-build'
 import {
   knownEswitchHandles,
+  knownPciFunctions,
   mergeSections,
   readParts,
   snapshotOf,
-  type DiscoverOptions,
   type Discovery,
 } from './discover'
 import { DISCOVERY_PARTS, type DiscoveryPart } from './discovery-script'
@@ -15,63 +15,32 @@ import type { MonitorEvent } from './monitor-events'
 import type { CommandRunner } from './ports'
 import { MonitorFloods } from './monitor-flood'
 import { abortedError, openMonitor, raceAbort, waitForSnapshot } from './watcher-parts'
+import { RefreshQueue, type Stage } from './watcher-queue'
+import type {
+  ChangeListener,
+  HostWatcher,
+  HostWatcherOptions,
+  RefreshOptions,
+} from './watcher-types'
+
+export type {
+  ChangeListener,
+  HostWatcher,
+  HostWatcherOptions,
+  RefreshOptions,
+  RefreshTiming,
+} from './watcher-types'
 
 /**
  * The live device model of one host: a snapshot kept current by `devlink -j monitor` and
- * `ip -j monitor link` (DESIGN.md §Host model). Each event schedules a debounced, coalesced,
- * targeted refresh (one round trip); subscribers get `(snapshot, diff)` when something changed.
- * When a monitor stream ends or cannot start, the watcher polls with exponential backoff and
- * retries the stream on every poll.
+ * `ip -j monitor link` (DESIGN.md §Host model). An event starts a targeted refresh (one round
+ * trip) at once — events that arrive with it or while it runs are coalesced into the next one —
+ * reading first the parts the event names as urgent, the known E-Switches and SR-IOV functions
+ * by path (no sysfs walk), then the rest; subscribers get `(snapshot, diff)` when something
+ * changed. `refresh({parts})` is the same targeted read on demand (the engine's wait after an
+ * operation). When a monitor stream ends, cannot start or prints what nobody decodes, the
+ * watcher polls with exponential backoff and retries the stream on every poll.
  */
-
-/** Options of `startHostWatcher`. */
-export interface HostWatcherOptions extends Omit<DiscoverOptions, 'signal'> {
-  /** Coalescing window after an event before refreshing, ms (default 15). */
-  readonly debounceMs?: number
-  /** First polling interval while a monitor is down, ms (default 1000); doubles when idle. */
-  readonly pollMinMs?: number
-  /** Longest polling interval, ms (default 30000). */
-  readonly pollMaxMs?: number
-  /** Start the monitor streams (default true); false = polling only. */
-  readonly monitors?: boolean
-  /** Monitor commands (defaults `devlink -j monitor`, `ip -j monitor link`). */
-  readonly devlinkMonitor?: string
-  readonly ipMonitor?: string
-  /** Called for every decoded monitor event (logging, tests). */
-  readonly onEvent?: (event: MonitorEvent) => void
-  /** Largest unfinished monitor value held, in characters (json-splitter.ts; default 4 MiB). */
-  readonly maxMonitorValueChars?: number
-  /** Called when a monitor stream was cut for an oversized value (logging, tests). */
-  readonly onMonitorOverflow?: (kind: 'devlink' | 'ip', heldChars: number) => void
-}
-
-/** Listener of snapshot changes. */
-export type ChangeListener = (snapshot: HostSnapshot, diff: SnapshotDiff) => void
-
-/** A running watcher; `close()` is its only disposer. */
-export interface HostWatcher {
-  /** The latest snapshot. */
-  current(): HostSnapshot
-  /** Re-reads the host now (`fresh`: everything, else the parts events marked dirty). */
-  refresh(options?: { fresh?: boolean; signal?: AbortSignal }): Promise<HostSnapshot>
-  onChange(listener: ChangeListener): () => void
-  /**
-   * Resolves with the first snapshot (current or later) satisfying `predicate`. Rejects with
-   * `timeout` after `timeoutMs`, `aborted` on `signal`/`close()`, or what the predicate throws.
-   */
-  waitFor(
-    predicate: (snapshot: HostSnapshot) => boolean,
-    options: { timeoutMs: number; signal?: AbortSignal },
-  ): Promise<HostSnapshot>
-  /** Whether each monitor stream is currently open. */
-  monitorState(): { devlink: boolean; ip: boolean }
-  close(): void
-}
-
-interface Waiter {
-  resolve(s: HostSnapshot): void
-  reject(e: unknown): void
-}
 
 /**
  * Starts monitors, then runs the initial full discovery. Rejects with the runner's errors if the
@@ -96,15 +65,13 @@ class WatcherCore {
   private readonly ac = new AbortController()
   private readonly listeners = new Set<ChangeListener>()
   private readonly snapshotListeners = new Set<(s: HostSnapshot) => void>()
-  private pending = new Set<DiscoveryPart>()
-  /** Pending parts an event wants first (`MonitorEvent.urgent`). */
-  private readonly urgent = new Set<DiscoveryPart>()
-  private waiters: Waiter[] = []
+  private readonly queue = new RefreshQueue()
   private inflight = 0
-  private seq = 0
+  /** Callers of `landedAll` (a targeted refresh with no parts). */
+  private readonly drains: Array<{ resolve(s: HostSnapshot): void; reject(e: unknown): void }> = []
   /** Per part, the sequence number of the newest refresh whose result was merged. */
   private readonly appliedSeq = new Map<DiscoveryPart, number>()
-  private debounce: ReturnType<typeof setTimeout> | null = null
+  private kick: { cancel(): void } | null = null
   private poll: ReturnType<typeof setTimeout> | null = null
   private pollDelay: number
   private readonly up = { devlink: false, ip: false }
@@ -112,8 +79,6 @@ class WatcherCore {
   private readonly floods = new MonitorFloods()
   private closed = false
   private netdevPhys: boolean
-  /** A fast stage read E-Switches by handle; the next `pci` stage also walks for new ones. */
-  private eswitchWalkDue = false
   /** Number of refreshes that changed something (drives the polling backoff). */
   private changes = 0
 
@@ -130,7 +95,7 @@ class WatcherCore {
       this.startMonitor('devlink')
       this.startMonitor('ip')
     } else this.schedulePoll()
-    await this.request(DISCOVERY_PARTS)
+    await this.request(DISCOVERY_PARTS, false)
   }
 
   api(): HostWatcher {
@@ -152,99 +117,95 @@ class WatcherCore {
     return this.discovery.snapshot
   }
 
-  private refresh(o: { fresh?: boolean; signal?: AbortSignal } = {}): Promise<HostSnapshot> {
-    const parts = o.fresh === true || this.pending.size === 0 ? DISCOVERY_PARTS : [...this.pending]
-    const p = this.request(parts)
+  private refresh(o: RefreshOptions = {}): Promise<HostSnapshot> {
+    const p = this.refreshed(o)
     if (o.signal === undefined) return p
     return raceAbort(p, o.signal, this.opts.hostName)
   }
 
-  /** Queues `parts`; resolves with the snapshot of a refresh that starts after this call. */
-  private request(parts: readonly DiscoveryPart[]): Promise<HostSnapshot> {
+  private refreshed(o: RefreshOptions): Promise<HostSnapshot> {
+    if (o.fresh === true) return this.request(DISCOVERY_PARTS, false)
+    if (o.parts === undefined) {
+      return this.request(this.queue.idle ? DISCOVERY_PARTS : this.queue.parts(), false)
+    }
+    if (o.parts.length > 0) return this.request(o.parts, true)
+    // `parts: []`: nothing to read when the monitors cover the host, else everything.
+    if (!this.up.devlink || !this.up.ip) return this.request(DISCOVERY_PARTS, false)
+    return this.landedAll()
+  }
+
+  /** The snapshot once every refresh pending or in flight now has landed. */
+  private landedAll(): Promise<HostSnapshot> {
     if (this.closed) return Promise.reject(abortedError(this.opts.hostName))
-    for (const p of parts) this.pending.add(p)
-    if (this.pending.size === 0 && this.inflight === 0 && this.discovery !== null) {
+    if (this.queue.idle && this.inflight === 0 && this.discovery !== null) {
       return Promise.resolve(this.discovery.snapshot)
     }
-    const done = new Promise<HostSnapshot>((resolve, reject) => {
-      this.waiters.push({ resolve, reject })
-    })
+    return new Promise((resolve, reject) => this.drains.push({ resolve, reject }))
+  }
+
+  /**
+   * Queues `parts` (read first when `urgent`); resolves with the snapshot once each of them was
+   * read by a refresh that started after this call.
+   */
+  private request(parts: readonly DiscoveryPart[], urgent: boolean): Promise<HostSnapshot> {
+    if (this.closed) return Promise.reject(abortedError(this.opts.hostName))
+    if (parts.length === 0 && this.discovery !== null) {
+      return Promise.resolve(this.discovery.snapshot)
+    }
+    const done = this.queue.wait(parts, urgent)
     this.pump()
     return done
   }
 
   /**
-   * Starts refreshes while something is pending. Event-driven refreshes run in two stages so the
-   * UI sees modes/ports/netdevs fast: first the parts the events marked urgent (link events:
-   * ip + known E-Switches; port/dev events: devlink, eswitch, rdma, ip), then the rest and the sysfs walk (pci: one readlink pair per VF). A fast stage may start while another
+   * Starts refreshes while something is pending. The urgent parts go first, as a stage of their
+   * own that reads the known E-Switches and SR-IOV functions by path, so the UI and the engine
+   * see modes, VF counts, ports and netdevs after one small round trip; then the rest, with the
+   * sysfs walk for new devices when an event asked for it. A fast stage may start while another
    * refresh is in flight (at most two); results merge onto whatever is current when they land,
    * and an older run never overwrites a part a newer run already delivered.
    */
   private pump(): void {
-    while (this.pending.size > 0 && !this.closed) {
-      const all = this.pending.size === DISCOVERY_PARTS.length
-      const fast = !all && [...this.pending].some((p) => this.urgent.has(p))
-      if (this.inflight >= (fast ? 2 : 1)) return
-      const parts = this.nextStage()
-      const waiters = this.pending.size === 0 ? this.waiters.splice(0) : []
+    while (!this.queue.idle && !this.closed) {
+      if (this.inflight >= (this.queue.fast ? 2 : 1)) return
+      const stage = this.queue.next(this.discovery !== null)
       this.inflight++
-      this.runRefresh(parts, ++this.seq)
+      this.runRefresh(stage)
         .then(
-          (snap) => waiters.forEach((w) => w.resolve(snap)),
-          (err: unknown) => {
-            for (const w of [...waiters, ...this.waiters.splice(0)]) w.reject(err)
-            this.pending.clear()
-          },
+          (snap) => this.queue.landed(stage, snap),
+          (err: unknown) => this.queue.fail(err),
         )
         .finally(() => {
           this.inflight--
           this.pump()
-          this.settleStranded()
+          this.drained()
         })
     }
   }
 
-  /** Debounce requests add no parts of their own: answer them once everything has landed. */
-  private settleStranded(): void {
-    if (this.pending.size > 0 || this.inflight > 0) return
+  /** Answers `landedAll` callers once nothing is pending or in flight. */
+  private drained(): void {
+    if (!this.queue.idle || this.inflight > 0) return
     const snap = this.discovery?.snapshot
-    for (const w of this.waiters.splice(0)) {
-      if (snap === undefined || this.closed) w.reject(abortedError(this.opts.hostName))
-      else w.resolve(snap)
+    for (const d of this.drains.splice(0)) {
+      if (snap === undefined || this.closed) d.reject(abortedError(this.opts.hostName))
+      else d.resolve(snap)
     }
   }
 
-  /**
-   * Takes the parts of the next refresh out of `pending`. The fast stage reads the known
-   * E-Switches directly by handle; the slow stage (with `pci`) walks sysfs for new ones.
-   */
-  private nextStage(): DiscoveryPart[] {
-    const all = [...this.pending]
-    const fast = all.filter((p) => this.urgent.has(p))
-    const parts = all.length === DISCOVERY_PARTS.length || fast.length === 0 ? all : fast
-    for (const p of parts) {
-      this.pending.delete(p)
-      this.urgent.delete(p)
-    }
-    if (parts.includes('eswitch') && !parts.includes('pci')) {
-      this.eswitchWalkDue = true
-      this.pending.add('pci')
-    } else if (parts.includes('pci') && this.eswitchWalkDue) {
-      this.eswitchWalkDue = false
-      if (!parts.includes('eswitch')) parts.push('eswitch')
-    }
-    return parts
-  }
-
-  private async runRefresh(parts: readonly DiscoveryPart[], seq: number): Promise<HostSnapshot> {
+  private async runRefresh({ parts, seq, direct }: Stage): Promise<HostSnapshot> {
     const start = this.discovery
-    const direct = start !== null && parts.includes('eswitch') && !parts.includes('pci')
-    const opts = {
-      ...this.opts,
-      signal: this.ac.signal,
-      ...(direct ? { eswitchHandles: knownEswitchHandles(start.sections) } : {}),
-    }
-    const read = await readParts(this.runner, { ...opts, netdevPhys: this.netdevPhys }, parts)
+    const byPath =
+      direct && start !== null
+        ? {
+            eswitchHandles: knownEswitchHandles(start.sections),
+            pciFunctions: knownPciFunctions(start.sections),
+          }
+        : {}
+    const opts = { ...this.opts, ...byPath, signal: this.ac.signal, netdevPhys: this.netdevPhys }
+    const t0 = performance.now()
+    const read = await readParts(this.runner, opts, parts)
+    const t1 = performance.now()
     const fresh = parts.filter((p) => (this.appliedSeq.get(p) ?? 0) < seq)
     for (const p of fresh) this.appliedSeq.set(p, seq)
     const prev = this.discovery
@@ -254,28 +215,41 @@ class WatcherCore {
     // Old iproute2 without phys attrs in `ip -d`: read them from sysfs from now on.
     if (!this.netdevPhys && lacksPhysAttrs(sections)) this.netdevPhys = true
     this.discovery = next
-    if (prev !== null) this.publish(prev.snapshot, next.snapshot)
+    const t2 = performance.now()
+    const diff = prev === null ? null : diffSnapshots(prev.snapshot, next.snapshot)
+    const t3 = performance.now()
+    if (diff !== null && diff.changes.length > 0) this.publish(next.snapshot, diff)
     for (const l of [...this.snapshotListeners]) safeCall(() => l(next.snapshot))
+    const timing = { seq, parts, direct, startedAt: t0, readMs: t1 - t0, buildMs: t2 - t1 }
+    const notifyMs = performance.now() - t3
+    const changes = diff?.changes.length ?? 0
+    this.opts.onRefresh?.({ ...timing, diffMs: t3 - t2, notifyMs, changes })
     return next.snapshot
   }
 
-  private publish(before: HostSnapshot, after: HostSnapshot): void {
-    const diff = diffSnapshots(before, after)
-    if (diff.changes.length === 0) return
+  private publish(after: HostSnapshot, diff: SnapshotDiff): void {
     this.changes++
     this.pollDelay = this.opts.pollMinMs ?? 1000
     for (const l of [...this.listeners]) safeCall(() => l(after, diff))
   }
 
-  private schedule(parts: readonly DiscoveryPart[], urgent: readonly DiscoveryPart[]): void {
-    if (this.closed || parts.length === 0) return
-    for (const p of parts) this.pending.add(p)
-    for (const p of urgent) this.urgent.add(p)
-    if (this.debounce !== null) return
-    this.debounce = setTimeout(() => {
-      this.debounce = null
-      this.request([]).catch(() => undefined)
-    }, this.opts.debounceMs ?? 15)
+  /** An event: mark its parts dirty and start a refresh once the events at hand are handled. */
+  private schedule(e: MonitorEvent): void {
+    if (this.closed || e.parts.length === 0) return
+    this.queue.event(e.parts, e.urgent, e.walk)
+    if (this.kick !== null) return
+    const fire = (): void => {
+      this.kick = null
+      this.pump()
+    }
+    const ms = this.opts.debounceMs ?? 0
+    if (ms > 0) {
+      const t = setTimeout(fire, ms)
+      this.kick = { cancel: () => clearTimeout(t) }
+    } else {
+      const t = setImmediate(fire)
+      this.kick = { cancel: () => clearImmediate(t) }
+    }
   }
 
   private startMonitor(kind: 'devlink' | 'ip'): void {
@@ -293,12 +267,17 @@ class WatcherCore {
         onEvent: (e) => {
           if (this.floods.recovered(kind)) this.publishMark()
           this.opts.onEvent?.(e)
-          this.schedule(e.parts, e.urgent)
+          this.schedule(e)
         },
         onDown: () => this.monitorDown(kind),
         onOverflow: (held, head) => {
           this.floods.cut(kind, command, held, head, this.opts.hostName)
           this.opts.onMonitorOverflow?.(kind, held)
+          this.publishMark()
+        },
+        onUnknown: (text) => {
+          this.floods.undecoded(kind, command, text, this.opts.hostName)
+          this.opts.onMonitorUnknown?.(kind, text)
           this.publishMark()
         },
       },
@@ -331,7 +310,7 @@ class WatcherCore {
     this.poll = setTimeout(() => {
       this.poll = null
       const changesBefore = this.changes
-      void this.request(DISCOVERY_PARTS)
+      void this.request(DISCOVERY_PARTS, false)
         .catch(() => undefined)
         .then(() => {
           if (this.changes === changesBefore) this.backoff()
@@ -368,10 +347,11 @@ class WatcherCore {
   close(): void {
     if (this.closed) return
     this.closed = true
-    if (this.debounce !== null) clearTimeout(this.debounce)
+    this.kick?.cancel()
     if (this.poll !== null) clearTimeout(this.poll)
     this.ac.abort()
-    for (const w of this.waiters.splice(0)) w.reject(abortedError(this.opts.hostName))
+    this.queue.fail(abortedError(this.opts.hostName))
+    for (const d of this.drains.splice(0)) d.reject(abortedError(this.opts.hostName))
     this.listeners.clear()
   }
 }

@@ -188,7 +188,7 @@ function hostHandlers(parts: Parts): Handlers['hosts'] {
 }
 
 function handlers(parts: Parts): Handlers {
-  const { inventory, engine, terminals, broadcaster, logs } = parts
+  const { inventory, engine, terminals, broadcaster, logs, hub } = parts
   return {
     hosts: hostHandlers(parts),
     snapshot: {
@@ -226,7 +226,11 @@ function handlers(parts: Parts): Handlers {
       list: async ({ hostId, limit }) => engine.auditEntries(hostId, limit),
     },
     terminals: {
-      open: async (request, ctx) => terminals.open(ctx.sessionId, request),
+      open: async (request, ctx) => {
+        const opened = await terminals.open(ctx.sessionId, request)
+        const via = hub.sink(ctx.sessionId)?.transportOf?.(opened.streamId) ?? 'events'
+        return { ...opened, via }
+      },
       input: async ({ streamId, data }, ctx) => (
         terminals.input(ctx.sessionId, streamId, data),
         { ok: true as const }

@@ -9,6 +9,8 @@ export interface EventSink {
   send(channel: string, payload: unknown): void
   /** Sends terminal output bytes for a stream this session opened. */
   sendData(streamId: string, seq: number, data: Uint8Array): void
+  /** How this session receives `streamId`'s bytes and status (default: `events`). */
+  transportOf?(streamId: string): 'port' | 'events'
 }
 
 /**

@@ -14,6 +14,7 @@ export class SessionLog {
   private partial = ''
   private failed = false
   private rotating: Promise<void> | null = null
+  /** Blocks written while rotating, as latin1 strings (one character per byte). */
   private held: string[] = []
   private closing = false
 
@@ -36,18 +37,27 @@ export class SessionLog {
     this.out = this.stream()
   }
 
-  /** Appends a chunk of output; complete lines get a timestamp prefix. */
+  /**
+   * Appends a chunk of output (strings as UTF-8); complete lines get a timestamp prefix. Bytes
+   * are kept as they came (handled as latin1, 1:1), so a UTF-8 sequence split between two
+   * chunks is still whole in the file, and a flood costs one pass per chunk, not one per line.
+   */
   write(chunk: Uint8Array | string): void {
     if (this.failed || (!this.out && !this.rotating)) return
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk
     const text =
-      this.partial + (typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'))
-    const lines = text.split('\n')
-    this.partial = lines.pop() ?? ''
-    if (lines.length === 0) return
-    const stamp = new Date().toISOString()
-    const block = lines.map((l) => `${stamp} ${l}\n`).join('')
-    this.written += Buffer.byteLength(block)
-    if (this.out) this.out.write(block)
+      this.partial +
+      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1')
+    const end = text.lastIndexOf('\n')
+    if (end < 0) {
+      this.partial = text
+      return
+    }
+    this.partial = text.slice(end + 1)
+    const stamp = `${new Date().toISOString()} `
+    const block = `${stamp}${text.slice(0, end).replaceAll('\n', `\n${stamp}`)}\n`
+    this.written += block.length
+    if (this.out) this.out.write(block, 'latin1')
     else this.held.push(block)
     this.maybeRotate()
   }
@@ -96,8 +106,8 @@ export class SessionLog {
       await rename(`${this.path}.${i}`, `${this.path}.${i + 1}`).catch(() => {})
     await rename(this.path, `${this.path}.1`).catch(() => {})
     this.out = this.stream()
-    this.written = this.held.reduce((n, b) => n + Buffer.byteLength(b), 0)
-    for (const block of this.held.splice(0)) this.out.write(block)
+    this.written = this.held.reduce((n, b) => n + b.length, 0)
+    for (const block of this.held.splice(0)) this.out.write(block, 'latin1')
     this.onRotated()
   }
 }

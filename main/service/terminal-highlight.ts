@@ -53,6 +53,31 @@ export const HIGHLIGHT_RULES: ReadonlyArray<{ kind: HighlightKind; pattern: RegE
 /** Any rule: the cheap first test of a whole chunk. */
 const ANY = new RegExp(HIGHLIGHT_RULES.map((r) => r.pattern.source).join('|'))
 
+/** Every rule but the firmware tracer's: a chunk without it needs no per-line classification. */
+const SEVERE = new RegExp(
+  HIGHLIGHT_RULES.filter((r) => r.kind !== 'fw')
+    .map((r) => r.pattern.source)
+    .join('|'),
+)
+
+/**
+ * Literals one of which every `SEVERE` match contains: a chunk with none of them cannot match,
+ * and `indexOf` finds that in about half the time of the regex (a flood is all such chunks).
+ */
+const SEVERE_HINTS = [
+  ...['Fatal error', 'unrecoverable', 'health compromised', '[ cut here ]', 'WARNING: '],
+  ...['BUG: ', 'Oops: ', 'Call Trace:', 'RIP: ', '---[ end trace', 'general protection fault'],
+  ...['Kernel panic', 'INFO: task ', ' [LOST ', 'health recovery', 'E-Switch: '],
+]
+
+/** Whether `text` has a line more severe than `fw` (`SEVERE`, after the cheap literal test). */
+function severe(text: string): boolean {
+  return SEVERE_HINTS.some((h) => text.includes(h)) && SEVERE.test(text)
+}
+
+/** What the `fw` rule looks for (its pattern is this literal). */
+const FW_MARK = 'mlx5_fw:'
+
 /** Longest partial line kept for classification, in characters (a longer line is passed raw). */
 const MAX_PARTIAL = 4096
 
@@ -120,7 +145,34 @@ export class LineHighlighter {
       this.partial = tail.length > MAX_PARTIAL ? '' : tail
       return unchanged && this.held === '' ? chunk : Buffer.from(text, 'latin1')
     }
+    // A firmware-trace flood: whole lines, none more severe than `fw`. The lines to colour are
+    // found with indexOf instead of testing every rule on every line.
+    if (!this.open && this.partial === '' && text.endsWith('\n') && !severe(text)) {
+      return Buffer.from(this.fwLines(text), 'latin1')
+    }
     return Buffer.from(this.transform(text), 'latin1')
+  }
+
+  /**
+   * `transform` of complete lines none of which is more severe than `fw`: the same output (a
+   * line naming `mlx5_fw:` opened with its highlight and link, closed before its `\r\n`).
+   */
+  private fwLines(text: string): string {
+    const parts: string[] = []
+    let at = 0
+    for (let p = text.indexOf(FW_MARK, at); p !== -1; p = text.indexOf(FW_MARK, at)) {
+      const start = text.lastIndexOf('\n', p) + 1
+      const end = text.indexOf('\n', p)
+      if (start > at) parts.push(text.slice(at, start))
+      const line = text.slice(start, end)
+      const cr = line.endsWith('\r')
+      parts.push(this.opener('fw', line), cr ? line.slice(0, -1) : line, this.closer())
+      parts.push(cr ? '\r\n' : '\n')
+      this.open = null
+      at = end + 1
+    }
+    parts.push(text.slice(at))
+    return parts.join('')
   }
 
   /** Whether a partial line is held (the owner should schedule `release()`). */

@@ -69,6 +69,12 @@ export class TerminalSink implements EventSink {
     return this.route?.ready ?? false
   }
 
+  /** The port when `streamId` learned a bound, ready port at its open; else events. */
+  transportOf(streamId: string): 'port' | 'events' {
+    const route = this.streams.get(streamId)?.route
+    return route && route === this.route ? 'port' : 'events'
+  }
+
   /** True when this session opened `streamId` and it is still open. */
   owns(streamId: string): boolean {
     return this.streams.has(streamId)

@@ -1,7 +1,8 @@
 import { countNewlines } from '../../contract/lines'
-import { FLOW, type TerminalKind, type TerminalStatus } from '../../contract/terminals'
+import { FLOW, type TerminalKind } from '../../contract/terminals'
 
 import { lab } from './lab'
+import { callChannel, portChannel, type TerminalChannel } from './terminal-channel'
 import { terminalPort, type TerminalPortClient } from './terminal-port'
 import { call } from './unwrap'
 
@@ -44,6 +45,8 @@ export function createAckCounter(
 export interface TerminalStream {
   readonly streamId: string
   readonly logPath: string | undefined
+  /** The channel its traffic uses (terminal-channel.ts). */
+  readonly via: 'port' | 'events'
   ack(bytes: number, lines: number): void
   input(data: string): void
   interrupt(): void
@@ -65,13 +68,54 @@ export interface LineCounts {
 }
 
 /**
- * Opens a terminal stream (`terminals:open`) and routes its data and status to `handlers`,
- * from `terminals:data` / `terminals:status` events and from the terminal port (Electron,
- * terminal-port.ts) alike: main sends each stream over exactly one of them, so its chunks stay
- * in order. Data arriving before the open call returns is buffered and delivered in order once
- * the stream id is known. Acks, input and Ctrl-C go over the port when one is connected when
- * the open call returns, else as calls. Throws `LabError` when the open fails; the
- * subscriptions are removed then.
+ * Listens on one channel for one stream; buffers what arrives before the stream id is known.
+ * `dispose()` unsubscribes.
+ */
+class Listening {
+  private streamId: string | null = null
+  private readonly early: Array<{ streamId: string; data: Uint8Array }> = []
+  private readonly offs: Array<() => void>
+
+  constructor(
+    readonly channel: TerminalChannel,
+    private readonly handlers: StreamHandlers,
+  ) {
+    this.offs = [
+      channel.onData((d) => {
+        if (this.streamId === null) this.early.push(d)
+        else if (d.streamId === this.streamId) handlers.data(d.data)
+      }),
+      channel.onStatus((s) => {
+        if (s.streamId !== this.streamId) return
+        const counts =
+          s.linesSent !== undefined && s.linesAcked !== undefined
+            ? { sent: s.linesSent, acked: s.linesAcked }
+            : undefined
+        handlers.status(s.state, s.message, counts)
+      }),
+    ]
+  }
+
+  /** The stream is known: deliver what came early, in order, then live. */
+  start(streamId: string): void {
+    this.streamId = streamId
+    for (const d of this.early.splice(0)) if (d.streamId === streamId) this.handlers.data(d.data)
+  }
+
+  dispose(): void {
+    this.offs.forEach((off) => off())
+    this.early.length = 0
+  }
+}
+
+/**
+ * Opens a terminal stream (`terminals:open`) and routes its data and status to `handlers` over
+ * the one `TerminalChannel` main chose for it (terminal-channel.ts, `TerminalOpened.via`): the
+ * page's terminal port when one is connected (Electron) and main routed the stream over it,
+ * else contract events. Until the open call answers, both candidates are listened to (data can
+ * arrive before the answer); then only the chosen one, whose early data is delivered first, in
+ * order. Acks, input and Ctrl-C go over the same channel. Throws `LabError` when the open fails;
+ * the subscriptions are removed then.
  */
 export async function openTerminalStream(
   req: { hostId: string; kind: TerminalKind; cols: number; rows: number; filter?: string },
@@ -79,55 +123,32 @@ export async function openTerminalStream(
   port: TerminalPortClient = terminalPort,
 ): Promise<TerminalStream & { dispose(): void }> {
   const api = lab()
-  let streamId: string | null = null
-  const early: { streamId: string; data: Uint8Array }[] = []
-  const onData = (d: { streamId: string; data: Uint8Array }): void => {
-    if (streamId === null) early.push(d)
-    else if (d.streamId === streamId) handlers.data(d.data)
-  }
-  const onStatus = (s: TerminalStatus): void => {
-    if (s.streamId !== streamId) return
-    const counts =
-      s.linesSent !== undefined && s.linesAcked !== undefined
-        ? { sent: s.linesSent, acked: s.linesAcked }
-        : undefined
-    handlers.status(s.state, s.message, counts)
-  }
-  const subs = [
-    api.events.terminalData(onData),
-    api.events.terminalStatus(onStatus),
-    port.onData(onData),
-    port.onStatus(onStatus),
-  ]
-  const dispose = (): void => subs.forEach((off) => off())
+  const calls = callChannel(api)
+  const candidates = [new Listening(calls, handlers)]
+  if (port.connected()) candidates.push(new Listening(portChannel(port, calls), handlers))
   let opened
   try {
     opened = await call(api.terminals.open(req))
   } catch (err) {
-    dispose()
+    candidates.forEach((c) => c.dispose())
     throw err
   }
+  const via = opened.via ?? 'events'
+  const chosen = candidates.find((c) => c.channel.via === via) ?? (candidates[0] as Listening)
+  for (const c of candidates) if (c !== chosen) c.dispose()
   const id = opened.streamId
-  streamId = id
-  for (const d of early) if (d.streamId === id) handlers.data(d.data)
-  early.length = 0
+  chosen.start(id)
+  const channel = chosen.channel
   const quiet = (p: Promise<unknown>) => void p.catch(() => {})
-  const viaPort = port.connected()
   return {
     streamId: id,
     logPath: opened.logPath,
-    ack(bytes, lines) {
-      if (!(viaPort && port.ack(id, bytes, lines)))
-        quiet(api.terminals.ack({ streamId: id, bytes, lines }))
-    },
-    input(data) {
-      if (!(viaPort && port.input(id, data))) quiet(api.terminals.input({ streamId: id, data }))
-    },
-    interrupt() {
-      if (!(viaPort && port.interrupt(id))) quiet(api.terminals.interrupt({ streamId: id }))
-    },
+    via: channel.via,
+    ack: (bytes, lines) => channel.ack(id, bytes, lines),
+    input: (data) => channel.input(id, data),
+    interrupt: () => channel.interrupt(id),
     resize: (cols, rows) => quiet(api.terminals.resize({ streamId: id, cols, rows })),
     close: () => quiet(api.terminals.close({ streamId: id })),
-    dispose,
+    dispose: () => chosen.dispose(),
   }
 }

@@ -73,3 +73,33 @@ export function describeCpu(cpu: CpuByRole): string {
     .map(([role, ms]) => `${role} ${Math.round(ms)}`)
   return `CPU ms: ${parts.join(' · ') || 'none'}`
 }
+
+/**
+ * CPU ms of the process trees under `roots` (each root and every live descendant), counting
+ * what each live process spent itself plus what its exited, reaped children spent (/proc stat
+ * utime, stime, cutime, cstime): the many short-lived `sh`, `cat` and `devlink` a host runs per
+ * command are in their sshd's `cutime` once reaped.
+ */
+export async function treeCpuMs(roots: readonly number[]): Promise<number> {
+  const pids = await readdir('/proc').catch(() => [] as string[])
+  const stats = new Map<number, { ppid: number; ms: number }>()
+  for (const p of pids) {
+    if (!/^\d+$/.test(p)) continue
+    const stat = await readFile(`/proc/${p}/stat`, 'utf8').catch(() => '')
+    if (!stat) continue
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const ticks = [11, 12, 13, 14].reduce((a, i) => a + Number(f[i] ?? 0), 0)
+    stats.set(Number(p), { ppid: Number(f[1]), ms: ticks * TICK_MS })
+  }
+  let total = 0
+  const queue = roots.filter((r) => stats.has(r))
+  const seen = new Set<number>()
+  while (queue.length > 0) {
+    const p = queue.shift()!
+    if (seen.has(p)) continue
+    seen.add(p)
+    total += stats.get(p)?.ms ?? 0
+    for (const [pid, s] of stats) if (s.ppid === p) queue.push(pid)
+  }
+  return total
+}

@@ -11,9 +11,10 @@ import { errText, summarize } from './stats'
  * the fake `window.lab` of test/e2e/harness (host big-01 has ~2,000 representor rows). Initial
  * render = click on the host until the first animation frame after the table has rows, with
  * the snapshot already loaded (median of 5), against the same for the small host lab-01.
- * Scroll = a scripted scroll of the table (240 px per frame, 240 frames); frame time is the
- * rAF interval, against idle frames measured on the same page. Goal p95 ≤16.7 ms (one 60 Hz
- * vsync).
+ * Scroll = a scripted scroll of the table (240 px per frame, 240 frames, wrapping to the top
+ * once), three times; frame time is the rAF interval, against idle frames measured on the same
+ * page. Goals (issue 19 item 5): initial render ≤1.5x the small host's, longest scroll frame
+ * ≤1.2x the idle frame (its median, one vsync), p95 ≤16.7 ms.
  */
 
 const SECTION = '7 renderer'
@@ -50,7 +51,9 @@ export async function benchRenderer(): Promise<Row[]> {
       big.push(await switchTo(page, 'big-01'))
     }
     const idle = await frames(page, false)
-    const scroll = await frames(page, true)
+    const passes = [await frames(page, true), await frames(page, true), await frames(page, true)]
+    const longest = passes.map((p) => Math.max(...p.gaps)).sort((a, b) => a - b)
+    const scroll = { gaps: passes.flatMap((p) => p.gaps), px: passes[0]?.px ?? 0 }
     const f = summarize(scroll.gaps)
     const id = summarize(idle.gaps)
     const vsync = { on: 'value', op: '<=', target: 16.7 } as const
@@ -61,8 +64,8 @@ export async function benchRenderer(): Promise<Row[]> {
         summarize(big).p50,
         'ms',
         { value: summarize(small).p50, label: 'same view, small host lab-01' },
-        null,
-        `aria-rowcount ${rowCount}`,
+        { on: 'ratio', op: '<=', target: 1.5 },
+        `aria-rowcount ${rowCount}; 2,000 rows ${summarize(big).min.toFixed(0)}–${summarize(big).max.toFixed(0)} ms, small ${summarize(small).min.toFixed(0)}–${summarize(small).max.toFixed(0)} ms (5 each)`,
       ),
       measured(
         SECTION,
@@ -71,15 +74,16 @@ export async function benchRenderer(): Promise<Row[]> {
         'ms',
         { value: id.p95, label: 'idle frames p95' },
         vsync,
-        `scrolled ${scroll.px} px in ${f.n} frames`,
+        `scrolled ${scroll.px} px per pass, 3 passes, ${f.n} frames`,
       ),
       measured(
         SECTION,
-        'scroll longest frame',
-        f.max,
+        'scroll longest frame (median of 3 passes)',
+        longest[1] ?? f.max,
         'ms',
-        { value: id.max, label: 'idle frames max' },
-        null,
+        { value: id.p50, label: 'the idle frame (median rAF interval)' },
+        { on: 'ratio', op: '<=', target: 1.2 },
+        `longest per pass ${longest.map((x) => x.toFixed(0)).join(', ')} ms; idle frames max ${id.max.toFixed(0)} ms`,
       ),
     ]
   } catch (err) {

@@ -7,6 +7,7 @@ import { benchDiscovery } from './discovery'
 import { benchFleet } from './fleet'
 import { benchFlood } from './flood'
 import { benchLatency } from './latency'
+import { benchOps } from './ops'
 import { benchRealKernel } from './realkernel'
 import { benchRenderer } from './renderer'
 import { writeFile } from 'node:fs/promises'
@@ -32,7 +33,8 @@ import { benchTrace } from './trace'
 
 /**
  * `npm run bench` (= `node --import tsx test/bench/run.ts [--quick] [--only 1,3,7] [--results-md]`): runs the
- * sections of issues 10, 16 and 20 one after another (8: issue 20's flood, 9: the real-kernel VM), prints the table and writes
+ * sections of issues 10, 16, 19 and 20 one after another (8: issue 20's flood, 9: the real-kernel VM,
+ * 10: issue 19's operations; 4, 5 and 10 also run on fake sshd hosts, fakehost/), prints the table and writes
  * `bench-results.json` in the working directory. A section that cannot run prints
  * "skipped: <why>"; nothing here fails on a timing (the exit code is 0 unless the bench itself
  * crashes).
@@ -50,6 +52,8 @@ interface Sizes {
   readonly change: number
   readonly traceMB: number
   readonly flood: number
+  /** Samples per side and operation kind (section 10). */
+  readonly ops: number
   readonly fleet: readonly number[]
   /** Samples per operation kind on the real-kernel VM (each alternates two directions). */
   readonly realkernel: number
@@ -66,6 +70,7 @@ const FULL: Sizes = {
   change: 30,
   traceMB: 20,
   flood: 15,
+  ops: 6,
   fleet: [1, 8, 32],
   fleetBudgetMs: 75_000,
   realkernel: 5,
@@ -79,6 +84,7 @@ const QUICK: Sizes = {
   change: 6,
   traceMB: 8,
   flood: 5,
+  ops: 2,
   fleet: [1, 4],
   fleetBudgetMs: 60_000,
   realkernel: 2,
@@ -152,6 +158,7 @@ const SECTIONS: readonly Section[] = [
   { id: 7, title: '7 renderer', run: () => benchRenderer() },
   { id: 8, title: '8 flood', run: (c) => benchFlood(c.knownHosts, c.sizes.flood) },
   { id: 9, title: '9 realkernel', run: (c) => benchRealKernel(c.sizes.realkernel) },
+  { id: 10, title: '10 ops', run: (c) => benchOps(c.knownHosts, c.sizes.ops) },
 ]
 
 function lazy<T>(

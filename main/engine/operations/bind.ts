@@ -1,7 +1,14 @@
 import { findDevice } from '../snapshot-query'
 import { echoTo } from '../shell'
 import { busName, freshProbe } from './bus'
-import { deviceState, deviceTracks, driverTrack, onDevice } from './device'
+import {
+  DEVICE_PARTS,
+  deviceState,
+  deviceTracks,
+  driverTrack,
+  onDevice,
+  UNEVENTED_DEVICE_PARTS,
+} from './device'
 import { knownExpectation, type OperationModule } from './operation'
 import { probedDevice, withDevice } from './project'
 
@@ -44,6 +51,8 @@ export const bind: OperationModule<'bind'> = {
       (s) => deviceState(s, request.device),
     )
   },
+  reads: DEVICE_PARTS,
+  planReads: UNEVENTED_DEVICE_PARTS,
   blastRadius: () => [],
   dropReason: (request) => `bind of ${request.device}`,
   tracks: (request, baseline) => [

@@ -28,6 +28,8 @@ export const crdump: OperationModule<'crdump'> = {
   },
   describe: (request) => `crdump of ${request.device}`,
   expectation: () => null,
+  reads: [],
+  planReads: [],
   blastRadius: () => [],
   dropReason: () => null,
   tracks: () => [],

@@ -1,8 +1,23 @@
 import type { HostSnapshot } from '../../../contract'
+import type { DiscoveryPart } from '../../host/discovery-script'
 import type { TrackedChange } from '../restore'
 import { findDevice, modeOf, sriovOf } from '../snapshot-query'
 
 /** Helpers of the operations that name a devlink device (`request.device`). Pure. */
+
+/**
+ * The discovery parts a device's state comes from (main/host snapshot-build.ts): devlink (the
+ * instance, its ports, `reload_failed`), the E-Switch mode, the PCI function in sysfs (driver,
+ * VF count, VFs) and netdevsim's bus device.
+ */
+export const DEVICE_PARTS: readonly DiscoveryPart[] = ['devlink', 'eswitch', 'pci', 'nsim']
+
+/**
+ * The parts of a device no monitor event vouches for: an E-Switch mode change with no VF ports,
+ * a netdevsim VF count in legacy, a driver bound to a VF without netdevs (docs/domain.md §1.2,
+ * §6). Read fresh before commands that depend on them.
+ */
+export const UNEVENTED_DEVICE_PARTS: readonly DiscoveryPart[] = ['eswitch', 'pci', 'nsim']
 
 /** The precondition reason of a device that is not in the snapshot. */
 export function missing(handle: string): string[] {

@@ -2,7 +2,14 @@ import type { Device, HostSnapshot } from '../../../contract'
 import { familyOf, findDevice, modeOf, sriovOf } from '../snapshot-query'
 import { shellJoin } from '../shell'
 import { deviceBlastOf } from './blast'
-import { deviceState, deviceTracks, needsDevlink, onDevice } from './device'
+import {
+  DEVICE_PARTS,
+  deviceState,
+  deviceTracks,
+  needsDevlink,
+  onDevice,
+  UNEVENTED_DEVICE_PARTS,
+} from './device'
 import { knownExpectation, unknownExpectation, type OperationModule } from './operation'
 import { inMode, withDevice, withVfs } from './project'
 
@@ -63,6 +70,8 @@ export const devlinkReload: OperationModule<'devlink-reload'> = {
       observed,
     )
   },
+  reads: DEVICE_PARTS,
+  planReads: UNEVENTED_DEVICE_PARTS,
   blastRadius: (request, snapshot) => deviceBlastOf(request.device, snapshot, true),
   dropReason: (request) => `devlink reload of ${request.device}`,
   tracks: (request, baseline) => deviceTracks(baseline, request.device),

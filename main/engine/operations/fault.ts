@@ -142,6 +142,8 @@ export const fault: OperationModule<'fault'> = {
       ? `netdevsim armed ${request.fault} on ${request.device}`
       : `labsim accepted the ${request.fault} fault`,
   expectation: () => null,
+  reads: [],
+  planReads: ['pci', 'nsim'],
   blastRadius: (request, snapshot) =>
     request.device && request.fault !== 'clear'
       ? deviceBlastOf(request.device, snapshot, false)

@@ -40,6 +40,8 @@ export const fwTracer: OperationModule<'fw-tracer'> = {
           tracerState,
         )
       : null,
+  reads: ['extras'],
+  planReads: ['extras'],
   blastRadius: () => [],
   dropReason: () => null,
   tracks: () => [],

@@ -56,6 +56,8 @@ export const health: OperationModule<'health'> = {
           (s) =>
             `${request.reporter} reporter of ${target(request)}: ${reporterOf(s, request)?.state ?? 'not listed'}`,
         ),
+  reads: ['health'],
+  planReads: [],
   blastRadius: (request, snapshot) =>
     request.action === 'recover' ? deviceBlastOf(request.device, snapshot, false) : [],
   // Only fw_fatal's recovery tears the device down and reloads it (mlx5 health.c, §3.2); other

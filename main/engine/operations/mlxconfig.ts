@@ -40,6 +40,8 @@ export const mlxconfig: OperationModule<'mlxconfig'> = {
   describe: (request) =>
     `SW_RECOVERY_ON_ERRORS of ${request.bdf} ${request.action === 'set' ? 'set' : 'shown'}`,
   expectation: () => null,
+  reads: [],
+  planReads: [],
   blastRadius: () => [],
   dropReason: () => null,
   tracks: () => [],

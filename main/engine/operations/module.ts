@@ -35,6 +35,8 @@ export const moduleOp: OperationModule<'module'> = {
       (s) =>
         `${request.module} ${s.host.modules[request.module] === true ? 'loaded' : 'not loaded'}`,
     ),
+  reads: ['system'],
+  planReads: ['system'],
   blastRadius(request, snapshot) {
     if (request.action === 'load') return []
     return [

@@ -1,4 +1,5 @@
 import type { BlastItem, HostSnapshot, OperationKind, OperationRequest } from '../../../contract'
+import type { DiscoveryPart } from '../../host/discovery-script'
 import type { TrackedChange } from '../restore'
 
 /**
@@ -84,6 +85,20 @@ export interface OperationModule<K extends OperationKind> {
   describe(request: Req<K>): string
   /** What to wait for after the commands returned; null when nothing observable changes. */
   expectation(request: Req<K>, before: HostSnapshot): Expectation | null
+  /**
+   * The discovery parts `expectation(…).holds`/`observed` read: the wait after the commands
+   * reads only these (one small round trip per read) and takes the rest from the event-driven
+   * cache. Empty when there is no expectation.
+   */
+  readonly reads: readonly DiscoveryPart[]
+  /**
+   * The parts that `precondition`, `commands` and `expectation(request, before)` need read
+   * fresh before the commands run, because no monitor event reports their changes (E-Switch
+   * mode, VF counts, netdevsim knobs, modules, tracer). Empty: the event-driven cache is enough
+   * (the snapshot once the events already seen were read; everything is read when a monitor is
+   * down).
+   */
+  readonly planReads: readonly DiscoveryPart[]
   /** What else goes down while it runs. */
   blastRadius(request: Req<K>, snapshot: HostSnapshot): BlastItem[]
   /**

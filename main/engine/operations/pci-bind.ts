@@ -2,6 +2,7 @@ import { findPciFunction } from '../snapshot-query'
 import { echoTo } from '../shell'
 import { knownExpectation, type OperationModule } from './operation'
 import { functionDriver, functionState, functionTracks, onFunction } from './pci'
+import { DEVICE_PARTS } from './device'
 
 /**
  * `pci-bind`: `echo <bdf> > /sys/bus/pci/drivers/<driver>/bind`, or without a driver
@@ -41,6 +42,8 @@ export const pciBind: OperationModule<'pci-bind'> = {
       },
       (s) => functionState(s, request.bdf),
     ),
+  reads: DEVICE_PARTS,
+  planReads: ['pci'],
   blastRadius: () => [],
   dropReason: (request) =>
     `PCI bind of ${request.bdf}${request.driver ? ` to ${request.driver}` : ''}`,

@@ -4,6 +4,7 @@ import { echoTo } from '../shell'
 import { functionBlast } from './blast'
 import { knownExpectation, type OperationModule } from './operation'
 import { functionState, functionTracks, onFunction, sysfsDev } from './pci'
+import { DEVICE_PARTS, UNEVENTED_DEVICE_PARTS } from './device'
 
 /**
  * `pci-reset`: `echo 1 > /sys/bus/pci/devices/<bdf>/reset`, a reset by the first of the function's
@@ -39,6 +40,8 @@ export const pciReset: OperationModule<'pci-reset'> = {
       resetHolds(request.bdf, before),
       (s) => functionState(s, request.bdf),
     ),
+  reads: [...DEVICE_PARTS, 'health'],
+  planReads: [...UNEVENTED_DEVICE_PARTS, 'health'],
   blastRadius: (request, snapshot) => functionBlast(request.bdf, snapshot),
   dropReason: (request) => `function reset (FLR) of ${request.bdf}`,
   tracks: (request, baseline) => functionTracks(request.bdf, baseline, false),

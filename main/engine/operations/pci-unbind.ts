@@ -3,6 +3,7 @@ import { echoTo } from '../shell'
 import { functionBlast } from './blast'
 import { knownExpectation, type OperationModule } from './operation'
 import { functionDriver, functionState, functionTracks, onFunction, sysfsDev } from './pci'
+import { DEVICE_PARTS } from './device'
 
 /**
  * `pci-unbind`: `echo <bdf> > /sys/bus/pci/devices/<bdf>/driver/unbind` (docs/domain.md §2.10).
@@ -33,6 +34,8 @@ export const pciUnbind: OperationModule<'pci-unbind'> = {
       },
       (s) => functionState(s, request.bdf),
     ),
+  reads: DEVICE_PARTS,
+  planReads: ['pci'],
   blastRadius: (request, snapshot) => functionBlast(request.bdf, snapshot),
   dropReason: (request) => `PCI unbind of ${request.bdf}`,
   tracks: (request, baseline) => functionTracks(request.bdf, baseline, true),

@@ -2,7 +2,14 @@ import { findDevice } from '../snapshot-query'
 import { echoTo } from '../shell'
 import { deviceBlastOf } from './blast'
 import { busDir } from './bus'
-import { deviceState, deviceTracks, driverTrack, onDevice } from './device'
+import {
+  DEVICE_PARTS,
+  deviceState,
+  deviceTracks,
+  driverTrack,
+  onDevice,
+  UNEVENTED_DEVICE_PARTS,
+} from './device'
 import { knownExpectation, type OperationModule } from './operation'
 import { unboundDevice, withDevice } from './project'
 
@@ -40,6 +47,8 @@ export const unbind: OperationModule<'unbind'> = {
       (s) => !findDevice(s, request.device)?.driver,
       (s) => deviceState(s, request.device),
     ),
+  reads: DEVICE_PARTS,
+  planReads: UNEVENTED_DEVICE_PARTS,
   blastRadius: (request, snapshot) => deviceBlastOf(request.device, snapshot, true),
   dropReason: (request) => `unbind of ${request.device}`,
   tracks: (request, baseline) => [

@@ -2,7 +2,15 @@ import type { HostSnapshot } from '../../../contract'
 import { familyOf, findDevice, modeOf, sriovOf } from '../snapshot-query'
 import { echoTo } from '../shell'
 import { deviceBlastOf } from './blast'
-import { deviceState, deviceTracks, missing, onDevice, vfPortCount } from './device'
+import {
+  DEVICE_PARTS,
+  deviceState,
+  deviceTracks,
+  missing,
+  onDevice,
+  UNEVENTED_DEVICE_PARTS,
+  vfPortCount,
+} from './device'
 import { knownExpectation, type OperationModule, type Req } from './operation'
 import { inMode, withDevice, withVfs } from './project'
 
@@ -65,6 +73,8 @@ export const vfCount: OperationModule<'vf-count'> = {
       (s) => deviceState(s, request.device),
     )
   },
+  reads: DEVICE_PARTS,
+  planReads: UNEVENTED_DEVICE_PARTS,
   blastRadius: (request, snapshot) =>
     deviceBlastOf(request.device, snapshot, false).filter((i) => i.kind !== 'netdev'),
   dropReason: () => null,

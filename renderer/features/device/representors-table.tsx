@@ -1,67 +1,38 @@
-import {
-  createColumnHelper,
-  flexRender,
-  getCoreRowModel,
-  getFilteredRowModel,
-  getSortedRowModel,
-  useReactTable,
-  type Row,
-  type SortingState,
-  type Table,
-  type VisibilityState,
-} from '@tanstack/react-table'
-import { useVirtualizer, type Virtualizer } from '@tanstack/react-virtual'
-import { useEffect, useRef, useState } from 'react'
+import { useVirtualizer } from '@tanstack/react-virtual'
+import { memo, useEffect, useMemo, useRef, useState } from 'react'
 
 import { ColumnMenu } from './column-menu'
+import { nextSorting, REP_COLUMNS, repModel, type RepColumn, type RepSorting } from './rep-model'
 import type { RepRow } from './rows'
 import { VfActions } from './vf-actions'
 
-const col = createColumnHelper<RepRow>()
-// Widths (px) sum to ~1,110: every column fits at 1600 px with the terminal dock open.
-const columns = [
-  col.accessor('flavour', { header: 'Flavour', size: 70 }),
-  col.accessor('number', {
-    header: 'Port',
-    size: 88,
-    sortingFn: (a, b) => a.original.numberSort - b.original.numberSort,
-  }),
-  col.accessor('index', { header: 'Index', size: 64 }),
-  col.accessor('netdev', { header: 'Netdev', size: 140 }),
-  col.accessor('physPortName', { header: 'phys_port_name', size: 108 }),
-  col.accessor('ethRep', { header: 'ETH rep', size: 68 }),
-  col.accessor('ibRep', { header: 'IB rep', size: 88 }),
-  col.accessor('vfBdf', { header: 'VF BDF', size: 104 }),
-  col.accessor('vfDriver', { header: 'VF driver', size: 84 }),
-  col.accessor('link', { header: 'Link', size: 58 }),
-  col.accessor('mac', { header: 'MAC', size: 128 }),
-  col.display({ id: 'actions', header: 'Actions', size: 112 }),
-]
 const ROW_HEIGHT = 26
+/** `.reps-scroll` height in renderer/ui/styles.css, px. */
+const SCROLL_HEIGHT = 420
 const HIDDEN_KEY = 'replab.repColumns.hidden'
 
-/** Columns the user hid, remembered across sessions (localStorage). */
-function useColumnVisibility(): [VisibilityState, (id: string) => void] {
-  const [visibility, setVisibility] = useState<VisibilityState>(() => {
+/** Ids of the columns the user hid, remembered across sessions (localStorage). */
+function useHiddenColumns(): [ReadonlySet<string>, (id: string) => void] {
+  const [hidden, setHidden] = useState<ReadonlySet<string>>(() => {
     try {
-      const ids = JSON.parse(window.localStorage.getItem(HIDDEN_KEY) ?? '[]') as string[]
-      return Object.fromEntries(ids.map((id) => [id, false]))
+      return new Set(JSON.parse(window.localStorage.getItem(HIDDEN_KEY) ?? '[]') as string[])
     } catch {
-      return {}
+      return new Set()
     }
   })
   const toggle = (id: string) =>
-    setVisibility((v) => {
-      const next = { ...v, [id]: v[id] === false }
-      const hidden = Object.keys(next).filter((k) => next[k] === false)
+    setHidden((h) => {
+      const next = new Set(h)
+      if (next.has(id)) next.delete(id)
+      else next.add(id)
       try {
-        window.localStorage.setItem(HIDDEN_KEY, JSON.stringify(hidden))
+        window.localStorage.setItem(HIDDEN_KEY, JSON.stringify([...next]))
       } catch {
         // storage unavailable: this session only
       }
       return next
     })
-  return [visibility, toggle]
+  return [hidden, toggle]
 }
 
 /** Props of `RepresentorsTable`. `changed` holds row keys to highlight briefly. */
@@ -79,36 +50,32 @@ function cellClass(row: RepRow, id: string): string {
 }
 
 /**
- * The representors table: TanStack Table (filter, sort) over a @tanstack/react-virtual window,
- * so 2,000 rows render only what is visible. Native table elements laid out as a grid with
- * fixed column widths; `aria-rowcount`/`aria-rowindex` tell assistive tech the full size.
+ * The representors table: filter and sort (rep-model.ts) over a @tanstack/react-virtual window,
+ * so 2,000 rows render only what is visible. Each row is a memoized component placed at its own
+ * offset, recycled through a pool of `<tr>`s (`poolSize`), so a scroll frame patches the rows
+ * that came into view and leaves the others untouched. Native table elements laid out as a grid with fixed column widths;
+ * `aria-rowcount`/`aria-rowindex` tell assistive tech the full size.
  */
 export function RepresentorsTable({ rows, changed }: RepresentorsTableProps) {
-  const [sorting, setSorting] = useState<SortingState>([])
+  const [sorting, setSorting] = useState<RepSorting>(null)
   const [filter, setFilter] = useState('')
-  const [visibility, toggleColumn] = useColumnVisibility()
-  const table = useReactTable({
-    data: rows,
-    columns,
-    state: { sorting, globalFilter: filter, columnVisibility: visibility },
-    onSortingChange: setSorting,
-    onGlobalFilterChange: setFilter,
-    getCoreRowModel: getCoreRowModel(),
-    getSortedRowModel: getSortedRowModel(),
-    getFilteredRowModel: getFilteredRowModel(),
-    getRowId: (r) => r.key,
-    globalFilterFn: 'includesString',
-  })
-  const model = table.getRowModel().rows
+  const [hidden, toggleColumn] = useHiddenColumns()
+  const model = useMemo(() => repModel(rows, filter, sorting), [rows, filter, sorting])
+  const columns = useMemo(() => REP_COLUMNS.filter((c) => !hidden.has(c.id)), [hidden])
   const scrollRef = useRef<HTMLDivElement>(null)
   const virtual = useVirtualizer({
     count: model.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 6,
+    overscan: 4,
+    // The scroll box's CSS height (.reps-scroll): the first render already has its rows, instead
+    // of rendering none, measuring (a forced layout) and rendering again.
+    initialRect: { width: 0, height: SCROLL_HEIGHT },
   })
   const flash = useFlash(changed)
-  const width = table.getVisibleLeafColumns().reduce((n, c) => n + c.getSize(), 0)
+  const width = columns.reduce((n, c) => n + c.width, 0)
+  const items = virtual.getVirtualItems()
+  const pool = poolSize(items.length)
   return (
     <section className="reps" aria-label="Representors section">
       <div className="reps-head">
@@ -125,10 +92,10 @@ export function RepresentorsTable({ rows, changed }: RepresentorsTableProps) {
         </span>
         <span className="spacer-flex" />
         <ColumnMenu
-          columns={table.getAllLeafColumns().map((c) => ({
+          columns={REP_COLUMNS.map((c) => ({
             id: c.id,
-            label: String(c.columnDef.header),
-            visible: c.getIsVisible(),
+            label: c.header,
+            visible: !hidden.has(c.id),
           }))}
           onToggle={toggleColumn}
         />
@@ -140,109 +107,128 @@ export function RepresentorsTable({ rows, changed }: RepresentorsTableProps) {
         aria-label="Representors scroll area"
       >
         <table
-          className="grid"
+          className="grid vgrid"
           aria-label="Representors"
           aria-rowcount={model.length + 1}
           style={{ width }}
         >
-          <RepsHead table={table} width={width} />
-          <RepsBody model={model} virtual={virtual} flash={flash} width={width} />
+          <RepsHead columns={columns} sorting={sorting} onSort={setSorting} width={width} />
+          <tbody className="vgrid-body" style={{ height: virtual.getTotalSize() }}>
+            {items.map((vi) => {
+              const row = model[vi.index]
+              if (!row) return null
+              return (
+                <RepRowView
+                  key={vi.index % pool}
+                  row={row}
+                  index={vi.index}
+                  top={vi.start}
+                  changed={flash.has(row.key)}
+                  columns={columns}
+                  width={width}
+                />
+              )
+            })}
+          </tbody>
         </table>
       </div>
     </section>
   )
 }
 
-function RepsHead({ table, width }: { table: Table<RepRow>; width: number }) {
+function RepsHead({
+  columns,
+  sorting,
+  onSort,
+  width,
+}: {
+  columns: readonly RepColumn[]
+  sorting: RepSorting
+  onSort: (s: RepSorting) => void
+  width: number
+}) {
   return (
     <thead className="vgrid-head">
-      {table.getHeaderGroups().map((hg) => (
-        <tr key={hg.id} aria-rowindex={1} className="vgrid-row" style={{ width }}>
-          {hg.headers.map((h) => {
-            const dir = h.column.getIsSorted()
-            const label = flexRender(h.column.columnDef.header, h.getContext())
-            return (
-              <th
-                key={h.id}
-                scope="col"
-                style={{ width: h.column.getSize() }}
-                aria-sort={dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : 'none'}
-              >
-                {h.column.getCanSort() ? (
-                  <button
-                    type="button"
-                    className="th-sort"
-                    onClick={h.column.getToggleSortingHandler()}
-                    aria-label={`Sort by ${String(h.column.columnDef.header)}`}
-                  >
-                    {label}
-                    <span aria-hidden="true">
-                      {dir === 'asc' ? ' ▲' : dir === 'desc' ? ' ▼' : ''}
-                    </span>
-                  </button>
-                ) : (
-                  label
-                )}
-              </th>
-            )
-          })}
-        </tr>
-      ))}
+      <tr aria-rowindex={1} className="vgrid-row" style={{ width }}>
+        {columns.map((c) => {
+          const dir = sorting?.id === c.id ? (sorting.desc ? 'desc' : 'asc') : false
+          return (
+            <th
+              key={c.id}
+              scope="col"
+              style={{ width: c.width }}
+              aria-sort={dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : 'none'}
+            >
+              {c.value ? (
+                <button
+                  type="button"
+                  className="th-sort"
+                  onClick={() => onSort(nextSorting(sorting, c))}
+                  aria-label={`Sort by ${c.header}`}
+                >
+                  {c.header}
+                  <span aria-hidden="true">
+                    {dir === 'asc' ? ' ▲' : dir === 'desc' ? ' ▼' : ''}
+                  </span>
+                </button>
+              ) : (
+                c.header
+              )}
+            </th>
+          )
+        })}
+      </tr>
     </thead>
   )
 }
 
 /**
- * Rows are absolutely positioned in a tbody as tall as all rows (the TanStack Virtual table
- * pattern): scrolling moves `transform`s and patches cell text, so layout stays per-row instead
- * of re-running table layout for the whole window each frame.
+ * Rows are keyed by their index modulo a pool larger than the window: a row keeps its `<tr>`
+ * while it is in view (memoized, a scroll frame does not touch it), and a row coming into view
+ * takes over the `<tr>` of one that left, so scrolling patches text in existing elements instead
+ * of creating and styling new ones. A power of two ≥ 64, so it changes only when the window
+ * grows past it.
  */
-function RepsBody({
-  model,
-  virtual,
-  flash,
+function poolSize(windowRows: number): number {
+  let pool = 64
+  while (pool <= windowRows) pool *= 2
+  return pool
+}
+
+/**
+ * One row, absolutely positioned at its own offset in a tbody as tall as all rows (the TanStack
+ * Virtual table pattern). Memoized: while it stays in view a scroll frame does not touch it.
+ */
+const RepRowView = memo(function RepRowView({
+  row,
+  index,
+  top,
+  changed,
+  columns,
   width,
 }: {
-  model: Row<RepRow>[]
-  virtual: Virtualizer<HTMLDivElement, Element>
-  flash: Set<string>
+  row: RepRow
+  index: number
+  top: number
+  changed: boolean
+  columns: readonly RepColumn[]
   width: number
 }) {
   return (
-    <tbody className="vgrid-body" style={{ height: virtual.getTotalSize() }}>
-      {virtual.getVirtualItems().map((vi, slot) => {
-        const row = model[vi.index]
-        if (!row) return null
-        const r = row.original
-        return (
-          <tr
-            // Keyed by window slot, not row id: while scrolling React patches the same
-            // <tr>s in place instead of removing and creating rows every frame.
-            key={slot}
-            aria-rowindex={vi.index + 2}
-            className={flash.has(r.key) ? 'vgrid-row row-changed' : 'vgrid-row'}
-            style={{ width, transform: `translateY(${vi.start}px)` }}
-            data-key={r.key}
-          >
-            {row.getVisibleCells().map((cell) => (
-              <td
-                key={cell.column.id}
-                className={cellClass(r, cell.column.id)}
-                style={{ width: cell.column.getSize() }}
-              >
-                {cell.column.id === 'actions' ? (
-                  <VfActions row={r} />
-                ) : (
-                  String(cell.getValue() ?? '')
-                )}
-              </td>
-            ))}
-          </tr>
-        )
-      })}
-    </tbody>
+    <tr
+      aria-rowindex={index + 2}
+      className={changed ? 'vgrid-row row-changed' : 'vgrid-row'}
+      style={{ width, transform: `translateY(${top}px)` }}
+      data-key={row.key}
+    >
+      {columns.map((c) => (
+        <td key={c.id} className={cellClass(row, c.id)} style={{ width: c.width }}>
+          {c.value ? String(c.value(row)) : <VfActions row={row} />}
+        </td>
+      ))}
+    </tr>
   )
-}
+})
 
 /** Keeps `changed` keys for 2 s so the highlight outlives the render that brought them. */
 function useFlash(changed: Set<string>): Set<string> {

@@ -89,13 +89,8 @@ export function mountTerminal(el: HTMLElement, o: MountOptions): TerminalSession
   if (saved)
     term.write(`${saved}\r\n\x1b[2m--- above: ${o.label} before it was closed ---\x1b[0m\r\n`)
 
-  let idle: ReturnType<typeof setTimeout> | undefined
-  const counter = createAckCounter((bytes, lines) => stream?.ack(bytes, lines))
-  const consumed = (bytes: Uint8Array) => {
-    counter.consumed(bytes)
-    clearTimeout(idle)
-    idle = setTimeout(() => counter.flush(), 250)
-  }
+  const acks = ackWhenConsumed((bytes, lines) => stream?.ack(bytes, lines))
+  const consumed = acks.consumed
   // xterm checks its 12 ms parse budget only between writes (WriteBuffer._innerWrite), so a
   // coalesced chunk of up to 256 KB is cut into slices: the page gets a frame between slices.
   const write = (bytes: Uint8Array) => {
@@ -105,26 +100,33 @@ export function mountTerminal(el: HTMLElement, o: MountOptions): TerminalSession
     }
   }
   store.add(term.onData((d) => stream?.input(d)))
-  store.add(term.onResize(({ cols, rows }) => stream?.resize(...ptySize(cols, rows))))
+  // The contract's smallest terminal is 2 x 2: a pane squeezed to one row still reports 2.
+  const resize = (cols: number, rows: number) =>
+    stream?.resize(Math.max(2, cols), Math.max(2, rows))
+  store.add(term.onResize(({ cols, rows }) => resize(cols, rows)))
   // Disposed before the xterm (reverse order): keep the scrollback, flush acks, close the stream.
   store.defer(() => {
-    clearTimeout(idle)
-    counter.flush()
+    acks.dispose()
     scrollback.set(o.scrollbackKey, serialize.serialize({ scrollback: 5_000 }))
     stream?.close()
     stream?.dispose()
   })
-  openTerminalStream(
-    { hostId: o.hostId, kind: o.kind, ...ptyRequestSize(term.cols, term.rows) },
-    {
-      data: write,
-      status: (state, msg, counts) => {
-        if (counts) o.onCounts?.(counts)
-        // A count-only push repeats `open` without a message: keep the log path shown.
-        if (state !== 'open' || msg) o.onStatus(msg ? `${state}: ${msg}` : state)
-      },
+  // A pane mounted while its dock is still being laid out can measure one row: the contract
+  // wants at least 2 (the size is sent again once the stream is open, below).
+  const opening = {
+    hostId: o.hostId,
+    kind: o.kind,
+    cols: Math.max(2, term.cols),
+    rows: Math.max(2, term.rows),
+  }
+  openTerminalStream(opening, {
+    data: write,
+    status: (state, msg, counts) => {
+      if (counts) o.onCounts?.(counts)
+      // A count-only push repeats `open` without a message: keep the log path shown.
+      if (state !== 'open' || msg) o.onStatus(msg ? `${state}: ${msg}` : state)
     },
-  ).then(
+  }).then(
     (s) => {
       if (store.isDisposed) {
         s.close()
@@ -132,6 +134,8 @@ export function mountTerminal(el: HTMLElement, o: MountOptions): TerminalSession
         return
       }
       stream = s
+      // The pane may have been fitted while the open was in flight: main gets the size now.
+      if (term.cols !== opening.cols || term.rows !== opening.rows) resize(term.cols, term.rows)
       o.onStatus(s.logPath ? `open · log ${s.logPath}` : 'open')
     },
     (err: unknown) => {
@@ -144,15 +148,34 @@ export function mountTerminal(el: HTMLElement, o: MountOptions): TerminalSession
 }
 
 /**
- * A pane laid out in a collapsed dock measures 1×1; the contract's floor is 2×2 (a PTY that small
- * is useless anyway), so sizes are clamped rather than refused.
+ * Acks consumed bytes through `send` about every FLOW.ackBytes, and what is pending after 250 ms
+ * without output: one timer, re-armed when it fires early (not a clear and a set per slice
+ * written, which a flood does thousands of times a second). `dispose()` flushes and stops it.
  */
-function ptySize(cols: number, rows: number): [number, number] {
-  return [Math.max(2, cols), Math.max(2, rows)]
-}
-
-/** `ptySize` as the fields of a `terminals:open` request. */
-function ptyRequestSize(cols: number, rows: number): { cols: number; rows: number } {
-  const [c, r] = ptySize(cols, rows)
-  return { cols: c, rows: r }
+function ackWhenConsumed(send: (bytes: number, lines: number) => void): {
+  consumed(bytes: Uint8Array): void
+  dispose(): void
+} {
+  const counter = createAckCounter(send)
+  let idle: ReturnType<typeof setTimeout> | undefined
+  let last = 0
+  const idleFlush = (): void => {
+    const wait = last + 250 - performance.now()
+    if (wait > 1) idle = setTimeout(idleFlush, wait)
+    else {
+      idle = undefined
+      counter.flush()
+    }
+  }
+  return {
+    consumed(bytes) {
+      counter.consumed(bytes)
+      last = performance.now()
+      idle ??= setTimeout(idleFlush, 250)
+    },
+    dispose() {
+      clearTimeout(idle)
+      counter.flush()
+    },
+  }
 }

@@ -125,9 +125,9 @@ describe('replab drill restore onto the wrong host', () => {
       .host('sim-b')
       .commandLog.slice(logFrom)
       .map((c) => c.command)
-    // Reads only: the discovery script (`R=…`, its loops read sysfs) and the monitors.
+    // Reads only: the discovery script (`read -r M…`, its loops read sysfs) and the monitors.
     const changing = /flock|eswitch set|> *'?\/sys|modprobe|reload/
-    expect(onB.filter((c) => !c.startsWith("R='") && changing.test(c))).toEqual([])
+    expect(onB.filter((c) => !c.startsWith('read -r M\n') && changing.test(c))).toEqual([])
     expect(await journal()).toEqual(linesBefore)
 
     // Restore onto A itself: works, A is back to what the drill found (legacy, 0 VFs).

@@ -28,7 +28,7 @@ interface Rig {
   readonly engine: Engine
   /** Called with each command before it runs. */
   before: ((command: string) => void) | null
-  /** Rewrites the stdout of discovery scripts (`R='…`). */
+  /** Rewrites the stdout of discovery scripts (they start `read -r M`, the marker on stdin). */
   garble: ((stdout: string) => string) | null
 }
 
@@ -53,7 +53,8 @@ describe('no false pass', () => {
         partial.before?.(command)
         const r = await conn.exec(command, options)
         const garble = partial.garble
-        return garble && command.startsWith("R='") ? { ...r, stdout: garble(r.stdout) } : r
+        const discovery = command.startsWith('read -r M\n')
+        return garble && discovery ? { ...r, stdout: garble(r.stdout) } : r
       },
       stream: (command, options) => conn.stream(command, options),
     }

@@ -73,12 +73,16 @@ describe('terminal streams over a message port (issue 8)', () => {
     await rig.until('dmesg lines over the port', () => after.lines() > 0)
     expect(page.milestones).toEqual(['connected', 'data'])
     expect(page.fallback.get(after.stream.streamId)).toBeUndefined()
+    // Main said which channel each stream uses, and the page listens on that one only.
+    expect([before.stream.via, after.stream.via]).toEqual(['events', 'port'])
     // The older stream keeps its route (no reordering across two channels).
     rig.lab.host(HOST).kernel.printk('mlx5_core 0000:08:00.0: port-check')
     await rig.until('the new line on both', () =>
       [before, after].every((p) => p.text().includes('port-check')),
     )
     expect(page.fallback.get(after.stream.streamId)).toBeUndefined()
+    // Main said which channel each stream uses, and the page listens on that one only.
+    expect([before.stream.via, after.stream.via]).toEqual(['events', 'port'])
     // …and so do its acks: calls for the older stream, the port for the newer one.
     await rig.until('acks of both', () => before.acked() > 0 && after.acked() > 0)
     expect(page.called(before.stream.streamId)).toContain('terminals:ack')

@@ -19,8 +19,11 @@ describe('the discovery script under dash, busybox sh and bash (fake mlx5 host)'
   afterAll(() => host.dispose())
 
   it('prints the same framed output under every shell', async () => {
-    const { script, marker } = buildDiscoveryScript({ nonce: 'testnonce01', root: host.root })
-    const outputs = await Promise.all(SHELLS.map((sh) => host.run(sh, script)))
+    const { script, marker, stdin } = buildDiscoveryScript({
+      nonce: 'testnonce01',
+      root: host.root,
+    })
+    const outputs = await Promise.all(SHELLS.map((sh) => host.run(sh, script, stdin)))
     expect(outputs[1]).toBe(outputs[0])
     expect(outputs[2]).toBe(outputs[0])
     const sections = splitSections(outputs[0] ?? '', marker)

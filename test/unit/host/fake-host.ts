@@ -24,7 +24,8 @@ export interface FakeHostSpec {
 export interface FakeHost {
   readonly root: string
   readonly binDir: string
-  run(shell: readonly string[], script: string): Promise<string>
+  /** Runs `script` as `<shell> -c` (the stub functions first) with `stdin`, as sshd runs a command. */
+  run(shell: readonly string[], script: string, stdin?: string): Promise<string>
   /** Replaces a command's canned output (the host "changes"). */
   setCommand(command: string, out: string, rc?: number): Promise<void>
   /** Writes a file under the fake root. */
@@ -79,7 +80,7 @@ export async function createFakeHost(spec: FakeHostSpec): Promise<FakeHost> {
   return {
     root,
     binDir,
-    run: (shell, script) => runShell(shell, script, binDir),
+    run: (shell, script, stdin) => runShell(shell, script, binDir, stdin ?? ''),
     setCommand,
     write: (path, content) => writeFile(join(root, path), content),
     dispose: () => rm(base, { recursive: true, force: true }),
@@ -95,16 +96,21 @@ function stubFunctions(binDir: string): string {
   return TOOLS.map((tool) => `${tool}() { "${binDir}/${tool}" "$@"; }\n`).join('')
 }
 
-function runShell(shell: readonly string[], script: string, binDir: string): Promise<string> {
+function runShell(
+  shell: readonly string[],
+  script: string,
+  binDir: string,
+  stdin: string,
+): Promise<string> {
   const [file, ...args] = shell
   return new Promise((resolve, reject) => {
     const child = execFile(
       file ?? 'sh',
-      [...args, '-s'],
+      [...args, '-c', stubFunctions(binDir) + script],
       { env: { PATH: `${binDir}:/usr/bin:/bin`, LC_ALL: 'C' }, maxBuffer: 64 << 20 },
       (err, stdout) => (err === null ? resolve(stdout) : reject(err)),
     )
-    child.stdin?.end(stubFunctions(binDir) + script)
+    child.stdin?.end(stdin)
   })
 }
 
@@ -117,10 +123,10 @@ export function fakeRunner(
   return {
     target: `fake:${shell.join(' ')}`,
     calls,
-    async exec(command) {
+    async exec(command, options) {
       calls.push(command)
       const started = performance.now()
-      const stdout = await host.run(shell, command)
+      const stdout = await host.run(shell, command, options.stdin)
       return { stdout, stderr: '', code: 0, signal: null, durationMs: performance.now() - started }
     },
     stream() {

@@ -74,12 +74,18 @@ describe('other stream shapes', () => {
         command: 'del',
         keys: ['eth0'],
         parts: ['ip', 'rdma', 'devlink', 'eswitch', 'pci', 'health'],
-        urgent: ['ip', 'eswitch'],
+        urgent: ['ip', 'eswitch', 'pci'],
+        walk: true,
         link: { ifindex: 3, ifname: 'eth0', vfs: [], altnames: [] },
       },
     ])
     expect(devlinkEvent({ command: 'new' })).toBeNull()
     expect(devlinkEvent({ health: { 'pci/0000:08:00.0': {} } })?.parts).toEqual(['health'])
+    // A port event changes a known device: no sysfs walk, no health or info re-read.
+    const port = devlinkEvent({ command: 'new', port: { 'pci/0000:08:00.0/2': {} } })
+    expect(port?.walk).toBe(false)
+    expect(port?.parts).not.toContain('health')
+    expect(devlinkEvent({ command: 'new', dev: { 'pci/0000:08:00.0': {} } })?.walk).toBe(true)
   })
 
   it('never throws on hostile input and emits only parsed JSON', () => {

@@ -248,3 +248,72 @@ describe('overlapping refreshes', () => {
     expect(modes).not.toContain('legacy')
   })
 })
+
+describe('what a real iproute2 6.1 prints, and targeted reads', () => {
+  it('a text-form link event (iproute2 6.1 prints text even with -j) triggers a refresh', async () => {
+    const { runner, streams } = streamingRunner(host)
+    const seen: string[] = []
+    watcher = await startHostWatcher(runner, {
+      hostName: 'lab1',
+      timeoutMs: 5000,
+      root: host.root,
+      onEvent: (e) => seen.push(`${e.source} ${e.command ?? ''} ${e.keys.join(',')}`),
+    })
+    const waiting = watcher.waitFor(
+      (s) => s.devices.find((d) => d.pci?.bdf === PF0)?.pci?.numvfs === 3,
+      { timeoutMs: 5000 },
+    )
+    await host.write(`sys/bus/pci/devices/${PF0}/sriov_numvfs`, '3\n')
+    const ip = streams.get('ip -j monitor link')
+    ip?.write(
+      '9: enp8s0f0v2: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN group default \n',
+    )
+    ip?.write('    link/ether 52:54:00:aa:bb:cc brd ff:ff:ff:ff:ff:ff\n')
+    await waiting
+    expect(seen).toEqual(['ip new enp8s0f0v2'])
+    expect(watcher.monitorState()).toEqual({ devlink: true, ip: true })
+    // The urgent stage read the known SR-IOV functions by path, without walking sysfs.
+    const fast = runner.calls.find((c, i) => i > 0 && c.includes(':pcidev:'))
+    expect(fast).toContain(`/sys/bus/pci/devices/${PF0} `)
+    expect(fast).not.toContain('/sys/bus/pci/devices/*;')
+  })
+
+  it('a monitor whose output decodes to nothing is cut, marked, and the host is polled', async () => {
+    const { runner, streams } = streamingRunner(host)
+    const unknown: string[] = []
+    watcher = await startHostWatcher(runner, {
+      hostName: 'lab1',
+      timeoutMs: 5000,
+      root: host.root,
+      pollMinMs: 20,
+      onMonitorUnknown: (kind, text) => unknown.push(`${kind}: ${text}`),
+    })
+    streams.get('ip -j monitor link')?.write('Unexpected banner of a future iproute2\n')
+    await poll(() => unknown.length === 1, { what: 'the undecodable stream reported' })
+    expect(unknown).toEqual(['ip: Unexpected banner of a future iproute2'])
+    const marked = await watcher.waitFor(
+      (s) => (s.errors ?? []).some((e) => e.command === 'ip -j monitor link'),
+      { timeoutMs: 5000 },
+    )
+    expect(marked.errors?.find((e) => e.command === 'ip -j monitor link')?.message).toMatch(
+      /not a monitor event replab can decode/,
+    )
+    await addVfPort(host)
+    await watcher.waitFor(hasVf2Port, { timeoutMs: 5000 })
+  })
+
+  it('refresh({parts}) reads only those parts, known devices by path, after the call', async () => {
+    const { runner } = streamingRunner(host)
+    watcher = await startHostWatcher(runner, { hostName: 'lab1', timeoutMs: 5000, root: host.root })
+    await host.write(`sys/bus/pci/devices/${PF0}/sriov_numvfs`, '3\n')
+    const snap = await watcher.refresh({ parts: ['pci'] })
+    expect(snap.devices.find((d) => d.pci?.bdf === PF0)?.pci?.numvfs).toBe(3)
+    const read = runner.calls.at(-1) ?? ''
+    expect(read).toContain(':pcidev:')
+    expect(read).not.toContain('uname -r')
+    expect(read).not.toContain('devlink -j port show')
+    expect(read).not.toContain('/sys/bus/pci/devices/*;')
+    // No event asked for a walk: nothing else is read afterwards.
+    expect(runner.calls).toHaveLength(2)
+  })
+})

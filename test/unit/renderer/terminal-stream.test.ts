@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { LabApi } from '../../../contract/api'
 import { installLab } from '../../../renderer/api/lab'
 import { buildLabApi } from '../../../renderer/api/lab-api-builder'
+import { createTerminalPortClient, type RendererPort } from '../../../renderer/api/terminal-port'
 import { openTerminalStream } from '../../../renderer/api/terminal-stream'
 
 /** A LabApi whose calls are answered by `answer` and whose events the test emits. */
@@ -92,5 +93,46 @@ describe('terminal streams', () => {
     expect(err).toMatchObject({ name: 'LabError', code: 'read-only' })
     expect(listeners.get('terminals:data')?.size).toBe(0)
     expect(listeners.get('terminals:status')?.size).toBe(0)
+  })
+
+  it('listens on the one channel main chose (the port here) and acks over it', async () => {
+    const lab = fakeLab((ch) =>
+      ch === 'terminals:open' ? { streamId: 's1', via: 'port' } : { ok: true },
+    )
+    installLab(lab.api)
+    const posted: unknown[] = []
+    let deliver: (event: { data: unknown }) => void = () => {}
+    const fakePort: RendererPort = {
+      postMessage: (m) => posted.push(m),
+      addEventListener: (_t, l) => (deliver = l),
+      removeEventListener: () => {},
+      start: () => {},
+      close: () => {},
+    }
+    const port = createTerminalPortClient()
+    port.connect(fakePort)
+    const got: string[] = []
+    const opening = openTerminalStream(
+      { hostId: 'lab-01', kind: 'trace', cols: 80, rows: 24 },
+      { data: (b) => got.push(new TextDecoder().decode(b)), status: () => {} },
+      port,
+    )
+    deliver({ data: { t: 'data', streamId: 's1', seq: 0, data: bytes('early ') } })
+    lab.release()
+    const stream = await opening
+    expect(stream.via).toBe('port')
+    lab.emit('terminals:data', { streamId: 's1', seq: 1, data: bytes('not-this-way ') })
+    deliver({ data: { t: 'data', streamId: 's1', seq: 1, data: bytes('late') } })
+    expect(got.join('')).toBe('early late')
+    stream.ack(1000, 3)
+    stream.interrupt()
+    expect(posted).toEqual([
+      { t: 'hello' },
+      { t: 'ack', streamId: 's1', bytes: 1000, lines: 3 },
+      { t: 'interrupt', streamId: 's1' },
+    ])
+    expect(lab.calls.map(([c]) => c)).toEqual(['terminals:open'])
+    expect(lab.listeners.get('terminals:data')?.size).toBe(0)
+    stream.dispose()
   })
 })

@@ -155,4 +155,46 @@ describe('LineHighlighter', () => {
       { numRuns: 300 },
     )
   })
+
+  it('a firmware-trace flood (whole fw and plain lines) is coloured line by line, as classified', () => {
+    const line = fc.constantFrom(FW, PLAIN, 'µs → ✓ ünïcödé', '', `${FW} mlx5_fw: twice`)
+    fc.assert(
+      fc.property(
+        fc.array(line, { minLength: 1, maxLength: 40 }),
+        fc.constantFrom('\n', '\r\n'),
+        fc.boolean(),
+        (lines, eol, linked) => {
+          const ref = linked ? { runId: 'r1', step: 3 } : null
+          const h = new LineHighlighter(() => ref, true)
+          const out = dec(h.push(enc(lines.map((l) => l + eol).join(''))))
+          const open = `${ref ? `\x1b]8;;${drillStepUri(ref)}\x1b\\` : ''}\x1b[36m`
+          const close = ref ? '\x1b[0m\x1b]8;;\x1b\\' : '\x1b[0m'
+          const want = lines
+            .map((l) => (classifyLine(l) === 'fw' ? `${open}${l}${close}${eol}` : `${l}${eol}`))
+            .join('')
+          expect(out).toBe(want)
+        },
+      ),
+      { numRuns: 200 },
+    )
+  })
+
+  it('a severe line inside a firmware-trace flood keeps its own colour', () => {
+    const severe: Array<[string, string]> = [
+      [FATAL, '\x1b[1;31m'],
+      ['mlx5_core 0000:08:00.0: device is unrecoverable', '\x1b[1;31m'],
+      ["mlx5_core: device's health compromised - reached miss count", '\x1b[1;31m'],
+      [SPLAT, '\x1b[31m'],
+      ['general protection fault, probably for non-canonical address', '\x1b[31m'],
+      ['INFO: task kworker/0:1:42 blocked for more than 120 seconds.', '\x1b[31m'],
+      [LOST, '\x1b[1;7;31m'],
+      [RECOVERY, '\x1b[1;35m'],
+      [ESW, '\x1b[33m'],
+    ]
+    for (const [line, sgr] of severe) {
+      const h = new LineHighlighter(none, true)
+      const out = dec(h.push(enc(`${FW}\n${line}\n${FW}\n`)))
+      expect(out).toBe(`\x1b[36m${FW}\x1b[0m\n${sgr}${line}\x1b[0m\n\x1b[36m${FW}\x1b[0m\n`)
+    }
+  })
 })
