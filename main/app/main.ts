@@ -76,7 +76,7 @@ async function startLab(backend: Backend): Promise<void> {
     { stdio: 'pipe' },
   )
   app.on('before-quit', () => child.kill())
-  // labsim announces its hosts in its first stdout line (DESIGN.md); later output is ignored.
+  // labsim announces its hosts in its first stdout line (docs/design.md); later output is ignored.
   let buffered: string | null = ''
   child.stdout?.on('data', (chunk: Buffer) => {
     if (buffered === null) return

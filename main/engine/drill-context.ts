@@ -1,4 +1,5 @@
 import type { CommandRecord, Finding, HostSnapshot, OperationRequest } from '../../contract'
+import type { DiscoveryPart } from '../host/discovery-script'
 import type { ResolvedParams, DrillEnv, StepChecks } from './drill-types'
 import type { FindingPlace } from './invariants'
 import { operationFor, type DroppingCommand, type FaultOptions } from './operations'
@@ -50,8 +51,11 @@ export abstract class DrillContext {
     return { step, iteration: this.iteration }
   }
 
-  /** The host now (a fresh read when running; the projected state when planning). */
-  abstract snapshot(): Promise<HostSnapshot>
+  /**
+   * The host now (a fresh read when running; the projected state when planning). `parts`
+   * limits the fresh read to those discovery parts, the rest from the event-driven cache.
+   */
+  abstract snapshot(parts?: readonly DiscoveryPart[]): Promise<HostSnapshot>
 
   /**
    * Runs one operation as a step. A failed operation ends the iteration unless `allowFailure`.

@@ -8,7 +8,7 @@ import { reloadUnwind } from './drills/reload-unwind'
 import { vfChurn } from './drills/vf-churn'
 import { vfResetIsolation } from './drills/vf-reset-isolation'
 
-/** The seven drills of DESIGN.md §Lifecycle engine, keyed by kind (reference/domain.md §4). */
+/** The seven drills of docs/design.md §Lifecycle engine, keyed by kind (docs/domain.md §4). */
 export const DRILLS: Readonly<Record<DrillKind, DrillDefinition>> = {
   'late-ib-reps': lateIbReps,
   'pf-rebind': pfRebind,

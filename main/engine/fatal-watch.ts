@@ -6,8 +6,8 @@ import { shellArg } from './shell'
 
 /**
  * Watches the device's `fw_fatal` health reporter across drill steps: a firmware fatal error
- * the drill did not cause (domain.md §3.2) becomes a `fatal` finding with the crdump as evidence
- * (`devlink health dump show … reporter fw_fatal`, domain.md §3.3).
+ * the drill did not cause (docs/domain.md §3.2) becomes a `fatal` finding with the crdump as evidence
+ * (`devlink health dump show … reporter fw_fatal`, docs/domain.md §3.3).
  */
 export class FatalWatch {
   /** fw_fatal error count last seen on the device (null: the baseline's). */

@@ -1,5 +1,5 @@
 /**
- * The lifecycle engine's public surface (DESIGN.md §Lifecycle engine). Wire it with
+ * The lifecycle engine's public surface (docs/design.md §Lifecycle engine). Wire it with
  * `createEngine({ runnerFor, snapshotSourceFor, journal, consoleIdentity, clock })`.
  */
 export {

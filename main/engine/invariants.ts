@@ -10,7 +10,7 @@ import {
 } from './snapshot-query'
 
 /**
- * The driver invariants of DESIGN.md §Lifecycle engine, as pure checks over snapshots. Each
+ * The driver invariants of docs/design.md §Lifecycle engine, as pure checks over snapshots. Each
  * returns `Finding[]` with the evidence; empty means the invariant holds.
  */
 
@@ -48,7 +48,7 @@ function finding(
 
 /**
  * In switchdev every VF and SF has a devlink port with an ETH representor netdev, and the uplink
- * has its netdev (domain.md §1.5: `REP_ETH LOADED` ⇔ rep netdev exists).
+ * has its netdev (docs/domain.md §1.5: `REP_ETH LOADED` ⇔ rep netdev exists).
  */
 export function checkEthReps(s: HostSnapshot, handle: string, place: FindingPlace): Finding[] {
   const d = findDevice(s, handle)
@@ -102,7 +102,7 @@ function nsimVfs(numvfs: number): Array<{ vf: number; bdf: string }> {
 /**
  * With mlx5_ib loaded, every representor netdev sits on a port of exactly one IB representor
  * device, all reps of one E-Switch on the same device, and no IB port outlives its ETH rep
- * (domain.md §1.6, §4.1, §4.3).
+ * (docs/domain.md §1.6, §4.1, §4.3).
  */
 export function checkIbReps(s: HostSnapshot, handle: string, place: FindingPlace): Finding[] {
   const d = findDevice(s, handle)
@@ -185,7 +185,7 @@ export function checkIbReps(s: HostSnapshot, handle: string, place: FindingPlace
   return out
 }
 
-/** In legacy there are no VF/SF representor ports (domain.md §1.2: reps exist only in switchdev). */
+/** In legacy there are no VF/SF representor ports (docs/domain.md §1.2: reps exist only in switchdev). */
 export function checkLegacy(s: HostSnapshot, handle: string, place: FindingPlace): Finding[] {
   const d = findDevice(s, handle)
   if (!d || modeOf(d) !== 'legacy') return []
@@ -217,7 +217,7 @@ function netdevKeyMatches(change: Change, name: string): boolean {
 
 /**
  * A VF reset leaves the PF and the other VFs untouched: same ifindex, no carrier flap
- * (NVIDIA Reset Flow doc: "only that VF resets"; domain.md §3.4). `changes` are the snapshot
+ * (NVIDIA Reset Flow doc: "only that VF resets"; docs/domain.md §3.4). `changes` are the snapshot
  * diffs observed during the reset.
  */
 export function checkIsolation(
@@ -324,7 +324,7 @@ function driversKept(
 
 /**
  * After a fatal error the fw_fatal `error` and `recover` counters move and the device comes back
- * healthy (domain.md §3.2 steps 4–5).
+ * healthy (docs/domain.md §3.2 steps 4–5).
  */
 export function checkFatalRecovery(
   before: HostSnapshot,
@@ -368,7 +368,7 @@ export function checkFatalRecovery(
   return out
 }
 
-/** Kernel splat markers (lockdep, KASAN, hung task, WARN/BUG), DESIGN.md §Lifecycle engine. */
+/** Kernel splat markers (lockdep, KASAN, hung task, WARN/BUG), docs/design.md §Lifecycle engine. */
 export const SPLAT_PATTERNS: readonly RegExp[] = [
   /WARNING:/,
   /BUG:/,

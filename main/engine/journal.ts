@@ -188,7 +188,7 @@ export function foldJournal(lines: readonly string[]): JournalRun {
   return { ...scan, start: scan.start, skipped: scan.damaged.map((d) => d.line) }
 }
 
-/** The DrillReport of a journaled run (DESIGN.md's JSON shape first). */
+/** The DrillReport of a journaled run (docs/design.md's JSON shape first). */
 export function reportOf(run: JournalRun): DrillReport {
   const s = run.start
   return {

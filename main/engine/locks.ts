@@ -4,7 +4,7 @@ import { lockCommand, lockOwnerCommand } from './shell'
 
 /**
  * Two locks keep lifecycle work on one card serial: an in-process lock per devlink device (like
- * the series' per-E-Switch `reps_lock`, domain.md §4.2) and a remote flock(1) advisory lock so a
+ * the series' per-E-Switch `reps_lock`, docs/domain.md §4.2) and a remote flock(1) advisory lock so a
  * second console cannot race this one. A drill's link (host-link.ts `HostLink`) takes both and
  * retakes the remote one after a dropped connection.
  */

@@ -3,7 +3,7 @@ import type { HostSnapshot, OperationPlan, OperationRequest } from '../../contra
 import { operationFor, type FaultOptions, type OperationModule } from './operations'
 
 /**
- * `plan()`: the pure dry run of an operation (style.md §3.3 rule 5). Same inputs, same plan; no
+ * `plan()`: the pure dry run of an operation (docs/style.md §3.3 rule 5). Same inputs, same plan; no
  * I/O. `runOperation` executes exactly `plan.commands`. Everything per operation comes from its
  * module (`operations/<kind>.ts`).
  */

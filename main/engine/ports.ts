@@ -4,7 +4,7 @@ import type { CommandRunner } from '../host/ports'
 
 /**
  * The ports of the engine: everything it does to the world goes through these interfaces
- * (style.md §3.3 rule 5, functional core / imperative shell). main/ssh and main/host implement
+ * (docs/style.md §3.3 rule 5, functional core / imperative shell). main/ssh and main/host implement
  * the runner and the snapshot source; main/store/journal-store.ts implements the journal store.
  */
 

@@ -19,7 +19,7 @@ export function shellJoin(words: readonly string[]): string {
   return words.map(shellArg).join(' ')
 }
 
-/** `echo <value> > <path>`: the sysfs/debugfs write idiom of domain.md §2.10, both sides quoted. */
+/** `echo <value> > <path>`: the sysfs/debugfs write idiom of docs/domain.md §2.10, both sides quoted. */
 export function echoTo(value: string, path: string): string {
   return `echo ${shellArg(value)} > ${shellArg(path)}`
 }

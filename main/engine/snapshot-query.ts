@@ -28,7 +28,7 @@ export function findPciFunction(snapshot: HostSnapshot, bdf: string): PciFunctio
   return undefined
 }
 
-/** Ports that represent a function (VF/SF/PF representors, domain.md §1.5), not the uplink. */
+/** Ports that represent a function (VF/SF/PF representors, docs/domain.md §1.5), not the uplink. */
 export function functionPorts(device: Device): Port[] {
   return device.ports.filter((p) => p.flavour === 'pcivf' || p.flavour === 'pcisf')
 }

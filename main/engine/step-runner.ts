@@ -6,6 +6,7 @@ import type {
   OperationRequest,
   StepRecord,
 } from '../../contract'
+import type { DiscoveryPart } from '../host/discovery-script'
 import { auditAction } from './audit'
 import { lockFindings, lostFindings, type LostContext } from './connection-lost'
 import { DmesgCursor, dmesgLostFinding } from './dmesg'
@@ -141,8 +142,12 @@ export class StepRunner extends DrillContext {
   }
 
   /** A fresh snapshot. */
-  snapshot(): Promise<HostSnapshot> {
-    return this.env.ports.source.snapshot({ fresh: true, signal: this.env.signal })
+  snapshot(parts?: readonly DiscoveryPart[]): Promise<HostSnapshot> {
+    return this.env.ports.source.snapshot({
+      fresh: true,
+      signal: this.env.signal,
+      ...(parts ? { parts } : {}),
+    })
   }
 
   /** Journals the items `request` may change (before it runs, so a crash still restores them). */

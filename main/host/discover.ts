@@ -11,7 +11,7 @@ import { parseSections, type ParsedSections } from './snapshot-sections'
 
 /**
  * Discovery: one remote command (the framed POSIX script of discovery-script.ts) → a typed
- * `HostSnapshot` (DESIGN.md §Host model). `stats.roundTrips` is always 1 per call.
+ * `HostSnapshot` (docs/design.md §Host model). `stats.roundTrips` is always 1 per call.
  */
 
 /** Options of `discover` and `refreshParts`. */

@@ -1,7 +1,7 @@
 /**
  * The one-round-trip discovery script and the splitter for its framed output.
  *
- * The script is plain POSIX `sh` restricted to the subset labsim interprets (DESIGN.md §The
+ * The script is plain POSIX `sh` restricted to the subset labsim interprets (docs/design.md §The
  * simulated lab): `for … in <glob>`, `if [ -e|-d|-L|-r … ]`, `read -r x < file` (sysfs values,
  * no fork), `${d##…}` (a path's last name), `cat`, `readlink`,
  * `printf`, `echo`, `$(…)`, variables, `2>/dev/null`, `|| true`, `;`, `&&`, plus the read-only tools
@@ -135,7 +135,7 @@ export function randomNonce(): string {
  * Builds the discovery script.
  *
  * Throws `RangeError` when `nonce` or `root` do not match their patterns (programming error, never
- * host data). Reads: DESIGN.md §Host model; paths from reference/domain.md §2.10, §3.1, §3.3, §6.
+ * host data). Reads: docs/design.md §Host model; paths from docs/domain.md §2.10, §3.1, §3.3, §6.
  */
 export function buildDiscoveryScript(options: DiscoveryScriptOptions = {}): DiscoveryScript {
   const nonce = options.nonce ?? randomNonce()
@@ -279,7 +279,7 @@ function directEswitch(handles: readonly string[]): string[] {
     .flatMap((h) => section('eswitch', `'${h}'`, `devlink -j dev eswitch show ${h} 2>/dev/null`))
 }
 
-/** netdevsim bus devices (domain.md §6): numvfs, netdevs and their E-Switch mode. */
+/** netdevsim bus devices (docs/domain.md §6): numvfs, netdevs and their E-Switch mode. */
 function nsimLoop(withDetail: boolean, withEswitch: boolean): string[] {
   const detail = [
     begin('nsim', '"netdevsim/$b"'),
@@ -306,7 +306,7 @@ function nsimLoop(withDetail: boolean, withEswitch: boolean): string[] {
   ]
 }
 
-/** Fallback for old iproute2 without phys attrs in `ip -d` (domain.md §1.7). */
+/** Fallback for old iproute2 without phys attrs in `ip -d` (docs/domain.md §1.7). */
 function netdevPhysLoop(): string[] {
   return [
     begin('netdev-phys', "''"),
@@ -316,7 +316,7 @@ function netdevPhysLoop(): string[] {
   ]
 }
 
-/** Firmware tracer event dirs, upstream `mlx5_fw` and OFED `fw_tracer` (domain.md §3.1). */
+/** Firmware tracer event dirs, upstream `mlx5_fw` and OFED `fw_tracer` (docs/domain.md §3.1). */
 function tracerLoop(): string[] {
   return [
     begin('tracer', "''"),
@@ -326,7 +326,7 @@ function tracerLoop(): string[] {
   ]
 }
 
-/** MLNX_OFED crdump files (domain.md §3.3); upstream crdump goes through devlink fw_fatal. */
+/** MLNX_OFED crdump files (docs/domain.md §3.3); upstream crdump goes through devlink fw_fatal. */
 function crdumpBlock(): string[] {
   return [
     begin('crdump', "''"),

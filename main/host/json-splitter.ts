@@ -4,7 +4,7 @@ import { parseJsonText, type Json } from './parse-result'
  * Incremental JSON value splitter for monitor streams.
  *
  * iproute2 6.1 `devlink -j monitor` prints ONE growing document `{"mon":[{…},{…},…` that is never
- * closed (fixtures/netdevsim/70_devlink_monitor_j.txt ends in a json_writer assertion), so events
+ * closed (test/fixtures/netdevsim/70_devlink_monitor_j.txt ends in a json_writer assertion), so events
  * must be cut out of it as they complete. The splitter emits:
  * - every element of a top-level array `[ … ]` and of a top-level `{"mon": [ … ]}` as soon as
  *   the element closes;

@@ -13,7 +13,7 @@ import {
  * prints:
  *
  * - `devlink -j monitor`: one growing `{"mon":[{…},{…}` document flushed per event (iproute2 6.1
- *   and 6.12, fixtures/netdevsim/70), cut into elements by json-splitter.ts; elements iproute2
+ *   and 6.12, test/fixtures/netdevsim/70), cut into elements by json-splitter.ts; elements iproute2
  *   broke are recognised by their head. Without `-j` (or a devlink that ignores it) the text
  *   form `[port,new] netdevsim/netdevsim10/128: …` (fixtures 66, 67, 74), line by line.
  * - `ip -j monitor link`: iproute2 6.1 prints the TEXT form even with `-j`

@@ -6,7 +6,7 @@ import { isObject, type Json } from './parse-result'
  * Classification of monitor events into the discovery parts they invalidate.
  *
  * `devlink -j monitor` elements look like `{"command":"new","port":{"<bus/dev/idx>":{…}}}`
- * (fixtures/netdevsim/70), or without `-j` `[port,new] <handle>: …` (fixture 74). `ip -j monitor
+ * (test/fixtures/netdevsim/70), or without `-j` `[port,new] <handle>: …` (fixture 74). `ip -j monitor
  * link` in iproute2 6.1 prints TEXT even with `-j` (test/fixtures/hostile/
  * ip_j_monitor_link_events.txt: `2: i0: <BROADCAST,NOARP> mtu 1500 …`, `Deleted 2: i1: …`, a
  * continuation line `    link/ether …`); newer iproute2 prints `ip -j link` objects, with

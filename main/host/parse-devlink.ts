@@ -23,8 +23,8 @@ import {
 } from './parse-result'
 
 /**
- * Parsers of `devlink -j …` outputs. Shapes: reference/domain.md §2.1–§2.6 and the captures in
- * fixtures/netdevsim (iproute2 6.1 and 6.12). Every parser returns a `ParseResult`; none throws.
+ * Parsers of `devlink -j …` outputs. Shapes: docs/domain.md §2.1–§2.6 and the captures in
+ * test/fixtures/netdevsim (iproute2 6.1 and 6.12). Every parser returns a `ParseResult`; none throws.
  */
 
 /** One device of `devlink -j dev show`: extra members appear on newer iproute2. */
@@ -107,7 +107,7 @@ const FLAVOURS: readonly PortFlavour[] = [
 
 /**
  * Parses `devlink -j port show` (also the `port` member of a monitor event). Port attrs and the
- * `function{hw_addr,state,opstate}` block per domain.md §2.2; unknown flavours become `unknown`.
+ * `function{hw_addr,state,opstate}` block per docs/domain.md §2.2; unknown flavours become `unknown`.
  * `physPortName` is derived as the kernel does (`__devlink_port_phys_port_name_get`, §1.7).
  */
 export function parsePorts(ctx: ParseContext, text: string): ParseResult<DevlinkPort[]> {
@@ -162,7 +162,7 @@ function portFromAttrs(handle: string, index: number, a: JsonObject): DevlinkPor
 
 /**
  * The kernel's phys_port_name for a devlink port (net/devlink/port.c
- * `__devlink_port_phys_port_name_get`, domain.md §1.7): `p<port>`, `pf<P>`, `pf<P>vf<V>`,
+ * `__devlink_port_phys_port_name_get`, docs/domain.md §1.7): `p<port>`, `pf<P>`, `pf<P>vf<V>`,
  * `pf<P>sf<S>`, prefixed by `c<C>` when `external`. Undefined for other flavours.
  */
 export function physPortNameOf(
@@ -200,7 +200,7 @@ export interface DevlinkReporter extends HealthReporter {
 
 /**
  * Parses `devlink -j health show`: `{"health":{"<dev>|<dev>/<port>":[{reporter,…}]}}`
- * (domain.md §2.4). Per-port arrays get `port`; `grace_period`/`burst_period` may be
+ * (docs/domain.md §2.4). Per-port arrays get `port`; `grace_period`/`burst_period` may be
  * `"unlimited"` (→ `UNLIMITED`, Number.MAX_SAFE_INTEGER); missing optional keys stay absent; missing counters are errors.
  */
 export function parseHealth(ctx: ParseContext, text: string): ParseResult<DevlinkReporter[]> {
@@ -310,7 +310,7 @@ export interface DevlinkError {
 
 /**
  * Parses devlink's stderr: `Error: <module>: <msg>.`, `Warning: <module>: <msg>.` and
- * `kernel answers: <strerror>` (domain.md §2, iproute2 lib/mnl_utils.c). Returns null when stderr
+ * `kernel answers: <strerror>` (docs/domain.md §2, iproute2 lib/mnl_utils.c). Returns null when stderr
  * holds none of them. Pure, never throws.
  */
 export function parseDevlinkError(stderr: string): DevlinkError | null {

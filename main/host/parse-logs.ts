@@ -1,7 +1,7 @@
 import { fail, isObject, ok, parseJson, type ParseContext, type ParseResult } from './parse-result'
 
 /**
- * Parsers of kernel logs and traces: dmesg lines (domain.md §3.4), ftrace `trace_pipe` lines
+ * Parsers of kernel logs and traces: dmesg lines (docs/domain.md §3.4), ftrace `trace_pipe` lines
  * (§3.1), the mlx5 firmware tracer payload (upstream `mlx5:mlx5_fw`, OFED `mlx5:fw_tracer`) and
  * the two crdump sources (§3.3). None throws.
  */
@@ -20,7 +20,7 @@ export interface DmesgLine {
   readonly line?: number
   readonly pid?: number
   readonly message: string
-  /** True for kernel splats the engine's invariants look for (DESIGN.md §Lifecycle engine). */
+  /** True for kernel splats the engine's invariants look for (docs/design.md §Lifecycle engine). */
   readonly splat: boolean
 }
 
@@ -84,8 +84,8 @@ export interface TraceLine {
 const TRACE = /^\s*(.+)-(\d+)\s+\[(\d{3})\]\s+(\S+)\s+(\d+\.\d+): ([A-Za-z0-9_]+): ?(.*)$/
 
 /**
- * Parses one ftrace line: `<comm>-<pid> [cpu] <flags> <secs>: <event>: <payload>` (domain.md
- * §3.1; real lines in fixtures/netdevsim/71_trace_pipe.txt). Comments (`#`) and lost-event
+ * Parses one ftrace line: `<comm>-<pid> [cpu] <flags> <secs>: <event>: <payload>` (docs/domain.md
+ * §3.1; real lines in test/fixtures/netdevsim/71_trace_pipe.txt). Comments (`#`) and lost-event
  * notices are errors for the caller to skip.
  */
 export function parseTraceLine(ctx: ParseContext, text: string): ParseResult<TraceLine> {
@@ -151,7 +151,7 @@ export function parseCrdumpSection(text: string): CrdumpSources {
 
 /**
  * Parses an upstream crdump: `devlink -j health dump show <pf> reporter fw_fatal` →
- * `{"crdump_data":[bytes…]}` (health.c `mlx5_fw_fatal_reporter_dump`, domain.md §2.4).
+ * `{"crdump_data":[bytes…]}` (health.c `mlx5_fw_fatal_reporter_dump`, docs/domain.md §2.4).
  */
 export function parseCrdumpDevlink(ctx: ParseContext, text: string): ParseResult<Uint8Array> {
   const parsed = parseJson(ctx, text)

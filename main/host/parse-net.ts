@@ -14,7 +14,7 @@ import {
 import { parseObjectArray } from './parse-array'
 
 /**
- * Parsers of `rdma -j link show`, `rdma -j dev show` (top-level JSON arrays, domain.md §2.7)
+ * Parsers of `rdma -j link show`, `rdma -j dev show` (top-level JSON arrays, docs/domain.md §2.7)
  * and `ip -j -d link show` including `vfinfo_list` (§2.8). None throws.
  */
 

@@ -141,7 +141,7 @@ export const UNLIMITED = Number.MAX_SAFE_INTEGER
 
 /**
  * A devlink u64: a JSON number, or the string `"unlimited"` that iproute2 prints for `-1`
- * (`pr_out_u64`, reference/domain.md §2). `unlimited` and values above 2^53-1 map to
+ * (`pr_out_u64`, docs/domain.md §2). `unlimited` and values above 2^53-1 map to
  * `UNLIMITED` (Number.MAX_SAFE_INTEGER) so snapshots stay valid JSON.
  */
 export function u64(obj: JsonObject, key: string): number | undefined {
@@ -158,7 +158,7 @@ export function bool(obj: JsonObject, key: string): boolean | undefined {
 }
 
 /**
- * Unwraps devlink's `{"<section>": {...}}` envelope (reference/domain.md §2) and returns the
+ * Unwraps devlink's `{"<section>": {...}}` envelope (docs/domain.md §2) and returns the
  * inner object keyed by handle. Fails when the section is missing or not an object.
  */
 export function devlinkSection(

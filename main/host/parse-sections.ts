@@ -4,7 +4,7 @@ import { fail, ok, type ParseContext, type ParseResult } from './parse-result'
 /**
  * Parsers of the discovery script's own sections (`pcidev`, `nsim`, `lag`, `tracer`,
  * `netdev-phys`): `<key> <value>` lines printed by discovery-script.ts from sysfs/debugfs
- * (reference/domain.md §2.10). The script prints a globbed path only when it exists, so a name
+ * (docs/domain.md §2.10). The script prints a globbed path only when it exists, so a name
  * ending in `*` (Linux allows it) is a real name, never an unmatched glob. None throws.
  */
 
@@ -161,7 +161,7 @@ function applyVf(fn: Mutable<PciFunction>, vfByPath: Map<string, PciVf>, value: 
   return null
 }
 
-/** A netdevsim bus device (`/sys/bus/netdevsim/devices/netdevsimN`, domain.md §6). */
+/** A netdevsim bus device (`/sys/bus/netdevsim/devices/netdevsimN`, docs/domain.md §6). */
 export interface NsimDevice {
   readonly handle: string
   readonly driver: string | null
@@ -218,7 +218,7 @@ export function parseLagSection(text: string): { active: boolean; mode?: string 
 
 /**
  * Parses the `tracer` section (`<event> <tracefs dir> <enable>` lines): prefers upstream
- * `mlx5_fw` over OFED `fw_tracer` (domain.md §3.1).
+ * `mlx5_fw` over OFED `fw_tracer` (docs/domain.md §3.1).
  */
 export function parseTracerSection(text: string): TracerInfo {
   let found: TracerInfo = { path: null, enabled: false }

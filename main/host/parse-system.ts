@@ -101,7 +101,7 @@ export interface LspciEntry {
 const LSPCI = /^([0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]) (.+?)(?: \[([0-9a-f]{4})\])?: (.*)$/
 
 /**
- * Parses `lspci -D [-nn] [-d 15b3:]` (domain.md §2.9). Requires the domain (`-D`); ids are
+ * Parses `lspci -D [-nn] [-d 15b3:]` (docs/domain.md §2.9). Requires the domain (`-D`); ids are
  * taken from the trailing `[vvvv:dddd]`, `(rev xx)` from the end. Blank output → [].
  */
 export function parseLspci(ctx: ParseContext, text: string): ParseResult<LspciEntry[]> {
@@ -160,7 +160,7 @@ export interface EthtoolInfo {
   readonly driver: string
   readonly version?: string
   readonly firmwareVersion?: string
-  /** PCI BDF, `netdevsim10`, or empty for representors (domain.md §1.7). */
+  /** PCI BDF, `netdevsim10`, or empty for representors (docs/domain.md §1.7). */
   readonly busInfo: string
   readonly fields: Readonly<Record<string, string>>
 }

@@ -15,7 +15,7 @@ import { indexSections, netdevsByPortName, type SnapshotIndex } from './snapshot
 import type { ParsedSections } from './snapshot-sections'
 
 /**
- * Step two of the snapshot builder: derived relations (reference/domain.md §1.4–§1.7).
+ * Step two of the snapshot builder: derived relations (docs/domain.md §1.4–§1.7).
  * PF ↔ VF (sysfs `virtfn*`), VF ↔ representor port (devlink `pfnum`/`vfnum`), representor ↔
  * netdev (devlink `netdev`, else `phys_switch_id` + `phys_port_name` as ovs-tests `get_reps`
  * does), representor ↔ IB representor port (rdma link netdev), cards by serial or PCI slot,
@@ -69,7 +69,7 @@ export function buildSnapshot(p: ParsedSections, opts: BuildOptions): HostSnapsh
 /**
  * A netdev for the snapshot. Without phys attrs from `ip -d` (old iproute2) they come from the
  * sysfs fallback section, else `physPortName` from the devlink port naming it (the kernel derives
- * phys_port_name from the port attrs, domain.md §1.7).
+ * phys_port_name from the port attrs, docs/domain.md §1.7).
  */
 function netdevOf(l: IpLink, p: ParsedSections, ix: SnapshotIndex): Netdev {
   const { vfs: _vfs, altnames: _alt, master: _m, ...netdev } = l
@@ -133,7 +133,10 @@ function buildDevice(handle: string, c: Ctx): Device {
     .map((x) => joinPort(x, switchdev, pci, c))
     .sort((a, b) => a.index - b.index)
   const dev = p.devs?.find((x) => ix.canon(x.handle) === handle)
-  const driver = fn?.driver ?? nsim?.driver ?? info?.driver ?? null
+  // A bus device's own `driver` link is the truth when it was read: an unbound function falls
+  // back to nothing, not to `devlink dev info` kept from an earlier, partial read.
+  const driver =
+    fn !== undefined ? fn.driver : nsim !== undefined ? nsim.driver : (info?.driver ?? null)
   const pfNetdev = fn?.physfn === null ? fn.netdevs[0] : undefined
   const uplink = ports.find((x) => x.flavour === 'physical')?.netdev ?? pfNetdev ?? null
   const reporters = ix.healthByHandle.get(handle) ?? []
@@ -183,7 +186,7 @@ function sriovOf(fn: PciFunction | undefined, nsim: NsimDevice | undefined): Sri
 
 /**
  * LAG where debugfs is absent: the uplink enslaved to a bond; active when mlx5_ib registered the
- * bond IB device `mlx5_bond_N` on this PF (domain.md §1.8, ib main.c).
+ * bond IB device `mlx5_bond_N` on this PF (docs/domain.md §1.8, ib main.c).
  */
 function bondLag(fn: PciFunction | undefined, uplink: string | null, ix: SnapshotIndex) {
   const master = uplink === null ? undefined : ix.links.get(uplink)?.master

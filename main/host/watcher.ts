@@ -33,7 +33,7 @@ export type {
 
 /**
  * The live device model of one host: a snapshot kept current by `devlink -j monitor` and
- * `ip -j monitor link` (DESIGN.md §Host model). An event starts a targeted refresh (one round
+ * `ip -j monitor link` (docs/design.md §Host model). An event starts a targeted refresh (one round
  * trip) at once — events that arrive with it or while it runs are coalesced into the next one —
  * reading first the parts the event names as urgent, the known E-Switches and SR-IOV functions
  * by path (no sysfs walk), then the rest; subscribers get `(snapshot, diff)` when something

@@ -5,7 +5,7 @@ import type { DrillStepRef } from './terminal-highlight'
  * (terminal-highlight.ts). Two drills can run at once on different devices of one host; a line
  * goes to the drill whose device it names, by PCI address, as mlx5 prints it in both logs:
  * `mlx5_core 0000:08:00.0: E-Switch: …` in dmesg (dev_printk) and `mlx5_fw: 0000:08:00.0 …` in
- * trace_pipe (diag/fw_tracer_tracepoint.h TP_printk; reference/domain.md §3.1). A line naming
+ * trace_pipe (diag/fw_tracer_tracepoint.h TP_printk; docs/domain.md §3.1). A line naming
  * no running drill's device goes to the drill whose step started last.
  */
 export class DrillSteps {

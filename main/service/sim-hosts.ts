@@ -1,7 +1,7 @@
 import { z } from 'zod'
 
 /**
- * The one JSON line `replab sim` (labsim/cli.ts) prints on stdout (DESIGN.md §The simulated lab):
+ * The one JSON line `replab sim` (labsim/cli.ts) prints on stdout (docs/design.md §The simulated lab):
  * `{ "hosts": [ { name, host, port, user, identityFile, hostKeyFingerprint } ] }`.
  * main never imports labsim; it reads this line from the spawned process.
  */

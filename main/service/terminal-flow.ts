@@ -4,12 +4,12 @@ import { FLOW } from '../../contract'
 export type FlowAction = 'pause' | 'resume' | 'none'
 
 /**
- * The acknowledgement window between main and one terminal pane (DESIGN.md §Terminals).
+ * The acknowledgement window between main and one terminal pane (docs/design.md §Terminals).
  *
  * `sent(bytes)` counts bytes pushed to the renderer; `acked(bytes)` counts what xterm's write
  * callback reported consumed. Above `high` unacked bytes the source must pause; once paused it
  * resumes below `low`. The window matches ssh2's 2 MiB channel window order of magnitude
- * (anchors.md §0.3: a too-small window costs round trips on slow links).
+ * (docs/anchors.md §0.3: a too-small window costs round trips on slow links).
  */
 export class FlowWindow {
   private unacked = 0

@@ -4,17 +4,17 @@
  *
  * What is highlighted, with the kernel source of each message:
  * - `fatal`: `Fatal error <n> detected` (drivers/net/ethernet/mellanox/mlx5/core/health.c
- *   poll_health; reference/domain.md §3.2), `unrecoverable`, `device's health compromised`;
+ *   poll_health; docs/domain.md §3.2), `unrecoverable`, `device's health compromised`;
  * - `splat`: lockdep/WARN/BUG/oops lines (`cut here`, `WARNING:`, `BUG:`, `Oops:`, `Call Trace:`,
  *   `RIP:`, `end trace`, `general protection fault`, `Kernel panic`, `INFO: task … blocked`);
  * - `lost`: `CPU:<n> [LOST <count> EVENTS]` (or `[LOST EVENTS]` when the count is unknown), the
  *   line ftrace prints where the host's ring overwrote unread events (kernel/trace/trace.c
  *   print_trace_line: `trace_seq_printf(&iter->seq, "CPU:%d [LOST %lu EVENTS]\n", iter->cpu,
  *   iter->lost_events)`): the trace has a gap on the host, not in replab;
- * - `recovery`: `health recovery` (health.c mlx5_health_try_recover, domain.md §3.2);
- * - `eswitch`: `E-Switch: Enable:` / `Disable:` / `Unload vfs:` / `cleanup` (eswitch.c, domain.md
+ * - `recovery`: `health recovery` (health.c mlx5_health_try_recover, docs/domain.md §3.2);
+ * - `eswitch`: `E-Switch: Enable:` / `Disable:` / `Unload vfs:` / `cleanup` (eswitch.c, docs/domain.md
  *   §3.4);
- * - `fw`: `mlx5_fw:` firmware tracer events (diag/fw_tracer_tracepoint.h, domain.md §3.1).
+ * - `fw`: `mlx5_fw:` firmware tracer events (diag/fw_tracer_tracepoint.h, docs/domain.md §3.1).
  *
  * The transform only inserts escape sequences around whole lines: an SGR colour, and while a
  * drill runs an OSC 8 hyperlink `replab://drill/<runId>/step/<n>` (`n` = index of the step in the

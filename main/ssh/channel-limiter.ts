@@ -2,7 +2,7 @@ import { labError } from '../../contract/errors'
 
 /**
  * FIFO counting semaphore for SSH channels. sshd's MaxSessions defaults to 10 and opens start
- * failing at about 6 in flight (reference/perf.md row 2c), so replab keeps at most 4 exec
+ * failing at about 6 in flight (docs/perf.md row 2c), so replab keeps at most 4 exec
  * channels open per connection and queues the rest in arrival order.
  */
 export class ChannelLimiter {

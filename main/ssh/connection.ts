@@ -24,7 +24,7 @@ export interface ReconnectOptions {
 
 /** Options of `connectHost`. */
 export interface ConnectHostOptions extends Omit<ConnectOptions, 'signal'> {
-  /** Exec channels in flight (default 4, see perf.md 2c). */
+  /** Exec channels in flight (default 4, see docs/perf.md 2c). */
   readonly maxExecChannels?: number
   /** Cap on one exec's stdout + stderr, bytes (default 64 MiB); beyond it `command-failed`. */
   readonly maxOutputBytes?: number

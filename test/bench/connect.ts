@@ -7,7 +7,7 @@ import { rawConnect, replabConnect, type SshTarget } from './targets'
 /**
  * Section 2, connect (issue 10 §2): time to a ready connection with replab's `resolveTarget` +
  * `connectHost` (host key checked against known_hosts) against a raw ssh2 `Client` reaching
- * `ready` (perf.md 2a), interleaved, each connection closed before the next. Goal ≤1.2×.
+ * `ready` (docs/perf.md 2a), interleaved, each connection closed before the next. Goal ≤1.2×.
  */
 
 const SECTION = '2 connect'

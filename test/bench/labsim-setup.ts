@@ -2,7 +2,7 @@ import type { HostSnapshot } from '../../contract/snapshot'
 import type { CommandRunner } from '../../main/host/ports'
 
 /**
- * Shapes a simulated host over SSH the way an engineer would (reference/domain.md: `devlink dev
+ * Shapes a simulated host over SSH the way an engineer would (docs/domain.md: `devlink dev
  * eswitch set … mode switchdev`, `echo N > …/sriov_numvfs`), so the bench works with labsim's
  * default topology whatever scenarios it offers.
  */

@@ -11,7 +11,7 @@ import { rawClose, rawConnect, rawExec, replabConnect, type SshTarget } from './
 /**
  * Section 1, command latency (issue 10 §1): replab's `SshConnection.exec('true')` against raw
  * ssh2 `Client.exec('true')` with `setNoDelay(true)` on the same host, interleaved; plus OpenSSH
- * ControlMaster (a new `ssh -S sock` process per command, perf.md 1b) where /usr/bin/ssh exists.
+ * ControlMaster (a new `ssh -S sock` process per command, docs/perf.md 1b) where /usr/bin/ssh exists.
  * Goal: replab ≤1.1× raw at p50 and p90. The persistent-shell stretch is not built.
  */
 

@@ -18,7 +18,7 @@ import { errText } from './stats'
 /**
  * The SSH servers the bench measures against, and the two ways of reaching them: replab's
  * `connectHost` (main/ssh) and a raw ssh2 `Client` with `setNoDelay(true)`, the floor of
- * reference/perf.md 2a/2b.
+ * docs/perf.md 2a/2b.
  */
 
 /** Where and as whom to connect (the shape of `replab sim` / labsim host entries). */
@@ -70,7 +70,7 @@ export async function startLabsim(options: LabsimOptions): Promise<LabsimLab> {
 
 /**
  * Starts Debian's OpenSSH sshd (test/helpers/sshd.ts) with a throwaway user whose shell is
- * /bin/sh and whose HOME is an empty directory (no rc files: perf.md 1d). Needs root; startSshd
+ * /bin/sh and whose HOME is an empty directory (no rc files: docs/perf.md 1d). Needs root; startSshd
  * rejects naming the missing package otherwise.
  */
 export async function startSshdTarget(): Promise<Started<SshTarget>> {

@@ -15,7 +15,7 @@ import { startTraceSocket } from './trace-ws'
  * console's ack window (contract/terminals.ts FLOW), trace-page.ts: numbered 120-byte trace
  * lines wrapped in the highlight main gives `mlx5_fw` lines, into a terminal with the pane's
  * options at the pane's size (read from the real run, which therefore goes first). A second,
- * informational standalone run keeps perf.md's setup (plain lines, 160x40, xterm's defaults).
+ * informational standalone run keeps docs/perf.md's setup (plain lines, 160x40, xterm's defaults).
  * Goals: ≥0.8x the floor's MB/s, longest frame gap ≤50 ms, 0 lines lost.
  */
 
@@ -75,10 +75,10 @@ export async function benchTrace(mb: number): Promise<Row[]> {
           `the floor's bytes from a loopback WebSocket in 256 KiB messages (trace-ws.ts), no SSH or console; the real path reached ${(rates(real).mbps / rates(viaSocket).mbps).toFixed(2)}x of this; ${describeCpu(viaSocket.cpu)}; ${describe(viaSocket, mb)}`,
         ),
     typeof plain === 'string'
-      ? skipped(SECTION, 'standalone, perf.md setup', plain)
+      ? skipped(SECTION, 'standalone, docs/perf.md setup', plain)
       : measured(
           SECTION,
-          'standalone, perf.md setup',
+          'standalone, docs/perf.md setup',
           rates(plain).mbps,
           'MB/s',
           { value: rates(floor).mbps, label: 'the floor above' },

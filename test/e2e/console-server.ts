@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 /** A `replab serve` process on labsim, as a user would start it with `npm run web`. */
 export interface ConsoleServer {
   readonly url: string
-  /** labsim's announced hosts (DESIGN.md's JSON line). */
+  /** labsim's announced hosts (docs/design.md's JSON line). */
   readonly hosts: Array<{
     name: string
     port: number

@@ -5,7 +5,7 @@ import { startConsoleServer, type ConsoleServer } from './console-server'
 import { HostListPage, TracePane } from './pages'
 
 // Issue 8: "Use the DOM renderer by default, and WebGL only when a hardware GPU is present:
-// perf.md found software WebGL ten times slower." On the real back end (labsim → SSH → main →
+// docs/perf.md found software WebGL ten times slower." On the real back end (labsim → SSH → main →
 // WebSocket) in Debian's Chromium, which has no GPU here: each test launches Chromium with its
 // own GPU flags, opens the Shell pane of sim-a and checks which xterm renderer the pane chose,
 // why, and that output still reaches the screen.
@@ -18,7 +18,7 @@ const BASE_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ]
-/** Software WebGL through ANGLE on SwiftShader: the case perf.md measured 10× slower (3f). */
+/** Software WebGL through ANGLE on SwiftShader: the case docs/perf.md measured 10× slower (3f). */
 const SWIFTSHADER_ARGS = [
   ...BASE_ARGS,
   '--use-gl=angle',

@@ -11,8 +11,8 @@ import { snapshotOf, type FakeModel } from './fake-mlx5-snapshot'
  * FakeRunner/FakeSource (test/unit/engine/fake-ports.ts); the end-to-end fake `window.lab`
  * (test/e2e/harness/fake-lab.ts) runs the commands of the engine's `plan()` on it.
  *
- * `profile` switches between the fixed kernel and the pre-series bugs of domain.md §4. Layout
- * after domain.md §1.4 and §1.7: PF p at 0000:08:00.p, its VFs after the PFs' functions, uplink
+ * `profile` switches between the fixed kernel and the pre-series bugs of docs/domain.md §4. Layout
+ * after docs/domain.md §1.4 and §1.7: PF p at 0000:08:00.p, its VFs after the PFs' functions, uplink
  * port 65535 + p·0x10000, VF v at p·0x10000 + 1 + v, SFs from 0x8000.
  */
 
@@ -166,7 +166,7 @@ export class FakeHost implements FakeModel {
     }
     if (cmd === 'modprobe mlx5_ib') {
       this.modules.mlx5_ib = true
-      // pre-series: registering the IB rep ops in switchdev loads nothing (domain.md §4.1).
+      // pre-series: registering the IB rep ops in switchdev loads nothing (docs/domain.md §4.1).
       // The load is asynchronous, 5 ms later (behaviour modelled, not a wait).
       for (const pf of this.pfs)
         if (pf.mode === 'legacy' || this.profile === 'fixed')
@@ -265,7 +265,7 @@ export class FakeHost implements FakeModel {
     if (this.ibFail && pf.mode === 'switchdev') {
       const vf = this.ibFail.vport - 1
       pf.ibMissing.add(vf)
-      // pre-series unwind tears down the already-loaded ETH rep too (domain.md §4.3)
+      // pre-series unwind tears down the already-loaded ETH rep too (docs/domain.md §4.3)
       if (this.profile === 'pre-series') pf.ethGone.add(vf)
       this.ibFail = undefined
     }

@@ -3,8 +3,8 @@ import type { FakeOptions, FakePf } from './fake-mlx5-host'
 
 /**
  * The `HostSnapshot` discovery would produce from the model of fake-mlx5-host.ts: a ConnectX-6
- * Dx (firmware 22.x, domain.md §2.6) whose ports, representors and IB representor device follow
- * domain.md §1.4 (port indexes), §1.6 (one IB rep device per E-Switch, VF v on port v + 2, SFs
+ * Dx (firmware 22.x, docs/domain.md §2.6) whose ports, representors and IB representor device follow
+ * docs/domain.md §1.4 (port indexes), §1.6 (one IB rep device per E-Switch, VF v on port v + 2, SFs
  * after the VFs, the uplink on the last port) and §1.7 (netdev and phys_port_name names).
  */
 

@@ -1,7 +1,7 @@
 import type { LabHostInfo } from '../../labsim/index'
 import { connect, exec, type ExecOut } from '../integration/labsim/ssh-helpers'
 
-/** What labsim announces for a host (DESIGN.md's JSON line), as much as an exec needs. */
+/** What labsim announces for a host (docs/design.md's JSON line), as much as an exec needs. */
 export interface LabsimHostRef {
   readonly port: number
   readonly identityFile: string

@@ -6,7 +6,7 @@ import { connectCli, timeoutMs, withSshOptions, type SshCliOptions } from '../ss
 
 /**
  * `replab discover <target> --json`: connects with verified host keys, reads the whole host in
- * one round trip and prints the `HostSnapshot` (DESIGN.md §Host model). Without `--json` it
+ * one round trip and prints the `HostSnapshot` (docs/design.md §Host model). Without `--json` it
  * prints a short human summary. Exit 1 on a refused key or a failed connection.
  */
 export function registerDiscover(program: Command): void {

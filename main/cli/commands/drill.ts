@@ -37,7 +37,7 @@ interface RunOptions extends SshCliOptions {
 
 /**
  * `replab drill list` and `replab drill run <drill> <target> --device <handle> …`: runs a drill
- * against one host with progress on stderr, writes the requested reports, prints the DESIGN.md
+ * against one host with progress on stderr, writes the requested reports, prints the docs/design.md
  * JSON with `--json`, and exits 0 only when the drill passed.
  */
 export function registerDrill(program: Command): void {

@@ -5,7 +5,7 @@ import type { Command } from 'commander'
 import { labsimArgs, labsimEntry } from '../lab-process'
 
 /**
- * `replab sim`: runs labsim in the foreground. It prints DESIGN.md's one JSON line
+ * `replab sim`: runs labsim in the foreground. It prints docs/design.md's one JSON line
  * (`{"hosts":[…]}`) on stdout and serves until killed; signals are passed on.
  */
 export function registerSim(program: Command): void {

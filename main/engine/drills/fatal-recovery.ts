@@ -32,7 +32,7 @@ const HEALTH_QUIET_MS = 6000
  * Kernel behaviour, mlx5: health poller → `Fatal error N detected` → `fw_fatal` report (error++,
  * auto-dump) → `mlx5_health_try_recover` → `health recovery succeeded` (recover++, healthy). A
  * second fatal error inside `grace_period` (60 s on a PF) is not auto-recovered, so iterations
- * beyond the first need a host that scales time. reference/domain.md §3.2, §3.3; NVIDIA
+ * beyond the first need a host that scales time. docs/domain.md §3.2, §3.3; NVIDIA
  * MLNX_OFED "Reset Flow" doc. netdevsim: a write to debugfs `health/break_health` reports to the
  * `dummy` reporter (error++, auto-dump with the break message) and, with `auto_recover` (the
  * default, grace period 0), recovers at once (recover++); drivers/net/netdevsim/health.c (6.1),
@@ -50,7 +50,7 @@ export const fatalRecovery: DrillDefinition = {
       'crdump / health dump readable',
       'no kernel splat',
     ],
-    source: 'reference/domain.md §3.2, §3.3; NVIDIA Reset Flow doc; netdevsim health.c',
+    source: 'docs/domain.md §3.2, §3.3; NVIDIA Reset Flow doc; netdevsim health.c',
     needsFaultInjection: false,
   },
   applies(t) {

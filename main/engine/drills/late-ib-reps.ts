@@ -8,7 +8,7 @@ import { driverText, needsEswitchAndVfs, type DrillDefinition } from './drill'
  * Kernel behaviour: loading mlx5_ib while the E-Switch is already in switchdev must load the IB
  * representors of the uplink and every VF. Pre-series kernels only register them and never load
  * them (silent omission); fixed by net/mlx5 series patch 7/7 `25933aca1012`, which queues
- * `mlx5_eswitch_reload_reps` after registration. reference/domain.md §4.1, §1.6.
+ * `mlx5_eswitch_reload_reps` after registration. docs/domain.md §4.1, §1.6.
  */
 export const lateIbReps: DrillDefinition = {
   info: {
@@ -20,7 +20,7 @@ export const lateIbReps: DrillDefinition = {
       'every representor netdev sits on a port of exactly one IB representor device',
       'no kernel splat',
     ],
-    source: 'reference/domain.md §4.1 (series patch 7/7 25933aca1012)',
+    source: 'docs/domain.md §4.1 (series patch 7/7 25933aca1012)',
     needsFaultInjection: false,
   },
   minVfs: 0,

@@ -8,7 +8,7 @@ import { needsEswitchAndVfs, type DrillDefinition } from './drill'
  * Kernel behaviour: `mlx5_eswitch_(un)register_vport_reps()` (mlx5_ib aux probe/remove) raced
  * with `mlx5_devlink_eswitch_mode_set` and VF enable/disable; pre-series kernels can end with
  * inconsistent representors or lockdep/KASAN splats. Fixed by series patches 3/7 + 5/7 (the
- * `reps_lock` mutex). reference/domain.md §4.2; ovs-tests test-eswitch-reload-modules-set-legacy.sh.
+ * `reps_lock` mutex). docs/domain.md §4.2; ovs-tests test-eswitch-reload-modules-set-legacy.sh.
  * Non-zero exits during the race (`E-Switch is busy`, EBUSY) are expected and only noted.
  */
 export const modeRace: DrillDefinition = {
@@ -21,10 +21,10 @@ export const modeRace: DrillDefinition = {
       'consistent ETH/IB representors after the race',
       'no kernel splat (lockdep, KASAN, WARNING)',
     ],
-    source: 'reference/domain.md §4.2 (series patches 3/7, 5/7)',
+    source: 'docs/domain.md §4.2 (series patches 3/7, 5/7)',
     needsFaultInjection: false,
   },
-  // A race needs repetitions: K = 10 unless the caller asks otherwise (domain.md §4.2).
+  // A race needs repetitions: K = 10 unless the caller asks otherwise (docs/domain.md §4.2).
   defaults: { iterations: 10 },
   minVfs: 1,
   applies: (t) => needsEswitchAndVfs(t, 'mode-race'),

@@ -1,4 +1,5 @@
 import type { Device, Finding, HostSnapshot } from '../../../contract'
+import { DEVICE_PARTS } from '../operations/device'
 import { findDevice, modeOf, repPorts, sriovOf } from '../snapshot-query'
 import { driverText, type DrillDefinition } from './drill'
 
@@ -41,7 +42,7 @@ function ownNetdevs(d: Device): string[] {
  *
  * Kernel behaviour: an unbind runs the driver's remove: an mlx5 PF loses every representor, the
  * VFs' vports and its devlink instance, and comes back from bind in legacy with no VFs (mode is
- * not persisted across probe); NVIDIA ovs-tests `test-eswitch-unbind-pf.sh`, reference/domain.md
+ * not persisted across probe); NVIDIA ovs-tests `test-eswitch-unbind-pf.sh`, docs/domain.md
  * §3.4, §1.2, §1.5. netdevsim's bus device does the same through its bus driver (dev.c, 6.1;
  * §6). Any other PCI PF: its driver decides whether its VFs survive (nvme leaves SR-IOV enabled:
  * "driver left SR-IOV enabled after remove", drivers/pci/iov.c); the drill checks only that the
@@ -58,7 +59,7 @@ export const pfRebind: DrillDefinition = {
       'switchdev ETH/IB representors back after restore',
       'no kernel splat',
     ],
-    source: 'reference/domain.md §3.4, ovs-tests test-eswitch-unbind-pf.sh',
+    source: 'docs/domain.md §3.4, ovs-tests test-eswitch-unbind-pf.sh',
     needsFaultInjection: false,
   },
   minVfs: 0,
@@ -74,12 +75,10 @@ export const pfRebind: DrillDefinition = {
     if (!d?.driver) throw new Error(`${ctx.device} lost its driver before the unbind`)
     const mode = d.eswitch ? (modeOf(d) === 'legacy' ? 'legacy' : 'switchdev') : null
     const numvfs = sriovOf(d)?.numvfs ?? null
-    const unbind = await ctx.op(
-      'unbind PF',
-      { op: 'unbind', device: ctx.device },
-      { checks: 'none' },
-    )
-    const gone = unbind.after ?? (await ctx.snapshot())
+    await ctx.op('unbind PF', { op: 'unbind', device: ctx.device }, { checks: 'none' })
+    // The unbind's wait read only the device's parts; its netdevs and IB ports came from the
+    // event cache, where a removal may not have arrived yet: read them fresh for this check.
+    const gone = await ctx.snapshot([...DEVICE_PARTS, 'ip', 'rdma'])
     await ctx.checkStep(
       'everything gone',
       leftovers(gone, ctx.device, ownNetdevs(d), 'everything gone', ctx.iteration),

@@ -37,7 +37,7 @@ function ethRepsSurvived(
  * port may be missing; then a clean reload must bring the IB representor back. Pre-series
  * `mlx5_esw_offloads_rep_load()` unwound every representor type it iterated on a failure,
  * tearing down ETH reps that were loaded before; series patch 6/7 `8a6712925d38` unwinds only the
- * types this call loaded. reference/domain.md §4.3, §1.5.
+ * types this call loaded. docs/domain.md §4.3, §1.5.
  *
  * netdevsim (its own debugfs knobs, drivers/net/netdevsim/dev.c 6.1, as the kernel's selftest
  * `reload_test` drives them): with `dont_allow_reload` the reload is refused before anything is
@@ -56,7 +56,7 @@ export const reloadUnwind: DrillDefinition = {
       'clean reload restores all reps',
       'no kernel splat',
     ],
-    source: 'reference/domain.md §4.3 (series patch 6/7 8a6712925d38); netdevsim dev.c reload',
+    source: 'docs/domain.md §4.3 (series patch 6/7 8a6712925d38); netdevsim dev.c reload',
     needsFaultInjection: false,
   },
   minVfs: 1,
@@ -88,7 +88,7 @@ async function mlx5Iteration(ctx: DrillContext): Promise<void> {
   await ctx.ensureVfs(Math.max(1, ctx.params.vfs))
   await ctx.ensureIb(true)
   const reps = await repsNow(ctx)
-  // VF i is vport i+1 (include/linux/mlx5/vport.h MLX5_VPORT_FIRST_VF, domain.md §1.4)
+  // VF i is vport i+1 (include/linux/mlx5/vport.h MLX5_VPORT_FIRST_VF, docs/domain.md §1.4)
   await ctx.op(
     'inject IB rep load failure on VF 0',
     { op: 'fault', device: ctx.device, fault: 'ib-rep-load-fail', vport: 1 },

@@ -9,7 +9,7 @@ import { needsEswitchAndVfs, type DrillDefinition } from './drill'
  * `-EBUSY`, so N → M goes through 0 (drivers/pci/iov.c `sriov_numvfs_store`). Every change must
  * leave consistent ETH/IB reps. netdevsim does the same, except that 0 VFs returns its E-Switch
  * to legacy (drivers/net/netdevsim/dev.c `nsim_drv_configure_vfs`, 6.1), so the drill sets
- * switchdev again before each nonzero count. reference/domain.md §1.3, §1.5, §6; ovs-tests
+ * switchdev again before each nonzero count. docs/domain.md §1.3, §1.5, §6; ovs-tests
  * test-eswitch-toggle-sriov-after-rmmod-mlx5_ib.sh.
  */
 export const vfChurn: DrillDefinition = {
@@ -18,7 +18,7 @@ export const vfChurn: DrillDefinition = {
     title: 'VF count churn in switchdev',
     description: 'switchdev; VF count 0 → N → M → 0 with representor checks after each change',
     checks: ['one ETH representor per VF', 'IB representors follow', 'no kernel splat'],
-    source: 'reference/domain.md §1.3',
+    source: 'docs/domain.md §1.3',
     needsFaultInjection: false,
   },
   minVfs: 1,

@@ -7,10 +7,10 @@ import type { DrillDefinition } from './drill'
  * `vf-reset-isolation`: reset each VF in turn through sysfs; only that VF may flap.
  *
  * Kernel behaviour: `echo 1 > /sys/bus/pci/devices/<VF>/reset` is a function-level reset of that
- * VF only; "the PF and the other VFs keep working" (NVIDIA MLNX_OFED "Reset Flow" doc; DESIGN.md
+ * VF only; "the PF and the other VFs keep working" (NVIDIA MLNX_OFED "Reset Flow" doc; docs/design.md
  * source document 2). Checked as: same ifindex and no operstate flap on the PF uplink and every
  * other VF netdev, and the PF and every other VF keep their driver (for functions without
- * netdevs, such as an NVMe PF's VFs, that is what can be seen). reference/domain.md §3.2, §3.4
+ * netdevs, such as an NVMe PF's VFs, that is what can be seen). docs/domain.md §3.2, §3.4
  * (VF FLR); drivers/pci/pci.c `pci_reset_function` (6.1).
  */
 export const vfResetIsolation: DrillDefinition = {
@@ -20,7 +20,7 @@ export const vfResetIsolation: DrillDefinition = {
     description:
       'reset each VF in turn via sysfs; the PF and the other VFs keep ifindex and carrier',
     checks: ['only the reset VF may flap', 'structural representor invariants', 'no kernel splat'],
-    source: 'NVIDIA Reset Flow doc (VF reset); reference/domain.md §3.4',
+    source: 'NVIDIA Reset Flow doc (VF reset); docs/domain.md §3.4',
     needsFaultInjection: false,
   },
   minVfs: 1,

@@ -48,7 +48,7 @@ export function rdmaOn(snapshot: HostSnapshot, netdevs: Set<string>, bdf?: strin
   return [...names].sort().map((name) => ({ kind: 'rdma' as const, name }))
 }
 
-/** The other PF of the same card loses its link for a while on mode flips (domain.md §3.4). */
+/** The other PF of the same card loses its link for a while on mode flips (docs/domain.md §3.4). */
 function otherPfLinks(device: Device, snapshot: HostSnapshot): BlastItem[] {
   if (!device.card) return []
   return snapshot.devices

@@ -37,7 +37,7 @@ export function vfPortCount(snapshot: HostSnapshot, handle: string): number {
 
 /**
  * The E-Switch mode and VF count of a device in `baseline`, as tracked changes: operations that
- * tear a PF down (unbind, reset, reload, fatal error) reset them to legacy / 0 (domain.md §3.4).
+ * tear a PF down (unbind, reset, reload, fatal error) reset them to legacy / 0 (docs/domain.md §3.4).
  */
 export function deviceTracks(baseline: HostSnapshot, handle: string): TrackedChange[] {
   const d = findDevice(baseline, handle)

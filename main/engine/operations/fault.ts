@@ -164,7 +164,7 @@ export const fault: OperationModule<'fault'> = {
     }
     if (request.fault === 'fw-assert') return deviceTracks(baseline, request.device)
     if (request.fault !== 'ib-rep-load-fail') return []
-    // An injected IB rep load failure can leave representors broken (domain.md §4.3).
+    // An injected IB rep load failure can leave representors broken (docs/domain.md §4.3).
     return checkStructure(baseline, request.device, { step: 'restore' }).length === 0
       ? [{ kind: 'reps', device: request.device, original: true }]
       : []

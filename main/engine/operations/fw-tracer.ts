@@ -2,7 +2,7 @@ import type { HostSnapshot } from '../../../contract'
 import { echoTo } from '../shell'
 import { knownExpectation, type OperationModule } from './operation'
 
-/** Firmware tracer enable files (domain.md §3.1): upstream `mlx5_fw`, old OFED `fw_tracer`. */
+/** Firmware tracer enable files (docs/domain.md §3.1): upstream `mlx5_fw`, old OFED `fw_tracer`. */
 export const TRACER_PATHS = {
   upstream: '/sys/kernel/debug/tracing/events/mlx5/mlx5_fw/enable',
   ofed: '/sys/kernel/debug/tracing/events/mlx5/fw_tracer/enable',

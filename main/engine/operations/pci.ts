@@ -7,7 +7,7 @@ import { deviceTracks } from './device'
 
 /** Helpers of the PCI-level operations (sysfs paths, function lookups). Pure. */
 
-/** A file of a PCI function in sysfs: `/sys/bus/pci/devices/<bdf>/<file>` (domain.md §2.10). */
+/** A file of a PCI function in sysfs: `/sys/bus/pci/devices/<bdf>/<file>` (docs/domain.md §2.10). */
 export function sysfsDev(bdf: string, file: string): string {
   return `/sys/bus/pci/devices/${bdf}/${file}`
 }
@@ -36,7 +36,7 @@ export const onFunction = {
 
 /**
  * What binding, unbinding or resetting `bdf` may change: a VF's binding (`binding`), or a PF's
- * binding plus its E-Switch mode and VF count, which a re-probe resets (domain.md §3.4).
+ * binding plus its E-Switch mode and VF count, which a re-probe resets (docs/domain.md §3.4).
  */
 export function functionTracks(
   bdf: string,

@@ -1,6 +1,6 @@
 import type { DrillInfo } from '../../../contract/drills'
 
-/** Drills the fake lab offers (titles and checks after reference/domain.md §4). */
+/** Drills the fake lab offers (titles and checks after docs/domain.md §4). */
 export const fakeDrills: DrillInfo[] = [
   {
     kind: 'late-ib-reps',

@@ -5,7 +5,7 @@ import { FAULT_DEVICE as DEVICE, pfState } from '../../helpers/fault-drill'
 import { startRig, useLabConsole, type LabConsole, type LabRig } from '../../helpers/lab-engine'
 
 // Issue 6 over real SSH to labsim: every drill passes on the `fixed` profile and leaves the PF as
-// it found it; on `pre-series` the drills find the series' bugs (domain.md §4.1–§4.3).
+// it found it; on `pre-series` the drills find the series' bugs (docs/domain.md §4.1–§4.3).
 
 const params = { iterations: 1, timeoutMs: 8_000, stopOnFailure: false, vfs: 2 }
 

@@ -10,7 +10,7 @@ import { connectHost, resolveTarget, type SshConnection } from '../../../main/ss
 
 // Issue 2, item 7: labsim over real SSH (ssh2 client, host key pinned to labsim's announced
 // fingerprint), PF0 to switchdev with 4 VFs, then discovery shows the uplink and 4 pcivf ports
-// with their representor netdevs (domain.md §1.4, §1.7).
+// with their representor netdevs (docs/domain.md §1.4, §1.7).
 describe('foundation: switchdev with 4 VFs over SSH to labsim', () => {
   let lab: Lab
   let conn: SshConnection

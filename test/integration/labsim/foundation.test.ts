@@ -17,13 +17,13 @@ afterAll(async () => {
 })
 
 describe('labsim over SSH (issue 2 §4)', () => {
-  it('reports connection details in the DESIGN.md shape', () => {
+  it('reports connection details in the docs/design.md shape', () => {
     const info = lab.hosts[0]!
     expect(info).toMatchObject({ name: 'sim-a', host: '127.0.0.1', user: 'root' })
     expect(info.hostKeyFingerprint).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/)
   })
 
-  it('starts in legacy with both PFs of a ConnectX-6 Dx (domain.md §1.1)', async () => {
+  it('starts in legacy with both PFs of a ConnectX-6 Dx (docs/domain.md §1.1)', async () => {
     const dev = await exec(client, 'devlink -j dev show')
     expect(JSON.parse(dev.stdout).dev).toEqual({
       'pci/0000:08:00.0': {},
@@ -36,7 +36,7 @@ describe('labsim over SSH (issue 2 §4)', () => {
     )
   })
 
-  it('switches PF0 to switchdev with 4 VFs and shows the uplink and 4 pcivf ports (domain.md §1.4, §2.2)', async () => {
+  it('switches PF0 to switchdev with 4 VFs and shows the uplink and 4 pcivf ports (docs/domain.md §1.4, §2.2)', async () => {
     const set = await exec(
       client,
       'echo 4 > /sys/bus/pci/devices/0000:08:00.0/sriov_numvfs && devlink dev eswitch set pci/0000:08:00.0 mode switchdev',
@@ -67,7 +67,7 @@ describe('labsim over SSH (issue 2 §4)', () => {
     })
   })
 
-  it('refuses N→M VFs without 0 with the PCI core error as bash prints it (domain.md §1.3)', async () => {
+  it('refuses N→M VFs without 0 with the PCI core error as bash prints it (docs/domain.md §1.3)', async () => {
     const r = await exec(client, 'echo 2 > /sys/bus/pci/devices/0000:08:00.0/sriov_numvfs')
     expect(r.code).toBe(1)
     expect(r.stderr).toBe('bash: line 1: echo: write error: Device or resource busy\n')
@@ -75,7 +75,7 @@ describe('labsim over SSH (issue 2 §4)', () => {
 })
 
 describe('labsim streams and errors over SSH (issue 2 §4)', () => {
-  it('streams mlx5_fw trace lines while an operation runs (domain.md §3.1)', async () => {
+  it('streams mlx5_fw trace lines while an operation runs (docs/domain.md §3.1)', async () => {
     const lines: string[] = []
     await new Promise<void>((resolve, reject) => {
       client.exec('cat /sys/kernel/debug/tracing/trace_pipe', (err, stream) => {

@@ -85,7 +85,7 @@ describe('exec against OpenSSH sshd', () => {
       expect(r.stdout).toBe(`${i}\n`)
       ms.push(r.durationMs)
     }
-    // Without setNoDelay every exec waits ≥40 ms on delayed ACK (perf.md 2b: 47.7 vs 3.2 ms).
+    // Without setNoDelay every exec waits ≥40 ms on delayed ACK (docs/perf.md 2b: 47.7 vs 3.2 ms).
     const median = ms.sort((a, b) => a - b)[100] ?? Infinity
     expect(median).toBeLessThan(35)
   })

@@ -41,7 +41,7 @@ describe('structural invariants', () => {
     expect(checkStructure(healthy(), dev, at)).toEqual([])
   })
 
-  it('names the missing IB representors (pre-series late load shape, domain.md §4.1)', () => {
+  it('names the missing IB representors (pre-series late load shape, docs/domain.md §4.1)', () => {
     const s = edit(healthy(), (x) => {
       x.rdma = []
       x.devices[0]?.ports.forEach((p) => (p.ibRep = null))
@@ -54,7 +54,7 @@ describe('structural invariants', () => {
     )
   })
 
-  it('names the ETH representor that vanished after an unwind (domain.md §4.3)', () => {
+  it('names the ETH representor that vanished after an unwind (docs/domain.md §4.3)', () => {
     const s = edit(healthy(), (x) => {
       port(x, 1).netdev = null
       x.rdma = x.rdma.filter((l) => l.netdev !== 'enp8s0f0npf0vf1')

@@ -88,7 +88,7 @@ describe.each(['6.1', '6.12'] as const)(
     })
     afterAll(() => host.dispose())
 
-    it('builds the DESIGN.md snapshot keys from real outputs', async () => {
+    it('builds the docs/design.md snapshot keys from real outputs', async () => {
       const runner = fakeRunner(host, ['/usr/bin/dash'])
       const { snapshot: snap, sections } = await discoverWithSections(runner, {
         ...{ hostName: 'nsim', timeoutMs: 5000, root: host.root, now: NOW },

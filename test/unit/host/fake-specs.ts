@@ -6,9 +6,9 @@ import { loadFixture, type Kernel } from './fixture'
  *
  * `mlx5Spec`: one ConnectX-6 Dx card, PF0 in switchdev with 2 VFs (VF0 bound to mlx5_core with a
  * netdev, VF1 bound to vfio-pci), PF1 in legacy; newer-kernel layout with the uplink ports under
- * `auxiliary/mlx5_core.eth.N` (domain.md §2.2), an IB representor device whose ports carry the
+ * `auxiliary/mlx5_core.eth.N` (docs/domain.md §2.2), an IB representor device whose ports carry the
  * rep netdevs (§1.6), mlx5 LAG debugfs, an OFED crdump file, the upstream tracer event, and a
- * non-Mellanox SR-IOV device that discovery must ignore. Shapes from domain.md §2.
+ * non-Mellanox SR-IOV device that discovery must ignore. Shapes from docs/domain.md §2.
  *
  * `nsimSpec`: the real netdevsim captures (switchdev, 4 VFs) for the given kernel.
  */

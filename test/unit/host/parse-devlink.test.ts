@@ -167,7 +167,7 @@ describe.each(KERNELS)('devlink JSON from netdevsim on %s (3)', (kernel) => {
   })
 })
 
-describe('devlink JSON shapes quoted in domain.md (mlx5)', () => {
+describe('devlink JSON shapes quoted in docs/domain.md (mlx5)', () => {
   const ctx = ctxOf('devlink')
 
   it('eswitch with inline-mode and encap-mode, switchdev_inactive, unknown mode', () => {
@@ -190,7 +190,7 @@ describe('devlink JSON shapes quoted in domain.md (mlx5)', () => {
   })
 })
 
-describe('devlink JSON shapes quoted in domain.md (mlx5) (2)', () => {
+describe('devlink JSON shapes quoted in docs/domain.md (mlx5) (2)', () => {
   const ctx = ctxOf('devlink')
 
   it('mlx5 ports: pcivf with function, pcisf with state, aux uplink, external controller', () => {
@@ -244,7 +244,7 @@ describe('devlink JSON shapes quoted in domain.md (mlx5) (2)', () => {
   })
 })
 
-describe('devlink JSON shapes quoted in domain.md (mlx5) (3)', () => {
+describe('devlink JSON shapes quoted in docs/domain.md (mlx5) (3)', () => {
   const ctx = ctxOf('devlink')
 
   it('health with per-port arrays and "unlimited" u64 values', () => {
@@ -314,7 +314,7 @@ describe('devlink JSON shapes quoted in domain.md (mlx5) (3)', () => {
   })
 })
 
-describe('devlink JSON shapes quoted in domain.md (mlx5) (4)', () => {
+describe('devlink JSON shapes quoted in docs/domain.md (mlx5) (4)', () => {
   it('phys_port_name derivation matches the kernel rules', () => {
     expect(physPortNameOf('pcipf', { pfnum: 0 })).toBe('pf0')
     expect(physPortNameOf('pcipf', { pfnum: 0, controller: 1, external: true })).toBe('c1pf0')

@@ -38,7 +38,7 @@ describe.each(KERNELS)('dmesg and trace_pipe captures on %s', (kernel) => {
   })
 })
 
-describe('kernel log shapes quoted in domain.md', () => {
+describe('kernel log shapes quoted in docs/domain.md', () => {
   it('mlx5 dmesg lines with function:line and pid, netdev-scoped lines, splats', () => {
     expect(
       parseDmesgLine(
@@ -105,7 +105,7 @@ describe('kernel log shapes quoted in domain.md', () => {
   })
 })
 
-describe('kernel log shapes quoted in domain.md (2)', () => {
+describe('kernel log shapes quoted in docs/domain.md (2)', () => {
   it('crdump sources: OFED proc files, devlink fw_fatal JSON, hex text', () => {
     expect(
       parseCrdumpSection(

@@ -113,7 +113,7 @@ describe.each(KERNELS)('ip / rdma / system outputs from netdevsim on %s (2)', (k
   })
 })
 
-describe('system outputs quoted in domain.md', () => {
+describe('system outputs quoted in docs/domain.md', () => {
   const ctx = ctxOf('test')
   it('/proc/modules with dependents and taints', () => {
     const text =

@@ -6,7 +6,7 @@ const PF0 = '/sys/bus/pci/devices/0000:08:00.0'
 const json = (text: string): Record<string, Record<string, Record<string, unknown>>> =>
   JSON.parse(text)
 
-describe('PCI and SR-IOV sysfs (domain.md §1.3, §2.10)', () => {
+describe('PCI and SR-IOV sysfs (docs/domain.md §1.3, §2.10)', () => {
   it('sriov_numvfs: ERANGE above total, EBUSY N→M, same value is a no-op', async () => {
     const { run } = testHost()
     expect(await run(`echo 9 > ${PF0}/sriov_numvfs`)).toMatchObject({
@@ -87,7 +87,7 @@ describe('PCI and SR-IOV sysfs (domain.md §1.3, §2.10)', () => {
   })
 })
 
-describe('E-Switch mode changes (domain.md §1.2, §1.4, §1.7, §3.4)', () => {
+describe('E-Switch mode changes (docs/domain.md §1.2, §1.4, §1.7, §3.4)', () => {
   it('follows the kernel order: Disable line, uplink rep first, VF reps, Enable line; netdev recreated', async () => {
     const { run, start, host } = testHost()
     await run(`echo 2 > ${PF0}/sriov_numvfs`)
@@ -152,7 +152,7 @@ describe('E-Switch mode changes (domain.md §1.2, §1.4, §1.7, §3.4)', () => {
   })
 })
 
-describe('switchdev VF churn and representor attributes (domain.md §1.3, §1.7)', () => {
+describe('switchdev VF churn and representor attributes (docs/domain.md §1.3, §1.7)', () => {
   it('VF count changes work in switchdev and the mode stays switchdev at 0 VFs (mlx5, unlike netdevsim)', async () => {
     const { run } = testHost()
     await run('devlink dev eswitch set pci/0000:08:00.0 mode switchdev')
@@ -202,7 +202,7 @@ describe('switchdev VF churn and representor attributes (domain.md §1.3, §1.7)
     expect(Object.keys(json(ports.stdout).port!)).toHaveLength(3)
   })
 
-  it('port function set hw_addr works on mlx5 VF ports and is refused on the uplink (domain.md §2.2)', async () => {
+  it('port function set hw_addr works on mlx5 VF ports and is refused on the uplink (docs/domain.md §2.2)', async () => {
     const { run } = testHost()
     await run(
       `echo 1 > ${PF0}/sriov_numvfs; devlink dev eswitch set pci/0000:08:00.0 mode switchdev`,
@@ -231,7 +231,7 @@ describe('switchdev VF churn and representor attributes (domain.md §1.3, §1.7)
     })
   })
 
-  it('lspci -nn prints class and ids (domain.md §2.9)', async () => {
+  it('lspci -nn prints class and ids (docs/domain.md §2.9)', async () => {
     const { run } = testHost()
     expect((await run('lspci -nn -d 15b3:101d')).stdout).toBe(
       '08:00.0 Ethernet controller [0200]: Mellanox Technologies MT2892 Family [ConnectX-6 Dx] [15b3:101d]\n08:00.1 Ethernet controller [0200]: Mellanox Technologies MT2892 Family [ConnectX-6 Dx] [15b3:101d]\n',

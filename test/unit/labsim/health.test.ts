@@ -18,7 +18,7 @@ async function fatal(h: ReturnType<typeof testHost>): Promise<Reporter> {
   return out.health['pci/0000:08:00.0'][0] as Reporter
 }
 
-describe('health reporters and the fatal-error flow (domain.md §2.4, §3.2, §3.3)', () => {
+describe('health reporters and the fatal-error flow (docs/domain.md §2.4, §3.2, §3.3)', () => {
   it('lists fw, fw_fatal, vnic per device and tx/rx on the uplink port, in iproute2 key order', async () => {
     const h = testHost()
     const out = JSON.parse((await h.run('devlink -j health show')).stdout).health
@@ -71,7 +71,7 @@ describe('health reporters and the fatal-error flow (domain.md §2.4, §3.2, §3
   })
 })
 
-describe('fatal errors, grace period and reporter commands (domain.md §3.2, §2.4)', () => {
+describe('fatal errors, grace period and reporter commands (docs/domain.md §3.2, §2.4)', () => {
   it('a second fatal error inside the grace period unloads the driver; manual recover brings it back', async () => {
     const h = testHost()
     await h.run("echo 'fw-assert pci/0000:08:00.0' > /sys/kernel/debug/labsim/inject")
@@ -135,7 +135,7 @@ describe('fatal errors, grace period and reporter commands (domain.md §3.2, §2
   })
 })
 
-describe('VF reset and devlink reload (domain.md §2.3, §3.4)', () => {
+describe('VF reset and devlink reload (docs/domain.md §2.3, §3.4)', () => {
   it('VF reset flaps only that VF: the PF, reps and other VFs keep their ifindex and state', async () => {
     const h = testHost()
     await h.run(

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { testHost } from './sim'
 
 // Output-shape tests: labsim's netdevsim10 against the real captures (issue 3 "Tests",
-// domain.md §6), replaying the captured command sequence on a host without mlx5 cards.
+// docs/domain.md §6), replaying the captured command sequence on a host without mlx5 cards.
 const dir = new URL('../../fixtures/netdevsim/', import.meta.url)
 
 interface Capture {
@@ -86,7 +86,7 @@ const sequence = [
   '64_unbind_twice.txt',
 ]
 
-describe('netdevsim10 matches the real captures (domain.md §6)', () => {
+describe('netdevsim10 matches the real captures (docs/domain.md §6)', () => {
   const h = testHost('fixed', { hosts: [{ cards: [] }] })
   for (const name of sequence) {
     it(name, async () => {

@@ -33,7 +33,7 @@ async function lateLoad(h: TestHost): Promise<void> {
   await h.run('modprobe -r mlx5_ib && modprobe mlx5_ib')
 }
 
-describe('IB representors (domain.md §1.5, §1.6)', () => {
+describe('IB representors (docs/domain.md §1.5, §1.6)', () => {
   it('one IB rep device per uplink, one port per vport, uplink on the last port', async () => {
     const h = testHost()
     await h.run(
@@ -70,7 +70,7 @@ describe('IB representors (domain.md §1.5, §1.6)', () => {
   })
 })
 
-describe('profiles: the same drill on fixed and pre-series (issue 3, domain.md §4)', () => {
+describe('profiles: the same drill on fixed and pre-series (issue 3, docs/domain.md §4)', () => {
   it('late IB representor load: fixed loads them asynchronously, pre-series leaves them REGISTERED', async () => {
     const fixed = testHost('fixed')
     const pre = testHost('pre-series')
@@ -86,7 +86,7 @@ describe('profiles: the same drill on fixed and pre-series (issue 3, domain.md �
     ])
     expect(await repPorts(pre)).toEqual([])
     expect(rep(pre, 1)).toMatchObject({ eth: 'LOADED', ib: 'REGISTERED' })
-    // pre-series: a later VF count change brings them (domain.md §4.1 "appear only after a later trigger")
+    // pre-series: a later VF count change brings them (docs/domain.md §4.1 "appear only after a later trigger")
     await pre.run(`echo 0 > ${PF0}/sriov_numvfs && echo 2 > ${PF0}/sriov_numvfs`)
     expect((await repPorts(pre)).filter((p) => p.netdev)).toHaveLength(3)
   })

@@ -6,7 +6,7 @@ import { testHost } from './sim'
 
 const PF0 = '/sys/bus/pci/devices/0000:08:00.0'
 
-describe('streams: devlink monitor, dmesg -w, aux devices (domain.md §1.6, §3.4, fixture 70)', () => {
+describe('streams: devlink monitor, dmesg -w, aux devices (docs/domain.md §1.6, §3.4, fixture 70)', () => {
   it('devlink -j monitor prints one growing {"mon":[…] array with port new/del events', async () => {
     const h = testHost()
     await h.run(`echo 1 > ${PF0}/sriov_numvfs`)

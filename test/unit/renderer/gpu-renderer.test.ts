@@ -14,7 +14,7 @@ import {
 const SWIFTSHADER_ANGLE =
   'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)'
 
-describe('classifyGpu: software rasterisers stay on the DOM renderer (perf.md 3f)', () => {
+describe('classifyGpu: software rasterisers stay on the DOM renderer (docs/perf.md 3f)', () => {
   it.each([
     [SWIFTSHADER_ANGLE, 'SwiftShader (software)'],
     ['Google SwiftShader', 'SwiftShader (software)'],

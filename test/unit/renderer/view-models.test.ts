@@ -75,7 +75,7 @@ describe('representor rows', () => {
 describe('topology layout', () => {
   it('puts problem ports first and counts the ones that do not fit', () => {
     const snap = switchdev(8, { missingIbRep: true, sfs: 100 })
-    // On a BlueField ECPF the host PF has a representor too (domain.md §1.5): it leads the list.
+    // On a BlueField ECPF the host PF has a representor too (docs/domain.md §1.5): it leads the list.
     snap.devices[0]!.ports.push({
       index: 0,
       flavour: 'pcipf',

@@ -8,7 +8,7 @@ import {
   type DrillStepRef,
 } from '../../../main/service/terminal-highlight'
 
-// Real lines: reference/domain.md §3.2 (health), §3.4 (E-Switch), §3.1 (fw tracer), and the
+// Real lines: docs/domain.md §3.2 (health), §3.4 (E-Switch), §3.1 (fw tracer), and the
 // lockdep splat labsim prints (labsim/model/splat.ts, from the 2020 lore report).
 const FATAL = 'mlx5_core 0000:bb:00.0: poll_health:1083:(pid 0): Fatal error 1 detected'
 const RECOVERY =
