@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { CommandRecord } from './operations'
 import { Change, DevlinkHandle } from './snapshot'
 
-/** The drills of DESIGN.md §Lifecycle engine (reference/domain.md §4). */
+/** The drills of docs/design.md §Lifecycle engine (docs/domain.md §4). */
 export const DrillKind = z.enum([
   'late-ib-reps',
   'pf-rebind',
@@ -90,7 +90,7 @@ export const StepRecord = z.object({
 })
 export type StepRecord = z.infer<typeof StepRecord>
 
-/** The report of one drill run; the first keys are DESIGN.md's stable JSON. */
+/** The report of one drill run; the first keys are docs/design.md's stable JSON. */
 export const DrillReport = z.object({
   drill: DrillKind,
   target: z.string(),

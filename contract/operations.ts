@@ -4,7 +4,7 @@ import { LabErrorData } from './errors'
 import { Bdf, DevlinkHandle, EswitchMode, SnapshotDiff } from './snapshot'
 
 /**
- * Lifecycle operations the engine drives (DESIGN.md §Lifecycle engine). Every identifier is
+ * Lifecycle operations the engine drives (docs/design.md §Lifecycle engine). Every identifier is
  * validated here, so nothing the renderer sends reaches a remote shell unvalidated; the engine
  * shell-quotes the rest.
  */

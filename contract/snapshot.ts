@@ -4,10 +4,10 @@ import { z } from 'zod'
  * The host model: what discovery (main/host) produces and every view and drill check reads.
  *
  * The keys named in docs/design.md §Host model are stable (scripts rely on them); the
- * others are additions. Shapes follow reference/domain.md §1–§2.
+ * others are additions. Shapes follow docs/domain.md §1–§2.
  */
 
-/** E-Switch modes as devlink spells them (domain.md §1.1). */
+/** E-Switch modes as devlink spells them (docs/domain.md §1.1). */
 export const EswitchMode = z.enum(['legacy', 'switchdev', 'switchdev_inactive'])
 export type EswitchMode = z.infer<typeof EswitchMode>
 
@@ -42,7 +42,7 @@ export type IbRepRef = z.infer<typeof IbRepRef>
 
 /** One devlink port, joined with its netdev and IB representor port. */
 export const Port = z.object({
-  /** devlink port index: `(vhca_id << 16) | vport` on mlx5 (domain.md §1.4). */
+  /** devlink port index: `(vhca_id << 16) | vport` on mlx5 (docs/domain.md §1.4). */
   index: z.number().int(),
   flavour: PortFlavour,
   type: z.string().optional(),
@@ -121,7 +121,7 @@ export const EswitchInfo = z.object({
 })
 export type EswitchInfo = z.infer<typeof EswitchInfo>
 
-/** One devlink health reporter (`devlink -j health show`), domain.md §2.4. */
+/** One devlink health reporter (`devlink -j health show`), docs/domain.md §2.4. */
 export const HealthReporter = z.object({
   reporter: z.string(),
   /** Port index for per-port reporters (tx, rx, vnic on ports); absent for device reporters. */
@@ -182,7 +182,7 @@ export const Device = z.object({
 })
 export type Device = z.infer<typeof Device>
 
-/** One RDMA link (`rdma -j link show`), domain.md §2.7. */
+/** One RDMA link (`rdma -j link show`), docs/domain.md §2.7. */
 export const RdmaLink = z.object({
   device: z.string(),
   port: z.number().int(),
@@ -205,7 +205,7 @@ export const RdmaDevice = z.object({
 })
 export type RdmaDevice = z.infer<typeof RdmaDevice>
 
-/** One network interface (`ip -j -d link show`), domain.md §2.8. */
+/** One network interface (`ip -j -d link show`), docs/domain.md §2.8. */
 export const Netdev = z.object({
   ifindex: z.number().int(),
   ifname: z.string(),

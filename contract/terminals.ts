@@ -1,7 +1,7 @@
 import { z } from 'zod'
 
 /**
- * Terminal panes and their flow control (DESIGN.md §Terminals and flow control).
+ * Terminal panes and their flow control (docs/design.md §Terminals and flow control).
  *
  * Bytes go SSH → main → front door → xterm; the renderer acks consumed bytes from xterm's write
  * callback and main pauses the ssh2 stream above the high watermark.
@@ -10,7 +10,7 @@ import { z } from 'zod'
 export const TerminalKind = z.enum(['trace', 'dmesg', 'devlink-monitor', 'shell'])
 export type TerminalKind = z.infer<typeof TerminalKind>
 
-/** Flow-control constants in bytes (reference/perf.md §3c, anchors.md §0.3). */
+/** Flow-control constants in bytes (docs/perf.md §3c, docs/anchors.md §0.3). */
 export const FLOW = {
   /** The renderer acks about every this many bytes written into xterm. */
   ackBytes: 100_000,

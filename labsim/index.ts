@@ -25,7 +25,7 @@ export interface LabOptions {
   keyDir?: string
 }
 
-/** Connection details of one simulated host (the `replab sim` JSON line, DESIGN.md). */
+/** Connection details of one simulated host (the `replab sim` JSON line, docs/design.md). */
 export interface LabHostInfo {
   name: string
   host: '127.0.0.1'

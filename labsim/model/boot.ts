@@ -15,7 +15,7 @@ function switchIdFor(host: string, bus: number): string {
 
 /**
  * Boots a simulated kernel from a host spec: loopback and management netdevs, every card's
- * PFs probed in legacy mode with 0 VFs (mlx5_core probe lines of domain.md §3.4), mlx5_ib
+ * PFs probed in legacy mode with 0 VFs (mlx5_core probe lines of docs/domain.md §3.4), mlx5_ib
  * RDMA devices when loaded, and the netdevsim10 device of the captures.
  */
 export function bootKernel(spec: HostSpec, clock: SimClock): Kernel {

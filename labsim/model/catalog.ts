@@ -1,7 +1,7 @@
 /**
  * mlx5 card models with real PCI ids (drivers/net/ethernet/mellanox/mlx5/core/main.c
- * `mlx5_core_pci_table`, reference/domain.md §2.9), lspci names (pci.ids), firmware
- * families (fw major 16 = CX-5, 22 = CX-6 Dx, 28 = CX-7, 24 = BlueField-2; domain.md §2.6).
+ * `mlx5_core_pci_table`, docs/domain.md §2.9), lspci names (pci.ids), firmware
+ * families (fw major 16 = CX-5, 22 = CX-6 Dx, 28 = CX-7, 24 = BlueField-2; docs/domain.md §2.6).
  */
 export interface CardModelInfo {
   readonly model: CardModel

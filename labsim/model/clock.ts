@@ -2,7 +2,7 @@
  * Simulated time: real durations scaled by the lab's `speed` factor.
  *
  * `speed` 1 is real time; 0.02 makes every modelled duration 50x shorter. Kernel durations
- * come from reference/domain.md §5 (mode change ≈1.3 s, ≈0.6 s per VF probe).
+ * come from docs/domain.md §5 (mode change ≈1.3 s, ≈0.6 s per VF probe).
  */
 export class SimClock {
   speed: number

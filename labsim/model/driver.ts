@@ -44,7 +44,7 @@ export async function unbindPf(kernel: Kernel, pf: Pf, signal?: AbortSignal): Pr
 
 /**
  * PF bind/probe: re-probes in legacy mode with 0 VFs (mode is not persisted across probe,
- * domain.md §3.4 and §8 item 10). Prints the probe lines of §3.4. EBUSY if already bound.
+ * docs/domain.md §3.4 and §8 item 10). Prints the probe lines of §3.4. EBUSY if already bound.
  */
 export async function bindPf(kernel: Kernel, pf: Pf, signal?: AbortSignal): Promise<void> {
   if (pf.bound) throw new KernelError('EBUSY')
@@ -144,7 +144,7 @@ export interface ReloadResult {
 
 /**
  * `devlink dev reload DEV [action driver_reinit|fw_activate] [limit no_reset]`
- * (mlx5 devlink.c `mlx5_devlink_reload_down/up`, domain.md §2.3): refuses with SFs or LAG,
+ * (mlx5 devlink.c `mlx5_devlink_reload_down/up`, docs/domain.md §2.3): refuses with SFs or LAG,
  * warns when VFs are present; driver_reinit = unload + load (mode and VFs kept);
  * fw_activate also reinitialises the driver; `limit no_reset` is a live patch.
  */
@@ -158,7 +158,7 @@ export async function reloadPf(
   if (noReset && action === 'driver_reinit') {
     throw new KernelError('EOPNOTSUPP', 'leftover: Requested limit is invalid for this action')
   }
-  // mlx5 devlink.c mlx5_devlink_reload_down (domain.md §2.3); LAG is not modelled.
+  // mlx5 devlink.c mlx5_devlink_reload_down (docs/domain.md §2.3); LAG is not modelled.
   if (pf.sfs.length > 0) {
     throw new KernelError('EOPNOTSUPP', 'mlx5_core: reload is unsupported when SFs are allocated')
   }

@@ -22,7 +22,7 @@ const modeName: Record<EswitchMode, string> = {
   switchdev_inactive: 'OFFLOADS',
 }
 
-/** `E-Switch: <verb>: mode(X), nvfs(N), necvfs(0), active vports(M)` (eswitch.c, domain.md §3.4). */
+/** `E-Switch: <verb>: mode(X), nvfs(N), necvfs(0), active vports(M)` (eswitch.c, docs/domain.md §3.4). */
 export function eswitchLog(kernel: Kernel, pf: Pf, verb: string): void {
   const active = pf.numVfs + 1
   kernel.devLog(
@@ -175,7 +175,7 @@ export async function enableOffloads(kernel: Kernel, pf: Pf, signal?: AbortSigna
 }
 
 /**
- * `devlink dev eswitch set <dev> mode X` (mlx5_devlink_eswitch_mode_set, domain.md §1.2):
+ * `devlink dev eswitch set <dev> mode X` (mlx5_devlink_eswitch_mode_set, docs/domain.md §1.2):
  * same mode → no-op; otherwise `Disable:` line, teardown, the PF netdev and RDMA device are
  * destroyed and recreated (new ifindex), uplink rep loads first, `Enable:` line. ≈1.3 s.
  */
@@ -221,7 +221,7 @@ export function lateTrigger(kernel: Kernel, pf: Pf): void {
 
 /**
  * `devlink port add pci/<pf> flavour pcisf pfnum P sfnum S` (mlx5 switchdev.rst): switchdev
- * only; port index 32768 + n (SF vports start at 0x8000, domain.md §1.4); the SF rep netdev is
+ * only; port index 32768 + n (SF vports start at 0x8000, docs/domain.md §1.4); the SF rep netdev is
  * `<stem>npf<P>sf<S>`; the function starts `inactive`/`detached`.
  */
 export function addSf(

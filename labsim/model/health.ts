@@ -65,7 +65,7 @@ function healthBuffer(kernel: Kernel, pf: Pf): void {
 
 /**
  * Injected firmware assert (`fw-assert <handle>`). With SW_RECOVERY_ON_ERRORS the firmware
- * raises the Recover-Flow-Request bit and the fatal flow of domain.md §3.2 runs; without it
+ * raises the Recover-Flow-Request bit and the fatal flow of docs/domain.md §3.2 runs; without it
  * the assert is only a non-fatal `fw` reporter event ("FW syndrome reported").
  */
 export function injectFwAssert(kernel: Kernel, pf: Pf): void {

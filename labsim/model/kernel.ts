@@ -125,7 +125,7 @@ export class Kernel {
   /**
    * Emits an `mlx5:mlx5_fw` trace event from the PF that owns the fw tracer (PF0 of the card).
    *
-   * Format: ftrace prefix + `TP_printk("%s [0x%llx] %d [0x%x] %s", …)` (domain.md §3.1).
+   * Format: ftrace prefix + `TP_printk("%s [0x%llx] %d [0x%x] %s", …)` (docs/domain.md §3.1).
    */
   fwTrace(pf: Pf, msg: string, eventId = 0): void {
     if (!this.tracing.on || !(this.tracing.mlx5Fw || this.tracing.fwTracer)) return

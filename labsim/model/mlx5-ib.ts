@@ -6,7 +6,7 @@ import { registerReps, repLoadIb, unregisterReps } from './reps'
 import { addVfIb } from './sriov'
 
 /**
- * `modprobe mlx5_ib` (domain.md §1.6, §4.1): every bound function in legacy gets its RDMA
+ * `modprobe mlx5_ib` (docs/domain.md §1.6, §4.1): every bound function in legacy gets its RDMA
  * device; a PF in switchdev has `mlx5_core.rdma-rep.N`, whose probe registers the IB rep ops
  * (all reps REGISTERED, nothing loaded).
  * - `fixed` (patch 7/7): the registration queues `mlx5_eswitch_reload_reps` on the E-Switch

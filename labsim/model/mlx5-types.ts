@@ -1,10 +1,10 @@
 import { Mutex } from './bus'
 import type { CardModelInfo } from './catalog'
 
-/** devlink E-Switch modes (reference/domain.md §1.1). */
+/** devlink E-Switch modes (docs/domain.md §1.1). */
 export type EswitchMode = 'legacy' | 'switchdev' | 'switchdev_inactive'
 
-/** Representor state per vport and type (include/linux/mlx5/eswitch.h, domain.md §1.5). */
+/** Representor state per vport and type (include/linux/mlx5/eswitch.h, docs/domain.md §1.5). */
 export type RepState = 'UNREGISTERED' | 'REGISTERED' | 'LOADED'
 
 /** `MLX5_VPORT_UPLINK` (include/linux/mlx5/vport.h). */
@@ -39,7 +39,7 @@ export interface Vf {
   reporters: Reporter[]
 }
 
-/** A devlink health reporter (devlink core + mlx5 health.c, domain.md §2.4). */
+/** A devlink health reporter (devlink core + mlx5 health.c, docs/domain.md §2.4). */
 export interface Reporter {
   /** mlx5: fw, fw_fatal, tx, rx, vnic; netdevsim: empty, dummy. */
   readonly name: string
@@ -198,7 +198,7 @@ export class Pf {
     return this.totalVfs + 2 + (this.card.info.ecpf ? 1 : 0)
   }
 
-  /** IB representor port of a vport: `vport_index + 1`, uplink on the last port (domain.md §1.6). */
+  /** IB representor port of a vport: `vport_index + 1`, uplink on the last port (docs/domain.md §1.6). */
   ibPortOf(vport: number): number {
     return vport === UPLINK_VPORT ? this.totalVports : vport + 1
   }

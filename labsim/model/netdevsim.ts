@@ -6,8 +6,8 @@ import { macFor } from './netdev'
 import type { PortView } from './views'
 
 /**
- * The kernel's netdevsim device (drivers/net/netdevsim, reference/domain.md §6), as captured in
- * fixtures/netdevsim: id 10, one physical port `eni10np1` (port index 0, `port 1`), max_vfs 4,
+ * The kernel's netdevsim device (drivers/net/netdevsim, docs/domain.md §6), as captured in
+ * test/fixtures/netdevsim: id 10, one physical port `eni10np1` (port index 0, `port 1`), max_vfs 4,
  * VF rep ports `128 + i` in switchdev. Differences from mlx5 kept on purpose: writing 0 VFs in
  * switchdev silently returns to legacy; > max_vfs is ENOMEM; only `mode` in eswitch show;
  * reload supports driver_reinit only and resets to legacy with 0 VFs; no inline/encap mode.

@@ -8,7 +8,7 @@ import { portAttrs } from './views'
 
 /**
  * Representor load/unload for one PF's E-Switch (eswitch_offloads.c, ib_rep.c;
- * reference/domain.md §1.5–§1.6).
+ * docs/domain.md §1.5–§1.6).
  *
  * ETH loads before IB; unloading ETH first unloads the vport's IB rep (an IB rep cannot
  * outlive its ETH rep). The uplink IB rep creates the IB representor device; a VF IB rep

@@ -3,7 +3,7 @@ import type { Pf } from './mlx5-types'
 import { UPLINK_VPORT } from './mlx5-types'
 
 /**
- * The pre-series registration race (reference/domain.md §4.2): mlx5_ib registered or
+ * The pre-series registration race (docs/domain.md §4.2): mlx5_ib registered or
  * unregistered representors while the E-Switch was mid-way through `operation`. Nothing
  * serialized them, so the end state can be inconsistent; a lockdep kernel also reports the
  * inverted lock order. We model one representative outcome per case:

@@ -21,7 +21,7 @@ export function vfBdf(pf: Pf, i: number): string {
 /**
  * Store to `sriov_numvfs` (drivers/pci/iov.c `sriov_numvfs_store` + mlx5 `mlx5_core_sriov_configure`):
  * > total → ERANGE; same value → no-op; nonzero → other nonzero → EBUSY with the PCI core's
- * message; no driver → ENOENT. Enabling probes every VF synchronously (≈0.6 s each, domain.md §5);
+ * message; no driver → ENOENT. Enabling probes every VF synchronously (≈0.6 s each, docs/domain.md §5);
  * in switchdev each VF vport gets a devlink port and representors. The mode never changes.
  */
 export async function setNumVfs(
@@ -137,7 +137,7 @@ export function findVf(kernel: Kernel, bdf: string): { pf: Pf; vf: Vf } | undefi
 
 /**
  * `echo 1 > /sys/bus/pci/devices/<vf>/reset`: a function-level reset of that VF only. Its
- * mlx5_core instance sees the health sensors trip and recovers (domain.md §3.4, inferred):
+ * mlx5_core instance sees the health sensors trip and recovers (docs/domain.md §3.4, inferred):
  * the VF netdev flaps (same ifindex), the PF, the representors and the other VFs are untouched.
  */
 export async function resetVf(kernel: Kernel, pf: Pf, vf: Vf, signal?: AbortSignal): Promise<void> {

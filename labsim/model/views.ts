@@ -12,7 +12,7 @@ export interface PortView {
 /**
  * Attributes of an mlx5 devlink port in iproute2's key order (devlink.c `pr_out_port`):
  * uplink `flavour physical port <pfnum>`; VF `flavour pcivf controller 0 pfnum P vfnum V
- * external false` plus a `function` block with `hw_addr` (domain.md §2.2).
+ * external false` plus a `function` block with `hw_addr` (docs/domain.md §2.2).
  */
 export function portAttrs(kernel: Kernel, pf: Pf, vport: number): Record<string, unknown> {
   const rep = pf.reps.get(vport)

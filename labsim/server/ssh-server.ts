@@ -33,7 +33,7 @@ export class HostServer {
     server.on('error', () => undefined)
     // Our own listener so every accepted socket gets Nagle off, as a real sshd does
     // (TCP_NODELAY on interactive sessions); without it each command stalls ~40 ms on delayed
-    // ACK (reference/perf.md 2b). ssh2 takes the socket through its public injectSocket().
+    // ACK (docs/perf.md 2b). ssh2 takes the socket through its public injectSocket().
     const listener = createServer((socket) => {
       this.sockets.add(socket)
       socket.once('close', () => this.sockets.delete(socket))

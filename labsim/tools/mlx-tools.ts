@@ -62,7 +62,7 @@ function pciRows(kernel: Kernel): PciRow[] {
   return rows.sort((a, b) => (a.bdf < b.bdf ? -1 : 1))
 }
 
-/** lspci(8) `-D`, `-nn`, `-d vendor[:device]`, `-s [dom:]bus:dev.fn` (pciutils; domain.md §2.9). */
+/** lspci(8) `-D`, `-nn`, `-d vendor[:device]`, `-s [dom:]bus:dev.fn` (pciutils; docs/domain.md §2.9). */
 export function lspciCommand(kernel: Kernel): Command {
   return async (ctx) => {
     const args = ctx.argv.slice(1)
@@ -86,7 +86,7 @@ export function lspciCommand(kernel: Kernel): Command {
   }
 }
 
-/** ethtool(8) `-i` (driver info); reps show `mlx5e_rep` with empty bus-info (domain.md §1.7). */
+/** ethtool(8) `-i` (driver info); reps show `mlx5e_rep` with empty bus-info (docs/domain.md §1.7). */
 export function ethtoolCommand(kernel: Kernel): Command {
   return async (ctx) => {
     const name = ctx.argv[ctx.argv.length - 1] ?? ''

@@ -83,7 +83,7 @@ async function devShow(
 /**
  * rdma(8) `link show` / `dev show` (rdma/link.c, rdma/dev.c): JSON is a top-level array,
  * `ifindex` is the RDMA device index and `netdev_index` is always present with a netdev
- * (domain.md §2.7, fixture 82). An IB representor device lists one port per vport.
+ * (docs/domain.md §2.7, fixture 82). An IB representor device lists one port per vport.
  */
 export function rdmaCommand(kernel: Kernel): Command {
   return async (ctx) => {

@@ -79,7 +79,7 @@ function buildPfDir(kernel: Kernel, pf: Pf): VDir {
 }
 
 /**
- * Auxiliary devices mlx5_core creates under the PF (domain.md §1.6): `mlx5_core.eth.N` and
+ * Auxiliary devices mlx5_core creates under the PF (docs/domain.md §1.6): `mlx5_core.eth.N` and
  * `mlx5_core.rdma.N` in legacy, swapped for `.eth-rep.N`/`.rdma-rep.N` in switchdev by the
  * rescan in `esw_mode_change`. N is the PF's probe index on the host.
  */
@@ -148,7 +148,7 @@ async function resetPf(kernel: Kernel, pf: Pf, value: string): Promise<void> {
   kernel.fwTrace(pf, 'function level reset requested')
   await kernel.clock.sleep(100)
   // mlx5 has no reset_prepare/reset_done: the health poller sees the disabled NIC and runs
-  // the fatal → recover flow (domain.md §3.2, §8 item 5).
+  // the fatal → recover flow (docs/domain.md §3.2, §8 item 5).
   void fatalFlow(kernel, pf, 3).catch(() => undefined)
 }
 

@@ -50,7 +50,7 @@ export function parseBufferSizeKb(value: string): number {
  * a reader that falls behind loses the oldest events past the ring size, trace-ring.ts),
  * `buffer_size_kb` (ring KiB per CPU, writable) and `buffer_total_size_kb` (all CPUs,
  * read-only), `tracing_on`, `set_event`, and the mlx5 event directories for both fw tracer
- * paths: upstream `events/mlx5/mlx5_fw` and MLNX_OFED's `events/mlx5/fw_tracer` (domain.md §3.1).
+ * paths: upstream `events/mlx5/mlx5_fw` and MLNX_OFED's `events/mlx5/fw_tracer` (docs/domain.md §3.1).
  */
 export function tracefs(kernel: Kernel): VDir {
   const t = kernel.tracing

@@ -9,7 +9,7 @@ import { lab } from './lab'
 import { call } from './unwrap'
 
 /**
- * Every query key of the renderer, in one place (reference/style.md §3.3 rule 12). Components
+ * Every query key of the renderer, in one place (docs/style.md §3.3 rule 12). Components
  * use the `*Options` factories below and never write a key inline.
  */
 export const keys = {

@@ -4,7 +4,7 @@ import { LabError, type IpcResult } from '../../contract/errors'
  * Turns a call's `IpcResult<T>` envelope into its value.
  *
  * Throws a `LabError` carrying the contract's `LabErrorData` when `ok` is false, so TanStack
- * Query's `error` holds a typed code (reference/style.md §3.3 rule 4).
+ * Query's `error` holds a typed code (docs/style.md §3.3 rule 4).
  */
 export function unwrap<T>(result: IpcResult<T>): T {
   if (result.ok) return result.value

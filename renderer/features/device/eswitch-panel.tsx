@@ -11,7 +11,7 @@ type Encap = 'none' | 'basic'
 
 /**
  * The E-Switch panel of one PF: mode with a switch control, inline and encap modes, VF count,
- * and mlx5_ib loaded/unloaded with a control (domain.md §1.1, §1.3, §3).
+ * and mlx5_ib loaded/unloaded with a control (docs/domain.md §1.1, §1.3, §3).
  */
 export function EswitchPanel({ device, snap }: { device: Device; snap: HostSnapshot }) {
   const gate = useHostGate()

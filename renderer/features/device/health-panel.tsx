@@ -19,7 +19,7 @@ export function reporterLabel(r: HealthReporter, device: Device): string {
   return `${r.reporter} (${port ? portLabel(port) : `port ${r.port}`})`
 }
 
-/** True when the device's `fw_fatal` reporter is in error (domain.md §2.4). */
+/** True when the device's `fw_fatal` reporter is in error (docs/domain.md §2.4). */
 export function fatalReporter(device: Device): HealthReporter | undefined {
   return device.health.find((r) => r.reporter === 'fw_fatal' && r.state !== 'healthy')
 }

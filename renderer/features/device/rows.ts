@@ -30,7 +30,7 @@ export interface RepRow {
   mac: string
 }
 
-/** Whether this port should have an IB representor (switchdev + mlx5_ib loaded), domain.md §3. */
+/** Whether this port should have an IB representor (switchdev + mlx5_ib loaded), docs/domain.md §3. */
 export function expectsIbRep(device: Device, snap: HostSnapshot, port: Port): boolean {
   return (
     snap.host.modules.mlx5_ib &&

@@ -20,7 +20,7 @@ export { TERM_THEMES } from './xterm-parts'
 
 /**
  * Largest piece handed to `term.write` at once, in bytes: about 1 ms of parsing on these
- * machines (reference/perf.md: ≈20–40 MB/s ingest), so xterm can yield within its 12 ms budget.
+ * machines (docs/perf.md: ≈20–40 MB/s ingest), so xterm can yield within its 12 ms budget.
  */
 export const WRITE_SLICE_BYTES = 16 * 1024
 
