@@ -6,6 +6,8 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
+import * as prettier from 'prettier'
+
 const root = fileURLToPath(new URL('..', import.meta.url))
 const BEGIN = '<!-- realkernel:begin -->'
 const END = '<!-- realkernel:end -->'
@@ -34,10 +36,14 @@ for (const file of report.testResults ?? []) {
     rows.push(`| ${cell(suite)} | ${cell(t.title)} | ${result} |`)
   }
 }
+const ends = (report.testResults ?? []).map((f) => f.endTime ?? 0)
+const seconds = report.startTime
+  ? Math.round((Math.max(0, ...ends) - report.startTime) / 1000)
+  : null
 const when = new Date(report.startTime ?? Date.now()).toISOString().slice(0, 10)
 const table = [
   `Kernel: ${kernel}. Run ${when}, ${report.numPassedTests} passed, ${report.numFailedTests} failed, ` +
-    `${report.numPendingTests} skipped (written by \`node scripts/realkernel-table.mjs --write\` ` +
+    `${report.numPendingTests} skipped${seconds === null ? '' : ` in ${seconds} s`} (written by \`node scripts/realkernel-table.mjs --write\` ` +
     "from the suite's own JSON report).",
   '',
   '| suite (device) | operation or drill | result |',
@@ -55,8 +61,8 @@ if (a < 0 || b < a) {
   console.error(`realkernel-table: README.md has no ${BEGIN} … ${END} block`)
   process.exit(1)
 }
-writeFileSync(
-  `${root}README.md`,
-  `${readme.slice(0, a + BEGIN.length)}\n${table}\n${readme.slice(b)}`,
-)
+// Formatted as `npm run lint` checks it (Prettier aligns the table's columns).
+const next = `${readme.slice(0, a + BEGIN.length)}\n${table}\n${readme.slice(b)}`
+const options = (await prettier.resolveConfig(`${root}README.md`)) ?? {}
+writeFileSync(`${root}README.md`, await prettier.format(next, { ...options, parser: 'markdown' }))
 console.log('realkernel-table: README.md updated')
