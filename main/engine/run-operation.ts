@@ -9,6 +9,7 @@ import type {
   OperationRequest,
   OperationResult,
 } from '../../contract'
+import type { DiscoveryPart } from '../host/discovery-script'
 import { awaitExpectation } from './expect-wait'
 import { operationFor, type FaultOptions } from './operations'
 import { plan } from './plan'
@@ -110,6 +111,21 @@ function deviceOf(request: OperationRequest): { device?: string } {
 }
 
 /**
+ * `parts` without the bus the request's device is not on: a netdevsim device is built from its
+ * bus device, devlink and E-Switch sections, never from the PCI walk (on a host with SR-IOV PFs
+ * that walk is most of a read: several forks per VF); a PCI function never from the netdevsim bus.
+ */
+export function scopedParts(
+  parts: readonly DiscoveryPart[],
+  request: OperationRequest,
+): readonly DiscoveryPart[] {
+  const { device } = deviceOf(request)
+  if (device === undefined) return parts
+  const other: DiscoveryPart = device.startsWith('netdevsim/') ? 'pci' : 'nsim'
+  return parts.filter((p) => p !== other)
+}
+
+/**
  * Runs one operation: snapshot → precondition → the module's support probe, if any → commands
  * (in order, stop at the first non-zero exit, each passed the module's drop reason) → wait for
  * the module's expectation until it holds or the device settled (expect-wait.ts).
@@ -168,7 +184,7 @@ export async function runOperation(
     progress('precondition', 'reading a fresh snapshot')
     before = await ports.source.snapshot({
       fresh: true,
-      parts: op.planReads,
+      parts: scopedParts(op.planReads, request),
       ...(options.signal ? { signal: options.signal } : {}),
     })
     thePlan = plan(request, before, {
@@ -208,7 +224,7 @@ export async function runOperation(
         subject: op.subject(request),
         ...deviceOf(request),
         commands: thePlan.commands,
-        parts: op.reads,
+        parts: scopedParts(op.reads, request),
         timeoutMs: remaining(),
         ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
         ...(options.signal ? { signal: options.signal } : {}),

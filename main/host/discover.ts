@@ -51,13 +51,20 @@ export async function discover(
   return (await discoverWithSections(runner, opts)).snapshot
 }
 
-/** Devlink handles whose E-Switch a fast refresh reads directly (PFs and netdevsim devices). */
+/**
+ * Devlink handles whose E-Switch a fast refresh reads directly (PFs and netdevsim devices). When
+ * `devlink dev show` was read, only handles it listed or whose E-Switch answered: a PF without a devlink instance (an NVMe
+ * SR-IOV PF) has no E-Switch, and asking costs a devlink process per read for nothing.
+ */
 export function knownEswitchHandles(previous: ParsedSections): string[] {
   const handles = new Set<string>(previous.eswitch.keys())
   for (const f of previous.pci)
     if (f.physfn === null && f.driver !== null) handles.add(`pci/${f.bdf}`)
   for (const n of previous.nsim) handles.add(n.handle)
-  return [...handles]
+  const devs = previous.devs
+  if (devs === null) return [...handles]
+  const listed = new Set(devs.map((d) => d.handle))
+  return [...handles].filter((h) => listed.has(h) || previous.eswitch.has(h))
 }
 
 /** BDFs of the SR-IOV capable PCI functions a previous read found (for `pciFunctions`). */

@@ -54,7 +54,8 @@ export function devlinkEvent(value: Json): MonitorEvent | null {
   const inner = value[object]
   const keys = isObject(inner) ? Object.keys(inner) : []
   return {
-    ...{ source: 'devlink', object, keys, parts: partsOf(object), urgent: urgentOf(object) },
+    ...{ source: 'devlink', object, keys },
+    ...onBus(keys, partsOf(object), urgentOf(object)),
     walk: object === 'dev',
     ...(command === undefined ? {} : { command }),
   }
@@ -66,6 +67,23 @@ const PORT_PARTS: readonly DiscoveryPart[] = DEVLINK_URGENT
 function urgentOf(object: string): readonly DiscoveryPart[] {
   if (object === 'health') return HEALTH_PARTS
   return object === 'dev' || object === 'port' ? DEVLINK_URGENT : []
+}
+
+/**
+ * `parts` and `urgent` without the bus the event's devlink handles are not on: a netdevsim
+ * port changes nothing under /sys/bus/pci (on a host with SR-IOV PFs that read is several forks
+ * per VF), a PCI device's nothing on the netdevsim bus. Keys that name no handle keep both.
+ */
+function onBus(
+  keys: readonly string[],
+  parts: readonly DiscoveryPart[],
+  urgent: readonly DiscoveryPart[],
+): { parts: readonly DiscoveryPart[]; urgent: readonly DiscoveryPart[] } {
+  const all = (prefix: string): boolean =>
+    keys.length > 0 && keys.every((k) => k.startsWith(prefix))
+  const other: DiscoveryPart | null = all('netdevsim/') ? 'pci' : all('pci/') ? 'nsim' : null
+  if (other === null) return { parts, urgent }
+  return { parts: parts.filter((p) => p !== other), urgent: urgent.filter((p) => p !== other) }
 }
 
 /**
@@ -120,9 +138,11 @@ export function devlinkTextEvent(line: string): MonitorEvent | null {
   const m = /^\[([a-z_-]+),([a-z_-]+)\] (\S+?):?(?: |$)/.exec(line)
   if (m === null) return null
   const object = m[1] ?? ''
+  const keys = [m[3] ?? '']
   return {
-    ...{ source: 'devlink', object, command: m[2] ?? '', keys: [m[3] ?? ''] },
-    ...{ parts: partsOf(object), urgent: urgentOf(object), walk: object === 'dev' },
+    ...{ source: 'devlink', object, command: m[2] ?? '', keys },
+    ...onBus(keys, partsOf(object), urgentOf(object)),
+    walk: object === 'dev',
   }
 }
 

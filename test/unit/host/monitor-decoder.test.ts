@@ -129,3 +129,26 @@ describe('devlink monitor: the growing JSON document and the text form', () => {
     ])
   })
 })
+
+describe('parts a devlink event invalidates follow the bus of its handle', () => {
+  it('a netdevsim port skips the PCI walk, a PCI port the netdevsim bus; dev events keep the walk', () => {
+    const { events } = decode(
+      'devlink',
+      '[port,new] netdevsim/netdevsim10/1: type eth netdev eth0 flavour pcivf controller 0 pfnum 0 vfnum 0\n' +
+        '[port,del] pci/0000:08:00.0/65536: type eth netdev pf0hpf flavour pcipf pfnum 0\n' +
+        '[dev,new] pci/0000:09:00.0\n',
+    )
+    expect(events.map((e) => e.keys)).toEqual([
+      ['netdevsim/netdevsim10/1'],
+      ['pci/0000:08:00.0/65536'],
+      ['pci/0000:09:00.0'],
+    ])
+    const [nsim, pci, dev] = events
+    expect(nsim?.parts).toEqual(expect.arrayContaining(['devlink', 'eswitch', 'nsim', 'ip']))
+    expect([...(nsim?.parts ?? []), ...(nsim?.urgent ?? [])]).not.toContain('pci')
+    expect(pci?.parts).toEqual(expect.arrayContaining(['devlink', 'eswitch', 'pci', 'ip']))
+    expect([...(pci?.parts ?? []), ...(pci?.urgent ?? [])]).not.toContain('nsim')
+    expect(dev?.walk).toBe(true)
+    expect(dev?.parts).toContain('pci')
+  })
+})
