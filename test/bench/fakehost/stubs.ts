@@ -46,7 +46,7 @@ const IP = `#!/bin/sh
 S=${STATE}
 case "$*" in
   *monitor*) exec tail -n0 -f $S/ip.mon ;;
-  *link*show*) exec cat $S/links ;;
+  *link*show*|*addr*show*) exec cat $S/links ;; # addr show: no modelled netdev has an address
   *) echo "ip (fake host): not modelled: $*" >&2; exit 1 ;;
 esac
 `
