@@ -53,8 +53,9 @@ export async function discover(
 
 /**
  * Devlink handles whose E-Switch a fast refresh reads directly (PFs and netdevsim devices). When
- * `devlink dev show` was read, only handles it listed or whose E-Switch answered: a PF without a devlink instance (an NVMe
- * SR-IOV PF) has no E-Switch, and asking costs a devlink process per read for nothing.
+ * `devlink dev show` was read, only handles it listed or whose E-Switch answered: a PF without a
+ * devlink instance (an NVMe SR-IOV PF) has no E-Switch, and asking costs a devlink process per
+ * read for nothing.
  */
 export function knownEswitchHandles(previous: ParsedSections): string[] {
   const handles = new Set<string>(previous.eswitch.keys())

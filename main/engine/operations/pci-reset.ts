@@ -4,7 +4,6 @@ import { echoTo } from '../shell'
 import { functionBlast } from './blast'
 import { knownExpectation, type OperationModule } from './operation'
 import { functionState, functionTracks, onFunction, sysfsDev } from './pci'
-import { DEVICE_PARTS, UNEVENTED_DEVICE_PARTS } from './device'
 
 /**
  * `pci-reset`: `echo 1 > /sys/bus/pci/devices/<bdf>/reset`, a reset by the first of the function's
@@ -40,8 +39,10 @@ export const pciReset: OperationModule<'pci-reset'> = {
       resetHolds(request.bdf, before),
       (s) => functionState(s, request.bdf),
     ),
-  reads: [...DEVICE_PARTS, 'health'],
-  planReads: [...UNEVENTED_DEVICE_PARTS, 'health'],
+  // The expectation and its words need the function (driver, VFs) and, for an mlx5 PF, fw_fatal;
+  // the plan needs the function's reset_method and VFs, which no monitor event reports.
+  reads: ['pci', 'health'],
+  planReads: ['pci'],
   blastRadius: (request, snapshot) => functionBlast(request.bdf, snapshot),
   dropReason: (request) => `function reset (FLR) of ${request.bdf}`,
   tracks: (request, baseline) => functionTracks(request.bdf, baseline, false),
