@@ -50,23 +50,12 @@ export type SectionName =
 /**
  * Parts of a discovery, for targeted refreshes: `system` (uname, boot id, os-release, modules,
  * lspci), `pci` (sysfs PCI functions, VFs, LAG debugfs), `eswitch` (per-device eswitch show),
- * `nsim` (netdevsim bus), `devlink` (dev show: which devices have an instance, reload state),
- * `ports` (port show: ports, flavours, their netdevs), `health` (health show), `info`
+ * `nsim` (netdevsim bus), `devlink` (dev show, port show), `health` (health show), `info`
  * (dev info, rdma dev show), `rdma` (rdma link show), `ip` (ip -d addr), `extras` (tracer,
  * crdump, fault-injection support).
  */
 export type DiscoveryPart =
-  | 'system'
-  | 'pci'
-  | 'eswitch'
-  | 'nsim'
-  | 'devlink'
-  | 'ports'
-  | 'health'
-  | 'info'
-  | 'rdma'
-  | 'ip'
-  | 'extras'
+  'system' | 'pci' | 'eswitch' | 'nsim' | 'devlink' | 'health' | 'info' | 'rdma' | 'ip' | 'extras'
 
 /** The command of the `ip-link` section: links with details and their addresses. */
 export const IP_COMMAND = 'ip -j -d addr show'
@@ -78,7 +67,6 @@ export const DISCOVERY_PARTS: readonly DiscoveryPart[] = [
   'eswitch',
   'nsim',
   'devlink',
-  'ports',
   'health',
   'info',
   'rdma',
@@ -170,7 +158,7 @@ export function buildDiscoveryScript(options: DiscoveryScriptOptions = {}): Disc
     ...(has('nsim') || walkEswitch ? nsimLoop(has('nsim'), walkEswitch) : []),
     ...(has('eswitch') && !walkEswitch ? directEswitch(options.eswitchHandles ?? []) : []),
     ...(has('devlink') ? section('devlink-dev', "''", 'devlink -j dev show 2>/dev/null') : []),
-    ...(has('ports') ? section('devlink-port', "''", 'devlink -j port show 2>/dev/null') : []),
+    ...(has('devlink') ? section('devlink-port', "''", 'devlink -j port show 2>/dev/null') : []),
     ...(has('health') ? section('devlink-health', "''", 'devlink -j health show 2>/dev/null') : []),
     ...(has('info') ? section('devlink-info', "''", 'devlink -j dev info 2>/dev/null') : []),
     ...(has('info') ? section('rdma-dev', "''", 'rdma -j dev show 2>/dev/null') : []),

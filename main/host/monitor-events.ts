@@ -35,17 +35,15 @@ export interface MonitorEvent {
 }
 
 const DEVLINK_PARTS: readonly DiscoveryPart[] = [
-  ...['devlink', 'ports', 'eswitch', 'rdma', 'ip', 'nsim'],
+  ...['devlink', 'eswitch', 'rdma', 'ip', 'nsim'],
   ...['pci', 'health', 'info'],
 ] as DiscoveryPart[]
-const DEVLINK_URGENT: readonly DiscoveryPart[] = [
-  ...['devlink', 'ports', 'eswitch', 'rdma', 'ip', 'nsim', 'pci'],
-] as DiscoveryPart[]
+const DEVLINK_URGENT: readonly DiscoveryPart[] = ['devlink', 'eswitch', 'rdma', 'ip', 'nsim', 'pci']
 const HEALTH_PARTS: readonly DiscoveryPart[] = ['health']
 // A VF count change creates or removes VF netdevs: its count and VFs (pci) are read first too.
 const LINK_URGENT: readonly DiscoveryPart[] = ['ip', 'eswitch', 'pci']
 // An E-Switch mode change re-registers the uplink netdev: link events refresh the mode too.
-const LINK_PARTS: readonly DiscoveryPart[] = ['ip', 'rdma', 'ports', 'eswitch', 'pci', 'health']
+const LINK_PARTS: readonly DiscoveryPart[] = ['ip', 'rdma', 'devlink', 'eswitch', 'pci', 'health']
 
 /** Decodes one element of the devlink monitor stream; null for values that are not events. */
 export function devlinkEvent(value: Json): MonitorEvent | null {
@@ -63,16 +61,12 @@ export function devlinkEvent(value: Json): MonitorEvent | null {
   }
 }
 
-/**
- * A port event changes ports, representors and the mode of a known device: no walk, no health,
- * and not the list of devlink instances.
- */
-const PORT_PARTS: readonly DiscoveryPart[] = DEVLINK_URGENT.filter((p) => p !== 'devlink')
+/** A port event changes ports, representors and the mode of a known device: no walk, no health. */
+const PORT_PARTS: readonly DiscoveryPart[] = DEVLINK_URGENT
 
 function urgentOf(object: string): readonly DiscoveryPart[] {
   if (object === 'health') return HEALTH_PARTS
-  if (object === 'port') return PORT_PARTS
-  return object === 'dev' ? DEVLINK_URGENT : []
+  return object === 'dev' || object === 'port' ? DEVLINK_URGENT : []
 }
 
 /**

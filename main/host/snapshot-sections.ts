@@ -99,8 +99,7 @@ const OPTIONAL = new Set(['lspci', 'bootid', 'osrelease', 'eswitch', 'rdma-link'
 /** Required sections per part: their absence (output cut short) is reported. */
 const REQUIRED: Partial<Record<DiscoveryPart, readonly string[]>> = {
   system: ['uname', 'modules'],
-  devlink: ['devlink-dev'],
-  ports: ['devlink-port'],
+  devlink: ['devlink-dev', 'devlink-port'],
   ip: ['ip-link'],
 }
 

@@ -10,13 +10,7 @@ import { findDevice, modeOf, sriovOf } from '../snapshot-query'
  * instance, its ports, `reload_failed`), the E-Switch mode, the PCI function in sysfs (driver,
  * VF count, VFs) and netdevsim's bus device.
  */
-export const DEVICE_PARTS: readonly DiscoveryPart[] = ['devlink', 'ports', 'eswitch', 'pci', 'nsim']
-
-/**
- * A device's E-Switch, ports and VFs, without `devlink dev show`: what a mode or VF count change
- * moves (the instance itself stays; docs/domain.md §1.2, §1.3, §6).
- */
-export const ESWITCH_PARTS: readonly DiscoveryPart[] = ['ports', 'eswitch', 'pci', 'nsim']
+export const DEVICE_PARTS: readonly DiscoveryPart[] = ['devlink', 'eswitch', 'pci', 'nsim']
 
 /**
  * The parts of a device no monitor event vouches for: an E-Switch mode change with no VF ports,

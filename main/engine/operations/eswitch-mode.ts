@@ -1,7 +1,7 @@
 import { familyOf, findDevice, modeOf, sriovOf } from '../snapshot-query'
 import { shellJoin } from '../shell'
 import { deviceBlastOf } from './blast'
-import { deviceState, deviceTracks, ESWITCH_PARTS, missing, onDevice, vfPortCount } from './device'
+import { DEVICE_PARTS, deviceState, deviceTracks, missing, onDevice, vfPortCount } from './device'
 import { knownExpectation, type OperationModule } from './operation'
 import { inMode, withDevice } from './project'
 
@@ -55,7 +55,7 @@ export const eswitchMode: OperationModule<'eswitch-mode'> = {
       (s) => deviceState(s, request.device),
     )
   },
-  reads: ESWITCH_PARTS,
+  reads: DEVICE_PARTS,
   planReads: [],
   blastRadius: (request, snapshot) => deviceBlastOf(request.device, snapshot, true),
   dropReason: () => null,

@@ -3,7 +3,7 @@ import { familyOf, findDevice, modeOf, sriovOf } from '../snapshot-query'
 import { echoTo } from '../shell'
 import { deviceBlastOf } from './blast'
 import {
-  ESWITCH_PARTS,
+  DEVICE_PARTS,
   deviceState,
   deviceTracks,
   missing,
@@ -73,7 +73,7 @@ export const vfCount: OperationModule<'vf-count'> = {
       (s) => deviceState(s, request.device),
     )
   },
-  reads: ESWITCH_PARTS,
+  reads: DEVICE_PARTS,
   planReads: UNEVENTED_DEVICE_PARTS,
   blastRadius: (request, snapshot) =>
     deviceBlastOf(request.device, snapshot, false).filter((i) => i.kind !== 'netdev'),

@@ -47,7 +47,7 @@ describe.each(KERNELS)('devlink -j monitor stream of iproute2 (%s)', (kernel) =>
       expect(events[0]).toMatchObject({
         command: 'new',
         keys: ['netdevsim/netdevsim10/128'],
-        parts: expect.arrayContaining(['ports', 'eswitch', 'nsim']) as unknown,
+        parts: expect.arrayContaining(['devlink', 'eswitch', 'nsim']) as unknown,
       })
       // A netdevsim port changes nothing under /sys/bus/pci: that walk is not read for it.
       expect(events[0]?.parts).not.toContain('pci')
@@ -75,7 +75,7 @@ describe('other stream shapes', () => {
         object: 'link',
         command: 'del',
         keys: ['eth0'],
-        parts: ['ip', 'rdma', 'ports', 'eswitch', 'pci', 'health'],
+        parts: ['ip', 'rdma', 'devlink', 'eswitch', 'pci', 'health'],
         urgent: ['ip', 'eswitch', 'pci'],
         walk: true,
         link: { ifindex: 3, ifname: 'eth0', vfs: [], altnames: [] },
