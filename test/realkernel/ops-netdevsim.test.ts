@@ -93,7 +93,7 @@ describeRealKernel('operations on netdevsim (real kernel)', (vm) => {
     try {
       const r = await con.op({ op: 'devlink-reload', device: NSIM, action: 'driver_reinit' })
       expect(r.status).toBe('failed')
-      expect(r.error?.code).toBe('command-failed')
+      expect(r.error?.code, r.error?.message).toBe('command-failed')
       expect(r.error?.message).toMatch(/User forbid the reload for testing purposes/)
     } finally {
       await vm().ok(`echo n > ${NSIM_DEBUGFS}/dont_allow_reload`)
@@ -125,7 +125,7 @@ describeRealKernel('operations on netdevsim (real kernel)', (vm) => {
       await vm().ok(`echo replab-break > ${NSIM_DEBUGFS}/health/break_health`)
       const r = await con.op({ op: 'health', device: NSIM, reporter: 'dummy', action: 'recover' })
       expect(r.status).toBe('failed')
-      expect(r.error?.code).toBe('command-failed')
+      expect(r.error?.code, r.error?.message).toBe('command-failed')
       expect(r.error?.message).toMatch(/User setup the recover to fail/)
     } finally {
       await vm().ok(`echo N > ${NSIM_DEBUGFS}/health/fail_recover`)
