@@ -133,10 +133,16 @@ function buildDevice(handle: string, c: Ctx): Device {
     .map((x) => joinPort(x, switchdev, pci, c))
     .sort((a, b) => a.index - b.index)
   const dev = p.devs?.find((x) => ix.canon(x.handle) === handle)
-  // A bus device's own `driver` link is the truth when it was read: an unbound function falls
-  // back to nothing, not to `devlink dev info` kept from an earlier, partial read.
+  // A bus device's own `driver` link is the truth when it was read (a PF's or VF's sysfs block,
+  // a netdevsim bus device): an unbound function falls back to nothing, not to `devlink dev
+  // info` kept from an earlier, partial read. A PF known only from lspci had no link read.
+  const linkRead = bdf !== null && (ix.fnByBdf.has(bdf) || ix.vfByBdf.has(bdf))
   const driver =
-    fn !== undefined ? fn.driver : nsim !== undefined ? nsim.driver : (info?.driver ?? null)
+    fn !== undefined && linkRead
+      ? fn.driver
+      : nsim !== undefined
+        ? nsim.driver
+        : (fn?.driver ?? info?.driver ?? null)
   const pfNetdev = fn?.physfn === null ? fn.netdevs[0] : undefined
   const uplink = ports.find((x) => x.flavour === 'physical')?.netdev ?? pfNetdev ?? null
   const reporters = ix.healthByHandle.get(handle) ?? []
