@@ -62,10 +62,19 @@ export type VmHandle =
     }
   | { readonly ok: false; readonly reason: string }
 
-/** Boots the VM with `PCI_VFS` VFs on a free loopback port; resolves when SSH answers. */
+/**
+ * Boots the VM with `PCI_VFS` VFs on a free loopback port; resolves when SSH answers. One vCPU
+ * (`SMP=1`, `$REPLAB_VM_SMP` to change): with start.sh's default of two, multi-threaded TCG on a
+ * 2-core machine that also runs the tests once starved the guest's second CPU (RCU stall, "timer
+ * handling issue on cpu=1") in the middle of a VF probe, and the guest stopped answering SSH.
+ */
 export async function bootVm(lab: Extract<LabLocation, { ok: true }>): Promise<VmHandle> {
   const port = await freePort()
-  const env = { ...process.env, WORK: lab.work, PCI_VFS: String(PCI_VFS), WAIT: '180' }
+  const env = {
+    ...process.env,
+    ...{ WORK: lab.work, PCI_VFS: String(PCI_VFS), WAIT: '180' },
+    SMP: process.env.REPLAB_VM_SMP ?? '1',
+  }
   try {
     await run(join(lab.dir, 'start.sh'), [String(port)], { env, timeout: 240_000 })
   } catch (err) {
