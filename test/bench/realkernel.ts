@@ -87,7 +87,7 @@ const CASES: readonly Case[] = [
   },
 ]
 
-/** Runs section 8 with `n` samples per case. */
+/** Runs section 9 with `n` samples per case (each case 2n: alternating directions). */
 export async function benchRealKernel(n: number): Promise<Row[]> {
   const lab = locateLab()
   if (!lab.ok) return [skipped(SECTION, '*', lab.reason)]
