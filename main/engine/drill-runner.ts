@@ -93,34 +93,46 @@ async function opening(
 }
 
 /** Closes a run whose host could not be read at the start: one `baseline` step says why. */
-async function unreachable(
+function unreachable(
   deps: DrillRunDeps,
   ports: HostPorts,
   journal: JournalWriter,
   params: DrillParams,
   err: LabErrorData,
 ): Promise<DrillReport> {
-  const now = ports.clock.now()
   const message = `SSH connection lost before the first step (${deps.target}): ${err.message}`
+  const step = { name: 'baseline', status: 'error' } as const
+  const finding = { severity: 'error', invariant: 'connection-lost', message } as const
+  return closeWithOneStep({ deps, ports, journal, params }, step, finding, 'error')
+}
+
+/** What closing a run needs. */
+interface CloseScope {
+  readonly deps: DrillRunDeps
+  readonly ports: HostPorts
+  readonly journal: JournalWriter
+  readonly params: DrillParams
+}
+
+/**
+ * Closes a run that ran nothing: one zero-length step (`name`, `status`) carrying one finding,
+ * then the `end` line with `status` and the finding's message as the error.
+ */
+async function closeWithOneStep(
+  scope: CloseScope,
+  { name, status }: Pick<StepRecord, 'name' | 'status'>,
+  finding: Pick<Finding, 'severity' | 'invariant' | 'message'>,
+  end: DrillReport['status'],
+): Promise<DrillReport> {
+  const { deps, ports, journal, params } = scope
   const step: StepRecord = {
-    name: 'baseline',
-    status: 'error',
-    durationMs: 0,
-    iteration: 1,
-    startedAt: new Date(now).toISOString(),
-    commands: [],
-    returnedMs: null,
-    observedMs: null,
+    ...{ name, status, durationMs: 0, iteration: 1 },
+    startedAt: new Date(ports.clock.now()).toISOString(),
+    ...{ commands: [], returnedMs: null, observedMs: null },
   }
-  const finding: Finding = {
-    severity: 'error',
-    invariant: 'connection-lost',
-    message,
-    step: step.name,
-    iteration: 1,
-  }
-  await journal.append({ t: 'step', step, records: [], findings: [finding] })
-  return closeRun(deps, ports, journal, params, 'error', message)
+  const findings: Finding[] = [{ ...finding, step: name, iteration: 1 }]
+  await journal.append({ t: 'step', step, records: [], findings })
+  return closeRun(deps, ports, journal, params, end, finding.message)
 }
 
 /**
@@ -217,33 +229,17 @@ export async function runDrill(
  * Closes a run whose drill does not apply to the device: one `skipped` step with the reason as
  * an info finding, nothing run, nothing to restore; status `not-applicable`.
  */
-async function notApplicable(
+function notApplicable(
   deps: DrillRunDeps,
   ports: HostPorts,
   journal: JournalWriter,
   params: DrillParams,
   reason: string,
 ): Promise<DrillReport> {
-  const now = ports.clock.now()
-  const step: StepRecord = {
-    name: 'applicability',
-    status: 'skipped',
-    durationMs: 0,
-    iteration: 1,
-    startedAt: new Date(now).toISOString(),
-    commands: [],
-    returnedMs: null,
-    observedMs: null,
-  }
-  const finding: Finding = {
-    severity: 'info',
-    invariant: 'applicability',
-    message: `not applicable: ${reason}`,
-    step: step.name,
-    iteration: 1,
-  }
-  await journal.append({ t: 'step', step, records: [], findings: [finding] })
-  return closeRun(deps, ports, journal, params, 'not-applicable', `not applicable: ${reason}`)
+  const step = { name: 'applicability', status: 'skipped' } as const
+  const message = `not applicable: ${reason}`
+  const finding = { severity: 'info', invariant: 'applicability', message } as const
+  return closeWithOneStep({ deps, ports, journal, params }, step, finding, 'not-applicable')
 }
 
 /** The run's final status and error text once the restore pass is known. */
