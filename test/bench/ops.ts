@@ -3,11 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 import type { OperationRequest } from '../../contract'
-import { createEngine, type Engine } from '../../main/engine/index'
-import { startHostWatcher, type HostWatcher } from '../../main/host/watcher'
-import { watcherSource } from '../../main/service/snapshot-source'
 import type { SshConnection } from '../../main/ssh/index'
-import { createFsJournalStore } from '../../main/store/journal-store'
+import { engineRig, type EngineRig } from './engine-rig'
 import { spawnFakeHosts } from './fakehost/process'
 import { spawnLabChild } from './lab-process'
 import { measured, skipped, type Row } from './report'
@@ -92,34 +89,14 @@ function fakeKinds(): Kind[] {
 }
 
 /** A console on one host: connection, watcher, engine. */
-interface Console {
+interface Console extends EngineRig {
   readonly id: string
   readonly conn: SshConnection
-  readonly watcher: HostWatcher
-  readonly engine: Engine
-  close(): void
 }
 
 async function openConsole(t: SshTarget, knownHosts: string, dir: string): Promise<Console> {
   const conn = await replabConnect(t, knownHosts)
-  const watcher = await startHostWatcher(conn, { hostName: t.name, timeoutMs: 60_000 })
-  const source = watcherSource(watcher)
-  const engine = createEngine({
-    runnerFor: () => conn,
-    snapshotSourceFor: () => source,
-    journal: createFsJournalStore(dir),
-    consoleIdentity: { user: 'bench', host: 'bench' },
-  })
-  return {
-    id: t.name,
-    conn,
-    watcher,
-    engine,
-    close: () => {
-      watcher.close()
-      conn.close()
-    },
-  }
+  return { id: t.name, conn, ...(await engineRig(conn, t.name, dir)) }
 }
 
 /** Lets the watcher take in the events of the last change before the next sample. */

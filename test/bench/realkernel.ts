@@ -5,11 +5,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 
 import type { OperationRequest } from '../../contract'
-import { createEngine, type Engine } from '../../main/engine'
-import { startHostWatcher } from '../../main/host/watcher'
-import { watcherSource } from '../../main/service/snapshot-source'
 import { connectHost, resolveTarget } from '../../main/ssh'
-import { createFsJournalStore } from '../../main/store/journal-store'
 import {
   NSIM,
   NSIM_SYSFS,
@@ -27,6 +23,7 @@ import {
   type VmHandle,
 } from '../helpers/netdevsim-vm'
 import { poll } from '../helpers/poll'
+import { engineRig, type EngineRig } from './engine-rig'
 import { measured, skipped, type Row } from './report'
 import { errText, nowMs, summarize } from './stats'
 
@@ -119,7 +116,13 @@ export async function benchRealKernel(n: number): Promise<Row[]> {
   }
 }
 
-async function benchCase(c: Case, vm: LabVm, rig: Rig, master: Master, n: number): Promise<Row> {
+async function benchCase(
+  c: Case,
+  vm: LabVm,
+  rig: EngineRig,
+  master: Master,
+  n: number,
+): Promise<Row> {
   const metric = `${c.name}: issue → observed`
   try {
     const replab: number[] = []
@@ -147,36 +150,15 @@ async function benchCase(c: Case, vm: LabVm, rig: Rig, master: Master, n: number
 }
 
 /** The engine as the CLI wires it, and a wait for its watcher to have read every event seen. */
-interface Rig {
-  readonly engine: Engine
-  idle(): Promise<void>
-  close(): void
-}
-
 /** The engine as the CLI wires it (verified host key, live watcher, fsynced journal). */
-async function replabOn(vm: LabVm, dir: string): Promise<Rig> {
+async function replabOn(vm: LabVm, dir: string): Promise<EngineRig> {
   const target = await resolveTarget(vm.target, { configFile: null, identityFile: vm.identityFile })
   const conn = await connectHost(target, {
     knownHosts: { file: vm.knownHosts, userFile: null },
     hostKeyPolicy: 'strict',
     reconnect: false,
   })
-  const watcher = await startHostWatcher(conn, { hostName: vm.target, timeoutMs: 60_000 })
-  const source = watcherSource(watcher)
-  const engine = createEngine({
-    runnerFor: () => conn,
-    snapshotSourceFor: () => source,
-    journal: createFsJournalStore(dir),
-    consoleIdentity: { user: 'bench', host: 'bench' },
-  })
-  return {
-    engine,
-    idle: async () => void (await source.snapshot({ fresh: true, parts: [] })),
-    close: () => {
-      watcher.close()
-      conn.close()
-    },
-  }
+  return engineRig(conn, vm.target, dir)
 }
 
 /** An OpenSSH ControlMaster to the VM; `sh` runs one command over it. */
