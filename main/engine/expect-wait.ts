@@ -27,6 +27,8 @@ export interface ExpectWaitContext {
   readonly intervalMs?: number
   /** What each fresh read reads (`OperationModule.reads`); everything when omitted. */
   readonly parts?: readonly DiscoveryPart[]
+  /** The first fresh read, taken in the last command's exec (settle-wait.ts `initial`). */
+  readonly initial?: HostSnapshot
   readonly signal?: AbortSignal
 }
 
@@ -55,6 +57,7 @@ export async function awaitExpectation(
     settleMs: ctx.settleMs ?? OPERATION_SETTLE_MS,
     ...(ctx.intervalMs !== undefined ? { intervalMs: ctx.intervalMs } : {}),
     ...(ctx.parts ? { parts: ctx.parts } : {}),
+    ...(ctx.initial ? { initial: ctx.initial } : {}),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   })
   const after = outcome.snapshot

@@ -93,6 +93,7 @@ export function withFreshFallback(
   return {
     snapshot: (o) => source.snapshot(o),
     onChange: (listener) => source.onChange(listener),
+    ...(source.prepareRead ? { prepareRead: source.prepareRead.bind(source) } : {}),
     async waitFor(predicate: (s: HostSnapshot) => boolean, o: WaitOptions): Promise<HostSnapshot> {
       // Read-after-write first: a cached snapshot from before the command may satisfy a
       // predicate that also held before it (devlink reload keeps mode and driver).

@@ -1,6 +1,7 @@
 import type { AuditEntry, HostSnapshot, SnapshotDiff } from '../../contract'
 import type { DiscoveryPart } from '../host/discovery-script'
 import type { CommandRunner } from '../host/ports'
+import type { PreparedRead } from '../host/watcher-types'
 
 /**
  * The ports of the engine: everything it does to the world goes through these interfaces
@@ -8,7 +9,14 @@ import type { CommandRunner } from '../host/ports'
  * the runner and the snapshot source; main/store/journal-store.ts implements the journal store.
  */
 
-export type { CommandRunner, ExecOptions, ExecResult, StreamOptions } from '../host/ports'
+export type {
+  CommandRunner,
+  ExecOptions,
+  ExecResult,
+  ReadAfter,
+  StreamOptions,
+} from '../host/ports'
+export type { PreparedRead } from '../host/watcher-types'
 
 /**
  * Options of one snapshot read. `fresh` forces a new discovery round instead of the cache; with
@@ -45,6 +53,12 @@ export interface SnapshotSource {
     predicate: (snapshot: HostSnapshot) => boolean,
     options: WaitOptions,
   ): Promise<HostSnapshot>
+  /**
+   * A fresh read of `parts` for the caller to run after its command in the same exec
+   * (`ExecOptions.readAfter`), landed into this source with `land` (main/host watcher.ts
+   * `prepareRead`). Optional: a source without it, or answering undefined, is read separately.
+   */
+  prepareRead?(parts: readonly DiscoveryPart[]): PreparedRead | undefined
 }
 
 /**

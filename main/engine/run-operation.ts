@@ -13,7 +13,7 @@ import type { DiscoveryPart } from '../host/discovery-script'
 import { awaitExpectation } from './expect-wait'
 import { operationFor, type FaultOptions } from './operations'
 import { plan } from './plan'
-import type { CommandRunner, HostPorts } from './ports'
+import type { CommandRunner, ExecResult, HostPorts, PreparedRead, ReadAfter } from './ports'
 
 /** Largest stdout/stderr kept per command record (64 KiB, contract `CommandRecord`). */
 export const MAX_OUTPUT = 64 * 1024
@@ -51,7 +51,8 @@ export function clip(text: string, max = MAX_OUTPUT): string {
 /**
  * Runs one command and records it; rejects only with the runner's `LabError`s. `drop` is the
  * reason the command takes the device away and back (`OperationModule.dropReason`), passed on as
- * `ExecOptions.drop`.
+ * `ExecOptions.drop`; `readAfter` a read to run in the same exec after it (its output is the
+ * result's `after`, when the runner fused it).
  */
 export async function execRecord(
   runner: CommandRunner,
@@ -59,11 +60,13 @@ export async function execRecord(
   timeoutMs: number,
   signal?: AbortSignal,
   drop?: string | null,
-): Promise<CommandRecord> {
+  readAfter?: ReadAfter,
+): Promise<CommandRecord & { after?: ExecResult['after'] }> {
   const r = await runner.exec(command, {
     timeoutMs: Math.max(1, timeoutMs),
     ...(signal ? { signal } : {}),
     ...(drop ? { drop } : {}),
+    ...(readAfter ? { readAfter } : {}),
   })
   return {
     command,
@@ -72,30 +75,64 @@ export async function execRecord(
     stdout: clip(r.stdout),
     stderr: clip(r.stderr),
     durationMs: r.durationMs,
+    ...(r.after ? { after: r.after } : {}),
   }
 }
 
-/** Runs commands in order into `records`; the error of the first non-zero exit, if any. */
+/** How `runCommands` ended: the first non-zero exit's error, and the verifying read's output. */
+interface CommandsRun {
+  readonly failed?: LabErrorData
+  /** The last command's fused read (`ExecResult.after`) and the read it was prepared as. */
+  readonly read?: {
+    readonly prepared: PreparedRead
+    readonly after: NonNullable<ExecResult['after']>
+  }
+}
+
+/** How `runCommands` runs the list; `prepare` gives the read to fuse with the last command. */
+interface CommandsContext {
+  readonly runner: CommandRunner
+  readonly remaining: () => number
+  readonly signal: AbortSignal | undefined
+  readonly drop: string | null
+  readonly onCommand: (command: string) => void
+  readonly prepare: () => PreparedRead | undefined
+}
+
+/**
+ * Runs commands in order into `records`, stopping at the first non-zero exit. The last command
+ * carries the verifying read (`prepare`, called just before it so the read is numbered after
+ * anything the earlier commands set off).
+ */
 async function runCommands(
-  runner: CommandRunner,
   list: readonly string[],
   records: CommandRecord[],
-  remaining: () => number,
-  signal: AbortSignal | undefined,
-  drop: string | null,
-  onCommand: (command: string) => void,
-): Promise<LabErrorData | undefined> {
-  for (const command of list) {
-    onCommand(command)
-    const rec = await execRecord(runner, command, remaining(), signal, drop)
+  ctx: CommandsContext,
+): Promise<CommandsRun> {
+  for (const [i, command] of list.entries()) {
+    ctx.onCommand(command)
+    const prepared = i === list.length - 1 ? ctx.prepare() : undefined
+    const { after, ...rec } = await execRecord(
+      ctx.runner,
+      command,
+      ctx.remaining(),
+      ctx.signal,
+      ctx.drop,
+      prepared?.read,
+    )
     records.push(rec)
+    const read = prepared && after ? { read: { prepared, after } } : {}
     if (rec.code !== 0) {
       const detail = (rec.stderr || rec.stdout).trim()
       const message = `${command} exited ${rec.code ?? rec.signal}${detail ? `: ${detail}` : ''}`
-      return { code: 'command-failed', message, command, host: runner.target }
+      return {
+        failed: { code: 'command-failed', message, command, host: ctx.runner.target },
+        ...read,
+      }
     }
+    if (prepared && after) return read
   }
-  return undefined
+  return {}
 }
 
 function statusOf(err: LabErrorData): OperationResult['status'] {
@@ -132,9 +169,10 @@ export function scopedParts(
  *
  * Reads are targeted, so an operation costs about its commands plus one verifying query: the
  * snapshot before reads fresh only the module's `planReads` (what no monitor event reports),
- * taking the rest from the event-driven cache; the wait reads only its `reads`, at once after
- * the commands returned (read-after-write) and while it settles, and takes a change event's
- * snapshot when that comes first.
+ * taking the rest from the event-driven cache; the wait reads only its `reads`: first in the
+ * last command's own exec (read-after.ts; a separate read when the runner or source cannot fuse,
+ * or the command drops the device), then while it settles, and takes a change event's snapshot
+ * when that comes first. `returnedMs` is when the last command returned, also when fused.
  *
  * Never rejects for host failures: they come back as `status` + `error` (`precondition-failed`,
  * `command-failed`, `unsupported`, `postcondition-mismatch` once the device settled in another
@@ -205,18 +243,22 @@ export async function runOperation(
         return finish('failed', { code: 'unsupported', message, command })
       }
     }
-    const failed = await runCommands(
-      ports.runner,
-      thePlan.commands,
-      commands,
-      remaining,
-      options.signal,
-      op.dropReason(request, before),
-      (c) => progress('command', c),
-    )
-    returnedMs = elapsed()
-    if (failed) return finish('failed', failed)
     const expectation = op.expectation(request, before)
+    const drop = op.dropReason(request, before)
+    const reads = scopedParts(op.reads, request)
+    const run = await runCommands(thePlan.commands, commands, {
+      runner: ports.runner,
+      remaining,
+      signal: options.signal,
+      drop,
+      onCommand: (c) => progress('command', c),
+      // A command that drops the device (or the connection) is verified by reads of their own.
+      prepare: () => (expectation && !drop ? ports.source.prepareRead?.(reads) : undefined),
+    })
+    returnedMs = elapsed() - (run.read?.after.durationMs ?? 0)
+    // Landed also after a failed command: the live view shows what the host is left in.
+    const initial = run.read?.prepared.land(run.read.after.stdout, run.read.after.durationMs)
+    if (run.failed) return finish('failed', run.failed)
     if (expectation) {
       progress('waiting', expectation.text)
       const verdict = await awaitExpectation(ports.source, ports.clock, expectation, {
@@ -224,7 +266,8 @@ export async function runOperation(
         subject: op.subject(request),
         ...deviceOf(request),
         commands: thePlan.commands,
-        parts: scopedParts(op.reads, request),
+        parts: reads,
+        ...(initial ? { initial } : {}),
         timeoutMs: remaining(),
         ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
         ...(options.signal ? { signal: options.signal } : {}),

@@ -13,8 +13,9 @@ import { isConnectionLossError, pause } from './reconnect'
  * change event from the source and no difference between consecutive fresh reads (main/host
  * diff.ts: takenAt and stats do not count) for `settleMs`, seen by at least two successful fresh
  * reads spanning the window. The first fresh read is taken at once (read-after-write: the
- * command has returned, so its effect may already be visible with no event), then one every
- * `intervalMs` after the previous one ended.
+ * command has returned, so its effect may already be visible with no event), or handed in as
+ * `initial` when the command's exec took it, then one every `intervalMs` after the previous one
+ * ended.
  *
  * A host still changing at the deadline rejects `timeout`. Failing reads (device gone, host
  * rebooting, connection lost) are never "settled": they restart the window, and a deadline
@@ -45,6 +46,11 @@ export interface SettleWaitOptions {
    * trip, the rest from the event-driven cache); every part when omitted.
    */
   readonly parts?: readonly DiscoveryPart[]
+  /**
+   * The first fresh read, already taken by the caller (an operation's verifying read in its
+   * last command's exec, read-after.ts); the next read follows `intervalMs` after it.
+   */
+  readonly initial?: HostSnapshot
   readonly signal?: AbortSignal
 }
 
@@ -145,13 +151,17 @@ async function readLoop(
   stop: AbortSignal,
   done: (outcome: SettleOutcome) => void,
 ): Promise<void> {
+  let first = options.initial
   while (!stop.aborted) {
     try {
-      const s = await source.snapshot({
-        fresh: true,
-        signal: stop,
-        ...(options.parts ? { parts: options.parts } : {}),
-      })
+      const s =
+        first ??
+        (await source.snapshot({
+          fresh: true,
+          signal: stop,
+          ...(options.parts ? { parts: options.parts } : {}),
+        }))
+      first = undefined
       if (stop.aborted) return
       if (holds(s)) return done({ held: true, snapshot: s })
       const quietMs = stretch.read(s, options.settleMs)

@@ -1,5 +1,5 @@
 import type { Finding, HostSnapshot, ParseIssue } from '../../contract'
-import { IP_COMMAND } from '../host/discovery-script'
+import { IP_COMMAND, type DiscoveryPart } from '../host/discovery-script'
 import type { FindingPlace } from './invariants'
 import type { SnapshotSource } from './ports'
 
@@ -78,9 +78,18 @@ export class SnapshotIssueWatch {
       for (const i of deviceIssues(s, this.device)) this.seen.set(`${i.command}\n${i.message}`, i)
       return s
     }
+    const prepare = source.prepareRead?.bind(source)
     return {
       snapshot: async (options) => note(await source.snapshot(options)),
       onChange: (listener) => source.onChange(listener),
+      ...(prepare
+        ? {
+            prepareRead: (parts: readonly DiscoveryPart[]) => {
+              const p = prepare(parts)
+              return p && { read: p.read, land: (out: string, ms: number) => note(p.land(out, ms)) }
+            },
+          }
+        : {}),
       waitFor: async (predicate, options) =>
         note(
           await source.waitFor((s) => {

@@ -5,7 +5,7 @@ import {
   splitSections,
   type DiscoveryPart,
 } from './discovery-script'
-import type { CommandRunner } from './ports'
+import type { CommandRunner, ReadAfter } from './ports'
 import { buildSnapshot } from './snapshot-build'
 import { parseSections, type ParsedSections } from './snapshot-sections'
 
@@ -101,6 +101,37 @@ export interface PartsRead {
 }
 
 /**
+ * The script of a read of `parts` and its parser, for a caller that runs it itself: `readParts`
+ * in an exec of its own, an operation after its last command (`ExecOptions.readAfter`).
+ */
+export interface PreparedParts {
+  readonly read: ReadAfter
+  /** Parses the script's stdout; `durationMs` is the read's wall time. */
+  parse(stdout: string, durationMs: number): PartsRead
+}
+
+/** Builds the read of `parts` with `opts` (root, by-path handles and functions). */
+export function prepareParts(
+  opts: Omit<DiscoverOptions, 'timeoutMs' | 'signal'>,
+  parts: readonly DiscoveryPart[],
+): PreparedParts {
+  const { script, marker, stdin } = buildDiscoveryScript({
+    parts,
+    ...(opts.root === undefined ? {} : { root: opts.root }),
+    ...(opts.netdevPhys === undefined ? {} : { netdevPhys: opts.netdevPhys }),
+    ...(opts.eswitchHandles === undefined ? {} : { eswitchHandles: opts.eswitchHandles }),
+    ...(opts.pciFunctions === undefined ? {} : { pciFunctions: opts.pciFunctions }),
+  })
+  return {
+    read: { script, stdin },
+    parse: (stdout, durationMs) => ({
+      sections: parseSections(opts.hostName, splitSections(stdout, marker), parts),
+      stats: { roundTrips: 1, durationMs, bytes: Buffer.byteLength(stdout) },
+    }),
+  }
+}
+
+/**
  * Runs the script for `parts` (one round trip) and parses it, without merging: the watcher
  * merges the result onto whatever is current when it arrives. Rejects only with runner errors.
  */
@@ -109,27 +140,13 @@ export async function readParts(
   opts: DiscoverOptions,
   parts: readonly DiscoveryPart[],
 ): Promise<PartsRead> {
-  const { script, marker, stdin } = buildDiscoveryScript({
-    parts,
-    ...(opts.root === undefined ? {} : { root: opts.root }),
-    ...(opts.netdevPhys === undefined ? {} : { netdevPhys: opts.netdevPhys }),
-    ...(opts.eswitchHandles === undefined ? {} : { eswitchHandles: opts.eswitchHandles }),
-    ...(opts.pciFunctions === undefined ? {} : { pciFunctions: opts.pciFunctions }),
-  })
-  const result = await runner.exec(script, {
+  const prepared = prepareParts(opts, parts)
+  const result = await runner.exec(prepared.read.script, {
     timeoutMs: opts.timeoutMs,
-    stdin,
+    stdin: prepared.read.stdin,
     ...(opts.signal === undefined ? {} : { signal: opts.signal }),
   })
-  const raw = splitSections(result.stdout, marker)
-  return {
-    sections: parseSections(opts.hostName, raw, parts),
-    stats: {
-      roundTrips: 1,
-      durationMs: result.durationMs,
-      bytes: Buffer.byteLength(result.stdout),
-    },
-  }
+  return prepared.parse(result.stdout, result.durationMs)
 }
 
 /** Builds the snapshot of `sections` with the stats of the round trip that produced them. */

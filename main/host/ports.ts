@@ -19,6 +19,23 @@ export interface ExecOptions {
    * wrapping runner (main/service/expected-drop.ts) parks terminal panes on it.
    */
   readonly drop?: string
+  /**
+   * A read to run in the same exec once the command returned (read-after-write without a second
+   * round trip; read-after.ts composes them). The result's `stdout`, `stderr`, `code` and
+   * `durationMs` stay the command's own; the read's output comes back as `ExecResult.after`.
+   * A runner that cannot fuse ignores it (no `after`), and the caller reads separately.
+   */
+  readonly readAfter?: ReadAfter
+}
+
+/**
+ * A read-only shell script run after a command in the same exec (`ExecOptions.readAfter`): its
+ * first stdin line is `stdin` (discovery-script.ts reads its marker that way). Its stderr is
+ * discarded so the command's stderr stays the command's.
+ */
+export interface ReadAfter {
+  readonly script: string
+  readonly stdin: string
 }
 
 /** Outcome of one remote command. `code` is null when it died of `signal`. */
@@ -27,8 +44,14 @@ export interface ExecResult {
   readonly stderr: string
   readonly code: number | null
   readonly signal: string | null
-  /** Wall time from issue to channel close, ms. */
+  /** Wall time from issue to channel close, ms; with `readAfter`, until the command returned. */
   readonly durationMs: number
+  /**
+   * The `readAfter` script's stdout and its wall time (ms, from the command's return to channel
+   * close). Absent when no read was asked, the runner cannot fuse, or the command ended the shell
+   * (`exit`, `exec`, killed) before the read.
+   */
+  readonly after?: { readonly stdout: string; readonly durationMs: number }
 }
 
 /** Options of a long-running output stream (monitors, trace_pipe, dmesg -w). */

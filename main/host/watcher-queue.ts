@@ -94,6 +94,11 @@ export class RefreshQueue {
     return { parts, direct, seq: ++this.seq }
   }
 
+  /** A sequence number for a read the caller runs itself (watcher.ts `prepareRead`). */
+  claim(): number {
+    return ++this.seq
+  }
+
   /** `stage` merged into `snap`: answers the waiters it completes. */
   landed(stage: Stage, snap: HostSnapshot): void {
     this.waiters = this.waiters.filter((w) => {

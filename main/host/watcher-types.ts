@@ -2,6 +2,7 @@ import type { HostSnapshot, SnapshotDiff } from '../../contract/snapshot'
 import type { DiscoverOptions } from './discover'
 import type { DiscoveryPart } from './discovery-script'
 import type { MonitorEvent } from './monitor-events'
+import type { ReadAfter } from './ports'
 
 /** The public shapes of the host watcher (watcher.ts). */
 
@@ -76,9 +77,26 @@ export interface HostWatcher {
     predicate: (snapshot: HostSnapshot) => boolean,
     options: { timeoutMs: number; signal?: AbortSignal },
   ): Promise<HostSnapshot>
+  /**
+   * A targeted read of `parts` (known devices by path) for the caller to run in its own exec
+   * after a command (`ExecOptions.readAfter`, read-after.ts); `land` merges what it printed as a
+   * refresh started at this call would be, publishes the diff and resolves waiters. Undefined
+   * before the first discovery, after `close()`, or for no parts.
+   */
+  prepareRead(parts: readonly DiscoveryPart[]): PreparedRead | undefined
   /** Whether each monitor stream is currently open. */
   monitorState(): { devlink: boolean; ip: boolean }
   close(): void
+}
+
+/** See `HostWatcher.prepareRead`. */
+export interface PreparedRead {
+  readonly read: ReadAfter
+  /**
+   * Merges the read's stdout (`ExecResult.after`, `durationMs` its wall time) and returns the
+   * snapshot. Throws `aborted` once the watcher closed.
+   */
+  land(stdout: string, durationMs: number): HostSnapshot
 }
 
 /** Options of `HostWatcher.refresh`. */

@@ -6,9 +6,11 @@ import {
   knownEswitchHandles,
   knownPciFunctions,
   mergeSections,
+  prepareParts,
   readParts,
   snapshotOf,
   type Discovery,
+  type PartsRead,
 } from './discover'
 import { DISCOVERY_PARTS, type DiscoveryPart } from './discovery-script'
 import type { MonitorEvent } from './monitor-events'
@@ -20,6 +22,7 @@ import type {
   ChangeListener,
   HostWatcher,
   HostWatcherOptions,
+  PreparedRead,
   RefreshOptions,
 } from './watcher-types'
 
@@ -27,6 +30,7 @@ export type {
   ChangeListener,
   HostWatcher,
   HostWatcherOptions,
+  PreparedRead,
   RefreshOptions,
   RefreshTiming,
 } from './watcher-types'
@@ -107,6 +111,7 @@ class WatcherCore {
         return () => this.listeners.delete(l)
       },
       waitFor: (p, o) => this.waitFor(p, o),
+      prepareRead: (parts) => this.prepareRead(parts),
       monitorState: () => ({ ...this.up }),
       close: () => this.close(),
     }
@@ -193,7 +198,8 @@ class WatcherCore {
     }
   }
 
-  private async runRefresh({ parts, seq, direct }: Stage): Promise<HostSnapshot> {
+  /** Read options of a stage: known devices by path when `direct` and a discovery exists. */
+  private readOptions(direct: boolean): Omit<HostWatcherOptions, 'signal'> {
     const start = this.discovery
     const byPath =
       direct && start !== null
@@ -202,9 +208,38 @@ class WatcherCore {
             pciFunctions: knownPciFunctions(start.sections),
           }
         : {}
-    const opts = { ...this.opts, ...byPath, signal: this.ac.signal, netdevPhys: this.netdevPhys }
+    return { ...this.opts, ...byPath, netdevPhys: this.netdevPhys }
+  }
+
+  private async runRefresh(stage: Stage): Promise<HostSnapshot> {
+    const opts = { ...this.readOptions(stage.direct), signal: this.ac.signal }
     const t0 = performance.now()
-    const read = await readParts(this.runner, opts, parts)
+    const read = await readParts(this.runner, opts, stage.parts)
+    return this.land(stage, read, t0)
+  }
+
+  /**
+   * A targeted read of `parts` run by the caller after its command (see `HostWatcher.prepareRead`):
+   * numbered as a refresh starting now, landed like one.
+   */
+  private prepareRead(parts: readonly DiscoveryPart[]): PreparedRead | undefined {
+    if (this.discovery === null || this.closed || parts.length === 0) return undefined
+    const stage: Stage = { parts: [...parts], direct: true, seq: this.queue.claim() }
+    const prepared = prepareParts(this.readOptions(true), parts)
+    const t0 = performance.now()
+    return {
+      read: prepared.read,
+      land: (stdout, durationMs) => {
+        if (this.closed) throw abortedError(this.opts.hostName)
+        const snap = this.land(stage, prepared.parse(stdout, durationMs), t0)
+        this.queue.landed(stage, snap)
+        return snap
+      },
+    }
+  }
+
+  /** Merges a read of `stage` onto the current snapshot, publishes the diff, reports timings. */
+  private land({ parts, seq, direct }: Stage, read: PartsRead, t0: number): HostSnapshot {
     const t1 = performance.now()
     const fresh = parts.filter((p) => (this.appliedSeq.get(p) ?? 0) < seq)
     for (const p of fresh) this.appliedSeq.set(p, seq)

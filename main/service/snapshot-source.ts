@@ -12,5 +12,6 @@ export function watcherSource(w: HostWatcher): SnapshotSource {
     // The engine wraps every source with fresh reads racing the events (createEngine's
     // freshFallback): a mode change with no VFs emits no devlink event at all.
     waitFor: (predicate, opts) => w.waitFor(predicate, opts),
+    prepareRead: (parts) => w.prepareRead(parts),
   }
 }

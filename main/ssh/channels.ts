@@ -1,6 +1,7 @@
 import type { Client, ClientChannel, PseudoTtyOptions } from 'ssh2'
 import { LabError } from '../../contract/errors'
 import type { ExecOptions, ExecResult } from '../host/ports'
+import { fuseReadAfter, SeparatorWatch, splitReadAfter } from '../host/read-after'
 import type { ChannelLimiter } from './channel-limiter'
 import { sshError } from './errors'
 
@@ -226,7 +227,7 @@ function collect(
   host: ChannelHost,
   command: string,
   signal: AbortSignal,
-  sink: { out: Buffer[]; err: Buffer[] },
+  sink: { out: Buffer[]; err: Buffer[]; watch?: SeparatorWatch | undefined },
 ): Promise<Collected> {
   const ch = opened.ch
   return new Promise((resolve, reject) => {
@@ -257,7 +258,10 @@ function collect(
       reject(e)
     }
     signal.addEventListener('abort', onAbort, { once: true })
-    ch.on('data', (d: Buffer) => add(sink.out, d))
+    ch.on('data', (d: Buffer) => {
+      sink.watch?.feed(d.toString('latin1'))
+      add(sink.out, d)
+    })
     ch.stderr.on('data', (d: Buffer) => add(sink.err, d))
     ch.on('close', () => {
       if (done) return
@@ -279,7 +283,8 @@ function collect(
 }
 
 /**
- * Runs `command` and collects its output. Never rejects for a non-zero exit (that is `code`);
+ * Runs `command` (with `options.readAfter`, fused with that read in one exec: main/host
+ * read-after.ts) and collects its output. Never rejects for a non-zero exit (that is `code`);
  * rejects with `invalid-request` (bad timeoutMs), `ssh-timeout`, `aborted`, `channel-open-failed`, `ssh-connect`, or
  * `command-failed` when output exceeds `maxOutputBytes`. Holds one `execLimiter` slot until the
  * channel has closed.
@@ -304,27 +309,33 @@ export async function runExec(
     release = await host.execLimiter.acquire(cs.signal).catch((e: unknown) => {
       throw cs.signal.aborted ? cs.signal.reason : e
     })
-    const opened = await openExec(host, command, cs.signal)
+    // A command fed its own stdin runs alone: the fused form gives the command /dev/null.
+    const fuse = options.readAfter && options.stdin === undefined
+    const fused = fuse ? fuseReadAfter(command, options.readAfter) : undefined
+    const opened = await openExec(host, fused?.command ?? command, cs.signal)
     const ch = opened.ch
     const rel = release
     release = undefined
     ch.once('close', rel)
-    if (options.stdin !== undefined) ch.write(options.stdin)
+    const stdin = fused ? fused.stdin : options.stdin
+    if (stdin !== undefined) ch.write(stdin)
     ch.end()
-    const sink = { out: [] as Buffer[], err: [] as Buffer[] }
+    const watch = fused ? new SeparatorWatch(fused.separator) : undefined
+    const sink = { out: [] as Buffer[], err: [] as Buffer[], watch }
     const r = await collect(opened, host, command, cs.signal, sink).catch((err: unknown) => {
       // killed (timeout, abort, output cap): a server that never closes the channel must not
       // keep the slot forever
       setTimeout(rel, 2_000).unref()
       throw err
     })
-    return {
+    const result = {
       stdout: Buffer.concat(sink.out).toString('utf8'),
       stderr: Buffer.concat(sink.err).toString('utf8'),
       code: r.code,
       signal: r.signal,
       durationMs: performance.now() - started,
     }
+    return fused ? splitReadAfter(result, fused, started, watch?.at) : result
   } finally {
     release?.()
     cs.dispose()

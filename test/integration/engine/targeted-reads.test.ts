@@ -20,6 +20,7 @@ import { connectSim } from '../../helpers/lab-engine'
 
 const PF = 'pci/0000:08:00.0'
 const WALK = '/sys/bus/pci/devices/*;'
+const FUSED = 'read in the same exec: '
 
 describe('operations read only what they check', () => {
   let lab: Lab
@@ -35,7 +36,13 @@ describe('operations read only what they check', () => {
     conn = await connectSim(lab, 'sim-a', join(dir, 'known_hosts'))
     const runner: CommandRunner = {
       target: conn.target,
-      exec: (command, o) => (execs.push(command), conn.exec(command, o)),
+      exec: async (command, o) => {
+        execs.push(command)
+        const r = await conn.exec(command, o)
+        // A read fused into the command's exec is logged after it, marked, when it ran.
+        if (o.readAfter && r.after) execs.push(`${FUSED}${o.readAfter.script}`)
+        return r
+      },
       stream: (command, o) => conn.stream(command, o),
     }
     watcher = await startHostWatcher(runner, { hostName: 'sim-a', timeoutMs: 30_000 })
@@ -99,5 +106,23 @@ describe('operations read only what they check', () => {
     const reads = during.filter((c) => c.includes(':tracer:'))
     expect(reads.length).toBeGreaterThanOrEqual(2)
     expect(reads.every((c) => !c.includes('uname -r') && !c.includes(':pcidev:'))).toBe(true)
+  })
+
+  it('the verifying read travels in the last command exec: no second round trip for it', async () => {
+    const { r, during } = await run({ op: 'vf-count', device: PF, count: 2 })
+    expect(r.status).toBe('ok')
+    const command = during.indexOf('echo 2 > /sys/bus/pci/devices/0000:08:00.0/sriov_numvfs')
+    expect(command).toBeGreaterThan(0)
+    // Logged once its exec returned (event refreshes may have started meanwhile): the device's
+    // parts by path, right behind the command.
+    const read = during.slice(command + 1).find((c) => c.startsWith(FUSED)) ?? ''
+    expect(read).toContain(':pcidev:')
+    expect(read).not.toContain(WALK)
+    // The record is the command's own; returned (the command) and observed (the read) apart.
+    expect(r.commands.at(-1)).toMatchObject({ code: 0, stdout: '', stderr: '' })
+    expect(r.timings.returnedMs).not.toBeNull()
+    expect(r.timings.observedMs).toBeGreaterThanOrEqual(r.timings.returnedMs ?? Infinity)
+    expect(r.observed).toMatch(/numvfs 2, 2 VFs listed/)
+    expect((await run({ op: 'vf-count', device: PF, count: 0 })).r.status).toBe('ok')
   })
 })

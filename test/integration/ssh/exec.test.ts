@@ -53,6 +53,22 @@ describe('exec against OpenSSH sshd', () => {
     expect(conn.target).toBe(rig.target())
   })
 
+  it('a read fused after the command (readAfter) comes back apart from the command', async () => {
+    // The test user's login shell runs both; the command's own output, stderr and exit code stay
+    // its own, and a command given its own stdin is run alone.
+    const read = { script: 'read -r M\nprintf "%s:read:\\n" "$M"\necho gone >&2\n', stdin: '@@m\n' }
+    const r = await conn.exec('printf out; echo err >&2; (exit 4)', {
+      timeoutMs: 5000,
+      readAfter: read,
+    })
+    expect(r).toMatchObject({ stdout: 'out', stderr: 'err\n', code: 4, signal: null })
+    expect(r.after?.stdout).toBe('@@m:read:\n')
+    expect(r.after?.durationMs).toBeGreaterThanOrEqual(0)
+    const own = await conn.exec('cat', { timeoutMs: 5000, stdin: 'mine', readAfter: read })
+    expect(own).toMatchObject({ stdout: 'mine', code: 0 })
+    expect(own.after).toBeUndefined()
+  })
+
   it('output beyond the cap is a typed command-failed and the command is killed', async () => {
     const small = await connectHost(conn.resolved, { ...opts(), maxOutputBytes: 1024 * 1024 })
     try {

@@ -62,6 +62,7 @@ function start(
   holds: (s: HostSnapshot) => boolean,
   timeoutMs = 5000,
   signal?: AbortSignal,
+  initial?: HostSnapshot,
 ) {
   const t0 = Date.now()
   let done: { outcome?: SettleOutcome; error?: unknown; ms: number } | undefined
@@ -70,6 +71,7 @@ function start(
     settleMs: WINDOW,
     intervalMs: READ,
     ...(signal ? { signal } : {}),
+    ...(initial ? { initial } : {}),
   }).then(
     (outcome) => (done = { outcome, ms: Date.now() - t0 }),
     (error: unknown) => (done = { error, ms: Date.now() - t0 }),
@@ -97,6 +99,20 @@ describe('waitSettled', () => {
     expect(r.outcome).toMatchObject({ held: true })
     expect(r.ms).toBe(0)
     expect(source.reads).toBe(1)
+  })
+
+  it('a first read taken in the command exec (`initial`) counts as the first fresh read', async () => {
+    const held = new Scripted(() => switchdev)
+    const r = await start(held, isSwitchdev, 5000, undefined, switchdev).end()
+    expect(r.outcome).toMatchObject({ held: true })
+    expect(r.ms).toBe(0)
+    expect(held.reads).toBe(0)
+    // Not held: the window runs from it, the next read one interval later.
+    const quiet = new Scripted(() => legacy)
+    const q = await start(quiet, isSwitchdev, 5000, undefined, legacy).end()
+    expect(q.outcome?.held).toBe(false)
+    expect(q.ms).toBe(WINDOW)
+    expect(quiet.reads).toBe(WINDOW / READ)
   })
 
   it('a device that settles in another state ends within the window plus one read interval', async () => {
