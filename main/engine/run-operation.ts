@@ -169,7 +169,7 @@ export function scopedParts(
  *
  * Reads are targeted, so an operation costs about its commands plus one verifying query: the
  * snapshot before reads fresh only the module's `planReads` (what no monitor event reports),
- * taking the rest from the event-driven cache; the wait reads only its `reads`: first in the
+ * taking the rest from the event-driven cache (with `planOnCache`, only when the cache refuses); the wait reads only its `reads`: first in the
  * last command's own exec (read-after.ts; a separate read when the runner or source cannot fuse,
  * or the command drops the device), then while it settles, and takes a change event's snapshot
  * when that comes first. `returnedMs` is when the last command returned, also when fused.
@@ -220,16 +220,25 @@ export async function runOperation(
   const op = operationFor(request)
   try {
     progress('precondition', 'reading a fresh snapshot')
-    before = await ports.source.snapshot({
-      fresh: true,
-      parts: scopedParts(op.planReads, request),
-      ...(options.signal ? { signal: options.signal } : {}),
-    })
-    thePlan = plan(request, before, {
-      hostId: ports.hostId,
-      target: options.target ?? ports.runner.target,
-      ...(options.faultOptions ? { faultOptions: options.faultOptions } : {}),
-    })
+    const read = (parts: readonly DiscoveryPart[]): Promise<HostSnapshot> =>
+      ports.source.snapshot({
+        fresh: true,
+        parts,
+        ...(options.signal ? { signal: options.signal } : {}),
+      })
+    const planOf = (snap: HostSnapshot): OperationPlan =>
+      plan(request, snap, {
+        hostId: ports.hostId,
+        target: options.target ?? ports.runner.target,
+        ...(options.faultOptions ? { faultOptions: options.faultOptions } : {}),
+      })
+    const planReads = scopedParts(op.planReads, request)
+    before = await read(op.planOnCache ? [] : planReads)
+    thePlan = planOf(before)
+    if (!thePlan.precondition.ok && op.planOnCache) {
+      before = await read(planReads)
+      thePlan = planOf(before)
+    }
     if (!thePlan.precondition.ok) {
       const message = `precondition of ${request.op} failed: ${thePlan.precondition.reasons.join('; ')}`
       return finish('failed', { code: 'precondition-failed', message, host: ports.runner.target })

@@ -13,9 +13,9 @@ import { isConnectionLossError, pause } from './reconnect'
  * change event from the source and no difference between consecutive fresh reads (main/host
  * diff.ts: takenAt and stats do not count) for `settleMs`, seen by at least two successful fresh
  * reads spanning the window. The first fresh read is taken at once (read-after-write: the
- * command has returned, so its effect may already be visible with no event), or handed in as
- * `initial` when the command's exec took it, then one every `intervalMs` after the previous one
- * ended.
+ * command has returned, so its effect may already be visible with no event; an `initial` read
+ * the command's exec took ends the wait first when it holds), then one every `intervalMs` after
+ * the previous one ended.
  *
  * A host still changing at the deadline rejects `timeout`. Failing reads (device gone, host
  * rebooting, connection lost) are never "settled": they restart the window, and a deadline
@@ -47,8 +47,8 @@ export interface SettleWaitOptions {
    */
   readonly parts?: readonly DiscoveryPart[]
   /**
-   * The first fresh read, already taken by the caller (an operation's verifying read in its
-   * last command's exec, read-after.ts); the next read follows `intervalMs` after it.
+   * A read already taken by the caller (an operation's verifying read in its last command's
+   * exec, read-after.ts): the wait ends on it when `holds`; otherwise it goes on as without it.
    */
   readonly initial?: HostSnapshot
   readonly signal?: AbortSignal
@@ -151,17 +151,17 @@ async function readLoop(
   stop: AbortSignal,
   done: (outcome: SettleOutcome) => void,
 ): Promise<void> {
-  let first = options.initial
+  // Taken in the command's exec: ends the wait when it holds; otherwise the read-after-write
+  // follows at once, as without it (the command's effects may still be landing).
+  if (options.initial && holds(options.initial))
+    return done({ held: true, snapshot: options.initial })
   while (!stop.aborted) {
     try {
-      const s =
-        first ??
-        (await source.snapshot({
-          fresh: true,
-          signal: stop,
-          ...(options.parts ? { parts: options.parts } : {}),
-        }))
-      first = undefined
+      const s = await source.snapshot({
+        fresh: true,
+        signal: stop,
+        ...(options.parts ? { parts: options.parts } : {}),
+      })
       if (stop.aborted) return
       if (holds(s)) return done({ held: true, snapshot: s })
       const quietMs = stretch.read(s, options.settleMs)

@@ -42,6 +42,7 @@ export const fwTracer: OperationModule<'fw-tracer'> = {
       : null,
   reads: ['extras'],
   planReads: ['extras'],
+  planOnCache: true,
   blastRadius: () => [],
   dropReason: () => null,
   tracks: () => [],

@@ -37,6 +37,7 @@ export const moduleOp: OperationModule<'module'> = {
     ),
   reads: ['system'],
   planReads: ['system'],
+  planOnCache: true,
   blastRadius(request, snapshot) {
     if (request.action === 'load') return []
     return [

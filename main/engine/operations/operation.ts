@@ -99,6 +99,14 @@ export interface OperationModule<K extends OperationKind> {
    * down).
    */
   readonly planReads: readonly DiscoveryPart[]
+  /**
+   * True when `commands` and the expectation do not depend on what `planReads` would refresh
+   * (a tracer's path, a module's name): the plan is made on the event-driven cache, and
+   * `planReads` are read fresh only when the precondition refuses there (the cache may be behind
+   * a change made outside replab). A go on a stale cache runs a command whose own exit status
+   * and the verifying read say what happened. Absent: false.
+   */
+  readonly planOnCache?: boolean
   /** What else goes down while it runs. */
   blastRadius(request: Req<K>, snapshot: HostSnapshot): BlastItem[]
   /**

@@ -204,7 +204,11 @@ class Reactor {
   private publish(ev: Events): void {
     const state = join(this.dir, 'sys/kernel/fakekernel')
     const next = render(this.s)
-    for (const [name, text] of Object.entries(next) as Array<[keyof typeof next, string]>) {
+    // The mode last: `devlink dev eswitch set` returns once it shows, and a kernel returns only
+    // after the representors are up (docs/domain.md §1.2).
+    const entries = Object.entries(next) as Array<[keyof typeof next, string]>
+    entries.sort(([a], [b]) => Number(a === 'eswitch') - Number(b === 'eswitch'))
+    for (const [name, text] of entries) {
       if (this.last[name] === text) continue
       writeFileSync(join(state, `.${name}.new`), `${text}\n`)
       renameSync(join(state, `.${name}.new`), join(state, name))

@@ -125,4 +125,23 @@ describe('operations read only what they check', () => {
     expect(r.observed).toMatch(/numvfs 2, 2 VFs listed/)
     expect((await run({ op: 'vf-count', device: PF, count: 0 })).r.status).toBe('ok')
   })
+
+  it('fw-tracer and module plan on the cache; a refusal there is checked by a fresh read', async () => {
+    const on = await run({ op: 'fw-tracer', enable: true })
+    expect(on.r.status).toBe('ok')
+    // Nothing read before the command: its path and the expectation come from the cache.
+    const echo = on.during.findIndex((c) => c.startsWith('echo 1 > '))
+    expect(echo).toBeGreaterThanOrEqual(0)
+    expect(on.during.slice(0, echo).filter((c) => c.includes(':tracer:'))).toEqual([])
+    expect((await run({ op: 'fw-tracer', enable: false })).r.status).toBe('ok')
+    // mlx5_ib unloaded behind replab's back (no monitor reports modules): the cache still says
+    // loaded, refuses the load, and the fresh read of the modules lets it go ahead.
+    await conn.exec('modprobe -r mlx5_ib', { timeoutMs: 30_000 })
+    const load = await run({ op: 'module', module: 'mlx5_ib', action: 'load' })
+    expect(load.r.error).toBeUndefined()
+    expect(load.r.status).toBe('ok')
+    expect(load.r.observed).toBe('mlx5_ib loaded')
+    const modprobe = load.during.indexOf('modprobe mlx5_ib')
+    expect(load.during.slice(0, modprobe).some((c) => c.includes(':modules:'))).toBe(true)
+  })
 })
