@@ -119,7 +119,7 @@ async function runCommands(
       ctx.signal,
       ctx.drop,
       prepared?.read,
-    )
+    ).finally(() => prepared?.release())
     records.push(rec)
     const read = prepared && after ? { read: { prepared, after } } : {}
     if (rec.code !== 0) {

@@ -86,7 +86,13 @@ export class SnapshotIssueWatch {
         ? {
             prepareRead: (parts: readonly DiscoveryPart[]) => {
               const p = prepare(parts)
-              return p && { read: p.read, land: (out: string, ms: number) => note(p.land(out, ms)) }
+              return (
+                p && {
+                  read: p.read,
+                  land: (out: string, ms: number) => note(p.land(out, ms)),
+                  release: () => p.release(),
+                }
+              )
             },
           }
         : {}),

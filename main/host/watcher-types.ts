@@ -80,8 +80,10 @@ export interface HostWatcher {
   /**
    * A targeted read of `parts` (known devices by path) for the caller to run in its own exec
    * after a command (`ExecOptions.readAfter`, read-after.ts); `land` merges what it printed as a
-   * refresh started at this call would be, publishes the diff and resolves waiters. Undefined
-   * before the first discovery, after `close()`, or for no parts.
+   * refresh started at this call would be, publishes the diff and resolves waiters. Until it
+   * lands or is released, the watcher's own refreshes wait (at most read-hold.ts
+   * `READ_HOLD_GRACE_MS` each). Undefined before the first discovery, after `close()`, or for no
+   * parts.
    */
   prepareRead(parts: readonly DiscoveryPart[]): PreparedRead | undefined
   /** Whether each monitor stream is currently open. */
@@ -97,6 +99,11 @@ export interface PreparedRead {
    * snapshot. Throws `aborted` once the watcher closed.
    */
   land(stdout: string, durationMs: number): HostSnapshot
+  /**
+   * The read will not land (the exec failed, or the command ended the shell): the watcher's held
+   * refreshes go at once instead of at the end of their grace. Idempotent; `land` releases too.
+   */
+  release(): void
 }
 
 /** Options of `HostWatcher.refresh`. */

@@ -17,6 +17,7 @@ import type { MonitorEvent } from './monitor-events'
 import type { CommandRunner } from './ports'
 import { MonitorFloods } from './monitor-flood'
 import { abortedError, openMonitor, raceAbort, waitForSnapshot } from './watcher-parts'
+import { ReadHold } from './read-hold'
 import { RefreshQueue, type Stage } from './watcher-queue'
 import type {
   ChangeListener,
@@ -70,6 +71,8 @@ class WatcherCore {
   private readonly listeners = new Set<ChangeListener>()
   private readonly snapshotListeners = new Set<(s: HostSnapshot) => void>()
   private readonly queue = new RefreshQueue()
+  /** Refreshes wait for an operation's verifying read in flight (read-hold.ts). */
+  private readonly hold = new ReadHold(() => this.pump())
   private inflight = 0
   /** Callers of `landedAll` (a targeted refresh with no parts). */
   private readonly drains: Array<{ resolve(s: HostSnapshot): void; reject(e: unknown): void }> = []
@@ -173,6 +176,7 @@ class WatcherCore {
   private pump(): void {
     while (!this.queue.idle && !this.closed) {
       if (this.inflight >= (this.queue.fast ? 2 : 1)) return
+      if (this.hold.holding()) return
       const stage = this.queue.next(this.discovery !== null)
       this.inflight++
       this.runRefresh(stage)
@@ -220,21 +224,25 @@ class WatcherCore {
 
   /**
    * A targeted read of `parts` run by the caller after its command (see `HostWatcher.prepareRead`):
-   * numbered as a refresh starting now, landed like one.
+   * numbered as a refresh starting now, landed like one; the watcher's own refreshes wait for it
+   * (read-hold.ts) until it lands or is released.
    */
   private prepareRead(parts: readonly DiscoveryPart[]): PreparedRead | undefined {
     if (this.discovery === null || this.closed || parts.length === 0) return undefined
     const stage: Stage = { parts: [...parts], direct: true, seq: this.queue.claim() }
     const prepared = prepareParts(this.readOptions(true), parts)
     const t0 = performance.now()
+    const release = this.hold.take()
     return {
       read: prepared.read,
       land: (stdout, durationMs) => {
         if (this.closed) throw abortedError(this.opts.hostName)
         const snap = this.land(stage, prepared.parse(stdout, durationMs), t0)
         this.queue.landed(stage, snap)
+        release()
         return snap
       },
+      release,
     }
   }
 
@@ -383,6 +391,7 @@ class WatcherCore {
     if (this.closed) return
     this.closed = true
     this.kick?.cancel()
+    this.hold.clear()
     if (this.poll !== null) clearTimeout(this.poll)
     this.ac.abort()
     this.queue.fail(abortedError(this.opts.hostName))
