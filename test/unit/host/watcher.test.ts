@@ -146,6 +146,42 @@ describe('diff and the live watcher on the fake mlx5 host (2)', () => {
     expect(runner.calls.at(-1)).not.toContain('uname -r')
   })
 
+  it('a verifying read run by the caller lands like a refresh, and event reads wait for it', async () => {
+    const { runner, streams } = streamingRunner(host)
+    const events: unknown[] = []
+    watcher = await startHostWatcher(runner, {
+      hostName: 'lab1',
+      timeoutMs: 5000,
+      root: host.root,
+      onEvent: (e) => events.push(e),
+    })
+    const seen: string[] = []
+    watcher.onChange((_s, diff) => seen.push(...diff.changes.map((c) => `${c.kind} ${c.key}`)))
+    const prepared = watcher.prepareRead(['devlink'])
+    if (!prepared) throw new Error('no prepared read')
+    // The command's effect and its event come while the caller's exec (command + read) runs.
+    await addVfPort(host)
+    streams.get('devlink -j monitor')?.write(`{"mon":[${EXTRA_VF_PORT}`)
+    await poll(async () => events.length > 0, { timeoutMs: 2000, what: 'the decoded event' })
+    const from = runner.calls.length
+    const r = await runner.exec(prepared.read.script, {
+      timeoutMs: 5000,
+      stdin: prepared.read.stdin,
+    })
+    // Held: no refresh of the watcher's own ran beside the caller's read.
+    expect(runner.calls.length).toBe(from + 1)
+    expect(seen).toEqual([])
+    const snap = prepared.land(r.stdout, r.durationMs)
+    expect(hasVf2Port(snap)).toBe(true)
+    expect(hasVf2Port(watcher.current())).toBe(true)
+    expect(seen).toContain(`added pci/${PF0}/3`)
+    // Landing released the event's refresh: it runs now, not at the end of a grace.
+    await poll(async () => runner.calls.length > from + 1, {
+      timeoutMs: 400,
+      what: 'the held refresh',
+    })
+  })
+
   it('events arriving during a refresh are coalesced, not lost', async () => {
     const { runner, streams } = streamingRunner(host)
     watcher = await startHostWatcher(runner, {
