@@ -78,14 +78,20 @@ async function exec(ctx: BuiltinContext): Promise<number> {
   throw new ExitSignal(await ctx.runArgv(ctx.argv.slice(1), ctx.io, ctx.signal))
 }
 
+/**
+ * `cd [-P|-L] [dir]`: the directory is always the physical one (symlinks resolved, as dash's
+ * `cd -P`), and `$PWD` follows it; discovery reads a link's target name that way.
+ */
 async function cd(ctx: BuiltinContext): Promise<number> {
-  const target = ctx.argv[1] ?? '/root'
+  const args = ctx.argv.slice(1).filter((a) => a !== '-P' && a !== '-L')
+  const target = args[0] ?? '/root'
   const found = ctx.sys.vfs.tryLookup(target, true, ctx.shell.cwd)
   if (!found || found.node.kind !== 'dir') {
     await ctx.shell.error(ctx.io, `cd: ${target}: No such file or directory`)
     return 1
   }
   ctx.shell.cwd = found.path
+  ctx.shell.vars.set('PWD', found.path)
   return 0
 }
 

@@ -2,7 +2,7 @@ import type { CommandRunner } from '../../../main/host/ports'
 import { execFile } from 'node:child_process'
 import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 
 /**
  * A fake host on the local disk: a sysfs/proc/debugfs tree under a temp root and PATH stubs for
@@ -56,6 +56,12 @@ export async function createFakeHost(spec: FakeHostSpec): Promise<FakeHost> {
   for (const [path, target] of Object.entries(spec.links)) {
     await mkdir(dirname(join(root, path)), { recursive: true })
     await symlink(target, join(root, path))
+  }
+  // As in sysfs, a link leads somewhere (a driver link to /sys/bus/*/drivers/<name>): discovery
+  // resolves links with `cd -P`, which a dangling link would fail.
+  for (const [path, target] of Object.entries(spec.links)) {
+    const to = resolve(dirname(join(root, path)), target)
+    if (to.startsWith(`${root}/`)) await mkdir(to, { recursive: true }).catch(() => undefined)
   }
   const setCommand = async (command: string, out: string, rc = 0): Promise<void> => {
     await writeFile(join(outDir, `${key(command)}.out`), out)
