@@ -109,6 +109,7 @@ async function runCommands(
   records: CommandRecord[],
   ctx: CommandsContext,
 ): Promise<CommandsRun> {
+  let read: CommandsRun['read']
   for (const [i, command] of list.entries()) {
     ctx.onCommand(command)
     const prepared = i === list.length - 1 ? ctx.prepare() : undefined
@@ -121,18 +122,15 @@ async function runCommands(
       prepared?.read,
     ).finally(() => prepared?.release())
     records.push(rec)
-    const read = prepared && after ? { read: { prepared, after } } : {}
+    if (prepared && after) read = { prepared, after }
     if (rec.code !== 0) {
       const detail = (rec.stderr || rec.stdout).trim()
       const message = `${command} exited ${rec.code ?? rec.signal}${detail ? `: ${detail}` : ''}`
-      return {
-        failed: { code: 'command-failed', message, command, host: ctx.runner.target },
-        ...read,
-      }
+      const failed = { code: 'command-failed', message, command, host: ctx.runner.target } as const
+      return read ? { failed, read } : { failed }
     }
-    if (prepared && after) return read
   }
-  return {}
+  return read ? { read } : {}
 }
 
 function statusOf(err: LabErrorData): OperationResult['status'] {
@@ -169,10 +167,11 @@ export function scopedParts(
  *
  * Reads are targeted, so an operation costs about its commands plus one verifying query: the
  * snapshot before reads fresh only the module's `planReads` (what no monitor event reports),
- * taking the rest from the event-driven cache (with `planOnCache`, only when the cache refuses); the wait reads only its `reads`: first in the
- * last command's own exec (read-after.ts; a separate read when the runner or source cannot fuse,
- * or the command drops the device), then while it settles, and takes a change event's snapshot
- * when that comes first. `returnedMs` is when the last command returned, also when fused.
+ * taking the rest from the event-driven cache (with `planOnCache`, only when the cache refuses);
+ * the wait reads only its `reads`: first in the last command's own exec (read-after.ts; a
+ * separate read when the runner or source cannot fuse, or the command drops the device), then
+ * while it settles, and takes a change event's snapshot when that comes first. `returnedMs` is
+ * when the last command returned, also when fused.
  *
  * Never rejects for host failures: they come back as `status` + `error` (`precondition-failed`,
  * `command-failed`, `unsupported`, `postcondition-mismatch` once the device settled in another
