@@ -1,12 +1,21 @@
-import { useVirtualizer } from '@tanstack/react-virtual'
-import { memo, useEffect, useMemo, useRef, useState } from 'react'
+import { useVirtualizer, type Range, type Virtualizer } from '@tanstack/react-virtual'
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type RefObject } from 'react'
 
 import { ColumnMenu } from './column-menu'
-import { nextSorting, REP_COLUMNS, repModel, type RepColumn, type RepSorting } from './rep-model'
+import {
+  nextSorting,
+  REP_COLUMNS,
+  repModel,
+  slotCount,
+  slotRange,
+  type RepColumn,
+  type RepSorting,
+} from './rep-model'
 import type { RepRow } from './rows'
 import { VfActions } from './vf-actions'
 
 const ROW_HEIGHT = 26
+const OVERSCAN = 4
 /** `.reps-scroll` height in renderer/ui/styles.css, px. */
 const SCROLL_HEIGHT = 420
 const HIDDEN_KEY = 'replab.repColumns.hidden'
@@ -52,9 +61,11 @@ function cellClass(row: RepRow, id: string): string {
 /**
  * The representors table: filter and sort (rep-model.ts) over a @tanstack/react-virtual window,
  * so 2,000 rows render only what is visible. Each row is a memoized component placed at its own
- * offset, recycled through a pool of `<tr>`s (`poolSize`), so a scroll frame patches the rows
- * that came into view and leaves the others untouched. Native table elements laid out as a grid with fixed column widths;
- * `aria-rowcount`/`aria-rowindex` tell assistive tech the full size.
+ * offset. The rendered rows are a block of constant length keyed by index modulo that length
+ * (`slotRange`), so a scroll frame patches the `<tr>`s of rows that left with the rows that came
+ * into view, in place, and leaves the others untouched. Native table elements laid out as a
+ * grid with fixed column widths; `aria-rowcount`/`aria-rowindex` tell assistive tech the full
+ * size.
  */
 export function RepresentorsTable({ rows, changed }: RepresentorsTableProps) {
   const [sorting, setSorting] = useState<RepSorting>(null)
@@ -63,19 +74,11 @@ export function RepresentorsTable({ rows, changed }: RepresentorsTableProps) {
   const model = useMemo(() => repModel(rows, filter, sorting), [rows, filter, sorting])
   const columns = useMemo(() => REP_COLUMNS.filter((c) => !hidden.has(c.id)), [hidden])
   const scrollRef = useRef<HTMLDivElement>(null)
-  const virtual = useVirtualizer({
-    count: model.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 4,
-    // The scroll box's CSS height (.reps-scroll): the first render already has its rows, instead
-    // of rendering none, measuring (a forced layout) and rendering again.
-    initialRect: { width: 0, height: SCROLL_HEIGHT },
-  })
+  const virtual = useRowWindow(model.length, scrollRef)
   const flash = useFlash(changed)
   const width = columns.reduce((n, c) => n + c.width, 0)
   const items = virtual.getVirtualItems()
-  const pool = poolSize(items.length)
+  const slots = rowSlots(virtual)
   return (
     <section className="reps" aria-label="Representors section">
       <div className="reps-head">
@@ -119,7 +122,7 @@ export function RepresentorsTable({ rows, changed }: RepresentorsTableProps) {
               if (!row) return null
               return (
                 <RepRowView
-                  key={vi.index % pool}
+                  key={vi.index % slots}
                   row={row}
                   index={vi.index}
                   top={vi.start}
@@ -134,6 +137,39 @@ export function RepresentorsTable({ rows, changed }: RepresentorsTableProps) {
       </div>
     </section>
   )
+}
+
+/**
+ * The virtualizer over `count` rows of the scroll box, rendering a block of a constant number of
+ * rows (`slotRange`) sized from the box's height, which the virtualizer tracks (the box is
+ * resizable).
+ */
+function useRowWindow(
+  count: number,
+  scrollRef: RefObject<HTMLDivElement | null>,
+): Virtualizer<HTMLDivElement, Element> {
+  const virtualRef = useRef<Virtualizer<HTMLDivElement, Element>>(null)
+  const rangeExtractor = useCallback(
+    (range: Range) => slotRange(range, rowSlots(virtualRef.current)),
+    [],
+  )
+  const virtual = useVirtualizer({
+    count,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: OVERSCAN,
+    rangeExtractor,
+    // The scroll box's CSS height (.reps-scroll): the first render already has its rows, instead
+    // of rendering none, measuring (a forced layout) and rendering again.
+    initialRect: { width: 0, height: SCROLL_HEIGHT },
+  })
+  virtualRef.current = virtual
+  return virtual
+}
+
+/** How many `<tr>`s the table keeps (`slotCount`) for the scroll box's current height. */
+function rowSlots(virtual: Virtualizer<HTMLDivElement, Element> | null): number {
+  return slotCount(virtual?.scrollRect?.height ?? SCROLL_HEIGHT, ROW_HEIGHT, OVERSCAN)
 }
 
 function RepsHead({
@@ -180,19 +216,6 @@ function RepsHead({
       </tr>
     </thead>
   )
-}
-
-/**
- * Rows are keyed by their index modulo a pool larger than the window: a row keeps its `<tr>`
- * while it is in view (memoized, a scroll frame does not touch it), and a row coming into view
- * takes over the `<tr>` of one that left, so scrolling patches text in existing elements instead
- * of creating and styling new ones. A power of two ≥ 64, so it changes only when the window
- * grows past it.
- */
-function poolSize(windowRows: number): number {
-  let pool = 64
-  while (pool <= windowRows) pool *= 2
-  return pool
 }
 
 /**
