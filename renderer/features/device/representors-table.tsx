@@ -1,5 +1,14 @@
 import { useVirtualizer, type Range, type Virtualizer } from '@tanstack/react-virtual'
-import { memo, useCallback, useEffect, useMemo, useRef, useState, type RefObject } from 'react'
+import {
+  memo,
+  useCallback,
+  type CSSProperties,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type RefObject,
+} from 'react'
 
 import { ColumnMenu } from './column-menu'
 import {
@@ -241,7 +250,7 @@ const RepRowView = memo(function RepRowView({
     <tr
       aria-rowindex={index + 2}
       className={changed ? 'vgrid-row row-changed' : 'vgrid-row'}
-      style={{ width, transform: `translateY(${top}px)` }}
+      style={rowStyle(width, top)}
       data-key={row.key}
     >
       {columns.map((c) => (
@@ -252,6 +261,18 @@ const RepRowView = memo(function RepRowView({
     </tr>
   )
 })
+
+/**
+ * A row's inline style: its width, and its offset as the custom property `--row-y`, which
+ * styles.css turns into `transform: translateY(var(--row-y))`. Not an inline `transform` or
+ * `top`: in the console's page, Chromium's style recalc of rows whose inline length changes grew
+ * with the number of distinct values set since the last garbage collection (measured on 9 rows
+ * a frame: ~3 ms after 20 frames, ~25 ms after 300; `translate`, `top`, `translate3d` and a
+ * registered `@property` alike), while an unregistered custom property costs the same each frame.
+ */
+function rowStyle(width: number, top: number): CSSProperties {
+  return { width, '--row-y': `${top}px` } as CSSProperties
+}
 
 /** Keeps `changed` keys for 2 s so the highlight outlives the render that brought them. */
 function useFlash(changed: Set<string>): Set<string> {
