@@ -38,18 +38,21 @@ function useHiddenColumns(): [ReadonlySet<string>, (id: string) => void] {
       return new Set()
     }
   })
-  const toggle = (id: string) =>
-    setHidden((h) => {
-      const next = new Set(h)
-      if (next.has(id)) next.delete(id)
-      else next.add(id)
-      try {
-        window.localStorage.setItem(HIDDEN_KEY, JSON.stringify([...next]))
-      } catch {
-        // storage unavailable: this session only
-      }
-      return next
-    })
+  const toggle = useCallback(
+    (id: string) =>
+      setHidden((h) => {
+        const next = new Set(h)
+        if (next.has(id)) next.delete(id)
+        else next.add(id)
+        try {
+          window.localStorage.setItem(HIDDEN_KEY, JSON.stringify([...next]))
+        } catch {
+          // storage unavailable: this session only
+        }
+        return next
+      }),
+    [],
+  )
   return [hidden, toggle]
 }
 
@@ -82,6 +85,10 @@ export function RepresentorsTable({ rows, changed }: RepresentorsTableProps) {
   const [hidden, toggleColumn] = useHiddenColumns()
   const model = useMemo(() => repModel(rows, filter, sorting), [rows, filter, sorting])
   const columns = useMemo(() => REP_COLUMNS.filter((c) => !hidden.has(c.id)), [hidden])
+  const choices = useMemo(
+    () => REP_COLUMNS.map((c) => ({ id: c.id, label: c.header, visible: !hidden.has(c.id) })),
+    [hidden],
+  )
   const scrollRef = useRef<HTMLDivElement>(null)
   const virtual = useRowWindow(model.length, scrollRef)
   const flash = useFlash(changed)
@@ -103,14 +110,7 @@ export function RepresentorsTable({ rows, changed }: RepresentorsTableProps) {
           {model.length} of {rows.length} ports
         </span>
         <span className="spacer-flex" />
-        <ColumnMenu
-          columns={REP_COLUMNS.map((c) => ({
-            id: c.id,
-            label: c.header,
-            visible: !hidden.has(c.id),
-          }))}
-          onToggle={toggleColumn}
-        />
+        <RepsColumnMenu columns={choices} onToggle={toggleColumn} />
       </div>
       <div
         className="reps-scroll"
@@ -181,7 +181,10 @@ function rowSlots(virtual: Virtualizer<HTMLDivElement, Element> | null): number 
   return slotCount(virtual?.scrollRect?.height ?? SCROLL_HEIGHT, ROW_HEIGHT, OVERSCAN)
 }
 
-function RepsHead({
+/** The column menu and the header row change only with columns or sorting, not on scroll. */
+const RepsColumnMenu = memo(ColumnMenu)
+
+const RepsHead = memo(function RepsHead({
   columns,
   sorting,
   onSort,
@@ -225,7 +228,7 @@ function RepsHead({
       </tr>
     </thead>
   )
-}
+})
 
 /**
  * One row, absolutely positioned at its own offset in a tbody as tall as all rows (the TanStack
