@@ -1,4 +1,9 @@
-import { useVirtualizer, type Range, type Virtualizer } from '@tanstack/react-virtual'
+import {
+  useVirtualizer,
+  type Range,
+  type VirtualItem,
+  type Virtualizer,
+} from '@tanstack/react-virtual'
 import {
   memo,
   useCallback,
@@ -90,11 +95,9 @@ export function RepresentorsTable({ rows, changed }: RepresentorsTableProps) {
     [hidden],
   )
   const scrollRef = useRef<HTMLDivElement>(null)
-  const virtual = useRowWindow(model.length, scrollRef)
+  const { virtual, items, slots } = useRowWindow(model.length, scrollRef)
   const flash = useFlash(changed)
   const width = columns.reduce((n, c) => n + c.width, 0)
-  const items = virtual.getVirtualItems()
-  const slots = rowSlots(virtual)
   return (
     <section className="reps" aria-label="Representors section">
       <div className="reps-head">
@@ -149,19 +152,22 @@ export function RepresentorsTable({ rows, changed }: RepresentorsTableProps) {
 }
 
 /**
- * The virtualizer over `count` rows of the scroll box, rendering a block of a constant number of
- * rows (`slotRange`) sized from the box's height, which the virtualizer tracks (the box is
- * resizable).
+ * The virtualizer over `count` rows of the scroll box, its items (a block of a constant number of
+ * rows, `slotRange`, sized from the box's height, which the virtualizer tracks: the box is
+ * resizable) and `slots`, the block length the items were computed with: rows are keyed by
+ * `index % slots`. The virtualizer recomputes its items only when the visible range changes, so
+ * `slots` comes from that computation, not from the current height: keys stay distinct.
  */
 function useRowWindow(
   count: number,
   scrollRef: RefObject<HTMLDivElement | null>,
-): Virtualizer<HTMLDivElement, Element> {
+): { virtual: Virtualizer<HTMLDivElement, Element>; items: VirtualItem[]; slots: number } {
   const virtualRef = useRef<Virtualizer<HTMLDivElement, Element>>(null)
-  const rangeExtractor = useCallback(
-    (range: Range) => slotRange(range, rowSlots(virtualRef.current)),
-    [],
-  )
+  const slotsRef = useRef(rowSlots(null))
+  const rangeExtractor = useCallback((range: Range) => {
+    slotsRef.current = rowSlots(virtualRef.current)
+    return slotRange(range, slotsRef.current)
+  }, [])
   const virtual = useVirtualizer({
     count,
     getScrollElement: () => scrollRef.current,
@@ -173,7 +179,8 @@ function useRowWindow(
     initialRect: { width: 0, height: SCROLL_HEIGHT },
   })
   virtualRef.current = virtual
-  return virtual
+  const items = virtual.getVirtualItems()
+  return { virtual, items, slots: slotsRef.current }
 }
 
 /** How many `<tr>`s the table keeps (`slotCount`) for the scroll box's current height. */
