@@ -124,6 +124,20 @@ export async function bigTable(s: ConsoleSession, out: string): Promise<void> {
     `2,000-row scroll: longest frame ${m.longestFrameMs.toFixed(1)} ms, median ${m.medianFrameMs.toFixed(1)} ms, p95 ${m.p95FrameMs.toFixed(1)} ms over ${m.frames} frames; last row ${m.lastRowIndex}; worst ${JSON.stringify(m.worst)}`,
   )
   expect(m.lastRowIndex).toBe(2001)
+  // Rows are recycled through a block sized from the box's height: after the user resizes the
+  // box, the rows in view are rendered, once each, in order.
+  for (const [height, top] of [
+    [431, 2613],
+    [416, 2613],
+    [300, 26_000],
+    [700, 13],
+    [420, 0],
+  ] as const) {
+    const { visible, rendered } = await table.viewAt(height, top)
+    expect(rendered).toEqual([...rendered].sort((a, b) => a - b))
+    expect(new Set(rendered).size).toBe(rendered.length)
+    expect(rendered).toEqual(expect.arrayContaining(visible))
+  }
   await table.filter('pf0sf199')
   expect(await table.totalRows()).toBe(3) // pf0sf199, pf0sf1990, pf0sf1991
   await table.filter('')
