@@ -9,6 +9,7 @@ import {
   useCallback,
   type CSSProperties,
   useEffect,
+  useLayoutEffect,
   useMemo,
   useRef,
   useState,
@@ -256,8 +257,12 @@ const RepRowView = memo(function RepRowView({
   columns: readonly RepColumn[]
   width: number
 }) {
+  const focus = useFocusLeavesRecycledRow(row.key)
   return (
     <tr
+      ref={focus.ref}
+      onFocus={focus.onFocus}
+      onBlur={focus.onBlur}
       aria-rowindex={index + 2}
       className={changed ? 'vgrid-row row-changed' : 'vgrid-row'}
       style={rowStyle(width, top)}
@@ -271,6 +276,38 @@ const RepRowView = memo(function RepRowView({
     </tr>
   )
 })
+
+/**
+ * A `<tr>` is reused for another row when its row scrolls out (or the sort or filter changes),
+ * so a focused VF action button in it would now act on a different VF, or, where the new row has
+ * no VF, be removed and drop focus to the page. When the row a `<tr>` shows changes while focus
+ * was inside it, focus moves to the scroll box: keyboard users stay in the table, on nothing
+ * that acts. Focus is tracked with focus/blur on the `<tr>` because a removed button sends no
+ * blur.
+ */
+function useFocusLeavesRecycledRow(key: string): {
+  ref: RefObject<HTMLTableRowElement | null>
+  onFocus: () => void
+  onBlur: () => void
+} {
+  const ref = useRef<HTMLTableRowElement>(null)
+  const focused = useRef(false)
+  const shown = useRef(key)
+  useLayoutEffect(() => {
+    if (shown.current === key) return
+    shown.current = key
+    if (!focused.current) return
+    focused.current = false
+    ref.current?.closest<HTMLElement>('.reps-scroll')?.focus({ preventScroll: true })
+  }, [key])
+  const onFocus = useCallback(() => {
+    focused.current = true
+  }, [])
+  const onBlur = useCallback(() => {
+    focused.current = false
+  }, [])
+  return { ref, onFocus, onBlur }
+}
 
 /**
  * A row's inline style: its width, and its offset as the custom property `--row-y`, which

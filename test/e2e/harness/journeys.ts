@@ -138,6 +138,12 @@ export async function bigTable(s: ConsoleSession, out: string): Promise<void> {
     expect(new Set(rendered).size).toBe(rendered.length)
     expect(rendered).toEqual(expect.arrayContaining(visible))
   }
+  // A focused VF action does not follow its <tr> to another row when the row scrolls out.
+  const reset0 = table.table.getByRole('button', { name: /^Reset VF 0 / })
+  await reset0.focus()
+  await table.viewAt(420, 26_000)
+  await expect(reset0).toHaveCount(0)
+  await expect(table.scroller).toBeFocused()
   await table.filter('pf0sf199')
   expect(await table.totalRows()).toBe(3) // pf0sf199, pf0sf1990, pf0sf1991
   await table.filter('')
