@@ -93,3 +93,34 @@ export function nextSorting(current: RepSorting, col: RepColumn): RepSorting {
   if (current.desc === first) return { id: col.id, desc: !first }
   return null
 }
+
+/**
+ * The rows the table renders, as a contiguous block of exactly `slots` indices that covers the
+ * virtualizer's visible range plus `overscan` on each side (shifted back at the end of the
+ * model). The table keys each row by `index % slots`: with a block of constant length, the rows
+ * that scroll out free exactly the keys the rows scrolling in take, so React patches those
+ * `<tr>`s in place instead of removing them and creating new ones. At the top (no rows above to
+ * overscan) the block is only the visible rows plus the overscan below, as the virtualizer's
+ * default, so the first render creates no more rows than before. `slots` must cover the visible
+ * rows plus both overscans (`slotCount`).
+ */
+export function slotRange(
+  range: { startIndex: number; endIndex: number; overscan: number; count: number },
+  slots: number,
+): number[] {
+  const { startIndex, endIndex, overscan, count } = range
+  const len =
+    startIndex - overscan <= 0
+      ? Math.min(endIndex + overscan + 1, slots, count)
+      : Math.min(slots, count)
+  const start = Math.max(0, Math.min(startIndex - overscan, count - len))
+  return Array.from({ length: len }, (_, i) => start + i)
+}
+
+/**
+ * Block length for `slotRange`: the most rows of `rowHeight` a viewport of `height` px can cut
+ * (one partly hidden at each edge), plus `overscan` on each side.
+ */
+export function slotCount(height: number, rowHeight: number, overscan: number): number {
+  return Math.ceil(height / rowHeight) + 1 + 2 * overscan
+}

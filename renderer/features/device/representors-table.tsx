@@ -1,12 +1,36 @@
-import { useVirtualizer } from '@tanstack/react-virtual'
-import { memo, useEffect, useMemo, useRef, useState } from 'react'
+import {
+  useVirtualizer,
+  type Range,
+  type VirtualItem,
+  type Virtualizer,
+} from '@tanstack/react-virtual'
+import {
+  memo,
+  useCallback,
+  type CSSProperties,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type RefObject,
+} from 'react'
 
 import { ColumnMenu } from './column-menu'
-import { nextSorting, REP_COLUMNS, repModel, type RepColumn, type RepSorting } from './rep-model'
+import {
+  nextSorting,
+  REP_COLUMNS,
+  repModel,
+  slotCount,
+  slotRange,
+  type RepColumn,
+  type RepSorting,
+} from './rep-model'
 import type { RepRow } from './rows'
 import { VfActions } from './vf-actions'
 
 const ROW_HEIGHT = 26
+const OVERSCAN = 4
 /** `.reps-scroll` height in renderer/ui/styles.css, px. */
 const SCROLL_HEIGHT = 420
 const HIDDEN_KEY = 'replab.repColumns.hidden'
@@ -20,18 +44,21 @@ function useHiddenColumns(): [ReadonlySet<string>, (id: string) => void] {
       return new Set()
     }
   })
-  const toggle = (id: string) =>
-    setHidden((h) => {
-      const next = new Set(h)
-      if (next.has(id)) next.delete(id)
-      else next.add(id)
-      try {
-        window.localStorage.setItem(HIDDEN_KEY, JSON.stringify([...next]))
-      } catch {
-        // storage unavailable: this session only
-      }
-      return next
-    })
+  const toggle = useCallback(
+    (id: string) =>
+      setHidden((h) => {
+        const next = new Set(h)
+        if (next.has(id)) next.delete(id)
+        else next.add(id)
+        try {
+          window.localStorage.setItem(HIDDEN_KEY, JSON.stringify([...next]))
+        } catch {
+          // storage unavailable: this session only
+        }
+        return next
+      }),
+    [],
+  )
   return [hidden, toggle]
 }
 
@@ -52,9 +79,11 @@ function cellClass(row: RepRow, id: string): string {
 /**
  * The representors table: filter and sort (rep-model.ts) over a @tanstack/react-virtual window,
  * so 2,000 rows render only what is visible. Each row is a memoized component placed at its own
- * offset, recycled through a pool of `<tr>`s (`poolSize`), so a scroll frame patches the rows
- * that came into view and leaves the others untouched. Native table elements laid out as a grid with fixed column widths;
- * `aria-rowcount`/`aria-rowindex` tell assistive tech the full size.
+ * offset. The rendered rows are a block of constant length keyed by index modulo that length
+ * (`slotRange`), so a scroll frame patches the `<tr>`s of rows that left with the rows that came
+ * into view, in place, and leaves the others untouched. Native table elements laid out as a
+ * grid with fixed column widths; `aria-rowcount`/`aria-rowindex` tell assistive tech the full
+ * size.
  */
 export function RepresentorsTable({ rows, changed }: RepresentorsTableProps) {
   const [sorting, setSorting] = useState<RepSorting>(null)
@@ -62,20 +91,14 @@ export function RepresentorsTable({ rows, changed }: RepresentorsTableProps) {
   const [hidden, toggleColumn] = useHiddenColumns()
   const model = useMemo(() => repModel(rows, filter, sorting), [rows, filter, sorting])
   const columns = useMemo(() => REP_COLUMNS.filter((c) => !hidden.has(c.id)), [hidden])
+  const choices = useMemo(
+    () => REP_COLUMNS.map((c) => ({ id: c.id, label: c.header, visible: !hidden.has(c.id) })),
+    [hidden],
+  )
   const scrollRef = useRef<HTMLDivElement>(null)
-  const virtual = useVirtualizer({
-    count: model.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 4,
-    // The scroll box's CSS height (.reps-scroll): the first render already has its rows, instead
-    // of rendering none, measuring (a forced layout) and rendering again.
-    initialRect: { width: 0, height: SCROLL_HEIGHT },
-  })
+  const { virtual, items, slots } = useRowWindow(model.length, scrollRef)
   const flash = useFlash(changed)
   const width = columns.reduce((n, c) => n + c.width, 0)
-  const items = virtual.getVirtualItems()
-  const pool = poolSize(items.length)
   return (
     <section className="reps" aria-label="Representors section">
       <div className="reps-head">
@@ -91,14 +114,7 @@ export function RepresentorsTable({ rows, changed }: RepresentorsTableProps) {
           {model.length} of {rows.length} ports
         </span>
         <span className="spacer-flex" />
-        <ColumnMenu
-          columns={REP_COLUMNS.map((c) => ({
-            id: c.id,
-            label: c.header,
-            visible: !hidden.has(c.id),
-          }))}
-          onToggle={toggleColumn}
-        />
+        <RepsColumnMenu columns={choices} onToggle={toggleColumn} />
       </div>
       <div
         className="reps-scroll"
@@ -119,7 +135,7 @@ export function RepresentorsTable({ rows, changed }: RepresentorsTableProps) {
               if (!row) return null
               return (
                 <RepRowView
-                  key={vi.index % pool}
+                  key={vi.index % slots}
                   row={row}
                   index={vi.index}
                   top={vi.start}
@@ -136,7 +152,47 @@ export function RepresentorsTable({ rows, changed }: RepresentorsTableProps) {
   )
 }
 
-function RepsHead({
+/**
+ * The virtualizer over `count` rows of the scroll box, its items (a block of a constant number of
+ * rows, `slotRange`, sized from the box's height, which the virtualizer tracks: the box is
+ * resizable) and `slots`, the block length the items were computed with: rows are keyed by
+ * `index % slots`. The virtualizer recomputes its items only when the visible range changes, so
+ * `slots` comes from that computation, not from the current height: keys stay distinct.
+ */
+function useRowWindow(
+  count: number,
+  scrollRef: RefObject<HTMLDivElement | null>,
+): { virtual: Virtualizer<HTMLDivElement, Element>; items: VirtualItem[]; slots: number } {
+  const virtualRef = useRef<Virtualizer<HTMLDivElement, Element>>(null)
+  const slotsRef = useRef(rowSlots(null))
+  const rangeExtractor = useCallback((range: Range) => {
+    slotsRef.current = rowSlots(virtualRef.current)
+    return slotRange(range, slotsRef.current)
+  }, [])
+  const virtual = useVirtualizer({
+    count,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: OVERSCAN,
+    rangeExtractor,
+    // The scroll box's CSS height (.reps-scroll): the first render already has its rows, instead
+    // of rendering none, measuring (a forced layout) and rendering again.
+    initialRect: { width: 0, height: SCROLL_HEIGHT },
+  })
+  virtualRef.current = virtual
+  const items = virtual.getVirtualItems()
+  return { virtual, items, slots: slotsRef.current }
+}
+
+/** How many `<tr>`s the table keeps (`slotCount`) for the scroll box's current height. */
+function rowSlots(virtual: Virtualizer<HTMLDivElement, Element> | null): number {
+  return slotCount(virtual?.scrollRect?.height ?? SCROLL_HEIGHT, ROW_HEIGHT, OVERSCAN)
+}
+
+/** The column menu and the header row change only with columns or sorting, not on scroll. */
+const RepsColumnMenu = memo(ColumnMenu)
+
+const RepsHead = memo(function RepsHead({
   columns,
   sorting,
   onSort,
@@ -180,20 +236,7 @@ function RepsHead({
       </tr>
     </thead>
   )
-}
-
-/**
- * Rows are keyed by their index modulo a pool larger than the window: a row keeps its `<tr>`
- * while it is in view (memoized, a scroll frame does not touch it), and a row coming into view
- * takes over the `<tr>` of one that left, so scrolling patches text in existing elements instead
- * of creating and styling new ones. A power of two ≥ 64, so it changes only when the window
- * grows past it.
- */
-function poolSize(windowRows: number): number {
-  let pool = 64
-  while (pool <= windowRows) pool *= 2
-  return pool
-}
+})
 
 /**
  * One row, absolutely positioned at its own offset in a tbody as tall as all rows (the TanStack
@@ -214,11 +257,15 @@ const RepRowView = memo(function RepRowView({
   columns: readonly RepColumn[]
   width: number
 }) {
+  const focus = useFocusLeavesRecycledRow(row.key)
   return (
     <tr
+      ref={focus.ref}
+      onFocus={focus.onFocus}
+      onBlur={focus.onBlur}
       aria-rowindex={index + 2}
       className={changed ? 'vgrid-row row-changed' : 'vgrid-row'}
-      style={{ width, transform: `translateY(${top}px)` }}
+      style={rowStyle(width, top)}
       data-key={row.key}
     >
       {columns.map((c) => (
@@ -229,6 +276,50 @@ const RepRowView = memo(function RepRowView({
     </tr>
   )
 })
+
+/**
+ * A `<tr>` is reused for another row when its row scrolls out (or the sort or filter changes),
+ * so a focused VF action button in it would now act on a different VF, or, where the new row has
+ * no VF, be removed and drop focus to the page. When the row a `<tr>` shows changes while focus
+ * was inside it, focus moves to the scroll box: keyboard users stay in the table, on nothing
+ * that acts. Focus is tracked with focus/blur on the `<tr>` because a removed button sends no
+ * blur.
+ */
+function useFocusLeavesRecycledRow(key: string): {
+  ref: RefObject<HTMLTableRowElement | null>
+  onFocus: () => void
+  onBlur: () => void
+} {
+  const ref = useRef<HTMLTableRowElement>(null)
+  const focused = useRef(false)
+  const shown = useRef(key)
+  useLayoutEffect(() => {
+    if (shown.current === key) return
+    shown.current = key
+    if (!focused.current) return
+    focused.current = false
+    ref.current?.closest<HTMLElement>('.reps-scroll')?.focus({ preventScroll: true })
+  }, [key])
+  const onFocus = useCallback(() => {
+    focused.current = true
+  }, [])
+  const onBlur = useCallback(() => {
+    focused.current = false
+  }, [])
+  return { ref, onFocus, onBlur }
+}
+
+/**
+ * A row's inline style: its width, and its offset as the custom property `--row-y`, which
+ * styles.css turns into `transform: translateY(var(--row-y))`. Not an inline `transform` or
+ * `top`: in the console's page, Chromium's style recalc of rows whose inline length changes grew
+ * with the number of distinct values set since the last garbage collection (measured on 9 rows
+ * a frame: ~3 ms after 20 frames, ~25 ms after 300; `translate`, `top`, `translate3d` and a
+ * registered `@property` alike), while an unregistered custom property costs the same each frame.
+ */
+function rowStyle(width: number, top: number): CSSProperties {
+  return { width, '--row-y': `${top}px` } as CSSProperties
+}
 
 /** Keeps `changed` keys for 2 s so the highlight outlives the render that brought them. */
 function useFlash(changed: Set<string>): Set<string> {

@@ -124,6 +124,26 @@ export async function bigTable(s: ConsoleSession, out: string): Promise<void> {
     `2,000-row scroll: longest frame ${m.longestFrameMs.toFixed(1)} ms, median ${m.medianFrameMs.toFixed(1)} ms, p95 ${m.p95FrameMs.toFixed(1)} ms over ${m.frames} frames; last row ${m.lastRowIndex}; worst ${JSON.stringify(m.worst)}`,
   )
   expect(m.lastRowIndex).toBe(2001)
+  // Rows are recycled through a block sized from the box's height: after the user resizes the
+  // box, the rows in view are rendered, once each, in order.
+  for (const [height, top] of [
+    [431, 2613],
+    [416, 2613],
+    [300, 26_000],
+    [700, 13],
+    [420, 0],
+  ] as const) {
+    const { visible, rendered } = await table.viewAt(height, top)
+    expect(rendered).toEqual([...rendered].sort((a, b) => a - b))
+    expect(new Set(rendered).size).toBe(rendered.length)
+    expect(rendered).toEqual(expect.arrayContaining(visible))
+  }
+  // A focused VF action does not follow its <tr> to another row when the row scrolls out.
+  const reset0 = table.table.getByRole('button', { name: /^Reset VF 0 / })
+  await reset0.focus()
+  await table.viewAt(420, 26_000)
+  await expect(reset0).toHaveCount(0)
+  await expect(table.scroller).toBeFocused()
   await table.filter('pf0sf199')
   expect(await table.totalRows()).toBe(3) // pf0sf199, pf0sf1990, pf0sf1991
   await table.filter('')

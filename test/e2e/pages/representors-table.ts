@@ -53,6 +53,33 @@ export class RepresentorsTable {
   }
 
   /**
+   * Resizes the scroll box to `height` px (as its resize handle does), scrolls it to `top` and
+   * returns, after the next frames, the rows the view shows (0-based, from the box's height and
+   * offset) and the rendered rows' indexes in DOM order (from `aria-rowindex`).
+   */
+  async viewAt(height: number, top: number): Promise<{ visible: number[]; rendered: number[] }> {
+    await this.scroller.evaluate(
+      (el, [h, t]) => {
+        el.style.height = `${h}px`
+        el.scrollTop = t!
+      },
+      [height, top],
+    )
+    return this.scroller.evaluate(async (el) => {
+      for (let i = 0; i < 3; i++) await new Promise((r) => requestAnimationFrame(r))
+      const head = el.querySelector('thead')?.getBoundingClientRect().height ?? 0
+      const rowHeight = el.querySelector('tbody tr')?.getBoundingClientRect().height ?? 1
+      const first = Math.floor(el.scrollTop / rowHeight)
+      const last = Math.ceil((el.scrollTop + el.clientHeight - head) / rowHeight) - 1
+      const rows = Array.from(el.querySelectorAll('tbody tr[aria-rowindex]'))
+      return {
+        visible: Array.from({ length: last - first + 1 }, (_, i) => first + i),
+        rendered: rows.map((r) => Number(r.getAttribute('aria-rowindex')) - 2),
+      }
+    })
+  }
+
+  /**
    * Scrolls the table from top to bottom in `steps` wheel-sized jumps, one per animation frame,
    * and returns the longest frame in ms seen meanwhile (requestAnimationFrame deltas) with the
    * number of frames and the last row index rendered.

@@ -4,6 +4,8 @@ import {
   nextSorting,
   REP_COLUMNS,
   repModel,
+  slotCount,
+  slotRange,
   type RepColumn,
 } from '../../../renderer/features/device/rep-model'
 import type { RepRow } from '../../../renderer/features/device/rows'
@@ -76,5 +78,49 @@ describe('the representors row model', () => {
       'eni1999',
     ])
     expect(repModel(many, '', { id: 'index', desc: true })[0]?.netdev).toBe('eni1999')
+  })
+})
+
+describe('slotRange', () => {
+  const slots = slotCount(420, 26, 4) // 17 rows cut by the viewport + 1, 4 overscan each side
+
+  it('covers the visible rows and both overscans with a block of constant length', () => {
+    expect(slots).toBe(26)
+    for (const startIndex of [5, 6, 100, 1000, 1980]) {
+      const endIndex = Math.min(startIndex + 17, 1999)
+      const r = slotRange({ startIndex, endIndex, overscan: 4, count: 2000 }, slots)
+      expect(r).toHaveLength(slots)
+      expect(r[0]).toBeLessThanOrEqual(Math.max(0, startIndex - 4))
+      expect(r[r.length - 1]).toBeGreaterThanOrEqual(Math.min(endIndex + 4, 1999))
+      expect(r.every((v, i) => i === 0 || v === r[i - 1]! + 1)).toBe(true)
+      expect(r[r.length - 1]).toBeLessThan(2000)
+    }
+  })
+
+  it('a scroll by d rows frees exactly the keys (index % slots) the new rows take', () => {
+    const keys = (start: number) =>
+      slotRange({ startIndex: start, endIndex: start + 16, overscan: 4, count: 2000 }, slots).map(
+        (i) => i % slots,
+      )
+    const before = new Set(keys(100))
+    const after = keys(109)
+    expect(new Set(after).size).toBe(slots)
+    expect(after.filter((k) => before.has(k))).toHaveLength(slots)
+  })
+
+  it('at the top, only the visible rows and the overscan below (the first render)', () => {
+    const r = slotRange({ startIndex: 0, endIndex: 16, overscan: 4, count: 2000 }, slots)
+    expect(r).toEqual(Array.from({ length: 21 }, (_, i) => i))
+    const keys = new Set(r.map((i) => i % slots))
+    const next = slotRange({ startIndex: 9, endIndex: 25, overscan: 4, count: 2000 }, slots)
+    expect(next).toHaveLength(slots)
+    expect(new Set(next.map((i) => i % slots)).size).toBe(slots)
+    expect(next.filter((i) => keys.has(i % slots))).toHaveLength(21)
+  })
+
+  it('fewer rows than slots: all of them', () => {
+    expect(slotRange({ startIndex: 0, endIndex: 4, overscan: 4, count: 5 }, slots)).toEqual([
+      0, 1, 2, 3, 4,
+    ])
   })
 })
