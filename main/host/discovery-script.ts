@@ -204,11 +204,16 @@ function val(file: string): string {
 /**
  * Sets `v` to the last name of what symlink `link` points at: `cd -P` resolves it and
  * `${PWD##…}` takes the name, with no fork, where `$(readlink …)` costs two (a subshell and
- * readlink; on the netdevsim VM without KVM about 30 ms each, and a PF walks two per VF). Empty
- * when the link is missing. The shell's directory moves with it: the script uses absolute paths.
+ * readlink; on the netdevsim VM without KVM about 30 ms each, and a PF walks two per VF). A link
+ * `cd` cannot follow (dangling, no search permission) is still read with `readlink`; the parser
+ * takes the last name either way. Empty when the link is missing. The shell's directory moves
+ * with it: the script uses absolute paths.
  */
 function linkName(link: string, v = 'x'): string {
-  return `${v}=; if cd -P ${link} 2>/dev/null; then ${v}=\${PWD##*/}; fi`
+  return (
+    `${v}=; if cd -P ${link} 2>/dev/null; then ${v}=\${PWD##*/}; ` +
+    `elif [ -L ${link} ]; then ${v}=$(readlink ${link} 2>/dev/null); fi`
+  )
 }
 
 function section(name: SectionName, arg: string, body: string): string[] {

@@ -76,7 +76,8 @@ async function layout(dir: string, s: FakeState): Promise<void> {
     'bin',
   ]
   for (const d of dirs) await mkdir(join(dir, d), { recursive: true })
-  await symlink('../../../bus/netdevsim/drivers/netdevsim', join(dir, DEV, 'driver'))
+  // Resolvable, as in sysfs (the bus device is a directory here, not a link to /sys/devices).
+  await symlink('../../drivers/netdevsim', join(dir, DEV, 'driver'))
   await writeFile(join(dir, DEV, 'sriov_numvfs'), '0\n', { mode: 0o666 })
   await chmod(join(dir, DEV, 'sriov_numvfs'), 0o666)
   await writeFile(join(dir, 'sys/kernel/debug/netdevsim/netdevsim1/max_vfs'), '8\n')

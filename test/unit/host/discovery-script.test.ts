@@ -1,3 +1,6 @@
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { HostSnapshot } from '../../../contract/snapshot'
 import { discover, discoverWithSections, refreshParts } from '../../../main/host/discover'
@@ -33,6 +36,28 @@ describe('the discovery script under dash, busybox sh and bash (fake mlx5 host)'
     expect(pcidevs.sort()).toEqual(['0000:00:03.0', '0000:08:00.0', '0000:08:00.1'])
     const esw = sections.filter((s) => s.name === 'eswitch').map((s) => s.arg)
     expect(esw).toContain('pci/0000:08:00.0')
+  })
+
+  it('reads a link cd cannot follow (dangling) with readlink, under every shell', async () => {
+    const spec = mlx5Spec()
+    const dangling = await createFakeHost({
+      ...spec,
+      dirs: (spec.dirs ?? []).filter((d) => d !== 'sys/bus/pci/drivers/i40e'),
+    })
+    try {
+      await rm(join(dangling.root, 'sys/bus/pci/drivers/i40e'), { recursive: true, force: true })
+      for (const sh of SHELLS) {
+        const snap = await discover(fakeRunner(dangling, sh), {
+          hostName: 'lab1',
+          timeoutMs: 5000,
+          root: dangling.root,
+        })
+        const pf = snap.devices.find((d) => d.handle === 'pci/0000:00:03.0')
+        expect(pf?.driver).toBe('i40e')
+      }
+    } finally {
+      await dangling.dispose()
+    }
   })
 
   it.each(SHELLS.map((sh) => ({ sh, name: sh.join(' ') })))(
