@@ -17,9 +17,8 @@
  */
 import { writeFile } from 'node:fs/promises'
 
-import type { Page } from 'playwright-core'
-
 import { openConsole } from '../e2e/harness/console'
+import { frames } from './renderer'
 
 const PASSES = Number(process.env.PASSES ?? 3)
 const EXTRA_CSS = process.env.EXTRA_CSS ?? ''
@@ -58,27 +57,6 @@ function phase(name: string): string {
   if (/Paint|CullRect|CompositingInputs|Layerize/.test(name)) return 'paint'
   if (/[Cc]ommit/.test(name)) return 'commit'
   return 'other'
-}
-
-async function scrollPass(page: Page): Promise<number[]> {
-  return page.evaluate(
-    () =>
-      new Promise<number[]>((resolve) => {
-        const el = document.querySelector('[aria-label="Representors scroll area"]') as HTMLElement
-        el.scrollTop = 0
-        const gaps: number[] = []
-        let last = -1
-        const step = (t: number): void => {
-          if (last >= 0) gaps.push(t - last)
-          last = t
-          el.scrollTop += 240
-          if (el.scrollTop + el.clientHeight >= el.scrollHeight - 1) el.scrollTop = 0
-          if (gaps.length < 240) requestAnimationFrame(step)
-          else resolve(gaps)
-        }
-        requestAnimationFrame(step)
-      }),
-  )
 }
 
 /** Self time (wall and CPU, µs) of each nested complete event of one thread. */
@@ -188,7 +166,7 @@ async function main(): Promise<void> {
         sheet.replaceSync(css)
         document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet]
       }, EXTRA_CSS)
-    await scrollPass(page) // warm-up
+    await frames(page, true) // warm-up
     const cdp = await page.context().newCDPSession(page)
     const events: TraceEvent[] = []
     cdp.on('Tracing.dataCollected', (d) => events.push(...(d.value as unknown as TraceEvent[])))
@@ -198,7 +176,7 @@ async function main(): Promise<void> {
       traceConfig: { includedCategories: CATEGORIES },
     })
     const gaps: number[] = []
-    for (let i = 0; i < PASSES; i++) gaps.push(...(await scrollPass(page)))
+    for (let i = 0; i < PASSES; i++) gaps.push(...(await frames(page, true)).gaps)
     await cdp.send('Tracing.end')
     await done
     await writeFile(out, JSON.stringify({ traceEvents: events }))

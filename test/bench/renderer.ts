@@ -128,8 +128,12 @@ async function switchTo(page: Page, host: string): Promise<number> {
   )
 }
 
-/** 240 rAF intervals on the page, scrolling the table 240 px per frame when `scroll`. */
-async function frames(page: Page, scroll: boolean): Promise<{ gaps: number[]; px: number }> {
+/**
+ * 240 rAF intervals on the page (ms each, `gaps`), scrolling the representors table 240 px per
+ * frame when `scroll` and wrapping to the top at its end; `px` is the distance scrolled.
+ * renderer-trace.ts traces the same passes.
+ */
+export async function frames(page: Page, scroll: boolean): Promise<{ gaps: number[]; px: number }> {
   return page.evaluate(
     (doScroll) =>
       new Promise<{ gaps: number[]; px: number }>((resolve) => {
